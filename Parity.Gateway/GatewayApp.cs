@@ -1,0 +1,59 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Parity.Configuration;
+using Parity.Gateway.Security;
+using Parity.Json;
+
+namespace Parity.Gateway;
+
+/// <summary>Registers and maps the gateway; used by the gateway process and by a silo that co-hosts it.</summary>
+public static class GatewayApp
+{
+    public static IServiceCollection AddParityGateway(this IServiceCollection services, ParitySettings settings)
+    {
+        services.AddSingleton(settings.Gateway);
+        services.TryAddSingleton(settings.Cluster);
+        services.AddSingleton<ReplayGuard>();
+        services.AddSingleton<ApiKeyFilter>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = ParityJson.Options.PropertyNamingPolicy;
+            o.SerializerOptions.DefaultIgnoreCondition = ParityJson.Options.DefaultIgnoreCondition;
+            foreach (var converter in ParityJson.Options.Converters) o.SerializerOptions.Converters.Add(converter);
+        });
+        return services;
+    }
+
+    public static WebApplication MapParityGateway(this WebApplication app)
+    {
+        var settings = app.Services.GetRequiredService<GatewaySettings>();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Parity.Gateway");
+        if (settings.AllowUnsignedWebhooks)
+            logger.LogWarning("RUNNER_WEBHOOK_ALLOW_UNSIGNED=true: /webhook accepts UNSIGNED requests. Anyone who can reach " +
+                              "this gateway can submit tasks. Use it only to accept pushes from an upstream server that cannot sign.");
+        if (settings.WebhookSecret is null && !settings.AllowUnsignedWebhooks)
+            logger.LogInformation("RUNNER_WEBHOOK_SECRET is not set: /webhook refuses every request");
+
+        app.UseExceptionHandler(errors => errors.Run(async context =>
+        {
+            var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+            logger.LogError(error, "Unhandled error on {Path}", context.Request.Path);
+            context.Response.StatusCode = error is TimeoutException ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status500InternalServerError;
+            await Results.Problem(statusCode: context.Response.StatusCode, title: "Internal error",
+                detail: error is TimeoutException ? "the cluster did not answer in time" : "the gateway failed to handle the request; see its log")
+                .ExecuteAsync(context);
+        }));
+
+        app.MapOpenApi("/openapi/v1.json");
+        app.MapPost("/webhook", WebhookEndpoint.Handle)
+            .WithSummary("Upstream push {type: available_tasks, payload}; requires X-Parity-Signature");
+        var api = app.MapGroup("/api/v1").AddEndpointFilter<ApiKeyFilter>();
+        TaskEndpoints.Map(api);
+        ClusterEndpoints.Map(app, api);
+        return app;
+    }
+}

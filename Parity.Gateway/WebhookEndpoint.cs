@@ -1,0 +1,108 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Parity.Configuration;
+using Parity.Execution;
+using Parity.Gateway.Security;
+using Parity.Tasks;
+
+namespace Parity.Gateway;
+
+/// <summary>
+/// <c>POST /webhook</c>: the upstream server's push <c>{"type":"available_tasks","payload":Task|[Task…]}</c>, signed.
+/// Everything is checked before anything is submitted: a bad request changes nothing.
+/// </summary>
+public static class WebhookEndpoint
+{
+    public const int MaxTasksPerPush = 1000;
+
+    public static async Task<IResult> Handle(
+        HttpRequest request,
+        IGrainFactory grains,
+        GatewaySettings settings,
+        ReplayGuard replays,
+        TimeProvider clock,
+        ILoggerFactory loggers,
+        CancellationToken cancellation)
+    {
+        byte[] body;
+        try
+        {
+            body = await RequestBody.ReadAsync(request, settings.MaxBodyBytes, cancellation);
+        }
+        catch (RequestBody.TooLargeException e)
+        {
+            return Problems.TooLarge(e.Message);
+        }
+
+        var now = clock.GetUtcNow();
+        var header = request.Headers[WebhookSignature.HeaderName].ToString();
+        if (settings.WebhookSecret is { } secret && (header.Length > 0 || !settings.AllowUnsignedWebhooks))
+        {
+            var check = WebhookSignature.Verify(secret, header, body, now);
+            if (!check.Valid) return Problems.Unauthorized(check.Problem!);
+            if (!replays.FirstSeen(check.Signature!))
+                return Problems.Conflict("this signed request was already received (replay refused)");
+        }
+        else if (!settings.AllowUnsignedWebhooks)
+        {
+            return Problems.Unauthorized(
+                "this gateway cannot verify webhooks: RUNNER_WEBHOOK_SECRET is not set (and RUNNER_WEBHOOK_ALLOW_UNSIGNED is off)");
+        }
+
+        var (document, problem) = RequestBody.ParseJson(body);
+        if (document is null) return Problems.BadRequest(problem!);
+        List<ParityTask> tasks;
+        using (document)
+        {
+            try
+            {
+                tasks = ParsePush(document.RootElement, now);
+            }
+            catch (TaskValidationException e)
+            {
+                return Problems.BadRequest(e.Message);
+            }
+        }
+
+        int accepted = 0, skipped = 0, rejected = 0;
+        foreach (var task in tasks)
+        {
+            switch (await grains.GetGrain<ITaskGrain>(task.Id).Submit(task))
+            {
+                case SubmitOutcome.Accepted: accepted++; break;
+                case SubmitOutcome.Duplicate: skipped++; break;
+                default: rejected++; break;
+            }
+        }
+        if (rejected > 0)
+        {
+            loggers.CreateLogger(nameof(WebhookEndpoint)).LogWarning("Queue full: refused {Count} task(s)", rejected);
+            return Results.Json(new { status = "busy", accepted, skipped, rejected }, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+        var status = accepted == 0 ? "skipped" : "ok";
+        return tasks.Count == 1 ? Results.Json(new { status }) : Results.Json(new { status, accepted, skipped });
+    }
+
+    private static List<ParityTask> ParsePush(JsonElement root, DateTimeOffset now)
+    {
+        if (root.ValueKind != JsonValueKind.Object) throw new TaskValidationException("body must be a JSON object");
+        if (!root.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String)
+            throw new TaskValidationException("type is required: 'available_tasks'");
+        if (type.GetString() != "available_tasks")
+            throw new TaskValidationException($"type must be 'available_tasks', got '{type.GetString()}'");
+        if (!root.TryGetProperty("payload", out var payload) || payload.ValueKind == JsonValueKind.Null)
+            throw new TaskValidationException("payload is required: a task or an array of tasks");
+
+        if (payload.ValueKind == JsonValueKind.Object) return [TaskValidator.Parse(payload, "payload", now)];
+        if (payload.ValueKind != JsonValueKind.Array)
+            throw new TaskValidationException("payload must be a task object or an array of tasks");
+        var count = payload.GetArrayLength();
+        if (count == 0) throw new TaskValidationException("payload is an empty array");
+        if (count > MaxTasksPerPush)
+            throw new TaskValidationException($"payload has {count} tasks; the limit is {MaxTasksPerPush} per push");
+        var tasks = payload.EnumerateArray().Select((t, i) => TaskValidator.Parse(t, $"payload[{i}]", now)).ToList();
+        var duplicate = tasks.GroupBy(t => t.Id).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw new TaskValidationException($"payload lists task id '{duplicate.Key}' more than once");
+        return tasks;
+    }
+}

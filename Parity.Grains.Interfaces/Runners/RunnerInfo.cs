@@ -1,0 +1,40 @@
+namespace Parity.Runners;
+
+/// <summary>What a runner's machine can do.</summary>
+[GenerateSerializer, Immutable]
+public sealed record RunnerCapabilities
+{
+    [Id(0)] public int Cores { get; init; }
+    [Id(1)] public long MemoryBytes { get; init; }
+    /// <summary>Shell (<c>command</c>) tasks are enabled on this runner.</summary>
+    [Id(2)] public bool Shell { get; init; }
+    /// <summary>A container engine answers on this runner.</summary>
+    [Id(3)] public bool Docker { get; init; }
+    [Id(4)] public string? DockerVersion { get; init; }
+    [Id(5)] public string Os { get; init; } = "";
+    [Id(6)] public string Architecture { get; init; } = "";
+    /// <summary>Task types (wire names) this runner accepts.</summary>
+    [Id(7)] public IReadOnlyList<Parity.Tasks.TaskType> TaskTypes { get; init; } = [];
+}
+
+[GenerateSerializer]
+public enum RunnerStatus
+{
+    Online,
+    Offline,
+}
+
+/// <summary>One silo's runner as <c>GET /api/v1/runners</c> shows it.</summary>
+[GenerateSerializer, Immutable]
+public sealed record RunnerInfo
+{
+    [Id(0)] public string Name { get; init; } = "";
+    [Id(1)] public RunnerStatus Status { get; init; }
+    [Id(2)] public RunnerCapabilities Capabilities { get; init; } = new();
+    [Id(3)] public int SlotsTotal { get; init; }
+    [Id(4)] public int SlotsUsed { get; init; }
+    [Id(5)] public int SlotsFree { get; init; }
+    [Id(6)] public DateTimeOffset LastHeartbeat { get; init; }
+    [Id(7)] public string SiloAddress { get; init; } = "";
+    [Id(8)] public IReadOnlyList<string> RunningTasks { get; init; } = [];
+}

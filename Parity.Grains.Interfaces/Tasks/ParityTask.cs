@@ -1,0 +1,40 @@
+using System.Text.Json.Serialization;
+using Parity.Json;
+
+namespace Parity.Tasks;
+
+/// <summary>
+/// A task as the upstream protocol carries it (UPSTREAM.md §4), plus the runner and attempt bookkeeping that Parity adds.
+/// <c>config</c> and <c>environment.config</c> are free-form JSON kept as raw text.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record ParityTask
+{
+    [Id(0)] public string Id { get; init; } = "";
+    [Id(1)] public string Title { get; init; } = "";
+    [Id(2)] public string Description { get; init; } = "";
+    [Id(3)] public TaskType Type { get; init; }
+    [Id(4)] public TaskState Status { get; init; } = TaskState.Pending;
+    [Id(5), JsonConverter(typeof(RawJsonConverter))] public string? Config { get; init; }
+    [Id(6)] public TaskEnvironment? Environment { get; init; }
+    [Id(7)] public string Nonce { get; init; } = "";
+    [Id(8)] public decimal Reward { get; init; }
+    [Id(9)] public string? CreatorAddress { get; init; }
+    [Id(10)] public DateTimeOffset CreatedAt { get; init; }
+    [Id(11)] public DateTimeOffset UpdatedAt { get; init; }
+    [Id(12)] public DateTimeOffset? CompletedAt { get; init; }
+
+    /// <summary>Silo name of the runner that holds (or last held) the task.</summary>
+    [Id(13)] public string? Runner { get; init; }
+    /// <summary>Dispatch attempts so far (a re-dispatch after a lost runner counts one more).</summary>
+    [Id(14)] public int Attempts { get; init; }
+    /// <summary>Why the task failed or was cancelled, in words.</summary>
+    [Id(15)] public string? Error { get; init; }
+}
+
+[GenerateSerializer, Immutable]
+public sealed record TaskEnvironment
+{
+    [Id(0)] public string Type { get; init; } = "";
+    [Id(1), JsonConverter(typeof(RawJsonConverter))] public string? Config { get; init; }
+}

@@ -1,0 +1,38 @@
+using Parity.Tasks;
+
+namespace Parity.Execution;
+
+/// <summary>Runs one task type on this machine. Engines know nothing of Orleans.</summary>
+public interface ITaskExecutor
+{
+    TaskType Type { get; }
+
+    /// <summary>
+    /// Checks a task's configuration without running it; throws <see cref="TaskValidationException"/> naming the field.
+    /// </summary>
+    void Validate(ParityTask task);
+
+    /// <summary>
+    /// Runs the task to completion, timeout or cancellation. Never throws for a task's own failure: that is an outcome
+    /// with an <see cref="ExecutionOutcome.Error"/>. Cancellation via <paramref name="cancellation"/> kills the work and
+    /// returns an outcome whose error says so.
+    /// </summary>
+    Task<ExecutionOutcome> ExecuteAsync(ParityTask task, ExecutionOutput output, CancellationToken cancellation);
+}
+
+/// <summary>A task's configuration is invalid. The message names the field.</summary>
+public sealed class TaskValidationException(string message) : Exception(message);
+
+/// <summary>What an execution produced.</summary>
+public sealed record ExecutionOutcome
+{
+    public int ExitCode { get; init; }
+    /// <summary>Null when the work ran and exited on its own; otherwise why it did not finish normally.</summary>
+    public string? Error { get; init; }
+    public TimeSpan Elapsed { get; init; }
+    public double CpuSeconds { get; init; }
+    public long PeakMemoryBytes { get; init; }
+    public bool TimedOut { get; init; }
+    public bool Cancelled { get; init; }
+    public bool Succeeded => Error is null && ExitCode == 0;
+}

@@ -1,0 +1,29 @@
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+using Parity.Configuration;
+using StackExchange.Redis;
+
+namespace Parity.Hosting;
+
+public static class ParityClientBuilder
+{
+    /// <summary>Points an Orleans client (the standalone gateway) at the cluster the silos form.</summary>
+    public static IClientBuilder AddParityCluster(this IClientBuilder client, ClusterSettings cluster)
+    {
+        client.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = cluster.ClusterId;
+            o.ServiceId = cluster.ClusterId;
+        });
+        switch (cluster.Clustering)
+        {
+            case ClusteringMode.Localhost:
+                client.UseLocalhostClustering(cluster.SiloGatewayPort, cluster.ClusterId, cluster.ClusterId);
+                break;
+            case ClusteringMode.Redis:
+                client.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(cluster.RedisConnectionString!));
+                break;
+        }
+        return client;
+    }
+}

@@ -1,0 +1,63 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+using Parity.Configuration;
+using Parity.Execution;
+using Parity.Runners;
+using StackExchange.Redis;
+
+namespace Parity.Hosting;
+
+public static class ParitySiloBuilder
+{
+    /// <summary>The grains, this machine's runner and its executors. Shared by the real host and the test clusters.</summary>
+    public static ISiloBuilder AddParityRunner(this ISiloBuilder silo, ParitySettings settings)
+    {
+        silo.AddPlacementDirector<SiloNamePlacement, SiloNamePlacementDirector>();
+        var services = silo.Services;
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(settings.Scheduling);
+        services.AddSingleton(settings.Shell);
+        // The silo's own name is the truth (test clusters name their silos themselves).
+        services.AddSingleton(sp => settings.Cluster with { SiloName = sp.GetRequiredService<ILocalSiloDetails>().Name });
+        services.AddSingleton<ITaskExecutor, ShellExecutor>();
+        services.AddSingleton<TaskRunService>();
+        services.AddSingleton<MachineCapabilities>();
+        services.AddSingleton<RunnerDirectoryCache>();
+        services.AddHostedService(sp => sp.GetRequiredService<RunnerDirectoryCache>());
+        services.AddSingleton<RunnerLifecycle>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RunnerLifecycle>());
+        return silo;
+    }
+
+    /// <summary>Clustering, grain storage and reminders: in memory on localhost, or all in Redis.</summary>
+    public static ISiloBuilder AddParityCluster(this ISiloBuilder silo, ClusterSettings cluster)
+    {
+        silo.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = cluster.ClusterId;
+            o.ServiceId = cluster.ClusterId;
+        });
+        silo.Configure<SiloOptions>(o => o.SiloName = cluster.SiloName);
+        switch (cluster.Clustering)
+        {
+            case ClusteringMode.Localhost:
+                silo.UseLocalhostClustering(cluster.SiloPort, cluster.SiloGatewayPort,
+                    primarySiloEndpoint: new IPEndPoint(IPAddress.Loopback, cluster.SiloPort),
+                    serviceId: cluster.ClusterId, clusterId: cluster.ClusterId);
+                silo.AddMemoryGrainStorage(ParityStorage.Name);
+                silo.UseInMemoryReminderService();
+                break;
+            case ClusteringMode.Redis:
+                var redis = ConfigurationOptions.Parse(cluster.RedisConnectionString!);
+                silo.ConfigureEndpoints(cluster.AdvertisedIp, cluster.SiloPort, cluster.SiloGatewayPort, listenOnAnyHostAddress: true);
+                silo.UseRedisClustering(o => o.ConfigurationOptions = redis);
+                silo.AddRedisGrainStorage(ParityStorage.Name, o => o.ConfigurationOptions = redis);
+                silo.UseRedisReminderService(o => o.ConfigurationOptions = redis);
+                break;
+        }
+        return silo;
+    }
+}

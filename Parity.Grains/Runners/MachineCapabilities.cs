@@ -1,0 +1,22 @@
+using System.Runtime.InteropServices;
+using Parity.Execution;
+using Parity.Tasks;
+
+namespace Parity.Runners;
+
+/// <summary>What this machine offers: cores, memory, shell; docker, GPUs and models join in later issues.</summary>
+public sealed class MachineCapabilities(ShellExecutorOptions shell)
+{
+    private readonly long _memoryBytes = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+
+    public RunnerCapabilities Describe(IReadOnlyList<TaskType> taskTypes) => new()
+    {
+        Cores = Environment.ProcessorCount,
+        MemoryBytes = _memoryBytes,
+        Shell = shell.Enabled,
+        Docker = false,
+        Os = RuntimeInformation.OSDescription,
+        Architecture = RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant(),
+        TaskTypes = taskTypes,
+    };
+}

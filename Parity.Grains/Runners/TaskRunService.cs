@@ -1,0 +1,227 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Parity.Configuration;
+using Parity.Execution;
+using Parity.Tasks;
+
+namespace Parity.Runners;
+
+/// <summary>
+/// This silo's task slots and the executions in them. It runs each task outside the grain scheduler, renews the
+/// task's lease while it works, reports the result once, and on shutdown hands unfinished tasks back.
+/// </summary>
+public sealed class TaskRunService(
+    IEnumerable<ITaskExecutor> executors,
+    IGrainFactory grains,
+    SchedulingSettings scheduling,
+    ClusterSettings cluster,
+    ShellExecutorOptions shell,
+    ILogger<TaskRunService> logger)
+{
+    private readonly Dictionary<TaskType, ITaskExecutor> _executors = executors.ToDictionary(e => e.Type);
+    private readonly ConcurrentDictionary<string, Execution> _running = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _shutdown = new();
+    private readonly Lock _slots = new();
+
+    /// <summary>Raised when a slot frees or fills, so the runner can announce it at once.</summary>
+    public event Action? SlotsChanged;
+
+    public int SlotsTotal => scheduling.MaxConcurrentTasks;
+    public int SlotsUsed => _running.Count;
+    public IReadOnlyList<string> RunningTaskIds => _running.Keys.ToList();
+
+    public IReadOnlyList<TaskType> TaskTypes => _executors.Keys
+        .Where(t => t != TaskType.Command || shell.Enabled)
+        .Order().ToList();
+
+    public bool TryStart(ParityTask task, int attempt)
+    {
+        if (_shutdown.IsCancellationRequested || !TaskTypes.Contains(task.Type)) return false;
+        var execution = new Execution(task, attempt, new ExecutionOutput(shell.MaxOutputBytes),
+            CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token));
+        lock (_slots)
+        {
+            if (_running.Count >= SlotsTotal || _running.ContainsKey(task.Id)) return false;
+            _running[task.Id] = execution;
+        }
+        execution.Completion = Task.Run(() => RunAsync(execution));
+        SlotsChanged?.Invoke();
+        return true;
+    }
+
+    public void Cancel(string taskId, int attempt)
+    {
+        if (!_running.TryGetValue(taskId, out var execution) || execution.Attempt != attempt) return;
+        execution.Superseded = true;
+        execution.Cancellation.Cancel();
+    }
+
+    public TaskLogs? LiveOutput(string taskId) =>
+        _running.TryGetValue(taskId, out var execution)
+            ? new TaskLogs
+            {
+                TaskId = taskId,
+                Status = TaskState.Running,
+                Stdout = execution.Output.Stdout.Text(),
+                Stderr = execution.Output.Stderr.Text(),
+                Live = true,
+            }
+            : null;
+
+    /// <summary>Stops every execution and hands its task back (lease released) so another runner takes it.</summary>
+    public async Task StopAsync(TimeSpan budget)
+    {
+        _shutdown.Cancel();
+        var pending = _running.Values.Select(e => e.Completion).Where(t => t is not null).Cast<Task>().ToArray();
+        if (pending.Length > 0)
+        {
+            logger.LogInformation("Handing back {Count} running task(s)", pending.Length);
+            await Task.WhenAny(Task.WhenAll(pending), Task.Delay(budget));
+        }
+    }
+
+    private async Task RunAsync(Execution execution)
+    {
+        var task = execution.Task;
+        var taskGrain = grains.GetGrain<ITaskGrain>(task.Id);
+        using var renewal = RenewLeaseUntilDone(execution, taskGrain);
+        ExecutionOutcome outcome;
+        try
+        {
+            outcome = await _executors[task.Type].ExecuteAsync(task, execution.Output, execution.Cancellation.Token);
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Executor for {TaskType} threw on task {TaskId}", task.Type, task.Id);
+            outcome = new ExecutionOutcome { ExitCode = -1, Error = $"executor error: {e.Message}" };
+        }
+
+        try
+        {
+            if (_shutdown.IsCancellationRequested)
+                await taskGrain.Release(execution.Attempt, $"runner {cluster.SiloName} is shutting down");
+            else if (!execution.Superseded)
+                await ReportAsync(taskGrain, BuildResult(execution, outcome));
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Could not report task {TaskId} (attempt {Attempt}); its lease will lapse and it will be re-dispatched",
+                task.Id, execution.Attempt);
+        }
+        finally
+        {
+            execution.Done.Cancel();
+            _running.TryRemove(task.Id, out _);
+            SlotsChanged?.Invoke();
+        }
+    }
+
+    private static async Task ReportAsync(ITaskGrain taskGrain, TaskResult result)
+    {
+        // Complete is idempotent per attempt, so retrying a call whose answer was lost is safe.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await taskGrain.Complete(result.Attempt, result);
+                return;
+            }
+            catch (Exception) when (attempt < 5)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
+            }
+        }
+    }
+
+    private CancellationTokenSource RenewLeaseUntilDone(Execution execution, ITaskGrain taskGrain)
+    {
+        var interval = scheduling.LeaseDuration / 3;
+        _ = Task.Run(async () =>
+        {
+            using var timer = new PeriodicTimer(interval);
+            try
+            {
+                while (await timer.WaitForNextTickAsync(execution.Done.Token))
+                {
+                    try
+                    {
+                        if (await taskGrain.RenewLease(execution.Attempt)) continue;
+                        execution.Superseded = true;
+                        execution.Cancellation.Cancel();
+                        return;
+                    }
+                    catch (Exception e) when (!execution.Done.IsCancellationRequested)
+                    {
+                        logger.LogDebug(e, "Lease renewal for {TaskId} failed; retrying", execution.Task.Id);
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+        return execution.Done;
+    }
+
+    private TaskResult BuildResult(Execution execution, ExecutionOutcome outcome)
+    {
+        var stdout = execution.Output.Stdout.Text();
+        var stderr = execution.Output.Stderr.Text();
+        var output = stdout.Length == 0 || stdout.EndsWith('\n') ? stdout + stderr : stdout + "\n" + stderr;
+        var error = outcome.Error ?? "";
+        var elapsed = outcome.Elapsed;
+        return new TaskResult
+        {
+            Id = Guid.NewGuid().ToString(),
+            TaskId = execution.Task.Id,
+            DeviceId = cluster.SiloName,
+            DeviceIdHash = Sha256Hex(cluster.SiloName),
+            RunnerAddress = cluster.SiloName,
+            SolverDeviceId = cluster.SiloName,
+            Output = output,
+            Error = error,
+            ExitCode = outcome.ExitCode,
+            ExecutionTime = Math.Max(1, (long)Math.Ceiling(elapsed.TotalMilliseconds)),
+            ResultHash = Sha256Hex(output + error + outcome.ExitCode),
+            CommandHashVerified = execution.Task.Type == TaskType.Command ? CommandHash(execution.Task) : "",
+            CreatedAt = DateTimeOffset.UtcNow,
+            CpuSeconds = outcome.CpuSeconds,
+            MemoryGbHours = outcome.PeakMemoryBytes / (double)(1L << 30) * elapsed.TotalHours,
+            Stdout = stdout,
+            Stderr = stderr,
+            StdoutTruncated = execution.Output.Stdout.Truncated,
+            StderrTruncated = execution.Output.Stderr.Truncated,
+            PeakMemoryBytes = outcome.PeakMemoryBytes,
+            Runner = cluster.SiloName,
+            Attempt = execution.Attempt,
+        };
+    }
+
+    private static string CommandHash(ParityTask task)
+    {
+        try
+        {
+            return Sha256Hex(ShellTaskConfig.Parse(task.Config).Command);
+        }
+        catch (TaskValidationException)
+        {
+            return "";
+        }
+    }
+
+    private static string Sha256Hex(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+
+    private sealed class Execution(ParityTask task, int attempt, ExecutionOutput output, CancellationTokenSource cancellation)
+    {
+        public ParityTask Task { get; } = task;
+        public int Attempt { get; } = attempt;
+        public ExecutionOutput Output { get; } = output;
+        public CancellationTokenSource Cancellation { get; } = cancellation;
+        public CancellationTokenSource Done { get; } = new();
+        public Task? Completion { get; set; }
+        /// <summary>The task grain no longer wants this attempt (cancelled or re-dispatched): report nothing.</summary>
+        public volatile bool Superseded;
+    }
+}

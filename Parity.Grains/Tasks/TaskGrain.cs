@@ -1,0 +1,276 @@
+using Microsoft.Extensions.Logging;
+using Parity.Configuration;
+using Parity.Runners;
+
+namespace Parity.Tasks;
+
+[GenerateSerializer]
+public sealed class TaskRecord
+{
+    [Id(0)] public ParityTask? Task { get; set; }
+    [Id(1)] public TaskResult? Result { get; set; }
+    /// <summary>Number of the current (or last) dispatch attempt; a runner's calls carry it.</summary>
+    [Id(2)] public int Attempt { get; set; }
+    /// <summary>Attempts lost to a lapsed lease: bounded by RUNNER_TASK_MAX_ATTEMPTS.</summary>
+    [Id(3)] public int LapsedAttempts { get; set; }
+    [Id(4)] public DateTimeOffset? LeaseExpiresAt { get; set; }
+    /// <summary>When the task last became pending, for RUNNER_DISPATCH_TIMEOUT.</summary>
+    [Id(5)] public DateTimeOffset QueuedAt { get; set; }
+    [Id(6)] public List<TaskEvent> Events { get; set; } = [];
+}
+
+/// <summary>
+/// One task's durable state machine: pending → running → completed | failed, or cancelled from any unfinished state.
+/// It dispatches to a runner with the capability and a free slot, holds a lease the runner renews, and re-dispatches
+/// when the lease lapses or the runner goes offline (bounded attempts). The result is recorded once.
+/// </summary>
+public sealed class TaskGrain(
+    [PersistentState("task", ParityStorage.Name)] IPersistentState<TaskRecord> state,
+    RunnerDirectoryCache runners,
+    SchedulingSettings scheduling,
+    TimeProvider clock,
+    ILogger<TaskGrain> logger) : Grain, ITaskGrain
+{
+    private const int MaxEvents = 100;
+    private IGrainTimer? _timer;
+
+    private TaskRecord Record => state.State;
+    private ParityTask? Current => Record.Task;
+    private DateTimeOffset Now => clock.GetUtcNow();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (Current is { } task && !task.Status.IsTerminal())
+        {
+            // Renewals are not persisted: a fresh activation gives the runner one lease period to renew.
+            if (task.Status == TaskState.Running) Record.LeaseExpiresAt = Now + scheduling.LeaseDuration;
+            StartTimer(TimeSpan.FromMilliseconds(Random.Shared.Next(50, 500)));
+            Index.Update(Summary(task)).Ignore();
+        }
+        return Task.CompletedTask;
+    }
+
+    public async Task<SubmitOutcome> Submit(ParityTask task)
+    {
+        if (Current is not null) return SubmitOutcome.Duplicate;
+        task = task with { Id = this.GetPrimaryKeyString(), Status = TaskState.Pending, UpdatedAt = Now };
+        if (!await Index.TryAdmit(Summary(task))) return SubmitOutcome.Busy;
+
+        Record.Task = task;
+        Record.QueuedAt = Now;
+        Log($"submitted ({Parity.Json.ParityJson.WireName(task.Type)})");
+        await state.WriteStateAsync();
+        StartTimer(TimeSpan.Zero);
+        return SubmitOutcome.Accepted;
+    }
+
+    public Task<ParityTask?> Get() => Task.FromResult(Current);
+
+    public Task<TaskResult?> GetResult() => Task.FromResult(Record.Result);
+
+    public async Task<TaskLogs?> GetLogs()
+    {
+        if (Current is not { } task) return null;
+        if (task.Status == TaskState.Running && task.Runner is { } runner)
+        {
+            try
+            {
+                var live = await GrainFactory.GetGrain<IRunnerGrain>(runner).GetLiveOutput(task.Id);
+                if (live is not null) return live with { Events = Record.Events.ToList(), Status = task.Status };
+            }
+            catch (Exception e)
+            {
+                logger.LogDebug(e, "Live output of {TaskId} from {Runner} unavailable", task.Id, runner);
+            }
+        }
+        return new TaskLogs
+        {
+            TaskId = task.Id,
+            Status = task.Status,
+            Events = Record.Events.ToList(),
+            Stdout = Record.Result?.Stdout ?? "",
+            Stderr = Record.Result?.Stderr ?? "",
+        };
+    }
+
+    public async Task<CancelOutcome> Cancel(string reason)
+    {
+        if (Current is not { } task) return CancelOutcome.NotFound;
+        if (task.Status.IsTerminal()) return CancelOutcome.AlreadyFinished;
+        if (task.Status == TaskState.Running && task.Runner is { } runner)
+            StopOnRunner(runner, Record.Attempt);
+        await Finish(TaskState.Cancelled, $"cancelled: {reason}", result: null);
+        return CancelOutcome.Cancelled;
+    }
+
+    public Task<bool> RenewLease(int attempt)
+    {
+        if (Current is not { Status: TaskState.Running } || attempt != Record.Attempt) return Task.FromResult(false);
+        Record.LeaseExpiresAt = Now + scheduling.LeaseDuration;
+        return Task.FromResult(true);
+    }
+
+    public async Task Complete(int attempt, TaskResult result)
+    {
+        if (Current is not { Status: TaskState.Running } task || attempt != Record.Attempt)
+        {
+            if (Current is not null) Log($"ignored a late result of attempt {attempt} from {result.Runner}");
+            return;
+        }
+        var succeeded = result.ExitCode == 0 && string.IsNullOrEmpty(result.Error);
+        var error = succeeded ? null
+            : !string.IsNullOrEmpty(result.Error) ? result.Error
+            : $"exited with code {result.ExitCode}";
+        await Finish(succeeded ? TaskState.Completed : TaskState.Failed,
+            succeeded ? $"completed on {task.Runner} (attempt {attempt})" : $"failed on {task.Runner}: {error}",
+            result with { TaskId = task.Id, CreatorAddress = task.CreatorAddress, Attempt = attempt }, error);
+    }
+
+    public async Task Release(int attempt, string reason)
+    {
+        if (Current is not { Status: TaskState.Running } task || attempt != Record.Attempt) return;
+        Log($"handed back by {task.Runner}: {reason}");
+        await BackToPending(task);
+    }
+
+    /// <summary>The cluster's sweep calls this so a task whose activation was lost keeps moving.</summary>
+    public Task Poke() => Current is { } task && !task.Status.IsTerminal() ? Tick() : Task.CompletedTask;
+
+    private async Task Tick()
+    {
+        if (Current is not { } task || task.Status.IsTerminal())
+        {
+            StopTimer();
+            return;
+        }
+        if (task.Status == TaskState.Running)
+        {
+            var runnerGone = task.Runner is { } name && runners.IsOffline(name);
+            if (Now < Record.LeaseExpiresAt && !runnerGone) return;
+            await LeaseLapsed(task, runnerGone ? $"runner {task.Runner} went offline" : $"lease on {task.Runner} lapsed");
+            if (Current!.Status != TaskState.Pending) return;
+        }
+        await TryDispatch();
+    }
+
+    private async Task LeaseLapsed(ParityTask task, string why)
+    {
+        Record.LapsedAttempts++;
+        if (task.Runner is { } runner) StopOnRunner(runner, Record.Attempt);
+        if (Record.LapsedAttempts >= scheduling.MaxAttempts)
+        {
+            await Finish(TaskState.Failed,
+                $"{why} (attempt {Record.Attempt}); gave up after {Record.LapsedAttempts} lost attempts (RUNNER_TASK_MAX_ATTEMPTS={scheduling.MaxAttempts})",
+                result: null);
+            return;
+        }
+        Log($"{why} (attempt {Record.Attempt}); re-dispatching");
+        await BackToPending(task);
+    }
+
+    private async Task BackToPending(ParityTask task)
+    {
+        Record.Task = task with { Status = TaskState.Pending, UpdatedAt = Now };
+        Record.LeaseExpiresAt = null;
+        Record.QueuedAt = Now;
+        await state.WriteStateAsync();
+        Index.Update(Summary(Record.Task)).Ignore();
+    }
+
+    private async Task TryDispatch()
+    {
+        var task = Current!;
+        foreach (var candidate in runners.Candidates(task.Type))
+        {
+            var attempt = Record.Attempt + 1;
+            bool started;
+            try
+            {
+                started = await GrainFactory.GetGrain<IRunnerGrain>(candidate).TryStart(task, attempt);
+            }
+            catch (Exception e)
+            {
+                logger.LogDebug(e, "Runner {Runner} unreachable for {TaskId}", candidate, task.Id);
+                started = false;
+            }
+            if (!started)
+            {
+                runners.NoteFull(candidate);
+                continue;
+            }
+            Record.Attempt = attempt;
+            Record.LeaseExpiresAt = Now + scheduling.LeaseDuration;
+            Record.Task = task with { Status = TaskState.Running, Runner = candidate, Attempts = attempt, UpdatedAt = Now };
+            Log($"dispatched to {candidate} (attempt {attempt})");
+            await state.WriteStateAsync();
+            Index.Update(Summary(Record.Task)).Ignore();
+            return;
+        }
+
+        if (runners.NoneCanRun(task.Type) is { } why)
+            await Finish(TaskState.Failed, why, result: null);
+        else if (Now - Record.QueuedAt > scheduling.DispatchTimeout)
+            await Finish(TaskState.Failed,
+                $"no runner took the task within RUNNER_DISPATCH_TIMEOUT ({scheduling.DispatchTimeout})", result: null);
+    }
+
+    private async Task Finish(TaskState status, string message, TaskResult? result, string? error = null)
+    {
+        var task = Current!;
+        Record.Result = result ?? Record.Result;
+        Record.LeaseExpiresAt = null;
+        Record.Task = task with
+        {
+            Status = status,
+            UpdatedAt = Now,
+            CompletedAt = Now,
+            Error = status == TaskState.Completed ? null : error ?? message,
+        };
+        Log(message);
+        await state.WriteStateAsync();
+        Index.Update(Summary(Record.Task)).Ignore();
+        StopTimer();
+    }
+
+    private void StopOnRunner(string runner, int attempt) =>
+        GrainFactory.GetGrain<IRunnerGrain>(runner).Cancel(this.GetPrimaryKeyString(), attempt).Ignore();
+
+    private void StartTimer(TimeSpan dueTime)
+    {
+        _timer ??= this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions
+        {
+            DueTime = dueTime,
+            Period = TickPeriod,
+            KeepAlive = true,
+        });
+    }
+
+    private void StopTimer()
+    {
+        _timer?.Dispose();
+        _timer = null;
+    }
+
+    private TimeSpan TickPeriod => TimeSpan.FromTicks(Math.Clamp(scheduling.LeaseDuration.Ticks / 4,
+        TimeSpan.FromMilliseconds(200).Ticks, TimeSpan.FromSeconds(5).Ticks));
+
+    private void Log(string message)
+    {
+        Record.Events.Add(new TaskEvent(Now, message));
+        if (Record.Events.Count > MaxEvents) Record.Events.RemoveRange(0, Record.Events.Count - MaxEvents);
+        logger.LogInformation("Task {TaskId}: {Message}", this.GetPrimaryKeyString(), message);
+    }
+
+    private ITaskIndexGrain Index => GrainFactory.GetGrain<ITaskIndexGrain>(0);
+
+    private static TaskSummary Summary(ParityTask task) => new()
+    {
+        Id = task.Id,
+        Title = task.Title,
+        Type = task.Type,
+        Status = task.Status,
+        CreatedAt = task.CreatedAt,
+        UpdatedAt = task.UpdatedAt,
+        Runner = task.Runner,
+    };
+}

@@ -1,0 +1,122 @@
+using Parity.Configuration;
+
+namespace Parity.Tasks;
+
+[GenerateSerializer]
+public sealed class TaskIndexRecord
+{
+    [Id(0)] public Dictionary<string, TaskSummary> Tasks { get; set; } = [];
+}
+
+/// <summary>
+/// The cluster's list of tasks: admission against TASK_QUEUE_LIMIT, listing and counts without activating every
+/// task, and a sweep that wakes unfinished tasks whose activation was lost with a dead silo. Writes are batched
+/// (at most one per <see cref="FlushInterval"/>); an entry lost to a crash in that window is restored when its task
+/// next activates, because every task re-registers itself on activation.
+/// </summary>
+public sealed class TaskIndexGrain(
+    [PersistentState("task-index", ParityStorage.Name)] IPersistentState<TaskIndexRecord> state,
+    SchedulingSettings scheduling) : Grain, ITaskIndexGrain, IRemindable
+{
+    /// <summary>Finished tasks kept in the index (the task grains themselves keep everything).</summary>
+    public const int RetainedFinished = 20_000;
+    private static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(250);
+
+    private bool _dirty;
+    private int _unfinished;
+
+    private Dictionary<string, TaskSummary> Tasks => state.State.Tasks;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _unfinished = Tasks.Values.Count(t => !t.Status.IsTerminal());
+        this.RegisterGrainTimer(Flush, new GrainTimerCreationOptions { DueTime = FlushInterval, Period = FlushInterval });
+        this.RegisterGrainTimer(Sweep, new GrainTimerCreationOptions
+        {
+            DueTime = scheduling.LeaseDuration, Period = scheduling.LeaseDuration, KeepAlive = true,
+        });
+        // The reminder brings the index (and so the sweep) back after its silo died.
+        await this.RegisterOrUpdateReminder("sweep", TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_dirty) await state.WriteStateAsync(cancellationToken);
+    }
+
+    public Task<bool> TryAdmit(TaskSummary task)
+    {
+        if (Tasks.ContainsKey(task.Id)) return Task.FromResult(true);
+        if (_unfinished >= scheduling.QueueLimit) return Task.FromResult(false);
+        Put(task);
+        return Task.FromResult(true);
+    }
+
+    public Task Update(TaskSummary task)
+    {
+        Put(task);
+        return Task.CompletedTask;
+    }
+
+    public Task<TaskPage> List(TaskState? status, int offset, int limit)
+    {
+        var matching = Tasks.Values.Where(t => status is null || t.Status == status).ToList();
+        var page = matching
+            .OrderByDescending(t => t.CreatedAt).ThenBy(t => t.Id, StringComparer.Ordinal)
+            .Skip(offset).Take(limit).ToList();
+        return Task.FromResult(new TaskPage { Tasks = page, Total = matching.Count, Offset = offset, Limit = limit });
+    }
+
+    public Task<TaskCounts> Counts()
+    {
+        int Count(TaskState s) => Tasks.Values.Count(t => t.Status == s);
+        return Task.FromResult(new TaskCounts
+        {
+            Pending = Count(TaskState.Pending),
+            Running = Count(TaskState.Running),
+            Completed = Count(TaskState.Completed),
+            Failed = Count(TaskState.Failed),
+            Cancelled = Count(TaskState.Cancelled),
+        });
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => Sweep();
+
+    private void Put(TaskSummary task)
+    {
+        if (Tasks.TryGetValue(task.Id, out var known))
+        {
+            // Updates may arrive out of order (one-way calls): never move a finished task back.
+            if (known.Status.IsTerminal() && !task.Status.IsTerminal()) return;
+            if (!known.Status.IsTerminal()) _unfinished--;
+        }
+        Tasks[task.Id] = task;
+        if (!task.Status.IsTerminal()) _unfinished++;
+        _dirty = true;
+    }
+
+    private async Task Flush()
+    {
+        if (!_dirty) return;
+        TrimFinished();
+        _dirty = false;
+        await state.WriteStateAsync();
+    }
+
+    private void TrimFinished()
+    {
+        var finished = Tasks.Count - _unfinished;
+        if (finished <= RetainedFinished) return;
+        foreach (var old in Tasks.Values.Where(t => t.Status.IsTerminal())
+                     .OrderBy(t => t.UpdatedAt).Take(finished - RetainedFinished).ToList())
+            Tasks.Remove(old.Id);
+    }
+
+    private Task Sweep()
+    {
+        var stale = DateTimeOffset.UtcNow - scheduling.LeaseDuration;
+        foreach (var task in Tasks.Values.Where(t => !t.Status.IsTerminal() && t.UpdatedAt < stale))
+            GrainFactory.GetGrain<ITaskGrain>(task.Id).Poke().Ignore();
+        return Task.CompletedTask;
+    }
+}

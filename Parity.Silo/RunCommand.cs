@@ -1,0 +1,72 @@
+using Orleans.Dashboard;
+using Parity.Configuration;
+using Parity.Gateway;
+using Parity.Hosting;
+
+namespace Parity.Silo;
+
+/// <summary><c>parity-runner run</c>: the silo, its runner, and (standalone, or when asked) the co-hosted gateway.</summary>
+public static class RunCommand
+{
+    public static async Task<int> RunAsync(string? configPath, CancellationToken cancellation)
+    {
+        var configuration = new ConfigurationBuilder().AddParitySources(configPath).Build();
+        var settings = ParitySettings.Load(configuration);
+
+        var builder = WebApplication.CreateBuilder();
+        builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        builder.UseOrleans(silo => silo
+            .AddParityCluster(settings.Cluster)
+            .AddParityRunner(settings)
+            .AddDashboard());
+        if (settings.SiloHostsGateway)
+        {
+            builder.WebHost.UseUrls([.. settings.Gateway.Urls]);
+            builder.Services.AddParityGateway(settings);
+        }
+        else
+        {
+            builder.WebHost.UseUrls();
+            builder.WebHost.ConfigureKestrel(k => k.ListenLocalhost(0));
+        }
+
+        var app = builder.Build();
+        if (settings.SiloHostsGateway)
+        {
+            app.MapParityGateway();
+            app.MapOrleansDashboard(routePrefix: "/dashboard");
+        }
+        await app.StartAsync(cancellation);
+        PrintWhereEverythingIs(settings);
+        await app.WaitForShutdownAsync(cancellation);
+        return 0;
+    }
+
+    private static void PrintWhereEverythingIs(ParitySettings settings)
+    {
+        var cluster = settings.Cluster;
+        Console.WriteLine($"Parity silo '{cluster.SiloName}' is up in cluster '{cluster.ClusterId}' ({cluster.Clustering} clustering)");
+        Console.WriteLine($"  silo port {cluster.SiloPort}, client gateway port {cluster.SiloGatewayPort}");
+        Console.WriteLine($"  shell tasks: {(settings.Shell.Enabled ? "enabled" : "disabled (RUNNER_SHELL_ENABLED=true enables them)")}; " +
+                          $"slots: {settings.Scheduling.MaxConcurrentTasks}");
+        if (!settings.SiloHostsGateway)
+        {
+            Console.WriteLine("  no gateway in this process (run Parity.Gateway against the same cluster)");
+            return;
+        }
+        var url = settings.Gateway.Urls[0].TrimEnd('/');
+        Console.WriteLine($"  API        {url}/api/v1/tasks   (runners: {url}/api/v1/runners)");
+        Console.WriteLine($"  webhook    {url}/webhook         ({WebhookMode(settings.Gateway)})");
+        Console.WriteLine($"  dashboard  {url}/dashboard");
+        Console.WriteLine($"  OpenAPI    {url}/openapi/v1.json");
+        Console.WriteLine($"  health     {url}/health");
+    }
+
+    private static string WebhookMode(GatewaySettings gateway) =>
+        gateway.WebhookSecret is not null ? "HMAC-signed requests only"
+        : gateway.AllowUnsignedWebhooks ? "UNSIGNED requests accepted"
+        : "disabled: set RUNNER_WEBHOOK_SECRET";
+}

@@ -1,0 +1,311 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
+using Parity.Execution;
+using Parity.Tasks;
+
+namespace Parity.Tests.Execution;
+
+public sealed class ShellExecutorTests : IDisposable
+{
+    private readonly string _scratch = Directory.CreateTempSubdirectory("parity-shell-test-").FullName;
+    private string WorkRoot => Path.Combine(_scratch, "work");
+
+    public void Dispose() => Directory.Delete(_scratch, recursive: true);
+
+    private ShellExecutor Executor(Func<ShellExecutorOptions, ShellExecutorOptions>? configure = null)
+    {
+        var options = new ShellExecutorOptions { Enabled = true, WorkRoot = WorkRoot };
+        return new ShellExecutor(configure?.Invoke(options) ?? options, NullLogger<ShellExecutor>.Instance);
+    }
+
+    private static ParityTask CommandTask(string command, string workingDir = "", Dictionary<string, string>? environment = null,
+        int? timeoutSeconds = null)
+    {
+        var config = new Dictionary<string, object?> { ["command"] = command, ["working_dir"] = workingDir };
+        if (environment is not null) config["environment"] = environment;
+        if (timeoutSeconds is not null) config["timeout_seconds"] = timeoutSeconds;
+        return new ParityTask
+        {
+            Id = $"t-{Guid.NewGuid():N}",
+            Type = TaskType.Command,
+            Nonce = "nonce-123",
+            Config = JsonSerializer.Serialize(config),
+        };
+    }
+
+    private static Task<ExecutionOutcome> Run(ShellExecutor executor, ParityTask task, ExecutionOutput output,
+        CancellationToken cancellation = default) => executor.ExecuteAsync(task, output, cancellation);
+
+    /// <summary>Gone means no /proc entry, or a zombie waiting for a reaper (it no longer runs).</summary>
+    private static bool IsGone(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z');
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or IOException)
+        {
+            return true;
+        }
+    }
+
+    private static async Task AssertGoneSoon(int pid)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!IsGone(pid) && deadline.Elapsed < TimeSpan.FromSeconds(5)) await Task.Delay(50);
+        Assert.True(IsGone(pid), $"process {pid} is still running");
+    }
+
+    private static int ReadPid(string file)
+    {
+        Assert.True(File.Exists(file), $"the task did not write {file}");
+        return int.Parse(File.ReadAllText(file).Trim());
+    }
+
+    private void AssertWorkRootEmpty() =>
+        Assert.Empty(Directory.Exists(WorkRoot) ? Directory.EnumerateFileSystemEntries(WorkRoot) : []);
+
+    [Fact]
+    public async Task Captures_stdout_and_stderr_separately_and_keeps_the_exit_code()
+    {
+        var output = new ExecutionOutput(4096);
+
+        var outcome = await Run(Executor(), CommandTask("echo to-out; echo to-err >&2; exit 3"), output);
+
+        Assert.Equal("to-out\n", output.Stdout.Text());
+        Assert.Equal("to-err\n", output.Stderr.Text());
+        Assert.Equal(3, outcome.ExitCode);
+        Assert.Null(outcome.Error);
+        Assert.False(outcome.Succeeded);
+        Assert.False(outcome.TimedOut);
+    }
+
+    [Fact]
+    public async Task Successful_command_succeeds()
+    {
+        var output = new ExecutionOutput(4096);
+
+        var outcome = await Run(Executor(), CommandTask("printf 'a\\nb'"), output);
+
+        Assert.True(outcome.Succeeded);
+        Assert.Equal("a\nb", output.Stdout.Text());
+        Assert.True(outcome.Elapsed > TimeSpan.Zero);
+    }
+
+    [Fact]
+    public async Task Environment_is_scrubbed_and_carries_the_task_variables()
+    {
+        Environment.SetEnvironmentVariable("PARITY_SECRET_CANARY", "leaked");
+        var output = new ExecutionOutput(4096);
+        var task = CommandTask("""
+            echo "canary=${PARITY_SECRET_CANARY:-unset}"
+            echo "home=$HOME"
+            echo "pwd=$(pwd)"
+            echo "tmp=$TMPDIR"
+            echo "path=$PATH"
+            echo "mine=$MY_VAR"
+            echo "id=$PARITY_TASK_ID"
+            echo "nonce=$TASK_NONCE"
+            """, environment: new() { ["MY_VAR"] = "hello world" });
+
+        var outcome = await Run(Executor(), task, output);
+
+        Assert.Equal(0, outcome.ExitCode);
+        var lines = output.Stdout.Text().Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .ToDictionary(line => line[..line.IndexOf('=')], line => line[(line.IndexOf('=') + 1)..]);
+        Assert.Equal("unset", lines["canary"]);
+        Assert.Equal(lines["pwd"], lines["home"]);
+        Assert.Equal(lines["pwd"], lines["tmp"]);
+        Assert.StartsWith(Path.Combine(WorkRoot, task.Id), lines["home"]);
+        Assert.Equal("/usr/local/bin:/usr/bin:/bin", lines["path"]);
+        Assert.Equal("hello world", lines["mine"]);
+        Assert.Equal(task.Id, lines["id"]);
+        Assert.Equal("nonce-123", lines["nonce"]);
+    }
+
+    [Fact]
+    public async Task Runs_in_the_working_dir_and_removes_the_task_directory()
+    {
+        var output = new ExecutionOutput(4096);
+
+        var outcome = await Run(Executor(), CommandTask("pwd; echo data > made-here; ls", workingDir: "sub/dir"), output);
+
+        Assert.Equal(0, outcome.ExitCode);
+        var lines = output.Stdout.Text().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith(WorkRoot + "/", lines[0]);
+        Assert.EndsWith("/sub/dir", lines[0]);
+        Assert.Equal("made-here", lines[1]);
+        Assert.False(Directory.Exists(lines[0]));
+        AssertWorkRootEmpty();
+    }
+
+    [Fact]
+    public async Task Output_beyond_the_cap_is_truncated_and_marked_while_the_process_completes()
+    {
+        var output = new ExecutionOutput(1000);
+
+        var outcome = await Run(Executor(), CommandTask("head -c 200000 /dev/zero | tr '\\0' a; echo finished >&2"), output);
+
+        Assert.Equal(0, outcome.ExitCode);
+        Assert.True(output.Stdout.Truncated);
+        Assert.Equal(199_000, output.Stdout.DiscardedBytes);
+        Assert.Equal(new string('a', 1000) + string.Format(OutputCapture.TruncationMarker, 1000), output.Stdout.Text());
+        Assert.Equal("finished\n", output.Stderr.Text());
+    }
+
+    [Fact]
+    public async Task Timeout_kills_the_whole_process_group()
+    {
+        var pidFile = Path.Combine(_scratch, "child.pid");
+        var shellPidFile = Path.Combine(_scratch, "shell.pid");
+        var output = new ExecutionOutput(4096);
+        var task = CommandTask("""sleep 300 & echo $! > "$PIDFILE"; echo $$ > "$SHELLPID"; sleep 300""",
+            environment: new() { ["PIDFILE"] = pidFile, ["SHELLPID"] = shellPidFile }, timeoutSeconds: 2);
+        var clock = Stopwatch.StartNew();
+
+        var outcome = await Run(Executor(), task, output);
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
+        Assert.True(outcome.TimedOut);
+        Assert.False(outcome.Cancelled);
+        Assert.Equal(-1, outcome.ExitCode);
+        Assert.Equal("task execution exceeded timeout of 2 s (config.timeout_seconds)", outcome.Error);
+        await AssertGoneSoon(ReadPid(pidFile));
+        await AssertGoneSoon(ReadPid(shellPidFile));
+        AssertWorkRootEmpty();
+    }
+
+    [Fact]
+    public async Task Runner_timeout_caps_a_longer_task_timeout()
+    {
+        var output = new ExecutionOutput(4096);
+        var executor = Executor(o => o with { ExecutionTimeout = TimeSpan.FromSeconds(1) });
+        var clock = Stopwatch.StartNew();
+
+        var outcome = await Run(executor, CommandTask("sleep 300", timeoutSeconds: 100), output);
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
+        Assert.True(outcome.TimedOut);
+        Assert.Equal(-1, outcome.ExitCode);
+        Assert.Equal("task execution exceeded timeout of 1 s (RUNNER_EXECUTION_TIMEOUT)", outcome.Error);
+    }
+
+    [Fact]
+    public async Task Cancellation_kills_the_whole_process_group()
+    {
+        var pidFile = Path.Combine(_scratch, "child.pid");
+        var output = new ExecutionOutput(4096);
+        var task = CommandTask("""sleep 300 & echo $! > "$PIDFILE.tmp"; mv "$PIDFILE.tmp" "$PIDFILE"; sleep 300""",
+            environment: new() { ["PIDFILE"] = pidFile });
+        using var cancellation = new CancellationTokenSource();
+        var clock = Stopwatch.StartNew();
+
+        var running = Run(Executor(), task, output, cancellation.Token);
+        while (!File.Exists(pidFile) && clock.Elapsed < TimeSpan.FromSeconds(20)) await Task.Delay(50);
+        Assert.False(running.IsCompleted);
+        await cancellation.CancelAsync();
+        var outcome = await running;
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
+        Assert.True(outcome.Cancelled);
+        Assert.False(outcome.TimedOut);
+        Assert.Equal(-1, outcome.ExitCode);
+        Assert.Equal("task was cancelled", outcome.Error);
+        await AssertGoneSoon(ReadPid(pidFile));
+        AssertWorkRootEmpty();
+    }
+
+    [Fact]
+    public async Task Background_stragglers_are_killed_after_a_normal_exit()
+    {
+        var pidFile = Path.Combine(_scratch, "straggler.pid");
+        var output = new ExecutionOutput(4096);
+        var task = CommandTask("""sleep 300 & echo $! > "$PIDFILE"; echo done""", environment: new() { ["PIDFILE"] = pidFile });
+        var clock = Stopwatch.StartNew();
+
+        var outcome = await Run(Executor(), task, output);
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
+        Assert.Equal(0, outcome.ExitCode);
+        Assert.Null(outcome.Error);
+        Assert.Equal("done\n", output.Stdout.Text());
+        await AssertGoneSoon(ReadPid(pidFile));
+    }
+
+    [Fact]
+    public async Task Memory_limit_stops_a_large_allocation()
+    {
+        var executor = Executor(o => o with { MemoryLimitBytes = 64L * 1024 * 1024 });
+
+        var small = new ExecutionOutput(4096);
+        var smallOutcome = await Run(executor, CommandTask("head -c 1m /dev/zero | tail | wc -c"), small);
+        var large = new ExecutionOutput(4096);
+        var largeOutcome = await Run(executor, CommandTask("head -c 600m /dev/zero | tail > /dev/null"), large);
+
+        Assert.Equal(0, smallOutcome.ExitCode);
+        Assert.Equal("1048576", small.Stdout.Text().Trim());
+        Assert.NotEqual(0, largeOutcome.ExitCode);
+        Assert.Null(largeOutcome.Error);
+        Assert.Contains("memory", large.Stderr.Text());
+    }
+
+    [Fact]
+    public async Task Measures_cpu_time_and_peak_memory()
+    {
+        var output = new ExecutionOutput(4096);
+
+        var outcome = await Run(Executor(),
+            CommandTask("i=0; while [ $i -lt 1000000 ]; do i=$((i+1)); done; echo $i"), output);
+
+        Assert.Equal(0, outcome.ExitCode);
+        Assert.Equal("1000000\n", output.Stdout.Text());
+        Assert.True(outcome.CpuSeconds > 0.2, $"cpu {outcome.CpuSeconds}");
+        Assert.True(outcome.PeakMemoryBytes > 0, $"peak {outcome.PeakMemoryBytes}");
+    }
+
+    [Fact]
+    public async Task Disabled_executor_runs_nothing()
+    {
+        var marker = Path.Combine(_scratch, "ran");
+        var output = new ExecutionOutput(4096);
+        var executor = Executor(o => o with { Enabled = false });
+
+        var outcome = await Run(executor, CommandTask("""touch "$MARKER" """, environment: new() { ["MARKER"] = marker }), output);
+
+        Assert.Equal(-1, outcome.ExitCode);
+        Assert.Contains("RUNNER_SHELL_ENABLED", outcome.Error);
+        Assert.False(File.Exists(marker));
+        Assert.False(Directory.Exists(WorkRoot));
+    }
+
+    [Fact]
+    public async Task Invalid_config_is_rejected_by_validate_and_reported_by_execute()
+    {
+        var executor = Executor();
+        var task = new ParityTask { Id = "bad", Type = TaskType.Command, Config = """{"command": 42}""" };
+
+        var error = Assert.Throws<TaskValidationException>(() => executor.Validate(task));
+        var outcome = await Run(executor, task, new ExecutionOutput(4096));
+
+        Assert.Equal("config.command must be a string", error.Message);
+        Assert.Equal("config.command must be a string", outcome.Error);
+        Assert.Equal(-1, outcome.ExitCode);
+        executor.Validate(CommandTask("echo fine"));
+        Assert.Equal(TaskType.Command, executor.Type);
+    }
+
+    [Fact]
+    public async Task Failure_to_prepare_the_task_directory_is_an_outcome()
+    {
+        var blocker = Path.Combine(_scratch, "a-file");
+        await File.WriteAllTextAsync(blocker, "not a directory");
+        var executor = Executor(o => o with { WorkRoot = Path.Combine(blocker, "work") });
+
+        var outcome = await Run(executor, CommandTask("echo never"), new ExecutionOutput(4096));
+
+        Assert.Equal(-1, outcome.ExitCode);
+        Assert.StartsWith("could not start the shell task", outcome.Error);
+    }
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs (apt) only the engines that are missing. Usage: install-engines.sh [redis] [chromium] [time] [util-linux] [procps]
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+
+engines=("$@")
+[ ${#engines[@]} -gt 0 ] || engines=(redis chromium time util-linux procps)
+
+package() { case "$1" in redis) echo redis-server ;; *) echo "$1" ;; esac; }
+
+present() {
+  case "$1" in
+    redis) command -v redis-server >/dev/null && command -v redis-cli >/dev/null ;;
+    chromium) command -v chromium >/dev/null ;;
+    time) [ -x /usr/bin/time ] ;;
+    util-linux) command -v setsid >/dev/null && command -v prlimit >/dev/null ;;
+    procps) command -v ps >/dev/null && command -v pkill >/dev/null ;;
+    *) echo "install-engines: unknown engine '$1'" >&2; exit 2 ;;
+  esac
+}
+
+version() {
+  case "$1" in
+    redis) redis-server --version | head -n1 ;;
+    chromium) chromium --version 2>/dev/null | head -n1 ;;
+    *) dpkg-query -W -f='${Version}' "$(package "$1")" 2>/dev/null || echo "?" ;;
+  esac
+}
+
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo -n); fi
+
+missing=()
+for e in "${engines[@]}"; do present "$e" || missing+=("$e"); done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  pkgs=()
+  for e in "${missing[@]}"; do pkgs+=("$(package "$e")"); done
+  "${sudo_cmd[@]}" apt-get update -qq >/dev/null
+  "${sudo_cmd[@]}" apt-get install -y -qq "${pkgs[@]}" >/dev/null
+fi
+
+for e in "${engines[@]}"; do
+  present "$e" || { echo "install-engines: $e still missing after apt-get install" >&2; exit 1; }
+  state="already present"
+  [[ " ${missing[*]-} " == *" $e "* ]] && state="installed"
+  echo "$e: $state ($(version "$e"))"
+done
