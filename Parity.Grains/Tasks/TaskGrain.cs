@@ -207,9 +207,11 @@ public sealed class TaskGrain(
             return;
         }
 
-        if (runners.NoneCanRun(task.Type) is { } why)
+        // Give every runner one offline window to announce itself before concluding that none can take the type.
+        var waited = Now - Record.QueuedAt;
+        if (waited > scheduling.OfflineAfter && runners.NoneCanRun(task.Type) is { } why)
             await Finish(TaskState.Failed, why, result: null);
-        else if (Now - Record.QueuedAt > scheduling.DispatchTimeout)
+        else if (waited > scheduling.DispatchTimeout)
             await Finish(TaskState.Failed,
                 $"no runner took the task within RUNNER_DISPATCH_TIMEOUT ({scheduling.DispatchTimeout})", result: null);
     }

@@ -1,0 +1,138 @@
+using Parity.Tasks;
+using Parity.Tests.Support;
+
+namespace Parity.Tests.Cluster;
+
+/// <summary>Two real silos: submit, idempotence, cancel, timeout, results.</summary>
+public sealed class TaskLifecycleTests : IAsyncLifetime
+{
+    private ParityTestCluster _cluster = null!;
+    private readonly string _scratch = Directory.CreateTempSubdirectory("parity-lifecycle-").FullName;
+
+    public async Task InitializeAsync() => _cluster = await ParityTestCluster.StartAsync(silos: 2);
+
+    public async Task DisposeAsync()
+    {
+        await _cluster.DisposeAsync();
+        Directory.Delete(_scratch, recursive: true);
+    }
+
+    [Fact]
+    public async Task Submitted_command_runs_to_completion_with_separate_streams()
+    {
+        var task = ParityTestCluster.Command("echo hello; echo warning >&2");
+        Assert.Equal(SubmitOutcome.Accepted, await _cluster.TaskGrain(task.Id).Submit(task));
+
+        var finished = await _cluster.WaitFinished(task.Id);
+        Assert.Equal(TaskState.Completed, finished.Status);
+        var result = await _cluster.TaskGrain(task.Id).GetResult();
+        Assert.NotNull(result);
+        Assert.Equal("hello\n", result.Stdout);
+        Assert.Equal("warning\n", result.Stderr);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(task.Id, result.TaskId);
+        Assert.Equal(finished.Runner, result.Runner);
+        Assert.NotNull(finished.CompletedAt);
+    }
+
+    [Fact]
+    public async Task Nonzero_exit_fails_the_task_and_keeps_the_code()
+    {
+        var task = ParityTestCluster.Command("exit 7");
+        await _cluster.TaskGrain(task.Id).Submit(task);
+        var finished = await _cluster.WaitFinished(task.Id);
+        Assert.Equal(TaskState.Failed, finished.Status);
+        Assert.Equal("exited with code 7", finished.Error);
+        Assert.Equal(7, (await _cluster.TaskGrain(task.Id).GetResult())!.ExitCode);
+    }
+
+    [Fact]
+    public async Task Duplicate_submissions_execute_once()
+    {
+        var marker = Path.Combine(_scratch, "runs.txt");
+        var task = ParityTestCluster.Command("echo run >> \"$MARKER\"", environment: new Dictionary<string, string> { ["MARKER"] = marker });
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => _cluster.TaskGrain(task.Id).Submit(task)));
+        Assert.Single(outcomes, o => o == SubmitOutcome.Accepted);
+        Assert.Equal(7, outcomes.Count(o => o == SubmitOutcome.Duplicate));
+
+        await _cluster.WaitFinished(task.Id);
+        Assert.Equal(SubmitOutcome.Duplicate, await _cluster.TaskGrain(task.Id).Submit(task));
+        await Task.Delay(500);
+        Assert.Equal(["run"], await File.ReadAllLinesAsync(marker));
+    }
+
+    [Fact]
+    public async Task Cancelling_a_running_task_kills_its_process()
+    {
+        var pidFile = Path.Combine(_scratch, "cancel.pid");
+        var task = ParityTestCluster.Command("echo $$ > \"$PIDFILE\"; exec sleep 120",
+            environment: new Dictionary<string, string> { ["PIDFILE"] = pidFile });
+        await _cluster.TaskGrain(task.Id).Submit(task);
+        await _cluster.WaitFor(task.Id, t => t.Status == TaskState.Running, TimeSpan.FromSeconds(30), "running");
+        await Eventually.True(() => File.Exists(pidFile) && File.ReadAllText(pidFile).Trim().Length > 0, TimeSpan.FromSeconds(10), "pid file");
+        var pid = int.Parse(File.ReadAllText(pidFile).Trim());
+
+        Assert.Equal(CancelOutcome.Cancelled, await _cluster.TaskGrain(task.Id).Cancel("test"));
+        Assert.Equal(TaskState.Cancelled, (await _cluster.TaskGrain(task.Id).Get())!.Status);
+        await Eventually.True(() => !Directory.Exists($"/proc/{pid}"), TimeSpan.FromSeconds(10), $"process {pid} to be killed");
+
+        Assert.Equal(CancelOutcome.AlreadyFinished, await _cluster.TaskGrain(task.Id).Cancel("again"));
+        Assert.Equal(CancelOutcome.NotFound, await _cluster.TaskGrain("no-such-task").Cancel("test"));
+    }
+
+    [Fact]
+    public async Task Timeout_kills_the_whole_process_group()
+    {
+        var pidFile = Path.Combine(_scratch, "timeout.pid");
+        var task = ParityTestCluster.Command("sleep 120 & echo $! > \"$PIDFILE\"; wait", timeoutSeconds: 1,
+            environment: new Dictionary<string, string> { ["PIDFILE"] = pidFile });
+        await _cluster.TaskGrain(task.Id).Submit(task);
+
+        var finished = await _cluster.WaitFinished(task.Id);
+        Assert.Equal(TaskState.Failed, finished.Status);
+        var result = (await _cluster.TaskGrain(task.Id).GetResult())!;
+        Assert.Equal(-1, result.ExitCode);
+        Assert.Contains("timeout", result.Error);
+        var child = int.Parse(File.ReadAllText(pidFile).Trim());
+        await Eventually.True(() => !Directory.Exists($"/proc/{child}"), TimeSpan.FromSeconds(10), $"background child {child} to be killed");
+    }
+
+    [Fact]
+    public async Task Logs_show_the_lifecycle_and_live_output()
+    {
+        var task = ParityTestCluster.Command("echo started; sleep 2; echo done");
+        await _cluster.TaskGrain(task.Id).Submit(task);
+        var live = await Eventually.Get(async () => await _cluster.TaskGrain(task.Id).GetLogs() is { Live: true, Stdout: "started\n" } l ? l : null,
+            TimeSpan.FromSeconds(30), "live output");
+        Assert.Equal(TaskState.Running, live.Status);
+
+        await _cluster.WaitFinished(task.Id);
+        var logs = (await _cluster.TaskGrain(task.Id).GetLogs())!;
+        Assert.False(logs.Live);
+        Assert.Equal("started\ndone\n", logs.Stdout);
+        Assert.Collection(logs.Events,
+            e => Assert.Equal("submitted (command)", e.Message),
+            e => Assert.StartsWith("dispatched to ", e.Message),
+            e => Assert.StartsWith("completed on ", e.Message));
+    }
+
+    [Fact]
+    public async Task Index_lists_and_counts_tasks_by_status()
+    {
+        var ok = ParityTestCluster.Command("true");
+        var bad = ParityTestCluster.Command("false");
+        await _cluster.TaskGrain(ok.Id).Submit(ok);
+        await _cluster.TaskGrain(bad.Id).Submit(bad);
+        await _cluster.WaitFinished(ok.Id);
+        await _cluster.WaitFinished(bad.Id);
+
+        var index = _cluster.Client.GetGrain<ITaskIndexGrain>(0);
+        await Eventually.True(async () => (await index.List(TaskState.Failed, 0, 50)).Tasks.Any(t => t.Id == bad.Id),
+            TimeSpan.FromSeconds(10), "failed task listed");
+        var completed = await index.List(TaskState.Completed, 0, 500);
+        Assert.Contains(completed.Tasks, t => t.Id == ok.Id);
+        Assert.DoesNotContain(completed.Tasks, t => t.Id == bad.Id);
+        Assert.True((await index.Counts()).Failed >= 1);
+    }
+}

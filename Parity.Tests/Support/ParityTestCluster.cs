@@ -1,0 +1,103 @@
+using Microsoft.Extensions.Configuration;
+using Orleans.TestingHost;
+using Parity.Configuration;
+using Parity.Hosting;
+using Parity.Tasks;
+using StackExchange.Redis;
+
+namespace Parity.Tests.Support;
+
+/// <summary>
+/// An in-process cluster of real silos with Parity's grains and runners, grain state in the real Redis (so it
+/// survives a silo that stops), and timings short enough for tests.
+/// </summary>
+public sealed class ParityTestCluster : IAsyncDisposable
+{
+    public static readonly Dictionary<string, string?> FastTimings = new()
+    {
+        ["RUNNER_HEARTBEAT_INTERVAL"] = "200ms",
+        ["RUNNER_LEASE_DURATION"] = "2s",
+        ["RUNNER_DISPATCH_TIMEOUT"] = "30s",
+        ["RUNNER_MAX_CONCURRENT_TASKS"] = "2",
+        ["RUNNER_SHELL_ENABLED"] = "true",
+    };
+
+    private ParityTestCluster(InProcessTestCluster cluster) => Cluster = cluster;
+
+    public InProcessTestCluster Cluster { get; }
+    public IClusterClient Client => Cluster.Client;
+
+    /// <param name="overrides">Per-silo settings on top of <see cref="FastTimings"/>: silo index (0-based) → keys.</param>
+    public static async Task<ParityTestCluster> StartAsync(int silos = 2,
+        Func<int, IReadOnlyDictionary<string, string?>>? overrides = null)
+    {
+        var redis = ConfigurationOptions.Parse(TestEngines.Redis);
+        var workRoot = Path.Combine(Path.GetTempPath(), "parity-test-work");
+        var builder = new InProcessTestClusterBuilder((short)silos);
+        var siloIndex = 0;
+        var indexByName = new Dictionary<string, int>();
+        builder.ConfigureSilo((options, silo) =>
+        {
+            int index;
+            lock (indexByName)
+                if (!indexByName.TryGetValue(options.SiloName, out index)) indexByName[options.SiloName] = index = siloIndex++;
+            silo.AddParityRunner(Settings(index, overrides, workRoot));
+            silo.AddRedisGrainStorage(ParityStorage.Name, o => o.ConfigurationOptions = redis);
+            silo.UseInMemoryReminderService();
+        });
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        var parity = new ParityTestCluster(cluster);
+        await parity.WaitForRunners(silos);
+        return parity;
+    }
+
+    public static ParitySettings Settings(int index, Func<int, IReadOnlyDictionary<string, string?>>? overrides, string workRoot)
+    {
+        var values = new Dictionary<string, string?>(FastTimings) { ["RUNNER_WORK_DIR"] = workRoot };
+        if (overrides is not null)
+            foreach (var (key, value) in overrides(index)) values[key] = value;
+        return ParitySettings.Load(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
+    }
+
+    public async Task WaitForRunners(int count) =>
+        await Eventually.True(async () =>
+                (await Client.GetGrain<IRunnerDirectoryGrain>(0).GetRunners()).Count(r => r.Status == Runners.RunnerStatus.Online) >= count,
+            TimeSpan.FromSeconds(30), $"{count} runners online");
+
+    public ITaskGrain TaskGrain(string id) => Client.GetGrain<ITaskGrain>(id);
+
+    public static ParityTask Command(string command, string? id = null, int? timeoutSeconds = null,
+        IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var config = new Dictionary<string, object> { ["command"] = command };
+        if (timeoutSeconds is not null) config["timeout_seconds"] = timeoutSeconds;
+        if (environment is not null) config["environment"] = environment;
+        return new ParityTask
+        {
+            Id = id ?? Guid.NewGuid().ToString(),
+            Title = command,
+            Type = TaskType.Command,
+            Config = System.Text.Json.JsonSerializer.Serialize(config),
+            CreatedAt = DateTimeOffset.UtcNow,
+        };
+    }
+
+    public async Task<ParityTask> WaitFor(string id, Func<ParityTask, bool> condition, TimeSpan timeout, string what) =>
+        await Eventually.Get(async () => await TaskGrain(id).Get() is { } t && condition(t) ? t : null, timeout, $"task {id}: {what}");
+
+    public Task<ParityTask> WaitFinished(string id, TimeSpan? timeout = null) =>
+        WaitFor(id, t => t.Status.IsTerminal(), timeout ?? TimeSpan.FromSeconds(60), "finished");
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await Cluster.StopAllSilosAsync();
+        }
+        finally
+        {
+            await Cluster.DisposeAsync();
+        }
+    }
+}

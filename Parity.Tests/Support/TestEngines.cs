@@ -1,0 +1,42 @@
+namespace Parity.Tests.Support;
+
+/// <summary>The real engines the README's test command starts; a test that needs one fails loudly without it.</summary>
+public static class TestEngines
+{
+    public static string Redis => Require("PARITY_TEST_REDIS", "a Redis started by ./deploy/test.sh (e.g. 127.0.0.1:6390)");
+
+    public static string Chromium => Require("PARITY_TEST_CHROMIUM", "the path of a chromium binary (./deploy/test.sh installs one)");
+
+    private static string Require(string variable, string what) =>
+        Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException($"{variable} is not set: it must name {what}. Run the tests with ./deploy/test.sh.");
+
+    public static string RepoRoot
+    {
+        get
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "Parity.sln"))) return dir.FullName;
+            throw new InvalidOperationException("Parity.sln not found above the test binaries");
+        }
+    }
+
+    /// <summary>The built dll of a sibling executable project, same configuration as the tests.</summary>
+    public static string BuiltDll(string project, string assembly)
+    {
+        var testBin = AppContext.BaseDirectory.TrimEnd('/');
+        var configurationDir = Path.GetFileName(Path.GetDirectoryName(testBin)!); // Debug | Release
+        var path = Path.Combine(RepoRoot, project, "bin", configurationDir, Path.GetFileName(testBin), assembly + ".dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException($"{path} is not built", path);
+    }
+
+    public static int FreeTcpPort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
