@@ -49,7 +49,6 @@ public interface IRunnerGrain : IGrainWithStringKey
 /// <summary>The cluster's runner directory (a single grain, key 0): the latest heartbeat of every runner.</summary>
 public interface IRunnerDirectoryGrain : IGrainWithIntegerKey
 {
-    [OneWay]
     Task Heartbeat(RunnerInfo runner);
     Task Remove(string name);
     /// <summary>All runners, with <see cref="RunnerStatus.Offline"/> for those whose heartbeat is stale.</summary>

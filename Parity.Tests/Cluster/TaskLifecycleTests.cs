@@ -75,7 +75,7 @@ public sealed class TaskLifecycleTests : IAsyncLifetime
 
         Assert.Equal(CancelOutcome.Cancelled, await _cluster.TaskGrain(task.Id).Cancel("test"));
         Assert.Equal(TaskState.Cancelled, (await _cluster.TaskGrain(task.Id).Get())!.Status);
-        await Eventually.True(() => !Directory.Exists($"/proc/{pid}"), TimeSpan.FromSeconds(10), $"process {pid} to be killed");
+        await Eventually.True(() => ProcessState.Gone(pid), TimeSpan.FromSeconds(10), $"process {pid} to be killed");
 
         Assert.Equal(CancelOutcome.AlreadyFinished, await _cluster.TaskGrain(task.Id).Cancel("again"));
         Assert.Equal(CancelOutcome.NotFound, await _cluster.TaskGrain("no-such-task").Cancel("test"));
@@ -95,7 +95,7 @@ public sealed class TaskLifecycleTests : IAsyncLifetime
         Assert.Equal(-1, result.ExitCode);
         Assert.Contains("timeout", result.Error);
         var child = int.Parse(File.ReadAllText(pidFile).Trim());
-        await Eventually.True(() => !Directory.Exists($"/proc/{child}"), TimeSpan.FromSeconds(10), $"background child {child} to be killed");
+        await Eventually.True(() => ProcessState.Gone(child), TimeSpan.FromSeconds(10), $"background child {child} to be killed");
     }
 
     [Fact]

@@ -4,6 +4,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Parity.Execution;
 using Parity.Tasks;
 
+using Parity.Tests.Support;
+
 namespace Parity.Tests.Execution;
 
 public sealed class ShellExecutorTests : IDisposable
@@ -37,25 +39,11 @@ public sealed class ShellExecutorTests : IDisposable
     private static Task<ExecutionOutcome> Run(ShellExecutor executor, ParityTask task, ExecutionOutput output,
         CancellationToken cancellation = default) => executor.ExecuteAsync(task, output, cancellation);
 
-    /// <summary>Gone means no /proc entry, or a zombie waiting for a reaper (it no longer runs).</summary>
-    private static bool IsGone(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z');
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or IOException)
-        {
-            return true;
-        }
-    }
-
     private static async Task AssertGoneSoon(int pid)
     {
         var deadline = Stopwatch.StartNew();
-        while (!IsGone(pid) && deadline.Elapsed < TimeSpan.FromSeconds(5)) await Task.Delay(50);
-        Assert.True(IsGone(pid), $"process {pid} is still running");
+        while (!ProcessState.Gone(pid) && deadline.Elapsed < TimeSpan.FromSeconds(5)) await Task.Delay(50);
+        Assert.True(ProcessState.Gone(pid), $"process {pid} is still running");
     }
 
     private static int ReadPid(string file)

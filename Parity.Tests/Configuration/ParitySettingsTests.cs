@@ -1,0 +1,117 @@
+using Microsoft.Extensions.Configuration;
+using Parity.Configuration;
+
+namespace Parity.Tests.Configuration;
+
+public sealed class ParitySettingsTests
+{
+    private static ParitySettings Load(params (string Key, string? Value)[] values) =>
+        ParitySettings.Load(new ConfigurationBuilder()
+            .AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build());
+
+    [Fact]
+    public void No_configuration_is_a_standalone_loopback_cluster_with_shell_enabled()
+    {
+        var settings = Load();
+        Assert.Equal(ClusteringMode.Localhost, settings.Cluster.Clustering);
+        Assert.Equal(["http://127.0.0.1:5080"], settings.Gateway.Urls);
+        Assert.True(settings.SiloHostsGateway);
+        Assert.True(settings.Shell.Enabled);
+        Assert.Equal(Environment.ProcessorCount, settings.Scheduling.MaxConcurrentTasks);
+        Assert.Equal(TimeSpan.FromMinutes(30), settings.Shell.ExecutionTimeout);
+    }
+
+    [Theory]
+    [InlineData("ORLEANS_CLUSTERING", "redis")]
+    [InlineData("RUNNER_WEBHOOK_SECRET", "0123456789abcdef0123")]
+    [InlineData("RUNNER_WEBHOOK_ALLOW_UNSIGNED", "true")]
+    public void Accepting_work_from_the_network_disables_shell_by_default(string key, string value)
+    {
+        var settings = Load((key, value), ("ORLEANS_REDIS", "127.0.0.1:1"));
+        Assert.False(settings.Shell.Enabled);
+        Assert.True(Load((key, value), ("ORLEANS_REDIS", "127.0.0.1:1"), ("RUNNER_SHELL_ENABLED", "true")).Shell.Enabled);
+    }
+
+    [Fact]
+    public void A_public_binding_without_an_api_key_is_refused()
+    {
+        var error = Assert.Throws<ConfigurationException>(() => Load(("GATEWAY_URLS", "http://0.0.0.0:5080")));
+        Assert.Contains("GATEWAY_API_KEY is not set", error.Message);
+        var settings = Load(("GATEWAY_URLS", "http://0.0.0.0:5080"), ("GATEWAY_API_KEY", "a-long-enough-api-key"));
+        Assert.False(settings.Gateway.BindsLoopbackOnly);
+        Assert.False(settings.Shell.Enabled);
+    }
+
+    [Theory]
+    [InlineData("RUNNER_MAX_CONCURRENT_TASKS", "zero", "RUNNER_MAX_CONCURRENT_TASKS must be an integer from 1 to 1024, got 'zero'")]
+    [InlineData("RUNNER_MAX_CONCURRENT_TASKS", "0", "RUNNER_MAX_CONCURRENT_TASKS must be an integer from 1 to 1024, got '0'")]
+    [InlineData("RUNNER_EXECUTION_TIMEOUT", "soon", "RUNNER_EXECUTION_TIMEOUT must be a duration")]
+    [InlineData("RUNNER_LEASE_DURATION", "100ms", "RUNNER_LEASE_DURATION must be a duration from 1s to 1h")]
+    [InlineData("RUNNER_SHELL_ENABLED", "maybe", "RUNNER_SHELL_ENABLED must be true or false, got 'maybe'")]
+    [InlineData("RUNNER_MAX_OUTPUT_BYTES", "12q", "RUNNER_MAX_OUTPUT_BYTES must be a size")]
+    [InlineData("ORLEANS_CLUSTERING", "zookeeper", "ORLEANS_CLUSTERING must be 'localhost' or 'redis', got 'zookeeper'")]
+    [InlineData("ORLEANS_CLUSTERING", "redis", "ORLEANS_REDIS is required when ORLEANS_CLUSTERING=redis")]
+    [InlineData("SILO_NAME", "my silo", "SILO_NAME must be 1-64 letters")]
+    [InlineData("SILO_ADVERTISED_IP", "not-an-ip", "SILO_ADVERTISED_IP must be an IP address, got 'not-an-ip'")]
+    [InlineData("SILO_PORT", "30000", "SILO_PORT and SILO_GATEWAY_PORT must differ")]
+    [InlineData("GATEWAY_URLS", "ftp://x", "GATEWAY_URLS must be a ';'-separated list of http(s) URLs, got 'ftp://x'")]
+    [InlineData("GATEWAY_API_KEY", "short", "GATEWAY_API_KEY must be at least 16 characters, got 5")]
+    [InlineData("RUNNER_WEBHOOK_SECRET", "short", "RUNNER_WEBHOOK_SECRET must be at least 16 characters")]
+    [InlineData("TASK_QUEUE_LIMIT", "-5", "TASK_QUEUE_LIMIT must be an integer from 1 to 10000000")]
+    public void Invalid_values_fail_naming_the_key(string key, string value, string expected)
+    {
+        var error = Assert.Throws<ConfigurationException>(() => Load((key, value)));
+        Assert.StartsWith(expected, error.Message);
+    }
+
+    [Theory]
+    [InlineData("90", 90_000)]
+    [InlineData("250ms", 250)]
+    [InlineData("1h30m", 5_400_000)]
+    [InlineData("1.5s", 1_500)]
+    public void Durations_read_go_style_or_seconds(string text, long milliseconds) =>
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), SettingsReader.ParseDuration(text));
+
+    [Theory]
+    [InlineData("5x")]
+    [InlineData("s")]
+    [InlineData("10s junk")]
+    public void Bad_durations_are_not_read(string text) => Assert.Null(SettingsReader.ParseDuration(text));
+
+    [Theory]
+    [InlineData("1024", 1024)]
+    [InlineData("512k", 512 * 1024)]
+    [InlineData("64m", 64L << 20)]
+    [InlineData("2G", 2L << 30)]
+    public void Sizes_read_binary_suffixes(string text, long bytes) => Assert.Equal(bytes, SettingsReader.ParseSize(text));
+}
+
+[Collection(nameof(EnvironmentVariableTests))]
+public sealed class EnvironmentVariableTests
+{
+    [Fact]
+    public void The_env_file_is_read_and_environment_variables_win()
+    {
+        var dir = Directory.CreateTempSubdirectory("parity-env-");
+        var file = Path.Combine(dir.FullName, "test.env");
+        File.WriteAllText(file, "# comment\nRUNNER_MAX_CONCURRENT_TASKS=7\nSILO_NAME=from-file\n");
+        Environment.SetEnvironmentVariable("SILO_NAME", "from-env");
+        try
+        {
+            var settings = ParitySettings.Load(new ConfigurationBuilder().AddParitySources(file).Build());
+            Assert.Equal(7, settings.Scheduling.MaxConcurrentTasks);
+            Assert.Equal("from-env", settings.Cluster.SiloName);
+
+            Environment.SetEnvironmentVariable("PARITY_CONFIG_PATH", file);
+            Assert.Equal(file, DotEnvFile.Locate(configPathFlag: null));
+            var missing = Assert.Throws<ConfigurationException>(() => DotEnvFile.Locate(Path.Combine(dir.FullName, "none.env")));
+            Assert.StartsWith("--config-path: no file at", missing.Message);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("SILO_NAME", null);
+            Environment.SetEnvironmentVariable("PARITY_CONFIG_PATH", null);
+            dir.Delete(recursive: true);
+        }
+    }
+}

@@ -1,0 +1,86 @@
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Parity.Configuration;
+using Parity.Gateway;
+using Parity.Gateway.Security;
+
+namespace Parity.Tests.Support;
+
+/// <summary>The real gateway pipeline on a test server, talking to a real test cluster.</summary>
+public sealed class GatewayHost : IAsyncDisposable
+{
+    public const string Secret = "test-webhook-secret-0123456789";
+    public const string ApiKey = "test-api-key-0123456789abcdef";
+
+    private readonly WebApplication _app;
+
+    private GatewayHost(WebApplication app, HttpClient client)
+    {
+        _app = app;
+        Http = client;
+    }
+
+    public HttpClient Http { get; }
+
+    public static async Task<GatewayHost> StartAsync(IClusterClient cluster, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var values = new Dictionary<string, string?> { ["RUNNER_WEBHOOK_SECRET"] = Secret, ["GATEWAY_API_KEY"] = ApiKey };
+        if (settings is not null)
+            foreach (var (key, value) in settings) values[key] = value;
+        var parity = ParitySettings.Load(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
+
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Services.AddSingleton<IGrainFactory>(cluster);
+        builder.Services.AddParityGateway(parity);
+        var app = builder.Build();
+        app.MapParityGateway();
+        await app.StartAsync();
+        return new GatewayHost(app, app.GetTestClient());
+    }
+
+    public static HttpRequestMessage SignedWebhook(string body, DateTimeOffset? at = null, string secret = Secret) =>
+        SignedWebhook(Encoding.UTF8.GetBytes(body), at, secret);
+
+    public static HttpRequestMessage SignedWebhook(byte[] body, DateTimeOffset? at = null, string secret = Secret)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/webhook") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.Add(WebhookSignature.HeaderName,
+            WebhookSignature.Sign(secret, (at ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds(), body));
+        return request;
+    }
+
+    public HttpRequestMessage Api(HttpMethod method, string path, string? json = null, string? key = ApiKey)
+    {
+        var request = new HttpRequestMessage(method, path);
+        if (json is not null) request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        if (key is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return request;
+    }
+
+    public static string Push(string taskJson) => $$"""{"type":"available_tasks","payload":{{taskJson}}}""";
+
+    public static string CommandTask(string id, string command) =>
+        $$$"""{"id":"{{{id}}}","title":"t","type":"command","config":{"command":"{{{command}}}"}}""";
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
+
+/// <summary>One two-silo cluster shared by a test class.</summary>
+public sealed class SharedCluster : IAsyncLifetime
+{
+    public ParityTestCluster Cluster { get; private set; } = null!;
+    public async Task InitializeAsync() => Cluster = await ParityTestCluster.StartAsync(silos: 2);
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+}
