@@ -13,36 +13,41 @@ public static class RunCommand
         var configuration = new ConfigurationBuilder().AddParitySources(configPath).Build();
         var settings = ParitySettings.Load(configuration);
 
-        var builder = WebApplication.CreateBuilder();
+        IHost host;
+        if (settings.SiloHostsGateway)
+        {
+            var builder = WebApplication.CreateBuilder();
+            ConfigureSilo(builder, settings);
+            builder.WebHost.UseUrls([.. settings.Gateway.Urls]);
+            builder.Services.AddParityGateway(settings);
+            var app = builder.Build();
+            app.MapParityGateway();
+            app.MapOrleansDashboard(routePrefix: "/dashboard");
+            host = app;
+        }
+        else
+        {
+            var builder = Host.CreateApplicationBuilder();
+            ConfigureSilo(builder, settings);
+            host = builder.Build();
+        }
+        await host.StartAsync(cancellation);
+        PrintWhereEverythingIs(settings);
+        await host.WaitForShutdownAsync(cancellation);
+        return 0;
+    }
+
+    private static void ConfigureSilo(IHostApplicationBuilder builder, ParitySettings settings)
+    {
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        // The dashboard's silo side: whichever process serves /dashboard reads it from every silo.
         builder.UseOrleans(silo => silo
             .AddParityCluster(settings.Cluster)
             .AddParityRunner(settings)
             .AddDashboard());
-        if (settings.SiloHostsGateway)
-        {
-            builder.WebHost.UseUrls([.. settings.Gateway.Urls]);
-            builder.Services.AddParityGateway(settings);
-        }
-        else
-        {
-            builder.WebHost.UseUrls();
-            builder.WebHost.ConfigureKestrel(k => k.ListenLocalhost(0));
-        }
-
-        var app = builder.Build();
-        if (settings.SiloHostsGateway)
-        {
-            app.MapParityGateway();
-            app.MapOrleansDashboard(routePrefix: "/dashboard");
-        }
-        await app.StartAsync(cancellation);
-        PrintWhereEverythingIs(settings);
-        await app.WaitForShutdownAsync(cancellation);
-        return 0;
     }
 
     private static void PrintWhereEverythingIs(ParitySettings settings)

@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Parity;
+using Parity.Configuration;
+using Parity.Gateway;
+using Parity.Gateway.Security;
+using Parity.Hosting;
+
+// Side-by-side benchmarks of the spine, each against its reference in the same run (docs/benchmarks.md).
+//   dotnet run -c Release --project Parity.Benchmarks -- ingest [tasks] [concurrency]
+//   dotnet run -c Release --project Parity.Benchmarks -- shell [tasks]
+var mode = args.ElementAtOrDefault(0) ?? "all";
+if (mode is "ingest" or "all") await Ingest(Arg(1, 20_000), Arg(2, 64));
+if (mode is "shell" or "all") await ShellEndToEnd(Arg(mode == "shell" ? 1 : 3, 400));
+return 0;
+
+int Arg(int index, int fallback) => args.Length > index && int.TryParse(args[index], out var v) ? v : fallback;
+
+// Signed webhooks over real HTTP into durable TaskGrains (memory storage: the embedded default). The tasks are of a
+// type no runner here takes, so they stay queued and the figure is ingest alone.
+async Task Ingest(int tasks, int concurrency)
+{
+    const string secret = "benchmark-webhook-secret-0123";
+    var port = FreePort();
+    await using var app = await StartCluster(new()
+    {
+        ["RUNNER_WEBHOOK_SECRET"] = secret,
+        ["GATEWAY_URLS"] = $"http://127.0.0.1:{port}",
+        ["RUNNER_DISPATCH_TIMEOUT"] = "1h",
+        ["TASK_QUEUE_LIMIT"] = "10000000",
+        ["RUNNER_HEARTBEAT_INTERVAL"] = "1m",
+    });
+    using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency })
+    {
+        BaseAddress = new Uri($"http://127.0.0.1:{port}"),
+    };
+    async Task<double> Send(string id)
+    {
+        var body = Encoding.UTF8.GetBytes("{\"type\":\"available_tasks\",\"payload\":{\"id\":\"" + id + "\",\"title\":\"bench\",\"type\":\"docker\",\"config\":{\"image_name\":\"none\"}}}");
+        var request = new HttpRequestMessage(HttpMethod.Post, "/webhook") { Content = new ByteArrayContent(body) };
+        request.Headers.Add(WebhookSignature.HeaderName, WebhookSignature.Sign(secret, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), body));
+        var started = Stopwatch.GetTimestamp();
+        using var response = await http.SendAsync(request);
+        if (response.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException($"{response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+    }
+
+    await Parallel.ForAsync(0, 2_000, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, _) => await Send($"warm-{i}"));
+    var latencies = new double[tasks];
+    var clock = Stopwatch.StartNew();
+    await Parallel.ForAsync(0, tasks, new ParallelOptions { MaxDegreeOfParallelism = concurrency },
+        async (i, _) => latencies[i] = await Send($"bench-{i}"));
+    var elapsed = clock.Elapsed;
+    Array.Sort(latencies);
+    Console.WriteLine($"ingest: {tasks} signed webhooks, concurrency {concurrency}: {tasks / elapsed.TotalSeconds:N0} tasks/s, " +
+                      $"p50 {latencies[tasks / 2]:N1} ms, p99 {latencies[(int)(tasks * 0.99)]:N1} ms, max {latencies[^1]:N1} ms");
+}
+
+// No-op shell tasks end to end (submit → dispatch → /bin/sh -c true in a sandbox → result stored) against raw
+// Process.Start of the same command with the same concurrency (the runner's slots).
+async Task ShellEndToEnd(int tasks)
+{
+    var slots = Environment.ProcessorCount;
+    var raw = Stopwatch.StartNew();
+    await Parallel.ForAsync(0, tasks, new ParallelOptions { MaxDegreeOfParallelism = slots }, async (_, _) =>
+    {
+        using var process = Process.Start(new ProcessStartInfo("/bin/sh", ["-c", "true"]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        await process.WaitForExitAsync();
+    });
+    var rawRate = tasks / raw.Elapsed.TotalSeconds;
+
+    await using var app = await StartCluster(new() { ["GATEWAY_URLS"] = $"http://127.0.0.1:{FreePort()}" });
+    var grains = app.Services.GetRequiredService<IGrainFactory>();
+    var clock = Stopwatch.StartNew();
+    await Parallel.ForAsync(0, tasks, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
+        await grains.GetGrain<ITaskGrain>($"shell-{i}").Submit(new Parity.Tasks.ParityTask
+        {
+            Id = $"shell-{i}", Type = Parity.Tasks.TaskType.Command, Config = """{"command":"true"}""", CreatedAt = DateTimeOffset.UtcNow,
+        }));
+    var index = grains.GetGrain<ITaskIndexGrain>(0);
+    while (true)
+    {
+        var counts = await index.Counts();
+        if (counts.Completed + counts.Failed >= tasks)
+        {
+            if (counts.Failed > 0) throw new InvalidOperationException($"{counts.Failed} shell tasks failed");
+            break;
+        }
+        await Task.Delay(10);
+    }
+    var parityRate = tasks / clock.Elapsed.TotalSeconds;
+    Console.WriteLine($"shell: {tasks} no-op tasks, {slots} slots: Parity {parityRate:N1} tasks/s, raw Process.Start {rawRate:N1}/s, " +
+                      $"ratio {parityRate / rawRate:P0}");
+}
+
+static async Task<WebApplication> StartCluster(Dictionary<string, string?> values)
+{
+    values.TryAdd("SILO_PORT", FreePort().ToString());
+    values.TryAdd("SILO_GATEWAY_PORT", FreePort().ToString());
+    var settings = ParitySettings.Load(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
+    var builder = WebApplication.CreateBuilder();
+    builder.Logging.ClearProviders();
+    builder.WebHost.UseUrls([.. settings.Gateway.Urls]);
+    builder.UseOrleans(silo => silo.AddParityCluster(settings.Cluster).AddParityRunner(settings));
+    builder.Services.AddParityGateway(settings);
+    var app = builder.Build();
+    app.MapParityGateway();
+    await app.StartAsync();
+    await Task.Delay(1000);
+    return app;
+}
+
+static int FreePort()
+{
+    var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+    listener.Start();
+    var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+    listener.Stop();
+    return port;
+}
