@@ -28,7 +28,7 @@ public interface ITaskGrain : IGrainWithStringKey
 
     /// <summary>Wakes the task so it re-checks its lease or dispatch (the cluster's sweep; keeps orphans moving).</summary>
     [OneWay]
-    Task Poke();
+    Task Poke(string? runnerWithFreeSlot);
 }
 
 /// <summary>One silo's runner, keyed by silo name and placed on that silo.</summary>
@@ -63,5 +63,8 @@ public interface ITaskIndexGrain : IGrainWithIntegerKey
     [OneWay]
     Task Update(TaskSummary task);
     Task<TaskPage> List(TaskState? status, int offset, int limit);
+    /// <summary>A runner freed slots: wake the oldest pending tasks that it may take, so queued work starts at once.</summary>
+    [OneWay]
+    Task SlotsFreed(string runner, int freeSlots);
     Task<TaskCounts> Counts();
 }

@@ -36,6 +36,10 @@ public sealed class RunnerDirectoryCache(IGrainFactory grains, SchedulingSetting
         }
     }
 
+    /// <summary>Whether the runner is online and takes this type (its slots aside).</summary>
+    public bool Takes(string runner, TaskType type) =>
+        _runners.Any(r => r.Name == runner && r.Status == RunnerStatus.Online && r.Capabilities.TaskTypes.Contains(type));
+
     /// <summary>A runner refused a task (or could not be reached): count it full until the next refresh.</summary>
     public void NoteFull(string runner)
     {

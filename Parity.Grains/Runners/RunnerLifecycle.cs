@@ -26,6 +26,8 @@ public sealed class RunnerLifecycle(
     {
         await Runner.Heartbeat();
         executions.SlotsChanged += () => Runner.Heartbeat().Ignore();
+        executions.SlotFreed += () => grains.GetGrain<ITaskIndexGrain>(0)
+            .SlotsFreed(cluster.SiloName, executions.SlotsTotal - executions.SlotsUsed).Ignore();
         _heartbeats = Task.Run(HeartbeatLoop, CancellationToken.None);
         logger.LogInformation("Runner {Runner} online: {Slots} slot(s), task types [{Types}]",
             cluster.SiloName, executions.SlotsTotal, string.Join(", ", executions.TaskTypes));

@@ -28,6 +28,9 @@ public sealed class TaskRunService(
     /// <summary>Raised when a slot frees or fills, so the runner can announce it at once.</summary>
     public event Action? SlotsChanged;
 
+    /// <summary>Raised when a slot frees, so queued tasks can be offered it at once.</summary>
+    public event Action? SlotFreed;
+
     public int SlotsTotal => scheduling.MaxConcurrentTasks;
     public int SlotsUsed => _running.Count;
     public IReadOnlyList<string> RunningTaskIds => _running.Keys.ToList();
@@ -115,6 +118,7 @@ public sealed class TaskRunService(
             execution.Done.Cancel();
             _running.TryRemove(task.Id, out _);
             SlotsChanged?.Invoke();
+            SlotFreed?.Invoke();
         }
     }
 

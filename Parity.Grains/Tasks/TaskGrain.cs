@@ -33,6 +33,7 @@ public sealed class TaskGrain(
 {
     private const int MaxEvents = 100;
     private IGrainTimer? _timer;
+    private string? _runnerHint;
 
     private TaskRecord Record => state.State;
     private ParityTask? Current => Record.Task;
@@ -134,7 +135,12 @@ public sealed class TaskGrain(
     }
 
     /// <summary>The cluster's sweep calls this so a task whose activation was lost keeps moving.</summary>
-    public Task Poke() => Current is { } task && !task.Status.IsTerminal() ? Tick() : Task.CompletedTask;
+    public Task Poke(string? runnerWithFreeSlot)
+    {
+        if (Current is not { } task || task.Status.IsTerminal()) return Task.CompletedTask;
+        _runnerHint = runnerWithFreeSlot;
+        return Tick();
+    }
 
     private async Task Tick()
     {
@@ -180,7 +186,10 @@ public sealed class TaskGrain(
     private async Task TryDispatch()
     {
         var task = Current!;
-        foreach (var candidate in runners.Candidates(task.Type))
+        var candidates = runners.Candidates(task.Type);
+        if (_runnerHint is { } hint && runners.Takes(hint, task.Type)) candidates = [hint, .. candidates.Where(c => c != hint)];
+        _runnerHint = null;
+        foreach (var candidate in candidates)
         {
             var attempt = Record.Attempt + 1;
             bool started;

@@ -24,12 +24,15 @@ public sealed class TaskIndexGrain(
 
     private bool _dirty;
     private int _unfinished;
+    /// <summary>Pending tasks, oldest first: the order in which freed slots are offered.</summary>
+    private readonly SortedSet<(DateTimeOffset CreatedAt, string Id)> _pending = new();
 
     private Dictionary<string, TaskSummary> Tasks => state.State.Tasks;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _unfinished = Tasks.Values.Count(t => !t.Status.IsTerminal());
+        foreach (var task in Tasks.Values.Where(t => t.Status == TaskState.Pending)) _pending.Add((task.CreatedAt, task.Id));
         this.RegisterGrainTimer(Flush, new GrainTimerCreationOptions { DueTime = FlushInterval, Period = FlushInterval });
         this.RegisterGrainTimer(Sweep, new GrainTimerCreationOptions
         {
@@ -67,6 +70,14 @@ public sealed class TaskIndexGrain(
         return Task.FromResult(new TaskPage { Tasks = page, Total = matching.Count, Offset = offset, Limit = limit });
     }
 
+    public Task SlotsFreed(string runner, int freeSlots)
+    {
+        // Offer a few more than the free slots: some of the oldest may be of a type this runner does not take.
+        foreach (var (_, id) in _pending.Take(freeSlots * 2))
+            GrainFactory.GetGrain<ITaskGrain>(id).Poke(runner).Ignore();
+        return Task.CompletedTask;
+    }
+
     public Task<TaskCounts> Counts()
     {
         int Count(TaskState s) => Tasks.Values.Count(t => t.Status == s);
@@ -89,9 +100,11 @@ public sealed class TaskIndexGrain(
             // Updates may arrive out of order (one-way calls): never move a finished task back.
             if (known.Status.IsTerminal() && !task.Status.IsTerminal()) return;
             if (!known.Status.IsTerminal()) _unfinished--;
+            if (known.Status == TaskState.Pending) _pending.Remove((known.CreatedAt, known.Id));
         }
         Tasks[task.Id] = task;
         if (!task.Status.IsTerminal()) _unfinished++;
+        if (task.Status == TaskState.Pending) _pending.Add((task.CreatedAt, task.Id));
         _dirty = true;
     }
 
@@ -116,7 +129,7 @@ public sealed class TaskIndexGrain(
     {
         var stale = DateTimeOffset.UtcNow - scheduling.LeaseDuration;
         foreach (var task in Tasks.Values.Where(t => !t.Status.IsTerminal() && t.UpdatedAt < stale))
-            GrainFactory.GetGrain<ITaskGrain>(task.Id).Poke().Ignore();
+            GrainFactory.GetGrain<ITaskGrain>(task.Id).Poke(null).Ignore();
         return Task.CompletedTask;
     }
 }
