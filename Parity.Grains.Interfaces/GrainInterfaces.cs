@@ -50,7 +50,6 @@ public interface IRunnerGrain : IGrainWithStringKey
 public interface IRunnerDirectoryGrain : IGrainWithIntegerKey
 {
     Task Heartbeat(RunnerInfo runner);
-    Task Remove(string name);
     /// <summary>All runners, with <see cref="RunnerStatus.Offline"/> for those whose heartbeat is stale.</summary>
     Task<IReadOnlyList<RunnerInfo>> GetRunners();
 }

@@ -19,8 +19,6 @@ public sealed class RunnerDirectoryCache(IGrainFactory grains, SchedulingSetting
     public static TimeSpan RefreshInterval(SchedulingSettings scheduling) =>
         TimeSpan.FromTicks(Math.Clamp(scheduling.HeartbeatInterval.Ticks / 2, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromSeconds(1).Ticks));
 
-    public IReadOnlyList<RunnerInfo> Runners => _runners;
-
     /// <summary>Online runners that take this type and show a free slot, the most free first.</summary>
     public IReadOnlyList<string> Candidates(TaskType type)
     {

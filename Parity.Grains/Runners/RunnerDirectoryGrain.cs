@@ -40,11 +40,6 @@ public sealed class RunnerDirectoryGrain(
         if (joinedOrLeft) await Flush();
     }
 
-    public async Task Remove(string name)
-    {
-        if (Runners.Remove(name)) await state.WriteStateAsync();
-    }
-
     public Task<IReadOnlyList<RunnerInfo>> GetRunners()
     {
         var staleBefore = clock.GetUtcNow() - scheduling.OfflineAfter;
