@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Parity.Configuration;
 using Parity.Execution;
 using Parity.Json;
@@ -9,7 +8,7 @@ using Parity.Tasks;
 namespace Parity.Gateway;
 
 /// <summary>/api/v1/tasks: create, list, read, result, logs, cancel.</summary>
-public static partial class TaskEndpoints
+public static class TaskEndpoints
 {
     public const int MaxPageSize = 500;
 
@@ -81,14 +80,14 @@ public static partial class TaskEndpoints
 
     private static async Task<IResult> Get(IGrainFactory grains, string id)
     {
-        if (!IdPattern().IsMatch(id)) return UnknownTask(id);
+        if (!TaskValidator.IsValidId(id)) return UnknownTask(id);
         var task = await grains.GetGrain<ITaskGrain>(id).Get();
         return task is null ? UnknownTask(id) : Results.Json(task, ParityJson.Options);
     }
 
     private static async Task<IResult> GetResult(IGrainFactory grains, string id)
     {
-        if (!IdPattern().IsMatch(id)) return UnknownTask(id);
+        if (!TaskValidator.IsValidId(id)) return UnknownTask(id);
         var grain = grains.GetGrain<ITaskGrain>(id);
         var task = await grain.Get();
         if (task is null) return UnknownTask(id);
@@ -100,14 +99,14 @@ public static partial class TaskEndpoints
 
     private static async Task<IResult> GetLogs(IGrainFactory grains, string id)
     {
-        if (!IdPattern().IsMatch(id)) return UnknownTask(id);
+        if (!TaskValidator.IsValidId(id)) return UnknownTask(id);
         var logs = await grains.GetGrain<ITaskGrain>(id).GetLogs();
         return logs is null ? UnknownTask(id) : Results.Json(logs, ParityJson.Options);
     }
 
     private static async Task<IResult> Cancel(IGrainFactory grains, string id)
     {
-        if (!IdPattern().IsMatch(id)) return UnknownTask(id);
+        if (!TaskValidator.IsValidId(id)) return UnknownTask(id);
         var grain = grains.GetGrain<ITaskGrain>(id);
         return await grain.Cancel("requested through the API") switch
         {
@@ -121,7 +120,4 @@ public static partial class TaskEndpoints
     private static IResult UnknownTask(string id) => Problems.NotFound($"no task with id '{id}'");
 
     private static readonly string[] StatusNames = ["pending", "running", "completed", "failed", "cancelled"];
-
-    [GeneratedRegex("^[A-Za-z0-9._:-]{1,128}$")]
-    private static partial Regex IdPattern();
 }

@@ -49,12 +49,13 @@ public sealed record GatewaySettings
     public int MaxBodyBytes { get; init; } = 1024 * 1024;
     public bool BindsLoopbackOnly => Urls.All(IsLoopbackUrl);
 
-    public static bool IsLoopbackUrl(string url)
-    {
-        if (!Uri.TryCreate(url.Replace("://+", "://0.0.0.0").Replace("://*", "://0.0.0.0"), UriKind.Absolute, out var uri))
-            return false;
-        return uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
-    }
+    public static bool IsLoopbackUrl(string url) =>
+        ParseUrl(url) is { } uri && (uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip)));
+
+    /// <summary>An http(s) listen URL, reading Kestrel's "+" and "*" wildcards as 0.0.0.0; null if it is not one.</summary>
+    public static Uri? ParseUrl(string url) =>
+        Uri.TryCreate(url.Replace("://+", "://0.0.0.0").Replace("://*", "://0.0.0.0"), UriKind.Absolute, out var uri)
+        && uri.Scheme is "http" or "https" ? uri : null;
 }
 
 /// <summary>Every setting of a Parity process, read and validated once at start-up.</summary>
@@ -120,8 +121,7 @@ public sealed partial record ParitySettings
         var urls = read.String("GATEWAY_URLS", "http://127.0.0.1:5080")
             .Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         foreach (var url in urls)
-            if (!Uri.TryCreate(url.Replace("://+", "://0.0.0.0").Replace("://*", "://0.0.0.0"), UriKind.Absolute, out var uri)
-                || (uri.Scheme != "http" && uri.Scheme != "https"))
+            if (GatewaySettings.ParseUrl(url) is null)
                 throw new ConfigurationException($"GATEWAY_URLS must be a ';'-separated list of http(s) URLs, got '{url}'");
         var apiKey = read.Raw("GATEWAY_API_KEY");
         if (apiKey is not null && apiKey.Length < 16)

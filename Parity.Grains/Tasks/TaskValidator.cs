@@ -15,6 +15,9 @@ public static partial class TaskValidator
     public const int MaxTitleLength = 256;
     public const int MaxDescriptionLength = 8192;
 
+    /// <summary>Whether a string can be a task id (also used to refuse lookups of ids that cannot exist).</summary>
+    public static bool IsValidId(string id) => IdPattern().IsMatch(id);
+
     public static ParityTask Parse(JsonElement element, string path, DateTimeOffset now)
     {
         if (element.ValueKind != JsonValueKind.Object)
@@ -44,7 +47,7 @@ public static partial class TaskValidator
 
     public static ParityTask Normalize(ParityTask task, string path, DateTimeOffset now)
     {
-        if (!IdPattern().IsMatch(task.Id))
+        if (!IsValidId(task.Id))
             throw new TaskValidationException(
                 $"{path}.id must be 1-128 letters, digits, '-', '_', '.' or ':', got '{Truncate(task.Id)}'");
         if (task.Title.Length > MaxTitleLength)
