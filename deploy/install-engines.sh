@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Installs (apt) only the engines that are missing. Usage: install-engines.sh [redis] [chromium] [time] [util-linux] [procps]
+# Installs (apt) only the engines that are missing. Usage: install-engines.sh [redis] [chromium] [time] [util-linux] [procps] [docker] [busybox]
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
 engines=("$@")
-[ ${#engines[@]} -gt 0 ] || engines=(redis chromium time util-linux procps)
+[ ${#engines[@]} -gt 0 ] || engines=(redis chromium time util-linux procps docker busybox)
 
-package() { case "$1" in redis) echo redis-server ;; *) echo "$1" ;; esac; }
+package() { case "$1" in redis) echo redis-server ;; docker) echo docker.io ;; busybox) echo busybox-static ;; *) echo "$1" ;; esac; }
 
 present() {
   case "$1" in
@@ -15,6 +15,9 @@ present() {
     time) [ -x /usr/bin/time ] ;;
     util-linux) command -v setsid >/dev/null && command -v prlimit >/dev/null ;;
     procps) command -v ps >/dev/null && command -v pkill >/dev/null ;;
+    docker) command -v dockerd >/dev/null && [ -x /usr/bin/docker ] ;;
+    # busybox-static: the test image needs a binary with no shared libraries.
+    busybox) [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 ;;
     *) echo "install-engines: unknown engine '$1'" >&2; exit 2 ;;
   esac
 }
@@ -23,6 +26,7 @@ version() {
   case "$1" in
     redis) redis-server --version | head -n1 ;;
     chromium) chromium --version 2>/dev/null | head -n1 ;;
+    docker) dockerd --version | head -n1 ;;
     *) dpkg-query -W -f='${Version}' "$(package "$1")" 2>/dev/null || echo "?" ;;
   esac
 }

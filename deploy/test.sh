@@ -12,7 +12,11 @@ redis_port=6390
 
 # Start Redis unless one already answers (then it is someone else's: use it, leave it running).
 started_redis=0
-cleanup() { if [ "$started_redis" = 1 ]; then "$root/deploy/redis.sh" stop --port "$redis_port" || true; fi; }
+started_docker=0
+cleanup() {
+  if [ "$started_redis" = 1 ]; then "$root/deploy/redis.sh" stop --port "$redis_port" || true; fi
+  if [ "$started_docker" = 1 ]; then "$root/deploy/docker.sh" stop || true; fi
+}
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -23,6 +27,17 @@ else
   ./deploy/redis.sh start --port "$redis_port"
 fi
 export PARITY_TEST_REDIS=127.0.0.1:$redis_port
+
+# A private dockerd (own socket, no host network changes) and the local test image.
+if ./deploy/docker.sh status >/dev/null 2>&1; then
+  echo "docker: using the test dockerd already running"
+else
+  started_docker=1
+  ./deploy/docker.sh start
+fi
+./deploy/docker.sh image
+PARITY_TEST_DOCKER=$(./deploy/docker.sh socket)
+export PARITY_TEST_DOCKER
 PARITY_TEST_CHROMIUM=$(command -v chromium)
 export PARITY_TEST_CHROMIUM
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Parity.Execution;
+using Parity.Execution.Docker;
 
 namespace Parity.Configuration;
 
@@ -65,6 +66,7 @@ public sealed partial record ParitySettings
     public SchedulingSettings Scheduling { get; init; } = new();
     public GatewaySettings Gateway { get; init; } = new();
     public ShellExecutorOptions Shell { get; init; } = new();
+    public DockerExecutorOptions Docker { get; init; } = new();
     /// <summary>Whether this silo process also serves the gateway (SILO_HOSTS_GATEWAY).</summary>
     public bool SiloHostsGateway { get; init; }
 
@@ -157,12 +159,34 @@ public sealed partial record ParitySettings
             MaxFileSizeBytes = read.Size("RUNNER_SHELL_MAX_FILE_SIZE", 1L << 30, 1024, 1L << 50),
         };
 
+        var dockerHostRaw = read.String("RUNNER_DOCKER_HOST", "unix:///var/run/docker.sock");
+        if (!Uri.TryCreate(dockerHostRaw, UriKind.Absolute, out var dockerHost) || dockerHost.Scheme is not ("unix" or "tcp" or "http" or "https"))
+            throw new ConfigurationException(
+                $"RUNNER_DOCKER_HOST must be a unix:///path/docker.sock or tcp://host:port address, got '{dockerHostRaw}'");
+        var docker = new DockerExecutorOptions
+        {
+            Host = dockerHost,
+            CpuLimit = read.Double("RUNNER_DOCKER_CPU_LIMIT", Environment.ProcessorCount, 0.01, 1024),
+            MemoryLimitBytes = read.Size("RUNNER_DOCKER_MEMORY_LIMIT", 2L << 30, DockerTaskConfig.MinMemoryBytes, 1L << 50),
+            PidsLimit = read.Int("RUNNER_DOCKER_PIDS_LIMIT", 256, 8, 1_000_000),
+            TmpfsBytes = read.Size("RUNNER_DOCKER_TMPFS_SIZE", 64L << 20, 1L << 20, 1L << 40),
+            User = read.String("RUNNER_DOCKER_USER", "65534:65534"),
+            AllowNetwork = read.Bool("RUNNER_DOCKER_ALLOW_NETWORK", false),
+            EngineTimeout = read.Duration("RUNNER_DOCKER_TIMEOUT", TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(1), TimeSpan.FromHours(6)),
+            ExecutionTimeout = shell.ExecutionTimeout,
+            MaxImageBytes = read.Size("RUNNER_DOCKER_MAX_IMAGE_SIZE", 4L << 30, 1L << 20, 1L << 50),
+            PingInterval = read.Duration("RUNNER_DOCKER_PING_INTERVAL", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
+        };
+        if (!UserPattern().IsMatch(docker.User))
+            throw new ConfigurationException($"RUNNER_DOCKER_USER must be a user like 65534 or 65534:65534 or nobody, got '{docker.User}'");
+
         return new ParitySettings
         {
             Cluster = cluster,
             Scheduling = scheduling,
             Gateway = gateway,
             Shell = shell,
+            Docker = docker,
             SiloHostsGateway = hostsGateway,
         };
     }
@@ -175,4 +199,7 @@ public sealed partial record ParitySettings
 
     [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
     private static partial Regex NamePattern();
+
+    [GeneratedRegex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,31})?$")]
+    private static partial Regex UserPattern();
 }

@@ -30,6 +30,16 @@ public sealed partial class SettingsReader(IConfiguration configuration)
         return value;
     }
 
+    public double Double(string key, double fallback, double min, double max)
+    {
+        var raw = Raw(key);
+        if (raw is null) return fallback;
+        if (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !(value >= min && value <= max))
+            throw new ConfigurationException(
+                string.Create(CultureInfo.InvariantCulture, $"{key} must be a number from {min} to {max}, got '{raw}'"));
+        return value;
+    }
+
     public bool? OptionalBool(string key)
     {
         var raw = Raw(key);

@@ -7,6 +7,9 @@ public interface ITaskExecutor
 {
     TaskType Type { get; }
 
+    /// <summary>Whether this runner can take tasks of <see cref="Type"/> now (enabled, its engine answering).</summary>
+    bool Available { get; }
+
     /// <summary>
     /// Checks a task's configuration without running it; throws <see cref="TaskValidationException"/> naming the field.
     /// </summary>
@@ -32,6 +35,14 @@ public sealed record ExecutionOutcome
     public TimeSpan Elapsed { get; init; }
     public double CpuSeconds { get; init; }
     public long PeakMemoryBytes { get; init; }
+    /// <summary>Memory integrated over the run when the executor measured it; otherwise peak × wall time is used.</summary>
+    public double? MemoryGbHours { get; init; }
+    public long NetworkBytes { get; init; }
+    public long StorageBytes { get; init; }
+    /// <summary>The image the work ran in (hex digest, as upstream's image_hash_verified).</summary>
+    public string? ImageHash { get; init; }
+    /// <summary>Hash of the command as run (upstream's command_hash_verified); null lets the runner derive it.</summary>
+    public string? CommandHash { get; init; }
     public bool TimedOut { get; init; }
     public bool Cancelled { get; init; }
     public bool Succeeded => Error is null && ExitCode == 0;

@@ -28,6 +28,8 @@ public sealed class ShellExecutor(ShellExecutorOptions options, ILogger<ShellExe
 
     public TaskType Type => TaskType.Command;
 
+    public bool Available => options.Enabled;
+
     public void Validate(ParityTask task) => ShellTaskConfig.Parse(task.Config);
 
     public async Task<ExecutionOutcome> ExecuteAsync(ParityTask task, ExecutionOutput output, CancellationToken cancellation)
@@ -51,7 +53,7 @@ public sealed class ShellExecutor(ShellExecutorOptions options, ILogger<ShellExe
                 return new ExecutionOutcome { ExitCode = -1, Error = $"cannot run shell tasks: {tool} is missing on this runner" };
         }
 
-        var name = $"{SafeName(task.Id)}-{Guid.NewGuid():N}";
+        var name = $"{SafeName.Of(task.Id)}-{Guid.NewGuid():N}";
         var taskDir = Path.Combine(options.WorkRoot, name);
         var metricsFile = Path.Combine(options.WorkRoot, name + ".time");
         try
@@ -264,12 +266,6 @@ public sealed class ShellExecutor(ShellExecutorOptions options, ILogger<ShellExe
         {
             logger.LogWarning(e, "Could not delete the task directory {Directory}", taskDir);
         }
-    }
-
-    private static string SafeName(string id)
-    {
-        var safe = new string(id.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_').ToArray());
-        return safe.Length is > 0 and <= 64 ? safe : safe.Length == 0 ? "task" : safe[..64];
     }
 
     private const int Esrch = 3;

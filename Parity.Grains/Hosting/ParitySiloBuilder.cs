@@ -2,9 +2,11 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Parity.Configuration;
 using Parity.Execution;
+using Parity.Execution.Docker;
 using Parity.Runners;
 using StackExchange.Redis;
 
@@ -20,9 +22,17 @@ public static class ParitySiloBuilder
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(settings.Scheduling);
         services.AddSingleton(settings.Shell);
-        // The silo's own name is the truth (test clusters name their silos themselves).
-        services.AddSingleton(sp => settings.Cluster with { SiloName = sp.GetRequiredService<ILocalSiloDetails>().Name });
+        // The silo's own name and cluster id are the truth (test clusters choose their own).
+        services.AddSingleton(sp => settings.Cluster with
+        {
+            SiloName = sp.GetRequiredService<ILocalSiloDetails>().Name,
+            ClusterId = sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ClusterId,
+        });
+        services.AddSingleton(settings.Docker);
         services.AddSingleton<ITaskExecutor, ShellExecutor>();
+        services.AddSingleton<DockerEngine>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<DockerEngine>());
+        services.AddSingleton<ITaskExecutor, DockerExecutor>();
         services.AddSingleton<TaskRunService>();
         services.AddSingleton<MachineCapabilities>();
         services.AddSingleton<RunnerDirectoryCache>();

@@ -1,11 +1,12 @@
 using System.Runtime.InteropServices;
 using Parity.Execution;
+using Parity.Execution.Docker;
 using Parity.Tasks;
 
 namespace Parity.Runners;
 
-/// <summary>What this machine offers: cores, memory, shell; docker, GPUs and models join in later issues.</summary>
-public sealed class MachineCapabilities(ShellExecutorOptions shell)
+/// <summary>What this machine offers: cores, memory, shell, a container engine; GPUs and models join in later issues.</summary>
+public sealed class MachineCapabilities(ShellExecutorOptions shell, DockerEngine docker)
 {
     private readonly long _memoryBytes = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
 
@@ -14,7 +15,8 @@ public sealed class MachineCapabilities(ShellExecutorOptions shell)
         Cores = Environment.ProcessorCount,
         MemoryBytes = _memoryBytes,
         Shell = shell.Enabled,
-        Docker = false,
+        Docker = docker.Available,
+        DockerVersion = docker.Version,
         Os = RuntimeInformation.OSDescription,
         Architecture = RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant(),
         TaskTypes = taskTypes,

@@ -35,9 +35,9 @@ public sealed class TaskRunService(
     public int SlotsUsed => _running.Count;
     public IReadOnlyList<string> RunningTaskIds => _running.Keys.ToList();
 
-    public IReadOnlyList<TaskType> TaskTypes => _executors.Keys
-        .Where(t => t != TaskType.Command || shell.Enabled)
-        .Order().ToList();
+    public IReadOnlyList<TaskType> TaskTypes => _executors.Values
+        .Where(e => e.Available)
+        .Select(e => e.Type).Order().ToList();
 
     public bool TryStart(ParityTask task, int attempt)
     {
@@ -189,10 +189,13 @@ public sealed class TaskRunService(
             ExitCode = outcome.ExitCode,
             ExecutionTime = Math.Max(1, (long)Math.Ceiling(elapsed.TotalMilliseconds)),
             ResultHash = Sha256Hex(output + error + outcome.ExitCode),
-            CommandHashVerified = execution.Task.Type == TaskType.Command ? CommandHash(execution.Task) : "",
+            ImageHashVerified = outcome.ImageHash ?? "",
+            CommandHashVerified = outcome.CommandHash ?? (execution.Task.Type == TaskType.Command ? CommandHash(execution.Task) : ""),
             CreatedAt = DateTimeOffset.UtcNow,
             CpuSeconds = outcome.CpuSeconds,
-            MemoryGbHours = outcome.PeakMemoryBytes / (double)(1L << 30) * elapsed.TotalHours,
+            MemoryGbHours = outcome.MemoryGbHours ?? outcome.PeakMemoryBytes / (double)(1L << 30) * elapsed.TotalHours,
+            NetworkDataGb = outcome.NetworkBytes / (double)(1L << 30),
+            StorageGb = outcome.StorageBytes / (double)(1L << 30),
             Stdout = stdout,
             Stderr = stderr,
             StdoutTruncated = execution.Output.Stdout.Truncated,

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Parity.Execution;
+using Parity.Execution.Docker;
 using Parity.Json;
 
 namespace Parity.Tasks;
@@ -86,8 +87,11 @@ public static partial class TaskValidator
             case TaskType.Command:
                 ShellTaskConfig.Parse(task.Config);
                 break;
+            case TaskType.Docker:
+                DockerTaskConfig.Parse(task);
+                break;
             default:
-                // The executors of the other types validate their own shapes on the runner (issues #3-#5).
+                // The executors of the other types validate their own shapes on the runner (issues #4, #5).
                 if (task.Config is not null)
                 {
                     using var config = JsonDocument.Parse(task.Config);

@@ -5,6 +5,12 @@ public static class TestEngines
 {
     public static string Redis => Require("PARITY_TEST_REDIS", "a Redis started by ./deploy/test.sh (e.g. 127.0.0.1:6390)");
 
+    /// <summary>The engine API address of the test dockerd (unix:///…/docker.sock).</summary>
+    public static Uri Docker => new(Require("PARITY_TEST_DOCKER", "the socket URI of a dockerd started by ./deploy/test.sh"));
+
+    /// <summary>The busybox image ./deploy/docker.sh builds locally (no registry is reachable in tests).</summary>
+    public const string DockerImage = "localtest/busybox:1";
+
     public static string Chromium => Require("PARITY_TEST_CHROMIUM", "the path of a chromium binary (./deploy/test.sh installs one)");
 
     private static string Require(string variable, string what) =>

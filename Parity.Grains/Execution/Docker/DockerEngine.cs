@@ -1,0 +1,146 @@
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Microsoft.Extensions.Logging;
+using Parity.Configuration;
+
+namespace Parity.Execution.Docker;
+
+/// <summary>
+/// This runner's container engine: one API client, whether the engine answers (a runner capability, re-checked every
+/// <see cref="DockerExecutorOptions.PingInterval"/>), and the labels that mark the containers this silo owns. Before the
+/// runner takes work it removes its own containers left behind by a previous crash.
+/// </summary>
+public sealed class DockerEngine : ILifecycleParticipant<ISiloLifecycle>, IDisposable
+{
+    public const string TaskLabel = "parity.task";
+    public const string SiloLabel = "parity.silo";
+    public const string ClusterLabel = "parity.cluster";
+    public const string AttemptLabel = "parity.attempt";
+
+    private readonly DockerExecutorOptions _options;
+    private readonly ClusterSettings _cluster;
+    private readonly ILogger<DockerEngine> _logger;
+    private readonly DockerClientConfiguration _configuration;
+    private readonly CancellationTokenSource _stop = new();
+    private volatile string? _version;
+    private Task? _monitor;
+
+    public DockerEngine(DockerExecutorOptions options, ClusterSettings cluster, ILogger<DockerEngine> logger)
+    {
+        _options = options;
+        _cluster = cluster;
+        _logger = logger;
+        // Every call is bounded by its own token (engine operations by RUNNER_DOCKER_TIMEOUT, the wait by the run's timeout).
+        _configuration = new DockerClientConfiguration(options.Host, defaultTimeout: Timeout.InfiniteTimeSpan);
+        Client = _configuration.CreateClient();
+    }
+
+    public DockerClient Client { get; }
+    public Uri Host => _options.Host;
+
+    /// <summary>The engine answered the last ping.</summary>
+    public bool Available => _version is not null;
+
+    /// <summary>The engine's version, when it answers.</summary>
+    public string? Version => _version;
+
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(DockerEngine), ServiceLifecycleStage.ApplicationServices, OnStart, OnStop);
+
+    private async Task OnStart(CancellationToken cancellation)
+    {
+        if (await RefreshAsync(cancellation)) await RemoveOrphansAsync(cancellation);
+        _monitor = Task.Run(MonitorAsync, CancellationToken.None);
+    }
+
+    private async Task OnStop(CancellationToken cancellation)
+    {
+        _stop.Cancel();
+        if (_monitor is not null) await _monitor;
+    }
+
+    private async Task MonitorAsync()
+    {
+        using var timer = new PeriodicTimer(_options.PingInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token)) await RefreshAsync(_stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Pings the engine and records whether it answers; logs when that changes.</summary>
+    public async Task<bool> RefreshAsync(CancellationToken cancellation)
+    {
+        var before = _version;
+        try
+        {
+            using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+            bounded.CancelAfter(TimeSpan.FromSeconds(Math.Min(10, _options.EngineTimeout.TotalSeconds)));
+            var version = await Client.System.GetVersionAsync(bounded.Token);
+            _version = $"{version.Version} (API {version.APIVersion})";
+            if (before is null) _logger.LogInformation("Docker engine at {Host} is available: {Version}", Host, _version);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
+        {
+            _version = null;
+            if (before is not null)
+                _logger.LogWarning("Docker engine at {Host} stopped answering ({Error}); this runner takes no docker tasks until it is back",
+                    Host, e.Message);
+            else if (_monitor is null)
+                _logger.LogInformation("No Docker engine answers at {Host} ({Error}); this runner takes no docker tasks (RUNNER_DOCKER_HOST)",
+                    Host, e.Message);
+        }
+        return _version is not null;
+    }
+
+    public IDictionary<string, string> Labels(string taskId, int attempt) => new Dictionary<string, string>
+    {
+        [ClusterLabel] = _cluster.ClusterId,
+        [SiloLabel] = _cluster.SiloName,
+        [TaskLabel] = taskId,
+        [AttemptLabel] = attempt.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>Filters selecting every container this silo owns.</summary>
+    public IDictionary<string, IDictionary<string, bool>> OwnedFilter() => new Dictionary<string, IDictionary<string, bool>>
+    {
+        ["label"] = new Dictionary<string, bool>
+        {
+            [$"{ClusterLabel}={_cluster.ClusterId}"] = true,
+            [$"{SiloLabel}={_cluster.SiloName}"] = true,
+        },
+    };
+
+    /// <summary>Removes every container this silo owns. Called before the runner takes work, so all of them are orphans.</summary>
+    public async Task<int> RemoveOrphansAsync(CancellationToken cancellation)
+    {
+        try
+        {
+            var orphans = await Client.Containers.ListContainersAsync(
+                new ContainersListParameters { All = true, Filters = OwnedFilter() }, cancellation);
+            foreach (var orphan in orphans)
+            {
+                await Client.Containers.RemoveContainerAsync(orphan.ID, new ContainerRemoveParameters { Force = true }, cancellation);
+                _logger.LogWarning("Removed orphaned container {Container} of task {TaskId} left by a previous run of {Silo}",
+                    orphan.ID[..12], orphan.Labels.TryGetValue(TaskLabel, out var task) ? task : "?", _cluster.SiloName);
+            }
+            return orphans.Count;
+        }
+        catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException or TimeoutException)
+        {
+            _logger.LogWarning(e, "Could not remove orphaned containers of {Silo}", _cluster.SiloName);
+            return 0;
+        }
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        Client.Dispose();
+        _configuration.Dispose();
+        _stop.Dispose();
+    }
+}
