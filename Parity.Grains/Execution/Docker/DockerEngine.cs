@@ -24,6 +24,7 @@ public sealed class DockerEngine : ILifecycleParticipant<ISiloLifecycle>, IDispo
     private readonly CancellationTokenSource _stop = new();
     private volatile string? _version;
     private Task? _monitor;
+    private int _disposed;
 
     public DockerEngine(DockerExecutorOptions options, ClusterSettings cluster, ILogger<DockerEngine> logger)
     {
@@ -138,6 +139,7 @@ public sealed class DockerEngine : ILifecycleParticipant<ISiloLifecycle>, IDispo
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _stop.Cancel();
         Client.Dispose();
         _configuration.Dispose();
