@@ -16,9 +16,13 @@ using Parity.Hosting;
 // Side-by-side benchmarks of the spine, each against its reference in the same run (docs/benchmarks.md).
 //   dotnet run -c Release --project Parity.Benchmarks -- ingest [tasks] [concurrency]
 //   dotnet run -c Release --project Parity.Benchmarks -- shell [tasks]
+//   dotnet run -c Release --project Parity.Benchmarks -- docker [tasks] [engine socket URI]   (./deploy/docker.sh start; image)
 var mode = args.ElementAtOrDefault(0) ?? "all";
 if (mode is "ingest" or "all") await Ingest(Arg(1, 20_000), Arg(2, 64));
 if (mode is "shell" or "all") await ShellEndToEnd(Arg(mode == "shell" ? 1 : 3, 400));
+if (mode is "docker" or "all")
+    await DockerBenchmark.Run(Arg(mode == "docker" ? 1 : 4, 40),
+        new Uri(args.ElementAtOrDefault(mode == "docker" ? 2 : 5) ?? "unix:///tmp/parity-engines/docker/docker.sock"));
 return 0;
 
 int Arg(int index, int fallback) => args.Length > index && int.TryParse(args[index], out var v) ? v : fallback;
@@ -36,6 +40,8 @@ async Task Ingest(int tasks, int concurrency)
         ["RUNNER_DISPATCH_TIMEOUT"] = "1h",
         ["TASK_QUEUE_LIMIT"] = "10000000",
         ["RUNNER_HEARTBEAT_INTERVAL"] = "1m",
+        // No engine: the docker tasks stay queued and the figure is ingest alone.
+        ["RUNNER_DOCKER_HOST"] = "unix:///nonexistent/docker.sock",
     });
     using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency })
     {

@@ -329,8 +329,9 @@ public sealed class DockerExecutor(DockerEngine engine, DockerExecutorOptions op
         else if (cancelled) await KillAsync(task.Id, id);
         stopwatch.Stop();
 
-        await Bounded(stats, DrainBound);
+        // The engine keeps a stats stream open (with empty samples) after the container ends: stop it now.
         await statsStop.CancelAsync();
+        await Bounded(stats, DrainBound);
         await Bounded(pump, DrainBound);
 
         var state = await StateAsync(id);
