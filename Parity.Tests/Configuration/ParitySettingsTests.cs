@@ -21,6 +21,18 @@ public sealed class ParitySettingsTests
         Assert.Equal(TimeSpan.FromMinutes(30), settings.Shell.ExecutionTimeout);
     }
 
+    [Fact]
+    public void Docker_defaults_are_the_sandbox_and_the_run_shares_the_execution_timeout()
+    {
+        var settings = Load(("RUNNER_EXECUTION_TIMEOUT", "2m"), ("RUNNER_DOCKER_MEMORY_LIMIT", "512m"), ("RUNNER_DOCKER_CPU_LIMIT", "1.5"));
+        Assert.Equal(new Uri("unix:///var/run/docker.sock"), settings.Docker.Host);
+        Assert.False(settings.Docker.AllowNetwork);
+        Assert.Equal("65534:65534", settings.Docker.User);
+        Assert.Equal(512L << 20, settings.Docker.MemoryLimitBytes);
+        Assert.Equal(1.5, settings.Docker.CpuLimit);
+        Assert.Equal(TimeSpan.FromMinutes(2), settings.Docker.ExecutionTimeout);
+    }
+
     [Theory]
     [InlineData("ORLEANS_CLUSTERING", "redis")]
     [InlineData("RUNNER_WEBHOOK_SECRET", "0123456789abcdef0123")]
@@ -58,6 +70,13 @@ public sealed class ParitySettingsTests
     [InlineData("GATEWAY_API_KEY", "short", "GATEWAY_API_KEY must be at least 16 characters, got 5")]
     [InlineData("RUNNER_WEBHOOK_SECRET", "short", "RUNNER_WEBHOOK_SECRET must be at least 16 characters")]
     [InlineData("TASK_QUEUE_LIMIT", "-5", "TASK_QUEUE_LIMIT must be an integer from 1 to 10000000")]
+    [InlineData("RUNNER_DOCKER_HOST", "/var/run/docker.sock", "RUNNER_DOCKER_HOST must be a unix:///path/docker.sock or tcp://host:port address, got '/var/run/docker.sock'")]
+    [InlineData("RUNNER_DOCKER_CPU_LIMIT", "lots", "RUNNER_DOCKER_CPU_LIMIT must be a number from 0.01 to 1024, got 'lots'")]
+    [InlineData("RUNNER_DOCKER_CPU_LIMIT", "NaN", "RUNNER_DOCKER_CPU_LIMIT must be a number from 0.01 to 1024, got 'NaN'")]
+    [InlineData("RUNNER_DOCKER_MEMORY_LIMIT", "1m", "RUNNER_DOCKER_MEMORY_LIMIT must be a size from 6291456")]
+    [InlineData("RUNNER_DOCKER_PIDS_LIMIT", "2", "RUNNER_DOCKER_PIDS_LIMIT must be an integer from 8 to 1000000, got '2'")]
+    [InlineData("RUNNER_DOCKER_USER", "root; rm", "RUNNER_DOCKER_USER must be a user like 65534 or 65534:65534 or nobody, got 'root; rm'")]
+    [InlineData("RUNNER_DOCKER_ALLOW_NETWORK", "sometimes", "RUNNER_DOCKER_ALLOW_NETWORK must be true or false, got 'sometimes'")]
     public void Invalid_values_fail_naming_the_key(string key, string value, string expected)
     {
         var error = Assert.Throws<ConfigurationException>(() => Load((key, value)));
