@@ -113,6 +113,19 @@ public sealed class DockerClusterTests : IAsyncLifetime
             "the cancelled task's container is removed");
         Assert.Equal(TaskState.Cancelled, (await _cluster.TaskGrain(task.Id).Get())!.Status);
     }
+
+    [Fact]
+    public async Task A_silo_that_shuts_down_removes_its_running_containers()
+    {
+        var task = DockerTask("echo running; sleep 60");
+        await _cluster.TaskGrain(task.Id).Submit(task);
+        var running = await _cluster.WaitFor(task.Id, t => t.Status == TaskState.Running, TimeSpan.FromSeconds(30), "running");
+        await Eventually.True(async () => (await ContainersOf([task.Id])).Count == 1, TimeSpan.FromSeconds(30), "its container exists");
+
+        await _cluster.Cluster.StopSiloAsync(_cluster.Cluster.Silos.Single(s => s.Name == running.Runner));
+
+        Assert.Empty(await ContainersOf([task.Id]));
+    }
 }
 
 /// <summary>One silo whose engine is down: a docker task cannot be run anywhere and fails with the reason.</summary>
