@@ -17,7 +17,13 @@ using Parity.Hosting;
 //   dotnet run -c Release --project Parity.Benchmarks -- ingest [tasks] [concurrency]
 //   dotnet run -c Release --project Parity.Benchmarks -- shell [tasks]
 //   dotnet run -c Release --project Parity.Benchmarks -- docker [tasks] [engine socket URI]   (./deploy/docker.sh start; image)
+//   dotnet run -c Release --project Parity.Benchmarks -- gemm [size] [repeats]
 var mode = args.ElementAtOrDefault(0) ?? "all";
+if (mode is "gemm")
+{
+    GemmBenchmark.Run(Arg(1, 1024), Arg(2, 10));
+    return 0;
+}
 if (mode is "ingest" or "all") await Ingest(Arg(1, 20_000), Arg(2, 64));
 if (mode is "shell" or "all") await ShellEndToEnd(Arg(mode == "shell" ? 1 : 3, 400));
 if (mode is "docker" or "all")

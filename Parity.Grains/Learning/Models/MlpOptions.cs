@@ -1,0 +1,152 @@
+using System.Text.Json;
+
+namespace Parity.Learning.Models;
+
+public enum MlpTask
+{
+    /// <summary>Softmax outputs, one per class, trained on cross-entropy. Labels are class indices 0..k−1.</summary>
+    Classification,
+    /// <summary>One linear output trained on half the squared error.</summary>
+    Regression,
+}
+
+public enum OptimizerKind
+{
+    /// <summary>Mini-batch SGD, with optional (Nesterov) momentum.</summary>
+    Sgd,
+    Adam,
+}
+
+/// <summary>
+/// How to train an <see cref="MlpModel"/>. Epochs, learning rate, batch size, seed, task and hidden sizes have no
+/// defaults; the optimizer settings default to plain SGD (momentum 0), and Adam's to β₁ 0.9, β₂ 0.999, ε 1e-8.
+/// </summary>
+public sealed record MlpOptions
+{
+    /// <summary>Largest accepted learning rate (the reference runner's bound).</summary>
+    public const float MaxLearningRate = 1f;
+
+    public required MlpTask Task { get; init; }
+
+    /// <summary>Widths of the hidden layers, input side first (<c>[hidden_size]</c> for the upstream network). May be
+    /// empty: softmax or linear regression.</summary>
+    public required IReadOnlyList<int> HiddenSizes { get; init; }
+
+    public Activation Activation { get; init; } = Activation.Relu;
+
+    public required int Epochs { get; init; }
+
+    /// <summary>In (0, <see cref="MaxLearningRate"/>].</summary>
+    public required float LearningRate { get; init; }
+
+    /// <summary>Rows per mini-batch; a batch larger than the data is the whole data.</summary>
+    public required int BatchSize { get; init; }
+
+    /// <summary>Seeds the initialisation and the per-epoch shuffles.</summary>
+    public required long Seed { get; init; }
+
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Sgd;
+
+    /// <summary>SGD momentum in [0, 1); 0 is plain SGD.</summary>
+    public float Momentum { get; init; }
+
+    /// <summary>SGD with Nesterov's look-ahead momentum.</summary>
+    public bool Nesterov { get; init; }
+
+    public float Beta1 { get; init; } = 0.9f;
+
+    public float Beta2 { get; init; } = 0.999f;
+
+    public float Epsilon { get; init; } = 1e-8f;
+
+    /// <summary>L2 penalty: the objective adds <c>alpha/2 · Σ w²</c> over all weights (not biases).</summary>
+    public float Alpha { get; init; }
+
+    /// <summary>Classes of a classifier; null takes the global model's output width, else the dataset's class names,
+    /// else the largest label + 1. Federated participants should all be given it, since a partition may lack classes.</summary>
+    public int? ClassCount { get; init; }
+
+    /// <summary>Threads for the matrix products; 0 uses every core. Results do not depend on it.</summary>
+    public int Threads { get; init; }
+
+    /// <summary>
+    /// Options from a task's <c>train_config</c> (<c>epochs</c>, <c>learning_rate</c>, <c>batch_size</c>, <c>seed</c>;
+    /// optional <c>optimizer</c> sgd|adam, <c>momentum</c>, <c>nesterov</c>, <c>beta_1</c>, <c>beta_2</c>,
+    /// <c>epsilon</c>, <c>alpha</c>) and <c>model_config</c> (<c>hidden_size</c>, or <c>hidden_sizes</c> for several
+    /// layers; optional <c>activation</c>, <c>task</c> classification|regression, <c>class_count</c>). Unknown fields,
+    /// and the upstream <c>input_size</c>/<c>output_size</c>, are ignored.
+    /// </summary>
+    /// <param name="defaultSeed">Used when train_config has no seed (upstream servers send none).</param>
+    public static MlpOptions FromJson(JsonElement trainConfig, JsonElement? modelConfig, long? defaultSeed = null)
+    {
+        if (trainConfig.ValueKind != JsonValueKind.Object)
+            throw ConfigJson.Invalid("train_config", "train_config must be a JSON object");
+        var hidden = ConfigJson.Int32Array(modelConfig, "hidden_sizes")
+            ?? (ConfigJson.Int32(modelConfig, "hidden_size") is { } size ? [size] : throw ConfigJson.Missing("hidden_size"));
+        var options = new MlpOptions
+        {
+            Task = ConfigJson.String(modelConfig, "task") switch
+            {
+                null or "classification" => MlpTask.Classification,
+                "regression" => MlpTask.Regression,
+                var other => throw ConfigJson.Invalid("task", $"task must be classification or regression, got {other}"),
+            },
+            HiddenSizes = hidden,
+            Activation = ConfigJson.String(modelConfig, "activation") switch
+            {
+                null or "relu" => Activation.Relu,
+                "tanh" => Activation.Tanh,
+                "sigmoid" or "logistic" => Activation.Sigmoid,
+                "identity" => Activation.Identity,
+                var other => throw ConfigJson.Invalid("activation",
+                    $"activation must be relu, tanh, sigmoid or identity, got {other}"),
+            },
+            Epochs = ConfigJson.Int32(trainConfig, "epochs") ?? throw ConfigJson.Missing("epochs"),
+            LearningRate = ConfigJson.Number(trainConfig, "learning_rate") ?? throw ConfigJson.Missing("learning_rate"),
+            BatchSize = ConfigJson.Int32(trainConfig, "batch_size") ?? throw ConfigJson.Missing("batch_size"),
+            Seed = ConfigJson.Int64(trainConfig, "seed") ?? defaultSeed ?? throw ConfigJson.Missing("seed"),
+            Optimizer = ConfigJson.String(trainConfig, "optimizer") switch
+            {
+                null or "sgd" => OptimizerKind.Sgd,
+                "adam" => OptimizerKind.Adam,
+                var other => throw ConfigJson.Invalid("optimizer", $"optimizer must be sgd or adam, got {other}"),
+            },
+            Momentum = ConfigJson.Number(trainConfig, "momentum") ?? 0f,
+            Nesterov = ConfigJson.Boolean(trainConfig, "nesterov") ?? false,
+            Beta1 = ConfigJson.Number(trainConfig, "beta_1") ?? 0.9f,
+            Beta2 = ConfigJson.Number(trainConfig, "beta_2") ?? 0.999f,
+            Epsilon = ConfigJson.Number(trainConfig, "epsilon") ?? 1e-8f,
+            Alpha = ConfigJson.Number(trainConfig, "alpha") ?? 0f,
+            ClassCount = ConfigJson.Int32(modelConfig, "class_count"),
+        };
+        options.Validate();
+        return options;
+    }
+
+    public void Validate()
+    {
+        if (!Enum.IsDefined(Task)) throw Invalid("task", $"unknown task {(int)Task}");
+        if (HiddenSizes is null) throw Invalid("hidden_size", "hidden_size is required");
+        for (var i = 0; i < HiddenSizes.Count; i++)
+        {
+            if (HiddenSizes[i] < 1)
+                throw Invalid("hidden_size", $"hidden_size must be at least 1, got {HiddenSizes[i]} for hidden layer {i + 1}");
+        }
+        if (!Enum.IsDefined(Activation)) throw Invalid("activation", $"unknown activation {(int)Activation}");
+        if (Epochs < 1) throw Invalid("epochs", $"epochs must be at least 1, got {Epochs}");
+        if (!(LearningRate > 0 && LearningRate <= MaxLearningRate))
+            throw Invalid("learning_rate", $"learning_rate must be in (0, {MaxLearningRate}], got {LearningRate}");
+        if (BatchSize < 1) throw Invalid("batch_size", $"batch_size must be at least 1, got {BatchSize}");
+        if (!Enum.IsDefined(Optimizer)) throw Invalid("optimizer", $"unknown optimizer {(int)Optimizer}");
+        if (!(Momentum >= 0 && Momentum < 1)) throw Invalid("momentum", $"momentum must be in [0, 1), got {Momentum}");
+        if (!(Beta1 >= 0 && Beta1 < 1)) throw Invalid("beta_1", $"beta_1 must be in [0, 1), got {Beta1}");
+        if (!(Beta2 >= 0 && Beta2 < 1)) throw Invalid("beta_2", $"beta_2 must be in [0, 1), got {Beta2}");
+        if (!(Epsilon > 0 && float.IsFinite(Epsilon))) throw Invalid("epsilon", $"epsilon must be positive, got {Epsilon}");
+        if (!(Alpha >= 0 && float.IsFinite(Alpha))) throw Invalid("alpha", $"alpha must be zero or positive, got {Alpha}");
+        if (ClassCount is < 2) throw Invalid("class_count", $"class_count must be at least 2, got {ClassCount}");
+        if (Threads < 0) throw Invalid("threads", $"threads must be zero (all cores) or positive, got {Threads}");
+    }
+
+    private static ModelConfigException Invalid(string field, string problem) =>
+        new($"invalid training configuration: {problem}", field);
+}

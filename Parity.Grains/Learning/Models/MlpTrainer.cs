@@ -1,0 +1,145 @@
+using Parity.Learning.Compute;
+using Parity.Learning.Data;
+using Parity.Learning.Partitioning;
+
+namespace Parity.Learning.Models;
+
+/// <summary>
+/// Trains an <see cref="MlpModel"/> by mini-batch SGD (optionally with momentum) or Adam, from a seeded initialisation or
+/// from given global weights. Deterministic: the same options, data and starting weights give bit-identical results,
+/// whatever <see cref="MlpOptions.Threads"/> is.
+/// </summary>
+public sealed class MlpTrainer
+{
+    private const long ShuffleStream = 2;
+
+    /// <summary>Largest class count taken from the labels alone.</summary>
+    private const int MaxDerivedClasses = 1 << 16;
+
+    private readonly MlpOptions _options;
+    private readonly CpuGemm _gemm;
+
+    public MlpTrainer(MlpOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _gemm = new CpuGemm(options.Threads);
+    }
+
+    /// <summary>Trains on every row of <paramref name="data"/>.</summary>
+    /// <param name="globalWeights">The global model to continue from (shape-checked), or null to start from the seed.</param>
+    /// <param name="cancellationToken">Checked before every mini-batch.</param>
+    /// <exception cref="ModelConfigException">The data or the global weights do not fit the configuration.</exception>
+    /// <exception cref="TrainingDivergedException">The loss or a weight became NaN or infinite.</exception>
+    public TrainingResult<MlpModel> Train(Dataset data, IReadOnlyDictionary<string, float[]>? globalWeights = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        Training.CheckData(data);
+        var outputSize = _options.Task == MlpTask.Classification ? ClassCount(data, globalWeights) : 1;
+        if (_options.Task == MlpTask.Classification) MlpModel.CheckClassLabels(data.Labels.Span, outputSize);
+
+        var (task, hidden, activation) = (_options.Task, _options.HiddenSizes, _options.Activation);
+        var model = globalWeights is null
+            ? MlpModel.Create(task, data.Columns, hidden, outputSize, activation, _options.Seed)
+            : MlpModel.FromWeights(task, data.Columns, hidden, outputSize, activation, globalWeights);
+        var start = model.GetWeights();
+
+        var rows = data.Rows;
+        var batchSize = Math.Min(_options.BatchSize, rows);
+        var batches = (rows + batchSize - 1) / batchSize;
+        var workspace = new MlpWorkspace(model.LayerSizes, Math.Max(batchSize, Math.Min(rows, MlpModel.EvaluationChunk)));
+        var batchFeatures = new float[batchSize * data.Columns];
+        var batchLabels = new float[batchSize];
+        // Parameters and gradients in wire order: layer by layer, weights then bias.
+        var weightGradients = model.WeightArrays.Select(w => new float[w.Length]).ToArray();
+        var biasGradients = model.BiasArrays.Select(b => new float[b.Length]).ToArray();
+        var parameters = new List<float[]>();
+        var gradients = new List<float[]>();
+        for (var l = 0; l < model.LayerCount; l++)
+        {
+            parameters.AddRange([model.WeightArrays[l], model.BiasArrays[l]]);
+            gradients.AddRange([weightGradients[l], biasGradients[l]]);
+        }
+        var optimizer = Optimizer.Create(_options, parameters);
+        var random = new SeededRandom(_options.Seed, ShuffleStream);
+        var order = Enumerable.Range(0, rows).ToArray();
+        var features = data.Features.Span;
+        var labels = data.Labels.Span;
+
+        var evaluation = model.Evaluate(data, workspace, _gemm);
+        var history = new List<double>(_options.Epochs + 1) { evaluation.Loss + model.Penalty(_options.Alpha) };
+        for (var epoch = 1; epoch <= _options.Epochs; epoch++)
+        {
+            random.Shuffle(order.AsSpan());
+            for (var batch = 0; batch < batches; batch++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var first = batch * batchSize;
+                var count = Math.Min(batchSize, rows - first);
+                for (var r = 0; r < count; r++)
+                {
+                    var row = order[first + r];
+                    features.Slice(row * data.Columns, data.Columns).CopyTo(batchFeatures.AsSpan(r * data.Columns));
+                    batchLabels[r] = labels[row];
+                }
+
+                var loss = model.ComputeGradients(batchFeatures.AsMemory(0, count * data.Columns), batchLabels, count,
+                    _options.Alpha, workspace, _gemm, weightGradients, biasGradients);
+                if (!double.IsFinite(loss)) throw Diverged(epoch, batch + 1, batches, $"the batch loss is {loss}");
+                optimizer.Step(parameters, gradients);
+                for (var p = 0; p < parameters.Count; p++)
+                {
+                    if (!WeightSet.AllFinite(parameters[p]))
+                        throw Diverged(epoch, batch + 1, batches, $"a value of {ParameterName(model, p)} became non-finite");
+                }
+            }
+
+            evaluation = model.Evaluate(data, workspace, _gemm);
+            var objective = evaluation.Loss + model.Penalty(_options.Alpha);
+            if (!double.IsFinite(objective)) throw Diverged(epoch, 0, batches, $"the loss after the epoch is {objective}");
+            history.Add(objective);
+        }
+
+        var weights = model.GetWeights();
+        return new TrainingResult<MlpModel>
+        {
+            Model = model,
+            Weights = weights,
+            Gradients = WeightSet.Difference(weights, start),
+            Loss = history[^1],
+            Accuracy = evaluation.Accuracy,
+            RSquared = evaluation.RSquared,
+            SampleCount = rows,
+            LossHistory = history,
+        };
+    }
+
+    private TrainingDivergedException Diverged(int epoch, int batch, int batches, string what) =>
+        Training.Diverged(epoch, _options.Epochs, batch, batches, _options.LearningRate, what);
+
+    private static string ParameterName(MlpModel model, int parameter)
+    {
+        var (weights, bias) = MlpModel.LayerKeys(parameter / 2, model.LayerCount - 1);
+        return parameter % 2 == 0 ? weights : bias;
+    }
+
+    /// <summary>
+    /// Classes: as configured, else the global model's output width, else the dataset's class names, else the largest
+    /// label + 1 (a local partition may lack the highest classes, so federated sessions should configure it).
+    /// </summary>
+    private int ClassCount(Dataset data, IReadOnlyDictionary<string, float[]>? globalWeights)
+    {
+        if (_options.ClassCount is { } configured) return configured;
+        if (globalWeights is not null && globalWeights.TryGetValue("output_bias", out var outputBias) && outputBias is not null)
+            return outputBias.Length;
+        if (data.ClassNames is { Count: >= 2 } names) return names.Count;
+        var largest = 0f;
+        foreach (var label in data.Labels.Span) largest = Math.Max(largest, label);
+        if (largest >= MaxDerivedClasses)
+            throw new ModelConfigException(
+                $"the largest label is {largest}: not a class index (set class_count, or train a regression)", "labels");
+        return Math.Max(2, (int)largest + 1);
+    }
+}
