@@ -9,6 +9,7 @@ root.Options.Add(configPath);
 var run = new Command("run", "Start this machine's silo; with no configuration, a complete one-process cluster on 127.0.0.1");
 run.SetAction((parse, cancellation) => ParityCommandLine.GuardAsync(() => RunCommand.RunAsync(parse.GetValue(configPath), cancellation)));
 root.Subcommands.Add(run);
+root.Subcommands.Add(TrainCommand.Create());
 root.SetAction((parse, cancellation) => ParityCommandLine.GuardAsync(() => RunCommand.RunAsync(parse.GetValue(configPath), cancellation)));
 
 return await root.Parse(args).InvokeAsync();
