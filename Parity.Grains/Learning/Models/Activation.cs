@@ -44,3 +44,12 @@ internal static class Activations
         }
     }
 }
+
+/// <summary>How a fresh network's weights are drawn.</summary>
+public enum Initialization
+{
+    /// <summary>Xavier/Glorot uniform for every layer, as scikit-learn's MLP.</summary>
+    Glorot,
+    /// <summary>He normal into ReLU layers.</summary>
+    He,
+}

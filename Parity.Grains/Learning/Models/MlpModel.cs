@@ -64,11 +64,11 @@ public sealed class MlpModel
     internal float[][] BiasArrays => _biases;
 
     /// <summary>
-    /// A freshly initialised network: He normal weights N(0, 2/fan_in) into ReLU layers, Glorot uniform
-    /// U(±√(6/(fan_in+fan_out))) elsewhere (tanh, sigmoid, identity and the output layer); biases 0.
+    /// A freshly initialised network, biases 0. Glorot (the default, as scikit-learn): uniform U(±√(6/(fan_in+fan_out)))
+    /// for every layer. He: normal N(0, 2/fan_in) into ReLU layers, Glorot elsewhere (the output layer included).
     /// </summary>
     public static MlpModel Create(MlpTask task, int inputSize, IReadOnlyList<int> hiddenSizes, int outputSize,
-        Activation activation, long seed)
+        Activation activation, long seed, Initialization initialization = Initialization.Glorot)
     {
         var model = new MlpModel(task, activation, Sizes(task, inputSize, hiddenSizes, outputSize));
         var random = new SeededRandom(seed, InitStream);
@@ -76,7 +76,7 @@ public sealed class MlpModel
         {
             int fanIn = model._sizes[l], fanOut = model._sizes[l + 1];
             var weights = model._weights[l];
-            if (activation == Activation.Relu && l < model.LayerCount - 1)
+            if (initialization == Initialization.He && activation == Activation.Relu && l < model.LayerCount - 1)
             {
                 var std = Math.Sqrt(2.0 / fanIn);
                 for (var i = 0; i < weights.Length; i++) weights[i] = (float)(random.NextNormal() * std);

@@ -34,6 +34,9 @@ public sealed record MlpOptions
 
     public Activation Activation { get; init; } = Activation.Relu;
 
+    /// <summary>Weight initialisation (model_config.init): glorot (default) or he.</summary>
+    public Initialization Initialization { get; init; } = Initialization.Glorot;
+
     public required int Epochs { get; init; }
 
     /// <summary>In (0, <see cref="MaxLearningRate"/>].</summary>
@@ -100,6 +103,12 @@ public sealed record MlpOptions
                 "identity" => Activation.Identity,
                 var other => throw ConfigJson.Invalid("activation",
                     $"activation must be relu, tanh, sigmoid or identity, got {other}"),
+            },
+            Initialization = ConfigJson.String(modelConfig, "init") switch
+            {
+                null or "glorot" or "xavier" => Initialization.Glorot,
+                "he" => Initialization.He,
+                var other => throw ConfigJson.Invalid("init", $"init must be glorot or he, got {other}"),
             },
             Epochs = ConfigJson.Int32(trainConfig, "epochs") ?? throw ConfigJson.Missing("epochs"),
             LearningRate = ConfigJson.Number(trainConfig, "learning_rate") ?? throw ConfigJson.Missing("learning_rate"),

@@ -42,7 +42,7 @@ public sealed class MlpTrainer
 
         var (task, hidden, activation) = (_options.Task, _options.HiddenSizes, _options.Activation);
         var model = globalWeights is null
-            ? MlpModel.Create(task, data.Columns, hidden, outputSize, activation, _options.Seed)
+            ? MlpModel.Create(task, data.Columns, hidden, outputSize, activation, _options.Seed, _options.Initialization)
             : MlpModel.FromWeights(task, data.Columns, hidden, outputSize, activation, globalWeights);
         var start = model.GetWeights();
 
@@ -73,6 +73,7 @@ public sealed class MlpTrainer
         for (var epoch = 1; epoch <= _options.Epochs; epoch++)
         {
             random.Shuffle(order.AsSpan());
+            double epochLoss = 0;
             for (var batch = 0; batch < batches; batch++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -88,6 +89,7 @@ public sealed class MlpTrainer
                 var loss = model.ComputeGradients(batchFeatures.AsMemory(0, count * data.Columns), batchLabels, count,
                     _options.Alpha, workspace, _gemm, weightGradients, biasGradients);
                 if (!double.IsFinite(loss)) throw Diverged(epoch, batch + 1, batches, $"the batch loss is {loss}");
+                epochLoss += loss * count;
                 optimizer.Step(parameters, gradients);
                 for (var p = 0; p < parameters.Count; p++)
                 {
@@ -96,11 +98,13 @@ public sealed class MlpTrainer
                 }
             }
 
-            evaluation = model.Evaluate(data, workspace, _gemm);
-            var objective = evaluation.Loss + model.Penalty(_options.Alpha);
-            if (!double.IsFinite(objective)) throw Diverged(epoch, 0, batches, $"the loss after the epoch is {objective}");
-            history.Add(objective);
+            // As scikit-learn's loss curve: the mean of the epoch's batch losses, with no extra pass over the data.
+            history.Add(epochLoss / rows);
         }
+
+        evaluation = model.Evaluate(data, workspace, _gemm);
+        var final = evaluation.Loss + model.Penalty(_options.Alpha);
+        if (!double.IsFinite(final)) throw Diverged(_options.Epochs, 0, batches, $"the loss after training is {final}");
 
         var weights = model.GetWeights();
         return new TrainingResult<MlpModel>
@@ -108,7 +112,7 @@ public sealed class MlpTrainer
             Model = model,
             Weights = weights,
             Gradients = WeightSet.Difference(weights, start),
-            Loss = history[^1],
+            Loss = final,
             Accuracy = evaluation.Accuracy,
             RSquared = evaluation.RSquared,
             SampleCount = rows,

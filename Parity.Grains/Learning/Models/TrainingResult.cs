@@ -27,8 +27,9 @@ public sealed record TrainingResult<TModel> where TModel : class
     public required int SampleCount { get; init; }
 
     /// <summary>
-    /// The objective on the whole local data: index 0 for the starting model, index e after epoch e
-    /// (so epochs + 1 entries).
+    /// Index 0: the objective of the starting model on the whole local data. Index e: epoch e's loss — for the MLP the
+    /// mean of its mini-batch losses, as scikit-learn's loss curve; for linear regression the objective on all rows
+    /// after the epoch (so epochs + 1 entries). <see cref="Loss"/> is always the final model's on all rows.
     /// </summary>
     public required IReadOnlyList<double> LossHistory { get; init; }
 }

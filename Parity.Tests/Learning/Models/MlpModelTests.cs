@@ -58,7 +58,8 @@ public sealed class MlpModelTests
     [Fact]
     public void He_initialisation_for_relu_and_glorot_for_tanh_have_the_expected_spread()
     {
-        var relu = MlpModel.Create(MlpTask.Classification, 200, [300], 10, Activation.Relu, seed: 4).GetWeights();
+        var relu = MlpModel.Create(MlpTask.Classification, 200, [300], 10, Activation.Relu, seed: 4, Initialization.He).GetWeights();
+        var reluGlorot = MlpModel.Create(MlpTask.Classification, 200, [300], 10, Activation.Relu, seed: 4).GetWeights();
         var tanh = MlpModel.Create(MlpTask.Classification, 200, [300], 10, Activation.Tanh, seed: 4).GetWeights();
 
         static double Std(float[] values) => Math.Sqrt(values.Average(v => (double)v * v));
@@ -67,6 +68,8 @@ public sealed class MlpModelTests
         var glorot = Math.Sqrt(6.0 / 500);
         Assert.InRange(Std(tanh["input_to_hidden_weights"]) / (glorot / Math.Sqrt(3)), 0.99, 1.01);
         Assert.All(tanh["input_to_hidden_weights"], w => Assert.InRange(w, -glorot, glorot));
+        Assert.All(reluGlorot["input_to_hidden_weights"], w => Assert.InRange(w, -glorot, glorot));
+        Assert.InRange(Std(reluGlorot["input_to_hidden_weights"]) / (glorot / Math.Sqrt(3)), 0.99, 1.01);
     }
 
     public static TheoryData<MlpTask, Activation> Networks()
