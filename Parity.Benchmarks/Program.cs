@@ -19,6 +19,8 @@ using Parity.Hosting;
 //   dotnet run -c Release --project Parity.Benchmarks -- docker [tasks] [engine socket URI]   (./deploy/docker.sh start; image)
 //   dotnet run -c Release --project Parity.Benchmarks -- gemm [size] [repeats]
 var mode = args.ElementAtOrDefault(0) ?? "all";
+//   dotnet run -c Release --project Parity.Benchmarks -- gpu [repeats] [cpu threads]   (needs a CUDA device)
+if (mode is "gpu") return GpuBenchmark.Run(args[1..]);
 if (mode is "gemm")
 {
     GemmBenchmark.Run(Arg(1, 1024), Arg(2, 10));

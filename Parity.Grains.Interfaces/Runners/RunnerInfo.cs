@@ -15,6 +15,11 @@ public sealed record RunnerCapabilities
     [Id(6)] public string Architecture { get; init; } = "";
     /// <summary>Task types (wire names) this runner accepts.</summary>
     [Id(7)] public IReadOnlyList<Parity.Tasks.TaskType> TaskTypes { get; init; } = [];
+    /// <summary>The compute path chosen at start-up: cuda, opencl or cpu-simd.</summary>
+    [Id(8)] public string Compute { get; init; } = "cpu-simd";
+    /// <summary>The accelerator's name (or the CPU path's description), and its memory when it is a GPU.</summary>
+    [Id(9)] public string ComputeDevice { get; init; } = "";
+    [Id(10)] public long ComputeMemoryBytes { get; init; }
 }
 
 [GenerateSerializer]

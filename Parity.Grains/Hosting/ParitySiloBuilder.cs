@@ -7,6 +7,7 @@ using Orleans.Configuration;
 using Parity.Configuration;
 using Parity.Execution;
 using Parity.Execution.Docker;
+using Parity.Learning.Compute.Gpu;
 using Parity.Runners;
 using StackExchange.Redis;
 
@@ -34,6 +35,8 @@ public static class ParitySiloBuilder
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<DockerEngine>());
         services.AddSingleton<ITaskExecutor, DockerExecutor>();
         services.AddSingleton<TaskRunService>();
+        // CUDA > OpenCL > the CPU SIMD path, chosen once per process; never ILGPU's CPU emulator.
+        services.AddSingleton(_ => AcceleratorSelector.Select());
         services.AddSingleton<MachineCapabilities>();
         services.AddSingleton<RunnerDirectoryCache>();
         services.AddHostedService(sp => sp.GetRequiredService<RunnerDirectoryCache>());

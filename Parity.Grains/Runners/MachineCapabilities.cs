@@ -1,12 +1,13 @@
 using System.Runtime.InteropServices;
 using Parity.Execution;
 using Parity.Execution.Docker;
+using Parity.Learning.Compute.Gpu;
 using Parity.Tasks;
 
 namespace Parity.Runners;
 
-/// <summary>What this machine offers: cores, memory, shell, a container engine; GPUs and models join in later issues.</summary>
-public sealed class MachineCapabilities(ShellExecutorOptions shell, DockerEngine docker)
+/// <summary>What this machine offers: cores, memory, shell, a container engine, the compute device; models join later.</summary>
+public sealed class MachineCapabilities(ShellExecutorOptions shell, DockerEngine docker, ComputeDevice compute)
 {
     private readonly long _memoryBytes = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
 
@@ -20,5 +21,8 @@ public sealed class MachineCapabilities(ShellExecutorOptions shell, DockerEngine
         Os = RuntimeInformation.OSDescription,
         Architecture = RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant(),
         TaskTypes = taskTypes,
+        Compute = compute.Info.Kind,
+        ComputeDevice = compute.Info.Name,
+        ComputeMemoryBytes = compute.Info.MemoryBytes,
     };
 }

@@ -57,6 +57,8 @@ public sealed class DockerClusterTests : IAsyncLifetime
         var withEngine = Assert.Single(runners, r => r.Capabilities.Docker);
         Assert.NotNull(withEngine.Capabilities.DockerVersion);
         Assert.Contains(TaskType.Docker, withEngine.Capabilities.TaskTypes);
+        using (var compute = Parity.Learning.Compute.Gpu.AcceleratorSelector.Select())
+            Assert.All(runners, r => Assert.Equal(compute.Info.Kind, r.Capabilities.Compute));
         var withoutEngine = Assert.Single(runners, r => !r.Capabilities.Docker);
         Assert.DoesNotContain(TaskType.Docker, withoutEngine.Capabilities.TaskTypes);
 
