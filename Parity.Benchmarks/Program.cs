@@ -21,6 +21,12 @@ using Parity.Hosting;
 var mode = args.ElementAtOrDefault(0) ?? "all";
 //   dotnet run -c Release --project Parity.Benchmarks -- gpu [repeats] [cpu threads]   (needs a CUDA device)
 if (mode is "gpu") return GpuBenchmark.Run(args[1..]);
+//   dotnet run -c Release --project Parity.Benchmarks -- llm [generations]
+if (mode is "llm")
+{
+    await LlmBenchmark.Run(Arg(1, 200));
+    return 0;
+}
 if (mode is "gemm")
 {
     GemmBenchmark.Run(Arg(1, 1024), Arg(2, 10));

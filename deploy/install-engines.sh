@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Installs (apt) only the engines that are missing. Usage: install-engines.sh [redis] [chromium] [time] [util-linux] [procps] [docker] [busybox]
+# Installs (apt) only the engines that are missing. Usage: install-engines.sh [redis] [chromium] [time] [util-linux] [procps] [docker] [busybox] [libgomp1]
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
 engines=("$@")
-[ ${#engines[@]} -gt 0 ] || engines=(redis chromium time util-linux procps docker busybox)
+[ ${#engines[@]} -gt 0 ] || engines=(redis chromium time util-linux procps docker busybox libgomp1)
 
 package() { case "$1" in redis) echo redis-server ;; docker) echo docker.io ;; busybox) echo busybox-static ;; *) echo "$1" ;; esac; }
 
@@ -18,6 +18,8 @@ present() {
     docker) command -v dockerd >/dev/null && [ -x /usr/bin/docker ] ;;
     # busybox-static: the test image needs a binary with no shared libraries.
     busybox) [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 ;;
+    # OpenMP runtime that the embedded llama.cpp libraries link against.
+    libgomp1) ldconfig -p | grep -q 'libgomp.so.1 ' ;;
     *) echo "install-engines: unknown engine '$1'" >&2; exit 2 ;;
   esac
 }
