@@ -20,6 +20,8 @@ public sealed record RunnerCapabilities
     /// <summary>The accelerator's name (or the CPU path's description), and its memory when it is a GPU.</summary>
     [Id(9)] public string ComputeDevice { get; init; } = "";
     [Id(10)] public long ComputeMemoryBytes { get; init; }
+    /// <summary>LLM models this runner can serve, from every backend, with whether each is loaded.</summary>
+    [Id(11)] public IReadOnlyList<Parity.Llm.LlmModelInfo> Models { get; init; } = [];
 }
 
 [GenerateSerializer]

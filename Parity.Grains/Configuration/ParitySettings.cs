@@ -3,6 +3,8 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Parity.Execution;
 using Parity.Execution.Docker;
+using Parity.Llm.Embedded;
+using Parity.Llm.Ollama;
 
 namespace Parity.Configuration;
 
@@ -59,6 +61,16 @@ public sealed record GatewaySettings
         && uri.Scheme is "http" or "https" ? uri : null;
 }
 
+/// <summary>The LLM backends of this runner (OLLAMA_*, RUNNER_MODELS_DIR, RUNNER_LLM_*).</summary>
+public sealed record LlmSettings
+{
+    /// <summary>Null when OLLAMA_URL=off.</summary>
+    public OllamaOptions? Ollama { get; init; } = new();
+    public EmbeddedLlmOptions Embedded { get; init; } = new() { ModelsDirectory = "models" };
+    /// <summary>How often the runner re-reads its models (RUNNER_MODELS_REFRESH_INTERVAL).</summary>
+    public TimeSpan RefreshInterval { get; init; } = TimeSpan.FromSeconds(30);
+}
+
 /// <summary>Every setting of a Parity process, read and validated once at start-up.</summary>
 public sealed partial record ParitySettings
 {
@@ -67,6 +79,7 @@ public sealed partial record ParitySettings
     public GatewaySettings Gateway { get; init; } = new();
     public ShellExecutorOptions Shell { get; init; } = new();
     public DockerExecutorOptions Docker { get; init; } = new();
+    public LlmSettings Llm { get; init; } = new();
     /// <summary>Whether this silo process also serves the gateway (SILO_HOSTS_GATEWAY).</summary>
     public bool SiloHostsGateway { get; init; }
 
@@ -180,6 +193,32 @@ public sealed partial record ParitySettings
         if (!UserPattern().IsMatch(docker.User))
             throw new ConfigurationException($"RUNNER_DOCKER_USER must be a user like 65534 or 65534:65534 or nobody, got '{docker.User}'");
 
+        var ollamaRaw = read.String("OLLAMA_URL", "http://127.0.0.1:11434");
+        OllamaOptions? ollama = null;
+        if (!ollamaRaw.Equals("off", StringComparison.OrdinalIgnoreCase))
+        {
+            if (GatewaySettings.ParseUrl(ollamaRaw) is not { } ollamaUrl)
+                throw new ConfigurationException($"OLLAMA_URL must be an http(s) URL like http://127.0.0.1:11434, or off, got '{ollamaRaw}'");
+            ollama = new OllamaOptions
+            {
+                Url = ollamaUrl,
+                RequestTimeout = read.Duration("OLLAMA_TIMEOUT", TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)),
+            };
+        }
+        var llm = new LlmSettings
+        {
+            Ollama = ollama,
+            Embedded = new EmbeddedLlmOptions
+            {
+                ModelsDirectory = read.String("RUNNER_MODELS_DIR",
+                    Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".parity", "models")),
+                Threads = read.Int("RUNNER_LLM_THREADS", Math.Max(1, Environment.ProcessorCount / 2), 1, 1024),
+                ContextSize = read.Int("RUNNER_LLM_CONTEXT_SIZE", 2048, 16, 1 << 20),
+                MaxLoadedModels = read.Int("RUNNER_LLM_MAX_LOADED_MODELS", 1, 1, 64),
+            },
+            RefreshInterval = read.Duration("RUNNER_MODELS_REFRESH_INTERVAL", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(24)),
+        };
+
         return new ParitySettings
         {
             Cluster = cluster,
@@ -187,6 +226,7 @@ public sealed partial record ParitySettings
             Gateway = gateway,
             Shell = shell,
             Docker = docker,
+            Llm = llm,
             SiloHostsGateway = hostsGateway,
         };
     }

@@ -8,6 +8,9 @@ using Parity.Configuration;
 using Parity.Execution;
 using Parity.Execution.Docker;
 using Parity.Learning.Compute.Gpu;
+using Parity.Llm;
+using Parity.Llm.Embedded;
+using Parity.Llm.Ollama;
 using Parity.Runners;
 using StackExchange.Redis;
 
@@ -35,6 +38,11 @@ public static class ParitySiloBuilder
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<DockerEngine>());
         services.AddSingleton<ITaskExecutor, DockerExecutor>();
         services.AddSingleton<TaskRunService>();
+        services.AddSingleton(settings.Llm);
+        services.AddSingleton<ILlmBackend>(_ => new EmbeddedLlmBackend(settings.Llm.Embedded));
+        if (settings.Llm.Ollama is { } ollama) services.AddSingleton<ILlmBackend>(_ => new OllamaLlmBackend(ollama));
+        services.AddSingleton<RunnerModels>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RunnerModels>());
         // CUDA > OpenCL > the CPU SIMD path, chosen once per process; never ILGPU's CPU emulator.
         services.AddSingleton(_ => AcceleratorSelector.Select());
         services.AddSingleton<MachineCapabilities>();

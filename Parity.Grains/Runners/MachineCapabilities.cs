@@ -2,12 +2,13 @@ using System.Runtime.InteropServices;
 using Parity.Execution;
 using Parity.Execution.Docker;
 using Parity.Learning.Compute.Gpu;
+using Parity.Llm;
 using Parity.Tasks;
 
 namespace Parity.Runners;
 
-/// <summary>What this machine offers: cores, memory, shell, a container engine, the compute device; models join later.</summary>
-public sealed class MachineCapabilities(ShellExecutorOptions shell, DockerEngine docker, ComputeDevice compute)
+/// <summary>What this machine offers: cores, memory, shell, a container engine, the compute device, LLM models.</summary>
+public sealed class MachineCapabilities(ShellExecutorOptions shell, DockerEngine docker, ComputeDevice compute, RunnerModels models)
 {
     private readonly long _memoryBytes = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
 
@@ -24,5 +25,6 @@ public sealed class MachineCapabilities(ShellExecutorOptions shell, DockerEngine
         Compute = compute.Info.Kind,
         ComputeDevice = compute.Info.Name,
         ComputeMemoryBytes = compute.Info.MemoryBytes,
+        Models = models.Current,
     };
 }

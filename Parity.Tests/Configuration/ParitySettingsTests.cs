@@ -22,6 +22,15 @@ public sealed class ParitySettingsTests
     }
 
     [Fact]
+    public void Ollama_can_be_switched_off_and_the_models_directory_set()
+    {
+        Assert.Equal(new Uri("http://127.0.0.1:11434"), Load().Llm.Ollama!.Url);
+        var settings = Load(("OLLAMA_URL", "off"), ("RUNNER_MODELS_DIR", "/srv/models"));
+        Assert.Null(settings.Llm.Ollama);
+        Assert.Equal("/srv/models", settings.Llm.Embedded.ModelsDirectory);
+    }
+
+    [Fact]
     public void Docker_defaults_are_the_sandbox_and_the_run_shares_the_execution_timeout()
     {
         var settings = Load(("RUNNER_EXECUTION_TIMEOUT", "2m"), ("RUNNER_DOCKER_MEMORY_LIMIT", "512m"), ("RUNNER_DOCKER_CPU_LIMIT", "1.5"));
@@ -76,6 +85,8 @@ public sealed class ParitySettingsTests
     [InlineData("RUNNER_DOCKER_MEMORY_LIMIT", "1m", "RUNNER_DOCKER_MEMORY_LIMIT must be a size from 6291456")]
     [InlineData("RUNNER_DOCKER_PIDS_LIMIT", "2", "RUNNER_DOCKER_PIDS_LIMIT must be an integer from 8 to 1000000, got '2'")]
     [InlineData("RUNNER_DOCKER_USER", "root; rm", "RUNNER_DOCKER_USER must be a user like 65534 or 65534:65534 or nobody, got 'root; rm'")]
+    [InlineData("OLLAMA_URL", "localhost:11434", "OLLAMA_URL must be an http(s) URL like http://127.0.0.1:11434, or off, got 'localhost:11434'")]
+    [InlineData("RUNNER_LLM_THREADS", "0", "RUNNER_LLM_THREADS must be an integer from 1 to 1024, got '0'")]
     [InlineData("RUNNER_DOCKER_ALLOW_NETWORK", "sometimes", "RUNNER_DOCKER_ALLOW_NETWORK must be true or false, got 'sometimes'")]
     public void Invalid_values_fail_naming_the_key(string key, string value, string expected)
     {

@@ -1,0 +1,65 @@
+using Parity.Llm.Embedded;
+using Parity.Tests.Llm.Ollama;
+using Parity.Tests.Support;
+
+namespace Parity.Tests.Cluster;
+
+/// <summary>
+/// Two real silos: one serves GGUF files in-process, the other an Ollama (the in-repo server that speaks its API).
+/// Each runner reports its own models, and picks up new ones without a restart.
+/// </summary>
+public sealed class RunnerModelsTests : IAsyncLifetime
+{
+    private readonly string _modelsDir = Directory.CreateTempSubdirectory("parity-models-").FullName;
+    private readonly string _emptyDir = Directory.CreateTempSubdirectory("parity-no-models-").FullName;
+    private readonly OllamaTestServer _ollama = new();
+    private ParityTestCluster _cluster = null!;
+
+    public async Task InitializeAsync()
+    {
+        TinyGgufWriter.Write(Path.Combine(_modelsDir, "tiny.gguf"));
+        _ollama.AddModel("qwen2.5:0.5b");
+        await _ollama.StartAsync();
+        _cluster = await ParityTestCluster.StartAsync(silos: 2, overrides: index => new Dictionary<string, string?>
+        {
+            ["RUNNER_MODELS_DIR"] = index == 0 ? _modelsDir : _emptyDir,
+            ["OLLAMA_URL"] = index == 0 ? "off" : _ollama.Url.ToString(),
+            ["RUNNER_MODELS_REFRESH_INTERVAL"] = "200ms",
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _cluster.DisposeAsync();
+        await _ollama.DisposeAsync();
+        Directory.Delete(_modelsDir, recursive: true);
+        Directory.Delete(_emptyDir, recursive: true);
+    }
+
+    [Fact]
+    public async Task Each_runner_reports_its_models_and_picks_up_new_files()
+    {
+        var directory = _cluster.Client.GetGrain<IRunnerDirectoryGrain>(0);
+        var runners = await Eventually.Get(async () =>
+        {
+            var all = await directory.GetRunners();
+            return all.Count(r => r.Capabilities.Models.Count > 0) == 2 ? all : null;
+        }, TimeSpan.FromSeconds(30), "both runners report models");
+
+        var embedded = Assert.Single(runners, r => r.Capabilities.Models.Any(m => m.Backend == "embedded"));
+        var tiny = Assert.Single(embedded.Capabilities.Models);
+        Assert.Equal("tiny", tiny.Name);
+        Assert.Equal(new FileInfo(Path.Combine(_modelsDir, "tiny.gguf")).Length, tiny.SizeBytes);
+        Assert.Equal(256, tiny.ContextLength);
+        Assert.StartsWith("sha256:", tiny.Digest);
+
+        var ollama = Assert.Single(runners, r => r.Capabilities.Models.Any(m => m.Backend == "ollama"));
+        Assert.Equal(["qwen2.5:0.5b"], ollama.Capabilities.Models.Select(m => m.Name));
+        Assert.NotEqual(embedded.Name, ollama.Name);
+
+        File.Copy(Path.Combine(_modelsDir, "tiny.gguf"), Path.Combine(_modelsDir, "second.gguf"));
+        await Eventually.True(async () => (await directory.GetRunners()).Single(r => r.Name == embedded.Name)
+                .Capabilities.Models.Select(m => m.Name).Order().SequenceEqual(["second", "tiny"]),
+            TimeSpan.FromSeconds(30), "the new model file is reported");
+    }
+}
