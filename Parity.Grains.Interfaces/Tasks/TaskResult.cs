@@ -31,7 +31,8 @@ public sealed record TaskResult
     [Id(19)] public double MemoryGbHours { get; init; }
     [Id(20)] public double StorageGb { get; init; }
     [Id(21)] public double NetworkDataGb { get; init; }
-    [Id(22)] public long PromptTokens { get; init; }
+    /// <summary>Null when the backend did not evaluate the prompt (a cached prefix): unknown, never reported as 0.</summary>
+    [Id(22)] public long? PromptTokens { get; init; }
     [Id(23)] public long ResponseTokens { get; init; }
     [Id(24)] public long InferenceTimeMs { get; init; }
 

@@ -43,6 +43,10 @@ public sealed record ExecutionOutcome
     public string? ImageHash { get; init; }
     /// <summary>Hash of the command as run (upstream's command_hash_verified); null lets the runner derive it.</summary>
     public string? CommandHash { get; init; }
+    /// <summary>LLM tasks: prompt tokens evaluated (null when the backend did not say, e.g. a cached prefix).</summary>
+    public long? PromptTokens { get; init; }
+    public long ResponseTokens { get; init; }
+    public long InferenceTimeMs { get; init; }
     public bool TimedOut { get; init; }
     public bool Cancelled { get; init; }
     public bool Succeeded => Error is null && ExitCode == 0;

@@ -201,6 +201,9 @@ public sealed class TaskRunService(
             StdoutTruncated = execution.Output.Stdout.Truncated,
             StderrTruncated = execution.Output.Stderr.Truncated,
             PeakMemoryBytes = outcome.PeakMemoryBytes,
+            PromptTokens = outcome.PromptTokens,
+            ResponseTokens = outcome.ResponseTokens,
+            InferenceTimeMs = outcome.InferenceTimeMs,
             Runner = cluster.SiloName,
             Attempt = execution.Attempt,
         };

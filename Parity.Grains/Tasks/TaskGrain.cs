@@ -186,8 +186,8 @@ public sealed class TaskGrain(
     private async Task TryDispatch()
     {
         var task = Current!;
-        var candidates = runners.Candidates(task.Type);
-        if (_runnerHint is { } hint && runners.Takes(hint, task.Type)) candidates = [hint, .. candidates.Where(c => c != hint)];
+        var candidates = runners.Candidates(task);
+        if (_runnerHint is { } hint && runners.Takes(hint, task)) candidates = [hint, .. candidates.Where(c => c != hint)];
         _runnerHint = null;
         foreach (var candidate in candidates)
         {
@@ -218,7 +218,7 @@ public sealed class TaskGrain(
 
         // Give every runner one offline window to announce itself before concluding that none can take the type.
         var waited = Now - Record.QueuedAt;
-        if (waited > scheduling.OfflineAfter && runners.NoneCanRun(task.Type) is { } why)
+        if (waited > scheduling.OfflineAfter && runners.NoneCanRun(task) is { } why)
             await Finish(TaskState.Failed, why, result: null);
         else if (waited > scheduling.DispatchTimeout)
             await Finish(TaskState.Failed,

@@ -90,8 +90,11 @@ public static partial class TaskValidator
             case TaskType.Docker:
                 DockerTaskConfig.Parse(task);
                 break;
+            case TaskType.Llm:
+                Parity.Llm.LlmTaskConfig.Parse(task);
+                break;
             default:
-                // The executors of the other types validate their own shapes on the runner (issues #4, #5).
+                // federated_learning configs are validated by the runner that trains (FederatedTaskConfig).
                 if (task.Config is not null)
                 {
                     using var config = JsonDocument.Parse(task.Config);

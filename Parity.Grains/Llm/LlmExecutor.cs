@@ -1,0 +1,85 @@
+using System.Text;
+using Parity.Execution;
+using Parity.Tasks;
+
+namespace Parity.Llm;
+
+/// <summary>
+/// Runs <c>llm</c> tasks on the backend of this runner that serves the requested model. The generated text streams
+/// into the task's stdout, so its logs show it while it runs; the result carries the exact token counts.
+/// </summary>
+public sealed class LlmExecutor(IEnumerable<ILlmBackend> backends, RunnerModels models) : ITaskExecutor
+{
+    public TaskType Type => TaskType.Llm;
+
+    public bool Available => models.Current.Count > 0;
+
+    public void Validate(ParityTask task) => LlmTaskConfig.Parse(task);
+
+    public async Task<ExecutionOutcome> ExecuteAsync(ParityTask task, ExecutionOutput output, CancellationToken cancellation)
+    {
+        LlmRequest request;
+        try
+        {
+            request = LlmTaskConfig.Parse(task);
+        }
+        catch (TaskValidationException e)
+        {
+            return new ExecutionOutcome { ExitCode = -1, Error = e.Message };
+        }
+
+        var backend = Serving(request.Model);
+        if (backend is null)
+        {
+            await models.RefreshAsync(cancellation);
+            backend = Serving(request.Model);
+        }
+        if (backend is null)
+        {
+            var available = models.Current.Select(m => m.Name).ToList();
+            return new ExecutionOutcome
+            {
+                ExitCode = -1,
+                Error = $"model '{request.Model}' is not available on this runner (models: {(available.Count == 0 ? "none" : string.Join(", ", available))})",
+            };
+        }
+
+        try
+        {
+            LlmUsage? usage = null;
+            await foreach (var item in backend.GenerateAsync(request, cancellation))
+            {
+                if (item is LlmToken token) output.Stdout.Append(Encoding.UTF8.GetBytes(token.Text));
+                else if (item is LlmCompletion completion) usage = completion.Usage;
+            }
+            usage ??= new LlmUsage();
+            return new ExecutionOutcome
+            {
+                ExitCode = 0,
+                Elapsed = TimeSpan.FromMilliseconds(usage.TotalMs),
+                PromptTokens = usage.PromptTokens,
+                ResponseTokens = usage.CompletionTokens,
+                InferenceTimeMs = (long)Math.Round(usage.PrefillMs + usage.DecodeMs),
+            };
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            return new ExecutionOutcome { ExitCode = -1, Cancelled = true, Error = "task was cancelled" };
+        }
+        catch (LlmException e)
+        {
+            return new ExecutionOutcome { ExitCode = -1, Error = e.Message };
+        }
+    }
+
+    private ILlmBackend? Serving(string model)
+    {
+        var current = models.Current;
+        foreach (var backend in backends)
+        {
+            var names = current.Where(m => m.Backend == backend.Name).Select(m => m.Name);
+            if (ModelNames.Resolve(model, names) is not null) return backend;
+        }
+        return null;
+    }
+}
