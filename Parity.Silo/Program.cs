@@ -10,6 +10,7 @@ var run = new Command("run", "Start this machine's silo; with no configuration, 
 run.SetAction((parse, cancellation) => ParityCommandLine.GuardAsync(() => RunCommand.RunAsync(parse.GetValue(configPath), cancellation)));
 root.Subcommands.Add(run);
 root.Subcommands.Add(TrainCommand.Create());
+root.Subcommands.Add(ModelsCommand.Create(configPath));
 root.SetAction((parse, cancellation) => ParityCommandLine.GuardAsync(() => RunCommand.RunAsync(parse.GetValue(configPath), cancellation)));
 
 return await root.Parse(args).InvokeAsync();
