@@ -113,7 +113,7 @@ public sealed class TaskGrain(
 
     public async Task Complete(int attempt, TaskResult result)
     {
-        if (Current is not { Status: TaskState.Running } task || attempt != Record.Attempt)
+        if (Current is not { Status: TaskState.Running } task || attempt != Record.Attempt || result.Runner != task.Runner)
         {
             if (Current is not null) Log($"ignored a late result of attempt {attempt} from {result.Runner}");
             return;
@@ -191,7 +191,9 @@ public sealed class TaskGrain(
         _runnerHint = null;
         foreach (var candidate in candidates)
         {
-            var attempt = Record.Attempt + 1;
+            // Every try gets its own number: a call that failed (a timeout, say) may still have started the work,
+            // and that run must never be taken for the attempt that a later candidate accepts.
+            var attempt = ++Record.Attempt;
             bool started;
             try
             {
@@ -200,6 +202,7 @@ public sealed class TaskGrain(
             catch (Exception e)
             {
                 logger.LogDebug(e, "Runner {Runner} unreachable for {TaskId}", candidate, task.Id);
+                StopOnRunner(candidate, attempt);
                 started = false;
             }
             if (!started)
@@ -207,7 +210,6 @@ public sealed class TaskGrain(
                 runners.NoteFull(candidate);
                 continue;
             }
-            Record.Attempt = attempt;
             Record.LeaseExpiresAt = Now + scheduling.LeaseDuration;
             Record.Task = task with { Status = TaskState.Running, Runner = candidate, Attempts = attempt, UpdatedAt = Now };
             Log($"dispatched to {candidate} (attempt {attempt})");
