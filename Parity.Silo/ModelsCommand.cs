@@ -59,7 +59,7 @@ public static class ModelsCommand
             var table = new Table().AddColumns("name", "backend", "loaded", "context", "size", "quantisation", "digest");
             foreach (var model in models)
                 table.AddRow(Markup.Escape(model.Name), model.Backend, model.Loaded ? "yes" : "no",
-                    model.ContextLength?.ToString() ?? "-", model.SizeBytes is { } size ? Size(size) : "-",
+                    model.ContextLength?.ToString() ?? "-", model.SizeBytes is { } size ? ByteSize.Format(size) : "-",
                     Markup.Escape(model.Quantization ?? "-"), Markup.Escape(Short(model.Digest)));
             AnsiConsole.Write(table);
         }
@@ -81,7 +81,7 @@ public static class ModelsCommand
             await AnsiConsole.Progress().StartAsync(async context =>
             {
                 var task = context.AddTask(Markup.Escape($"pulling {model}"), maxValue: 1);
-                await ollama.PullAsync(model, new SynchronousProgress(report =>
+                await ollama.PullAsync(model, new SynchronousProgress<LlmPullProgress>(report =>
                 {
                     task.Description = Markup.Escape($"{model}: {report.Status}");
                     if (report.Total is > 0 && report.Completed is { } done)
@@ -108,13 +108,5 @@ public static class ModelsCommand
         if (settings.Ollama is { } ollama) yield return new OllamaLlmBackend(ollama);
     }
 
-    private static string Size(long bytes) =>
-        bytes >= 1L << 30 ? $"{bytes / (double)(1L << 30):0.0} GiB" : bytes >= 1L << 20 ? $"{bytes / (double)(1L << 20):0.0} MiB" : $"{bytes / 1024.0:0.0} KiB";
-
     private static string Short(string? digest) => digest is null ? "-" : digest.Length > 19 ? digest[..19] : digest;
-
-    private sealed class SynchronousProgress(Action<LlmPullProgress> report) : IProgress<LlmPullProgress>
-    {
-        public void Report(LlmPullProgress value) => report(value);
-    }
 }

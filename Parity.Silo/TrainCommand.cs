@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
+using Parity.Json;
 using Parity.Learning.Data;
 using Parity.Learning.Federated;
 using Parity.Learning.Forest;
@@ -68,11 +69,12 @@ public static class TrainCommand
                     ["mse"] = evaluation.MeanSquaredError,
                 });
             }
+            // The options leave out null properties, not null dictionary entries.
             summary = WithoutNulls(summary);
 
             if (outFile is not null)
-                await File.WriteAllTextAsync(outFile.FullName, JsonSerializer.Serialize(update, FederatedTrainer.Json), cancellation);
-            Console.WriteLine(JsonSerializer.Serialize(summary, FederatedTrainer.Json));
+                await File.WriteAllTextAsync(outFile.FullName, JsonSerializer.Serialize(update, ParityJson.Options), cancellation);
+            Console.WriteLine(JsonSerializer.Serialize(summary, ParityJson.Options));
             return 0;
         }
         catch (Exception e) when (e is ModelConfigException or PartitionConfigException or ForestOptionsException or DatasetException

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Parity.Llm.Embedded;
 using Parity.Tests.Llm.Ollama;
 using Parity.Tests.Support;
@@ -53,17 +52,7 @@ public sealed class ModelsCommandTests : IAsyncLifetime
             .Select(m => $"{m.GetProperty("backend").GetString()} {m.GetProperty("name").GetString()}").Order().ToList();
     }
 
-    private (int Code, string Stdout, string Stderr) Run(params string[] arguments)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(TestEngines.BuiltDll("Parity.Silo", "parity-runner"));
-        foreach (var argument in arguments) info.ArgumentList.Add(argument);
-        info.Environment["RUNNER_MODELS_DIR"] = _modelsDir;
-        info.Environment["OLLAMA_URL"] = _ollama.Url.ToString();
-        using var process = Process.Start(info)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout, stderr.Result);
-    }
+    private (int Code, string Stdout, string Stderr) Run(params string[] arguments) =>
+        ParityCli.Run(new Dictionary<string, string> { ["RUNNER_MODELS_DIR"] = _modelsDir, ["OLLAMA_URL"] = _ollama.Url.ToString() },
+            arguments);
 }

@@ -86,7 +86,7 @@ public sealed class DockerExecutor(DockerEngine engine, DockerExecutorOptions op
                 $"config.resources.cpu {config.Cpus} exceeds this runner's limit of {options.CpuLimit} (RUNNER_DOCKER_CPU_LIMIT)"));
         if (config.MemoryBytes > options.MemoryLimitBytes)
             throw new TaskValidationException(
-                $"config.resources.memory {FormatBytes(config.MemoryBytes.Value)} exceeds this runner's limit of {FormatBytes(options.MemoryLimitBytes)} (RUNNER_DOCKER_MEMORY_LIMIT)");
+                $"config.resources.memory {ByteSize.Format(config.MemoryBytes.Value)} exceeds this runner's limit of {ByteSize.Format(options.MemoryLimitBytes)} (RUNNER_DOCKER_MEMORY_LIMIT)");
         if (config.Network != DockerTaskConfig.NoNetwork && !options.AllowNetwork)
             throw new TaskValidationException(
                 $"config.network '{config.Network}' needs a runner that allows networking (RUNNER_DOCKER_ALLOW_NETWORK=true); this one runs containers without a network");
@@ -137,7 +137,7 @@ public sealed class DockerExecutor(DockerEngine engine, DockerExecutorOptions op
             {
                 if (DateTime.UtcNow - lastProgress < ProgressEvery) return;
                 lastProgress = DateTime.UtcNow;
-                Note(output, $"{message.ID}: {message.Status} {FormatBytes(bytes.Current)} of {FormatBytes(bytes.Total)}");
+                Note(output, $"{message.ID}: {message.Status} {ByteSize.Format(bytes.Current)} of {ByteSize.Format(bytes.Total)}");
             }
             else if (!string.IsNullOrEmpty(message.Status))
                 Note(output, string.IsNullOrEmpty(message.ID) ? message.Status : $"{message.ID}: {message.Status}");
@@ -167,7 +167,7 @@ public sealed class DockerExecutor(DockerEngine engine, DockerExecutorOptions op
         {
             var bytes = await EngineAsync($"downloading docker_image_url {url}",
                 ct => DownloadAsync(url, file, output, ct), cancellation);
-            Note(output, $"loading image tar ({FormatBytes(bytes)})");
+            Note(output, $"loading image tar ({ByteSize.Format(bytes)})");
             var loaded = new List<string>();
             string? error = null;
             var progress = new SynchronousProgress<JSONMessage>(message =>
@@ -237,7 +237,7 @@ public sealed class DockerExecutor(DockerEngine engine, DockerExecutorOptions op
                 if (DateTime.UtcNow - lastProgress >= ProgressEvery)
                 {
                     lastProgress = DateTime.UtcNow;
-                    Note(output, $"downloaded {FormatBytes(total)}");
+                    Note(output, $"downloaded {ByteSize.Format(total)}");
                 }
             }
             return total;
@@ -245,7 +245,7 @@ public sealed class DockerExecutor(DockerEngine engine, DockerExecutorOptions op
     }
 
     private DockerTaskException TooLarge(Uri url) =>
-        new($"docker_image_url {url} is larger than this runner's limit of {FormatBytes(options.MaxImageBytes)} (RUNNER_DOCKER_MAX_IMAGE_SIZE)");
+        new($"docker_image_url {url} is larger than this runner's limit of {ByteSize.Format(options.MaxImageBytes)} (RUNNER_DOCKER_MAX_IMAGE_SIZE)");
 
     // ---- container -----------------------------------------------------------------------------------------------
 
@@ -353,7 +353,7 @@ public sealed class DockerExecutor(DockerEngine engine, DockerExecutorOptions op
         var exitCode = (int)(state?.ExitCode ?? -1);
         if (state?.OOMKilled == true)
         {
-            var limit = FormatBytes(config.MemoryBytes ?? options.MemoryLimitBytes);
+            var limit = ByteSize.Format(config.MemoryBytes ?? options.MemoryLimitBytes);
             var source = config.MemoryBytes is null ? "RUNNER_DOCKER_MEMORY_LIMIT" : "config.resources.memory";
             return outcome with { ExitCode = exitCode, Error = $"out of memory (limit {limit}, {source})" };
         }
@@ -511,21 +511,6 @@ public sealed class DockerExecutor(DockerEngine engine, DockerExecutorOptions op
     private static ExecutionOutcome Failed(string error, TimeSpan elapsed = default) =>
         new() { ExitCode = -1, Error = error, Elapsed = elapsed };
 
-    public static string FormatBytes(long bytes) => bytes switch
-    {
-        >= 1L << 30 when bytes % (1L << 30) == 0 => $"{bytes >> 30} GiB",
-        >= 1L << 20 when bytes % (1L << 20) == 0 => $"{bytes >> 20} MiB",
-        >= 1L << 20 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 20):0.#} MiB"),
-        >= 1L << 10 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.#} KiB"),
-        _ => $"{bytes} B",
-    };
-
     /// <summary>A failure with a message meant for the task's error field.</summary>
     private sealed class DockerTaskException(string message) : Exception(message);
-
-    /// <summary>Reports on the caller's thread, in order (Progress&lt;T&gt; posts to the thread pool and may reorder).</summary>
-    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
 }

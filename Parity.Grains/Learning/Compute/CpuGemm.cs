@@ -104,14 +104,9 @@ public sealed class CpuGemm
     public void Multiply(MatrixOp opA, MatrixOp opB, int m, int n, int k, float alpha,
         ReadOnlyMemory<float> a, int lda, ReadOnlyMemory<float> b, int ldb, float beta, Memory<float> c, int ldc)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(m);
-        ArgumentOutOfRangeException.ThrowIfNegative(n);
-        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        CheckShapes(opA, opB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
         var transA = opA == MatrixOp.Transpose;
         var transB = opB == MatrixOp.Transpose;
-        CheckOperand("a", a.Length, transA ? k : m, transA ? m : k, lda);
-        CheckOperand("b", b.Length, transB ? n : k, transB ? k : n, ldb);
-        CheckOperand("c", c.Length, m, n, ldc);
         if (m == 0 || n == 0) return;
 
         if (k == 0 || alpha == 0)
@@ -137,7 +132,21 @@ public sealed class CpuGemm
         }
     }
 
-    private static void CheckOperand(string name, int length, int rows, int cols, int ld)
+    /// <summary>The dimensions and operand sizes every GEMM (CPU or GPU) checks before it runs.</summary>
+    internal static void CheckShapes(MatrixOp opA, MatrixOp opB, int m, int n, int k,
+        long aLength, int lda, long bLength, int ldb, long cLength, int ldc)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        var transA = opA == MatrixOp.Transpose;
+        var transB = opB == MatrixOp.Transpose;
+        CheckOperand("a", aLength, transA ? k : m, transA ? m : k, lda);
+        CheckOperand("b", bLength, transB ? n : k, transB ? k : n, ldb);
+        CheckOperand("c", cLength, m, n, ldc);
+    }
+
+    private static void CheckOperand(string name, long length, int rows, int cols, int ld)
     {
         if (ld < Math.Max(1, cols))
             throw new ArgumentOutOfRangeException($"ld{name}", ld,

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Parity.Learning.Data;
 using Parity.Learning.Forest;
 using Parity.Learning.Models;
@@ -11,7 +10,7 @@ namespace Parity.Learning.Federated;
 /// <summary>
 /// What a participant returns for a round: the upstream model-update fields (UPSTREAM.md §7.2) with the update itself
 /// in <c>gradients</c> (local − global), plus the metrics. A forest travels as <see cref="Forest"/> (base64 of the
-/// compact binary format), never as averaged floats.
+/// compact binary format), never as averaged floats. Serialised with <c>ParityJson.Options</c> (snake_case, nulls left out).
 /// </summary>
 public sealed record FederatedUpdate
 {
@@ -20,16 +19,16 @@ public sealed record FederatedUpdate
     public required string ModelType { get; init; }
     public IReadOnlyDictionary<string, float[]> Weights { get; init; } = new Dictionary<string, float[]>();
     public IReadOnlyDictionary<string, float[]> Gradients { get; init; } = new Dictionary<string, float[]>();
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Forest { get; init; }
+    public string? Forest { get; init; }
     public required double Loss { get; init; }
     public double? Accuracy { get; init; }
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? RSquared { get; init; }
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? MeanSquaredError { get; init; }
+    public double? RSquared { get; init; }
+    public double? MeanSquaredError { get; init; }
     /// <summary>Local rows trained on: FedAvg's weight.</summary>
     public required int DataSize { get; init; }
     public required long TrainingTimeMs { get; init; }
     public required FederatedMetadata Metadata { get; init; }
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public ForestMetrics? RfMetrics { get; init; }
+    public ForestMetrics? RfMetrics { get; init; }
 }
 
 public sealed record FederatedMetadata(
@@ -48,16 +47,11 @@ public sealed record FederatedRun(FederatedUpdate Update, Func<Dataset, ModelEva
 /// </summary>
 public static class FederatedTrainer
 {
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = false,
-    };
-
-    public static FederatedRun Train(string configJson, ReadOnlyMemory<byte> datasetBytes, CancellationToken cancellation = default)
+    /// <summary>What a runner calls with a task's config and the dataset it fetched.</summary>
+    public static FederatedRun Train(string configJson, byte[] datasetBytes, CancellationToken cancellation = default)
     {
         var config = FederatedTaskConfig.Parse(configJson);
-        var dataset = DatasetReader.Read(datasetBytes.ToArray(), config.DataFormat);
+        var dataset = DatasetReader.Read(datasetBytes, config.DataFormat);
         return Train(config, dataset, cancellation);
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Parity.Learning.Data;
 using Parity.Learning.Federated;
@@ -150,7 +149,7 @@ public class FederatedTrainerTests
             var configPath = Path.Combine(dir, "task.json");
             File.WriteAllText(configPath, Config("random_forest", new { num_trees = 10, oob_score = true }));
             var iris = TestDatasets.PathOf("iris.csv");
-            var (code, stdout, stderr) = RunCli("train", "--config", configPath, "--data", iris, "--test", iris, "--out", Path.Combine(dir, "update.json"));
+            var (code, stdout, stderr) = ParityCli.Run(null, "train", "--config", configPath, "--data", iris, "--test", iris, "--out", Path.Combine(dir, "update.json"));
 
             Assert.True(code == 0, stderr);
             using var summary = JsonDocument.Parse(stdout);
@@ -162,7 +161,7 @@ public class FederatedTrainerTests
             Assert.Equal("session-1", update.RootElement.GetProperty("session_id").GetString());
 
             File.WriteAllText(configPath, Config("neural_network", new { hidden_size = 4 }, new { epochs = 3, learning_rate = 0.1 }));
-            var (badCode, badOut, badErr) = RunCli("train", "--config", configPath, "--data", iris);
+            var (badCode, badOut, badErr) = ParityCli.Run(null, "train", "--config", configPath, "--data", iris);
             Assert.Equal(2, badCode);
             Assert.Equal("", badOut);
             Assert.Contains("train: training configuration is incomplete: batch_size is required", badErr);
@@ -171,17 +170,5 @@ public class FederatedTrainerTests
         {
             Directory.Delete(dir, recursive: true);
         }
-    }
-
-    private static (int Code, string Stdout, string Stderr) RunCli(params string[] arguments)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(TestEngines.BuiltDll("Parity.Silo", "parity-runner"));
-        foreach (var argument in arguments) info.ArgumentList.Add(argument);
-        using var process = Process.Start(info)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout, stderr.Result);
     }
 }

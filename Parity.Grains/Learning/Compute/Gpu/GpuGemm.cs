@@ -103,26 +103,8 @@ public sealed class GpuGemm : IDisposable
     private static void Check(MatrixOp opA, MatrixOp opB, int m, int n, int k,
         long aLength, int lda, long bLength, int ldb, long cLength, int ldc)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(m);
-        ArgumentOutOfRangeException.ThrowIfNegative(n);
-        ArgumentOutOfRangeException.ThrowIfNegative(k);
-        var transA = opA == MatrixOp.Transpose;
-        var transB = opB == MatrixOp.Transpose;
-        CheckOperand("a", aLength, transA ? k : m, transA ? m : k, lda);
-        CheckOperand("b", bLength, transB ? n : k, transB ? k : n, ldb);
-        CheckOperand("c", cLength, m, n, ldc);
+        CpuGemm.CheckShapes(opA, opB, m, n, k, aLength, lda, bLength, ldb, cLength, ldc);
         if ((long)m * n > int.MaxValue) throw new ArgumentException("m × n must stay below 2³¹ elements");
-    }
-
-    private static void CheckOperand(string name, long length, int rows, int cols, int ld)
-    {
-        if (ld < Math.Max(1, cols))
-            throw new ArgumentOutOfRangeException($"ld{name}", ld,
-                $"the leading dimension of {name} must be at least {Math.Max(1, cols)}");
-        var needed = rows == 0 || cols == 0 ? 0 : (long)(rows - 1) * ld + cols;
-        if (length < needed)
-            throw new ArgumentException(
-                $"{name} holds {length} values but a {rows} × {cols} matrix with leading dimension {ld} needs {needed}", name);
     }
 
     private ArrayView<float> Reserve(ref MemoryBuffer1D<float, Stride1D.Dense>? buffer, int length)
