@@ -335,6 +335,13 @@ public sealed class DockerExecutor(DockerEngine engine, DockerExecutorOptions op
         await Bounded(pump, DrainBound);
 
         var state = await StateAsync(id);
+        // The engine learns of an OOM kill from a separate event that can arrive just after the exit: a SIGKILL we did
+        // not send gets a moment for the flag to settle.
+        for (var wait = 0; state is { ExitCode: 137, OOMKilled: false } && !timedOut && !cancelled && wait < 10; wait++)
+        {
+            await Task.Delay(100, CancellationToken.None);
+            state = await StateAsync(id);
+        }
         var outcome = new ExecutionOutcome
         {
             Elapsed = stopwatch.Elapsed,
