@@ -19,7 +19,8 @@ present() {
     # busybox-static: the test image needs a binary with no shared libraries.
     busybox) [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 ;;
     # OpenMP runtime that the embedded llama.cpp libraries link against.
-    libgomp1) ldconfig -p | grep -q 'libgomp.so.1 ' ;;
+    # Looked up by file: ldconfig may be off a non-root PATH, and `ldconfig -p | grep -q` trips pipefail.
+    libgomp1) compgen -G '/usr/lib/*/libgomp.so.1' >/dev/null || compgen -G '/lib/*/libgomp.so.1' >/dev/null || compgen -G '/usr/lib64/libgomp.so.1' >/dev/null ;;
     *) echo "install-engines: unknown engine '$1'" >&2; exit 2 ;;
   esac
 }
