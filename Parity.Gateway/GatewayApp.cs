@@ -53,6 +53,7 @@ public static class GatewayApp
             .WithSummary("Upstream push {type: available_tasks, payload}; requires X-Parity-Signature");
         var api = app.MapGroup("/api/v1").AddEndpointFilter<ApiKeyFilter>();
         TaskEndpoints.Map(api);
+        LlmEndpoints.Map(api);
         ClusterEndpoints.Map(app, api);
         return app;
     }

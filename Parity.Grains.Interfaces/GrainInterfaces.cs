@@ -26,6 +26,10 @@ public interface ITaskGrain : IGrainWithStringKey
     /// <summary>The runner gives the task back without a result (its silo is shutting down).</summary>
     Task Release(int attempt, string reason);
 
+    /// <summary>Completes when the task has finished (or after <paramref name="maxWait"/>); returns the task.</summary>
+    [AlwaysInterleave]
+    Task<ParityTask?> WaitFinished(TimeSpan maxWait);
+
     /// <summary>Wakes the task so it re-checks its lease or dispatch (the cluster's sweep; keeps orphans moving).</summary>
     [OneWay]
     Task Poke(string? runnerWithFreeSlot);
@@ -40,6 +44,14 @@ public interface IRunnerGrain : IGrainWithStringKey
     Task<RunnerInfo> GetInfo();
     /// <summary>Output so far of a task running here, or null.</summary>
     Task<TaskLogs?> GetLiveOutput(string taskId);
+    /// <summary>
+    /// The output of a task running here once its stdout is longer than <paramref name="stdoutChars"/> characters, the
+    /// task ends, or <paramref name="maxWait"/> passes; null when the task is not running here.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<TaskLogs?> WaitLiveOutput(string taskId, int stdoutChars, TimeSpan maxWait);
+    /// <summary>Starts fetching an LLM model on this runner; progress goes to the model's grain. False when it cannot.</summary>
+    Task<bool> PullModel(string model);
     /// <summary>Publishes this runner's state to the directory; the silo calls it on a timer.</summary>
     Task Heartbeat();
     /// <summary>The silo is stopping: take no more tasks and show offline at once.</summary>
@@ -66,4 +78,34 @@ public interface ITaskIndexGrain : IGrainWithIntegerKey
     [OneWay]
     Task SlotsFreed(string runner, int freeSlots);
     Task<TaskCounts> Counts();
+}
+
+/// <summary>
+/// One LLM model name as prompts request it (lower-cased): which runners serve it, warm or cold, where each prompt
+/// goes, and the pull that brings it to a runner when none has it.
+/// </summary>
+public interface IModelGrain : IGrainWithStringKey
+{
+    /// <summary>Where a prompt for this model goes now; starts a pull when no runner has the model but one can fetch it.</summary>
+    Task<Parity.Llm.LlmRoute> Route();
+    /// <summary>The latest pull of this model, or null when none was needed.</summary>
+    Task<Parity.Llm.LlmPullState?> GetPull();
+    /// <summary>A runner reports the progress (or the end) of the pull this grain asked it for.</summary>
+    [OneWay]
+    Task ReportPull(Parity.Llm.LlmPullState state);
+}
+
+/// <summary>LLM usage of one client (key: client id): one record per prompt id, totals per model.</summary>
+public interface ILlmUsageGrain : IGrainWithStringKey
+{
+    /// <summary>Adds the record to the totals once; a record whose prompt id was already counted changes nothing.</summary>
+    Task Record(Parity.Llm.LlmUsageRecord record);
+    Task<IReadOnlyList<Parity.Llm.LlmUsageTotals>> Totals();
+}
+
+/// <summary>The clients that have LLM usage (a single grain, key 0), so totals can be listed for all of them.</summary>
+public interface ILlmClientsGrain : IGrainWithIntegerKey
+{
+    Task Add(string clientId);
+    Task<IReadOnlyList<string>> All();
 }

@@ -38,6 +38,8 @@ public sealed record LlmUsage
     [Id(7)] public string? ModelDigest { get; init; }
     /// <summary>stop (end of sequence or a stop string), length (max_tokens) or cancelled.</summary>
     [Id(8)] public string FinishReason { get; init; } = "stop";
+    /// <summary>The model as the runner served it (the resolved name, with its tag).</summary>
+    [Id(9)] public string? Model { get; init; }
 }
 
 /// <summary>A model a runner can serve.</summary>
@@ -61,4 +63,60 @@ public sealed record LlmPullProgress
     [Id(0)] public string Status { get; init; } = "";
     [Id(1)] public long? Completed { get; init; }
     [Id(2)] public long? Total { get; init; }
+}
+
+/// <summary>A model pull that a ModelGrain asked a runner for.</summary>
+[GenerateSerializer, Immutable]
+public sealed record LlmPullState
+{
+    [Id(0)] public string Model { get; init; } = "";
+    [Id(1)] public string Runner { get; init; } = "";
+    [Id(2)] public string Status { get; init; } = "";
+    [Id(3)] public long? Completed { get; init; }
+    [Id(4)] public long? Total { get; init; }
+    [Id(5)] public bool Done { get; init; }
+    /// <summary>Why the pull failed; null while it runs and when it succeeded.</summary>
+    [Id(6)] public string? Error { get; init; }
+    [Id(7)] public DateTimeOffset StartedAt { get; init; }
+    [Id(8)] public DateTimeOffset UpdatedAt { get; init; }
+}
+
+/// <summary>Where a ModelGrain sends a prompt: runners to try in order, or a pull under way, or why nothing can.</summary>
+[GenerateSerializer, Immutable]
+public sealed record LlmRoute
+{
+    /// <summary>Runners that serve the model and show a free slot: warm first, then the least loaded.</summary>
+    [Id(0)] public IReadOnlyList<string> Runners { get; init; } = [];
+    /// <summary>No runner has the model yet; this pull will bring it.</summary>
+    [Id(1)] public LlmPullState? Pull { get; init; }
+    /// <summary>No runner can ever serve the model (unknown everywhere, no runner can pull, the pull failed).</summary>
+    [Id(2)] public string? Error { get; init; }
+}
+
+/// <summary>The metering of one prompt, recorded once per prompt id.</summary>
+[GenerateSerializer, Immutable]
+public sealed record LlmUsageRecord
+{
+    [Id(0)] public string PromptId { get; init; } = "";
+    [Id(1)] public string ClientId { get; init; } = "";
+    [Id(2)] public string Model { get; init; } = "";
+    [Id(3)] public string Runner { get; init; } = "";
+    [Id(4)] public LlmUsage Usage { get; init; } = new();
+    [Id(5)] public DateTimeOffset CompletedAt { get; init; }
+}
+
+/// <summary>Usage totals of one client on one model.</summary>
+[GenerateSerializer, Immutable]
+public sealed record LlmUsageTotals
+{
+    [Id(0)] public string ClientId { get; init; } = "";
+    [Id(1)] public string Model { get; init; } = "";
+    [Id(2)] public long Prompts { get; init; }
+    /// <summary>Prompt tokens the backends counted; prompts whose count was unknown are in <see cref="PromptsWithUnknownPromptTokens"/>.</summary>
+    [Id(3)] public long PromptTokens { get; init; }
+    [Id(4)] public long PromptsWithUnknownPromptTokens { get; init; }
+    [Id(5)] public long CachedPromptTokens { get; init; }
+    [Id(6)] public long CompletionTokens { get; init; }
+    [Id(7)] public double InferenceMs { get; init; }
+    [Id(8)] public DateTimeOffset? LastAt { get; init; }
 }

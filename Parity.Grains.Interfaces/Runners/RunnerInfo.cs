@@ -22,6 +22,8 @@ public sealed record RunnerCapabilities
     [Id(10)] public long ComputeMemoryBytes { get; init; }
     /// <summary>LLM models this runner can serve, from every backend, with whether each is loaded.</summary>
     [Id(11)] public IReadOnlyList<Parity.Llm.LlmModelInfo> Models { get; init; } = [];
+    /// <summary>A backend that can fetch models (Ollama) answers on this runner.</summary>
+    [Id(12)] public bool CanPullModels { get; init; }
 }
 
 [GenerateSerializer]

@@ -30,6 +30,8 @@ public sealed record ParityTask
     [Id(14)] public int Attempts { get; init; }
     /// <summary>Why the task failed or was cancelled, in words.</summary>
     [Id(15)] public string? Error { get; init; }
+    /// <summary>Who submitted it, for usage totals: the gateway's X-Client-ID, else the creator address.</summary>
+    [Id(16)] public string? ClientId { get; init; }
 }
 
 [GenerateSerializer, Immutable]

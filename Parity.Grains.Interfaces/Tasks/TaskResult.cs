@@ -44,4 +44,6 @@ public sealed record TaskResult
     /// <summary>Silo name of the runner that executed this attempt.</summary>
     [Id(30)] public string Runner { get; init; } = "";
     [Id(31)] public int Attempt { get; init; }
+    /// <summary>LLM tasks: the full metering (cached prompt tokens, model digest, load/prefill/decode split).</summary>
+    [Id(32)] public Parity.Llm.LlmUsage? Usage { get; init; }
 }

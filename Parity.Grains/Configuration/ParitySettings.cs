@@ -69,6 +69,8 @@ public sealed record LlmSettings
     public EmbeddedLlmOptions Embedded { get; init; } = new() { ModelsDirectory = "models" };
     /// <summary>How often the runner re-reads its models (RUNNER_MODELS_REFRESH_INTERVAL).</summary>
     public TimeSpan RefreshInterval { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>The longest a model pull may take (RUNNER_MODEL_PULL_TIMEOUT).</summary>
+    public TimeSpan PullTimeout { get; init; } = TimeSpan.FromMinutes(30);
 }
 
 /// <summary>Every setting of a Parity process, read and validated once at start-up.</summary>
@@ -217,6 +219,7 @@ public sealed partial record ParitySettings
                 MaxLoadedModels = read.Int("RUNNER_LLM_MAX_LOADED_MODELS", 1, 1, 64),
             },
             RefreshInterval = read.Duration("RUNNER_MODELS_REFRESH_INTERVAL", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(24)),
+            PullTimeout = read.Duration("RUNNER_MODEL_PULL_TIMEOUT", TimeSpan.FromMinutes(30), TimeSpan.FromSeconds(1), TimeSpan.FromDays(7)),
         };
 
         return new ParitySettings

@@ -47,6 +47,8 @@ public sealed record ExecutionOutcome
     public long? PromptTokens { get; init; }
     public long ResponseTokens { get; init; }
     public long InferenceTimeMs { get; init; }
+    /// <summary>LLM tasks: the full metering.</summary>
+    public Parity.Llm.LlmUsage? Usage { get; init; }
     public bool TimedOut { get; init; }
     public bool Cancelled { get; init; }
     public bool Succeeded => Error is null && ExitCode == 0;

@@ -42,6 +42,7 @@ public static class ParitySiloBuilder
         services.AddSingleton<ILlmBackend>(_ => new EmbeddedLlmBackend(settings.Llm.Embedded));
         if (settings.Llm.Ollama is { } ollama) services.AddSingleton<ILlmBackend>(_ => new OllamaLlmBackend(ollama));
         services.AddSingleton<RunnerModels>();
+        services.AddSingleton<ModelPulls>();
         services.AddSingleton<ITaskExecutor, LlmExecutor>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RunnerModels>());
         // CUDA > OpenCL > the CPU SIMD path, chosen once per process; never ILGPU's CPU emulator.

@@ -9,6 +9,9 @@ public interface ILlmBackend : IAsyncDisposable
     /// <summary>"ollama" or "embedded".</summary>
     string Name { get; }
 
+    /// <summary>Whether <see cref="PullAsync"/> can fetch models (Ollama can; GGUF files are copied in by hand).</summary>
+    bool CanPull { get; }
+
     /// <summary>The models this backend can serve now, with whether each is loaded (warm).</summary>
     Task<IReadOnlyList<LlmModelInfo>> ListModelsAsync(CancellationToken cancellation);
 

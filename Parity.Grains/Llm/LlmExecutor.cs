@@ -12,7 +12,7 @@ public sealed class LlmExecutor(IEnumerable<ILlmBackend> backends, RunnerModels 
 {
     public TaskType Type => TaskType.Llm;
 
-    public bool Available => models.Current.Count > 0;
+    public bool Available => models.Current.Count > 0 || models.Puller is not null;
 
     public void Validate(ParityTask task) => LlmTaskConfig.Parse(task);
 
@@ -28,13 +28,13 @@ public sealed class LlmExecutor(IEnumerable<ILlmBackend> backends, RunnerModels 
             return new ExecutionOutcome { ExitCode = -1, Error = e.Message };
         }
 
-        var backend = Serving(request.Model);
-        if (backend is null)
+        var serving = Serving(request.Model);
+        if (serving is null)
         {
             await models.RefreshAsync(cancellation);
-            backend = Serving(request.Model);
+            serving = Serving(request.Model);
         }
-        if (backend is null)
+        if (serving is not var (backend, resolved))
         {
             var available = models.Current.Select(m => m.Name).ToList();
             return new ExecutionOutcome
@@ -52,9 +52,10 @@ public sealed class LlmExecutor(IEnumerable<ILlmBackend> backends, RunnerModels 
                 if (item is LlmToken token) output.Stdout.Append(Encoding.UTF8.GetBytes(token.Text));
                 else if (item is LlmCompletion completion) usage = completion.Usage;
             }
-            usage ??= new LlmUsage();
+            usage = (usage ?? new LlmUsage()) with { Model = resolved };
             return new ExecutionOutcome
             {
+                Usage = usage,
                 ExitCode = 0,
                 Elapsed = TimeSpan.FromMilliseconds(usage.TotalMs),
                 PromptTokens = usage.PromptTokens,
@@ -72,13 +73,13 @@ public sealed class LlmExecutor(IEnumerable<ILlmBackend> backends, RunnerModels 
         }
     }
 
-    private ILlmBackend? Serving(string model)
+    private (ILlmBackend Backend, string Model)? Serving(string model)
     {
         var current = models.Current;
         foreach (var backend in backends)
         {
             var names = current.Where(m => m.Backend == backend.Name).Select(m => m.Name);
-            if (ModelNames.Resolve(model, names) is not null) return backend;
+            if (ModelNames.Resolve(model, names) is { } resolved) return (backend, resolved);
         }
         return null;
     }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Parity.Execution;
 using Parity.Tasks;
 
@@ -11,6 +12,8 @@ namespace Parity.Llm;
 public static class LlmTaskConfig
 {
     public const int MaxPromptLength = 1 << 20;
+    public const int MaxModelNameLength = 256;
+    public const int MaxStops = 16;
 
     /// <summary>The requested model, or null when the config has none (the task then fails validation).</summary>
     public static string? ModelOf(ParityTask task)
@@ -41,61 +44,90 @@ public static class LlmTaskConfig
         }
         using (document)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
                 throw new TaskValidationException("config is required for llm tasks: {\"model\": \"...\", \"prompt\": \"...\"}");
-
-            var model = String(root, "model") is { Length: > 0 } name ? name : throw new TaskValidationException("config.model is required");
-            var prompt = String(root, "prompt");
-            var messages = Messages(root);
-            if (prompt is null && messages is null) throw new TaskValidationException("config.prompt (or config.messages) is required");
-            if (prompt is not null && messages is not null) throw new TaskValidationException("config takes prompt or messages, not both");
-            if (prompt?.Length > MaxPromptLength) throw new TaskValidationException($"config.prompt exceeds {MaxPromptLength} characters");
-
-            return new LlmRequest
-            {
-                Model = model,
-                Prompt = prompt,
-                Messages = messages,
-                MaxTokens = Number(root, "max_tokens") is { } max
-                    ? max is >= 1 and <= 1 << 20 && max == Math.Floor(max) ? (int)max
-                        : throw new TaskValidationException($"config.max_tokens must be an integer from 1 to {1 << 20}, got {max}")
-                    : null,
-                Temperature = Number(root, "temperature") is { } t
-                    ? t is >= 0 and <= 10 ? (float)t : throw new TaskValidationException($"config.temperature must be from 0 to 10, got {t}")
-                    : null,
-                Seed = Number(root, "seed") is { } seed ? (long)seed : null,
-                Stop = Stops(root),
-            };
+            return Parse(document.RootElement, "config.", "model");
         }
+    }
+
+    /// <summary>
+    /// Parses a prompt from a JSON object whose fields are named <paramref name="prefix"/> + field in messages (a task's
+    /// <c>config.</c>, or nothing for the body of <c>POST /api/v1/llm/prompts</c>, which names the model <c>model_name</c>).
+    /// </summary>
+    public static LlmRequest Parse(JsonElement root, string prefix, string modelField)
+    {
+        var model = String(root, modelField, prefix) is { Length: > 0 } name ? name.Trim()
+            : throw new TaskValidationException($"{prefix}{modelField} is required");
+        if (model.Length > MaxModelNameLength || model.Any(char.IsControl))
+            throw new TaskValidationException($"{prefix}{modelField} must be at most {MaxModelNameLength} printable characters");
+        var prompt = String(root, "prompt", prefix);
+        var messages = Messages(root, prefix);
+        if (prompt is null && messages is null) throw new TaskValidationException($"{prefix}prompt (or {prefix}messages) is required");
+        if (prompt is not null && messages is not null) throw new TaskValidationException($"{prefix}prompt and {prefix}messages exclude each other: give one");
+        if (prompt?.Length > MaxPromptLength) throw new TaskValidationException($"{prefix}prompt exceeds {MaxPromptLength} characters");
+        if (messages?.Sum(m => m.Content.Length) > MaxPromptLength)
+            throw new TaskValidationException($"{prefix}messages exceed {MaxPromptLength} characters in all");
+
+        return new LlmRequest
+        {
+            Model = model,
+            Prompt = prompt,
+            Messages = messages,
+            MaxTokens = Number(root, "max_tokens", prefix) is { } max
+                ? max is >= 1 and <= 1 << 20 && max == Math.Floor(max) ? (int)max
+                    : throw new TaskValidationException($"{prefix}max_tokens must be an integer from 1 to {1 << 20}, got {max}")
+                : null,
+            Temperature = Number(root, "temperature", prefix) is { } t
+                ? t is >= 0 and <= 10 ? (float)t : throw new TaskValidationException($"{prefix}temperature must be from 0 to 10, got {t}")
+                : null,
+            Seed = Number(root, "seed", prefix) is { } seed
+                ? seed == Math.Floor(seed) && Math.Abs(seed) < 1L << 53 ? (long)seed
+                    : throw new TaskValidationException($"{prefix}seed must be an integer, got {seed}")
+                : null,
+            Stop = Stops(root, prefix),
+        };
+    }
+
+    /// <summary>The task <c>config</c> that carries <paramref name="request"/> (the inverse of <see cref="Parse(ParityTask)"/>).</summary>
+    public static string ToConfig(LlmRequest request)
+    {
+        var config = new JsonObject { ["model"] = request.Model };
+        if (request.Prompt is not null) config["prompt"] = request.Prompt;
+        if (request.Messages is not null)
+            config["messages"] = new JsonArray(request.Messages.Select(m => (JsonNode)new JsonObject { ["role"] = m.Role, ["content"] = m.Content }).ToArray());
+        if (request.MaxTokens is { } max) config["max_tokens"] = max;
+        if (request.Temperature is { } temperature) config["temperature"] = temperature;
+        if (request.Seed is { } seed) config["seed"] = seed;
+        if (request.Stop.Count > 0) config["stop"] = new JsonArray(request.Stop.Select(s => (JsonNode)JsonValue.Create(s)).ToArray());
+        return config.ToJsonString();
     }
 
     private static JsonElement? Field(JsonElement root, string name) =>
         root.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;
 
-    private static string? String(JsonElement root, string name) => Field(root, name) switch
+    private static string? String(JsonElement root, string name, string prefix) => Field(root, name) switch
     {
         null => null,
         { ValueKind: JsonValueKind.String } e => e.GetString(),
-        _ => throw new TaskValidationException($"config.{name} must be a string"),
+        _ => throw new TaskValidationException($"{prefix}{name} must be a string"),
     };
 
-    private static double? Number(JsonElement root, string name) => Field(root, name) switch
+    private static double? Number(JsonElement root, string name, string prefix) => Field(root, name) switch
     {
         null => null,
         { ValueKind: JsonValueKind.Number } e => e.GetDouble(),
-        _ => throw new TaskValidationException($"config.{name} must be a number"),
+        _ => throw new TaskValidationException($"{prefix}{name} must be a number"),
     };
 
-    private static List<LlmMessage>? Messages(JsonElement root)
+    private static List<LlmMessage>? Messages(JsonElement root, string prefix)
     {
         if (Field(root, "messages") is not { } element) return null;
         if (element.ValueKind != JsonValueKind.Array || element.GetArrayLength() == 0)
-            throw new TaskValidationException("config.messages must be a non-empty array of {\"role\", \"content\"}");
+            throw new TaskValidationException($"{prefix}messages must be a non-empty array of {{\"role\", \"content\"}}");
         var messages = new List<LlmMessage>();
         foreach (var item in element.EnumerateArray())
         {
-            var path = $"config.messages[{messages.Count}]";
+            var path = $"{prefix}messages[{messages.Count}]";
             if (item.ValueKind != JsonValueKind.Object) throw new TaskValidationException($"{path} must be an object");
             var role = item.TryGetProperty("role", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString()! : null;
             if (role is not ("system" or "user" or "assistant"))
@@ -107,12 +139,13 @@ public static class LlmTaskConfig
         return messages;
     }
 
-    private static List<string> Stops(JsonElement root)
+    private static List<string> Stops(JsonElement root, string prefix)
     {
         if (Field(root, "stop") is not { } element) return [];
         if (element.ValueKind == JsonValueKind.String) return [element.GetString()!];
-        if (element.ValueKind != JsonValueKind.Array) throw new TaskValidationException("config.stop must be a string or an array of strings");
-        return element.EnumerateArray().Select(s => s.ValueKind == JsonValueKind.String && s.GetString() is { Length: > 0 } text
-            ? text : throw new TaskValidationException("config.stop must hold non-empty strings")).ToList();
+        if (element.ValueKind != JsonValueKind.Array) throw new TaskValidationException($"{prefix}stop must be a string or an array of strings");
+        var stops = element.EnumerateArray().Select(s => s.ValueKind == JsonValueKind.String && s.GetString() is { Length: > 0 } text
+            ? text : throw new TaskValidationException($"{prefix}stop must hold non-empty strings")).ToList();
+        return stops.Count <= MaxStops ? stops : throw new TaskValidationException($"{prefix}stop takes at most {MaxStops} strings, got {stops.Count}");
     }
 }

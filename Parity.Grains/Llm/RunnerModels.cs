@@ -19,6 +19,11 @@ public sealed class RunnerModels(IEnumerable<ILlmBackend> backends, LlmSettings 
 
     public IReadOnlyList<LlmModelInfo> Current => _current;
 
+    /// <summary>A backend that can pull models answered the last refresh: this runner can fetch a model it lacks.</summary>
+    public ILlmBackend? Puller => _puller;
+
+    private volatile ILlmBackend? _puller;
+
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(RunnerModels), ServiceLifecycleStage.ApplicationServices, OnStart, OnStop);
 
@@ -47,6 +52,7 @@ public sealed class RunnerModels(IEnumerable<ILlmBackend> backends, LlmSettings 
     public async Task RefreshAsync(CancellationToken cancellation)
     {
         var models = new List<LlmModelInfo>();
+        ILlmBackend? puller = null;
         foreach (var backend in backends)
         {
             string? error = null;
@@ -55,6 +61,7 @@ public sealed class RunnerModels(IEnumerable<ILlmBackend> backends, LlmSettings 
                 using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
                 bounded.CancelAfter(ListTimeout);
                 models.AddRange(await backend.ListModelsAsync(bounded.Token));
+                if (backend.CanPull) puller ??= backend;
             }
             catch (Exception e) when (e is LlmException or IOException or UnauthorizedAccessException
                                            || (e is OperationCanceledException && !cancellation.IsCancellationRequested))
@@ -70,5 +77,6 @@ public sealed class RunnerModels(IEnumerable<ILlmBackend> backends, LlmSettings 
             }
         }
         _current = models;
+        _puller = puller;
     }
 }

@@ -26,5 +26,6 @@ public sealed class MachineCapabilities(ShellExecutorOptions shell, DockerEngine
         ComputeDevice = compute.Info.Name,
         ComputeMemoryBytes = compute.Info.MemoryBytes,
         Models = models.Current,
+        CanPullModels = models.Puller is not null,
     };
 }

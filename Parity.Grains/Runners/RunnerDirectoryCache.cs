@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Parity.Configuration;
-using Parity.Llm;
 using Parity.Tasks;
 
 namespace Parity.Runners;
@@ -20,14 +19,16 @@ public sealed class RunnerDirectoryCache(IGrainFactory grains, SchedulingSetting
     public static TimeSpan RefreshInterval(SchedulingSettings scheduling) =>
         TimeSpan.FromTicks(Math.Clamp(scheduling.HeartbeatInterval.Ticks / 2, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromSeconds(1).Ticks));
 
-    /// <summary>Online runners that can run this task and show a free slot, the most free first.</summary>
+    /// <summary>
+    /// Online runners that can run this task's type and show a free slot, the most free first. LLM tasks are routed
+    /// by their model's grain instead (<see cref="Parity.Llm.ModelGrain"/>).
+    /// </summary>
     public IReadOnlyList<string> Candidates(ParityTask task)
     {
-        var model = ModelOf(task);
         lock (_gate)
         {
             return _runners
-                .Where(r => r.Status == RunnerStatus.Online && Serves(r, task.Type, model))
+                .Where(r => r.Status == RunnerStatus.Online && r.Capabilities.TaskTypes.Contains(task.Type))
                 .Select(r => (r.Name, Free: r.SlotsFree - _optimisticUse.GetValueOrDefault(r.Name)))
                 .Where(r => r.Free > 0)
                 .OrderByDescending(r => r.Free).ThenBy(_ => Random.Shared.Next())
@@ -36,19 +37,18 @@ public sealed class RunnerDirectoryCache(IGrainFactory grains, SchedulingSetting
         }
     }
 
-    /// <summary>Whether the runner is online and can run this task (its slots aside).</summary>
-    public bool Takes(string runner, ParityTask task)
+    /// <summary>Every runner as last read from the directory.</summary>
+    public IReadOnlyList<RunnerInfo> Runners => _runners;
+
+    /// <summary>The runner's free slots less those this silo's tasks took (or found taken) since the last refresh.</summary>
+    public int FreeSlots(RunnerInfo runner)
     {
-        var model = ModelOf(task);
-        return _runners.Any(r => r.Name == runner && r.Status == RunnerStatus.Online && Serves(r, task.Type, model));
+        lock (_gate) return runner.SlotsFree - _optimisticUse.GetValueOrDefault(runner.Name);
     }
 
-    /// <summary>The runner takes the type and, for an LLM task, serves the model (tags matched by <see cref="ModelNames"/>).</summary>
-    private static bool Serves(RunnerInfo runner, TaskType type, string? model) =>
-        runner.Capabilities.TaskTypes.Contains(type)
-        && (model is null || ModelNames.Resolve(model, runner.Capabilities.Models.Select(m => m.Name)) is not null);
-
-    private static string? ModelOf(ParityTask task) => task.Type == TaskType.Llm ? LlmTaskConfig.ModelOf(task) : null;
+    /// <summary>Whether the runner is online and can run this task (its slots aside).</summary>
+    public bool Takes(string runner, ParityTask task) =>
+        _runners.Any(r => r.Name == runner && r.Status == RunnerStatus.Online && r.Capabilities.TaskTypes.Contains(task.Type));
 
     /// <summary>A runner refused a task (or could not be reached): count it full until the next refresh.</summary>
     public void NoteFull(string runner)
@@ -71,12 +71,6 @@ public sealed class RunnerDirectoryCache(IGrainFactory grains, SchedulingSetting
     {
         var type = task.Type;
         var online = _runners.Where(r => r.Status == RunnerStatus.Online).ToList();
-        var model = ModelOf(task);
-        if (model is not null && online.Any(r => r.Capabilities.TaskTypes.Contains(type)) && !online.Any(r => Serves(r, type, model)))
-        {
-            var served = online.SelectMany(r => r.Capabilities.Models.Select(m => m.Name)).Distinct().Order();
-            return $"no runner in the cluster serves model '{model}'; models served: {string.Join(", ", served)}";
-        }
         if (online.Count == 0 || online.Any(r => r.Capabilities.TaskTypes.Contains(type))) return null;
         var wire = Parity.Json.ParityJson.WireName(type);
         var hint = type switch

@@ -10,6 +10,7 @@ namespace Parity.Runners;
 [SiloNamePlacement]
 public sealed class RunnerGrain(
     TaskRunService executions,
+    Parity.Llm.ModelPulls pulls,
     MachineCapabilities machine,
     ClusterSettings cluster,
     ILocalSiloDetails silo,
@@ -41,6 +42,11 @@ public sealed class RunnerGrain(
     public Task<RunnerInfo> GetInfo() => Task.FromResult(Info());
 
     public Task<TaskLogs?> GetLiveOutput(string taskId) => Task.FromResult(executions.LiveOutput(taskId));
+
+    public Task<TaskLogs?> WaitLiveOutput(string taskId, int stdoutChars, TimeSpan maxWait) =>
+        executions.WaitLiveOutput(taskId, stdoutChars, maxWait);
+
+    public Task<bool> PullModel(string model) => Task.FromResult(!_stopping && pulls.TryStart(model));
 
     public Task Heartbeat() => Announce();
 

@@ -10,6 +10,7 @@ namespace Parity.Runners;
 public sealed class RunnerLifecycle(
     IGrainFactory grains,
     TaskRunService executions,
+    Parity.Llm.ModelPulls pulls,
     ClusterSettings cluster,
     SchedulingSettings scheduling,
     ILogger<RunnerLifecycle> logger) : ILifecycleParticipant<ISiloLifecycle>
@@ -28,6 +29,7 @@ public sealed class RunnerLifecycle(
         executions.SlotsChanged += () => Runner.Heartbeat().Ignore();
         executions.SlotFreed += () => grains.GetGrain<ITaskIndexGrain>(0)
             .SlotsFreed(cluster.SiloName, executions.SlotsTotal - executions.SlotsUsed).Ignore();
+        pulls.Pulled += () => Runner.Heartbeat().Ignore();
         _heartbeats = Task.Run(HeartbeatLoop, CancellationToken.None);
         logger.LogInformation("Runner {Runner} online: {Slots} slot(s), task types [{Types}]",
             cluster.SiloName, executions.SlotsTotal, string.Join(", ", executions.TaskTypes));
@@ -67,6 +69,7 @@ public sealed class RunnerLifecycle(
             logger.LogWarning(e, "Could not mark runner {Runner} offline", cluster.SiloName);
         }
         await executions.StopAsync(TimeSpan.FromSeconds(10));
+        await pulls.StopAsync();
         if (_heartbeats is not null) await _heartbeats;
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -72,6 +73,37 @@ public sealed class TaskRunService(
                 Live = true,
             }
             : null;
+
+    /// <summary>
+    /// The live output once stdout holds more than <paramref name="stdoutChars"/> characters, the execution ends, or
+    /// <paramref name="maxWait"/> passes; null when the task is not running here. Polls in-process: cheap, and it keeps
+    /// the output capture free of waiters.
+    /// </summary>
+    public async Task<TaskLogs?> WaitLiveOutput(string taskId, int stdoutChars, TimeSpan maxWait)
+    {
+        if (!_running.TryGetValue(taskId, out var execution)) return null;
+        var deadline = Stopwatch.GetTimestamp() + (long)(maxWait.TotalSeconds * Stopwatch.Frequency);
+        while (!execution.Done.IsCancellationRequested && Stopwatch.GetTimestamp() < deadline
+               && execution.Output.Stdout.Text().Length <= stdoutChars)
+        {
+            try
+            {
+                await Task.Delay(OutputPollInterval, execution.Done.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+        return LiveOutput(taskId) ?? new TaskLogs
+        {
+            TaskId = taskId,
+            Status = TaskState.Running,
+            Stdout = execution.Output.Stdout.Text(),
+            Stderr = execution.Output.Stderr.Text(),
+        };
+    }
+
+    private static readonly TimeSpan OutputPollInterval = TimeSpan.FromMilliseconds(15);
 
     /// <summary>Stops every execution and hands its task back (lease released) so another runner takes it.</summary>
     public async Task StopAsync(TimeSpan budget)
@@ -204,6 +236,7 @@ public sealed class TaskRunService(
             PromptTokens = outcome.PromptTokens,
             ResponseTokens = outcome.ResponseTokens,
             InferenceTimeMs = outcome.InferenceTimeMs,
+            Usage = outcome.Usage,
             Runner = cluster.SiloName,
             Attempt = execution.Attempt,
         };

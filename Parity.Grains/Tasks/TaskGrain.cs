@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Parity.Configuration;
+using Parity.Llm;
 using Parity.Runners;
 
 namespace Parity.Tasks;
@@ -17,6 +18,8 @@ public sealed class TaskRecord
     /// <summary>When the task last became pending, for RUNNER_DISPATCH_TIMEOUT.</summary>
     [Id(5)] public DateTimeOffset QueuedAt { get; set; }
     [Id(6)] public List<TaskEvent> Events { get; set; } = [];
+    /// <summary>An LLM task's usage has reached the client's usage grain (which counts each prompt id once).</summary>
+    [Id(7)] public bool UsageRecorded { get; set; }
 }
 
 /// <summary>
@@ -34,6 +37,8 @@ public sealed class TaskGrain(
     private const int MaxEvents = 100;
     private IGrainTimer? _timer;
     private string? _runnerHint;
+    private string? _lastPullNote;
+    private TaskCompletionSource<ParityTask?>? _finished;
 
     private TaskRecord Record => state.State;
     private ParityTask? Current => Record.Task;
@@ -41,6 +46,7 @@ public sealed class TaskGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        if (UsageToRecord() is not null) StartTimer(TimeSpan.Zero);
         if (Current is { } task && !task.Status.IsTerminal())
         {
             // Renewals are not persisted: a fresh activation gives the runner one lease period to renew.
@@ -68,6 +74,20 @@ public sealed class TaskGrain(
     public Task<ParityTask?> Get() => Task.FromResult(Current);
 
     public Task<TaskResult?> GetResult() => Task.FromResult(Record.Result);
+
+    public async Task<ParityTask?> WaitFinished(TimeSpan maxWait)
+    {
+        if (Current is not { } task || task.Status.IsTerminal()) return Current;
+        _finished ??= new TaskCompletionSource<ParityTask?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        try
+        {
+            return await _finished.Task.WaitAsync(maxWait);
+        }
+        catch (TimeoutException)
+        {
+            return Current;
+        }
+    }
 
     public async Task<TaskLogs?> GetLogs()
     {
@@ -146,7 +166,8 @@ public sealed class TaskGrain(
     {
         if (Current is not { } task || task.Status.IsTerminal())
         {
-            StopTimer();
+            await RecordUsage();
+            if (UsageToRecord() is null) StopTimer();
             return;
         }
         if (task.Status == TaskState.Running)
@@ -186,8 +207,30 @@ public sealed class TaskGrain(
     private async Task TryDispatch()
     {
         var task = Current!;
-        var candidates = runners.Candidates(task);
-        if (_runnerHint is { } hint && runners.Takes(hint, task)) candidates = [hint, .. candidates.Where(c => c != hint)];
+        var waited = Now - Record.QueuedAt;
+        IReadOnlyList<string> candidates;
+        if (task.Type == TaskType.Llm && LlmTaskConfig.ModelOf(task) is { } model)
+        {
+            var route = await GrainFactory.GetGrain<IModelGrain>(ModelGrain.Key(model)).Route();
+            if (route.Pull is { } pull)
+            {
+                // A pull can take far longer than a dispatch: the task waits on it, and its progress shows in the log.
+                NotePull(pull);
+                return;
+            }
+            if (route.Error is { } error)
+            {
+                // A fresh cluster gets one offline window for its runners to report their models.
+                if (waited > scheduling.OfflineAfter) await Finish(TaskState.Failed, error, result: null);
+                return;
+            }
+            candidates = route.Runners;
+        }
+        else
+        {
+            candidates = runners.Candidates(task);
+            if (_runnerHint is { } hint && runners.Takes(hint, task)) candidates = [hint, .. candidates.Where(c => c != hint)];
+        }
         _runnerHint = null;
         foreach (var candidate in candidates)
         {
@@ -219,7 +262,6 @@ public sealed class TaskGrain(
         }
 
         // Give every runner one offline window to announce itself before concluding that none can take the type.
-        var waited = Now - Record.QueuedAt;
         if (waited > scheduling.OfflineAfter && runners.NoneCanRun(task) is { } why)
             await Finish(TaskState.Failed, why, result: null);
         else if (waited > scheduling.DispatchTimeout)
@@ -242,7 +284,51 @@ public sealed class TaskGrain(
         Log(message);
         await state.WriteStateAsync();
         Index.Update(Summary(Record.Task)).Ignore();
-        StopTimer();
+        _finished?.TrySetResult(Record.Task);
+        _finished = null;
+        await RecordUsage();
+        if (UsageToRecord() is null) StopTimer();
+    }
+
+    /// <summary>The usage record this task still owes its client's usage grain, or null.</summary>
+    private LlmUsageRecord? UsageToRecord() =>
+        Current is { Status: TaskState.Completed } task && Record.Result?.Usage is { } usage && !Record.UsageRecorded
+            ? new LlmUsageRecord
+            {
+                PromptId = task.Id,
+                ClientId = task.ClientId ?? task.CreatorAddress ?? "anonymous",
+                Model = usage.Model ?? LlmTaskConfig.ModelOf(task) ?? "",
+                Runner = Record.Result.Runner,
+                Usage = usage,
+                CompletedAt = task.CompletedAt ?? Now,
+            }
+            : null;
+
+    /// <summary>Sends the usage record; on failure the timer keeps trying (the usage grain counts a prompt id once).</summary>
+    private async Task RecordUsage()
+    {
+        if (UsageToRecord() is not { } record) return;
+        try
+        {
+            await GrainFactory.GetGrain<ILlmUsageGrain>(record.ClientId).Record(record);
+            Record.UsageRecorded = true;
+            await state.WriteStateAsync();
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Recording the usage of prompt {TaskId} failed; retrying", record.PromptId);
+            StartTimer(TickPeriod);
+        }
+    }
+
+    private void NotePull(LlmPullState pull)
+    {
+        var note = ModelGrain.Describe(pull);
+        // Log a step when the status changes or the percentage moves by 10 points, not on every tick.
+        var bucket = pull.Total is > 0 && pull.Completed is { } done ? $"{pull.Status}/{10 * done / pull.Total.Value}" : pull.Status;
+        if (bucket == _lastPullNote) return;
+        _lastPullNote = bucket;
+        Log(note);
     }
 
     private void StopOnRunner(string runner, int attempt) =>

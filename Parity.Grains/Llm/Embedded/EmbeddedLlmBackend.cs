@@ -64,6 +64,8 @@ public sealed class EmbeddedLlmBackend : ILlmBackend
 
     public string Name => "embedded";
 
+    public bool CanPull => false;
+
     /// <summary>
     /// Routes llama.cpp's log into the backend (kept for load errors, never printed). Constructing a backend does this;
     /// code that uses LLamaSharp directly before any backend exists must call it first, as llama.cpp takes its log

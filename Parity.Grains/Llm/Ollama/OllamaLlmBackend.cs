@@ -34,6 +34,8 @@ public sealed class OllamaLlmBackend : ILlmBackend
 
     public string Name => "ollama";
 
+    public bool CanPull => true;
+
     public async Task<IReadOnlyList<LlmModelInfo>> ListModelsAsync(CancellationToken cancellation)
     {
         using var call = StartCall(cancellation);

@@ -70,6 +70,8 @@ public sealed class OllamaTestServer : IAsyncDisposable
     private WebApplication? _app;
     private Uri? _url;
     private int _abortedStreams;
+    private int _generating;
+    private int _maxGenerating;
 
     /// <summary>The server's base address, e.g. http://127.0.0.1:41234/ (after <see cref="StartAsync"/>).</summary>
     public Uri Url => _url ?? throw new InvalidOperationException("the server is not started");
@@ -91,6 +93,9 @@ public sealed class OllamaTestServer : IAsyncDisposable
 
     /// <summary>Streams that ended because the client went away before the last line.</summary>
     public int AbortedStreams => Volatile.Read(ref _abortedStreams);
+
+    /// <summary>The most generate/chat requests this server has handled at the same time.</summary>
+    public int MaxConcurrentGenerations => Volatile.Read(ref _maxGenerating);
 
     /// <summary>Names of the models loaded now (what /api/ps lists).</summary>
     public IReadOnlyList<string> LoadedModels
@@ -128,6 +133,12 @@ public sealed class OllamaTestServer : IAsyncDisposable
     public void Unload(string name)
     {
         lock (_gate) _loaded.Remove(FullName(name));
+    }
+
+    /// <summary>Marks a local model loaded, as if a prompt had just used it.</summary>
+    public void Load(string name)
+    {
+        lock (_gate) _loaded.Add(FullName(name));
     }
 
     public async Task StartAsync(CancellationToken cancellation = default)
@@ -255,6 +266,21 @@ public sealed class OllamaTestServer : IAsyncDisposable
         });
 
     private async Task Generate(HttpContext context, bool chat)
+    {
+        var now = Interlocked.Increment(ref _generating);
+        for (var max = Volatile.Read(ref _maxGenerating); now > max; max = Volatile.Read(ref _maxGenerating))
+            Interlocked.CompareExchange(ref _maxGenerating, now, max);
+        try
+        {
+            await GenerateCounted(context, chat);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _generating);
+        }
+    }
+
+    private async Task GenerateCounted(HttpContext context, bool chat)
     {
         var body = await ReadBody(context);
         var name = ModelName(body);

@@ -1,0 +1,365 @@
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Parity.Configuration;
+using Parity.Execution;
+using Parity.Json;
+using Parity.Llm;
+using Parity.Runners;
+using Parity.Tasks;
+
+namespace Parity.Gateway;
+
+/// <summary>
+/// /api/v1/llm: prompts (submit, read, stream as server-sent events, cancel), the models the cluster serves, and usage
+/// totals per client and model. A prompt is an <c>llm</c> task whose id is the prompt id, so it is durable, re-dispatched
+/// when its runner dies, and visible under /api/v1/tasks as well.
+/// </summary>
+public static partial class LlmEndpoints
+{
+    public const string ClientHeader = "X-Client-ID";
+    public const string DefaultClient = "anonymous";
+    private static readonly TimeSpan LiveWait = TimeSpan.FromSeconds(2);
+
+    public static void Map(RouteGroupBuilder api)
+    {
+        api.MapPost("/llm/prompts", Submit)
+            .WithSummary("Submit a prompt {model_name, prompt | messages, max_tokens, temperature, seed, stop, stream}; 202 with its id, or an event stream when stream is true");
+        api.MapGet("/llm/prompts/{id}", Get).WithSummary("A prompt: status, response (so far), token counts, timings");
+        api.MapGet("/llm/prompts/{id}/stream", Stream).WithSummary("The prompt's tokens as server-sent events: status, token, restart, done");
+        api.MapPost("/llm/prompts/{id}/cancel", Cancel).WithSummary("Cancel a queued or running prompt");
+        api.MapGet("/llm/models", Models).WithSummary("Every model an online runner serves, with the runners and whether each has it loaded");
+        api.MapGet("/llm/usage", Usage).WithSummary("Usage totals per client and model; ?client_id= for one client");
+    }
+
+    private static async Task<IResult> Submit(HttpRequest request, IGrainFactory grains, GatewaySettings settings,
+        TimeProvider clock, CancellationToken cancellation)
+    {
+        if (ClientOf(request) is not { } client)
+            return Problems.BadRequest($"{ClientHeader} must be 1-128 letters, digits, '-', '_', '.', ':' or '@'");
+        byte[] body;
+        try
+        {
+            body = await RequestBody.ReadAsync(request, settings.MaxBodyBytes, cancellation);
+        }
+        catch (RequestBody.TooLargeException e)
+        {
+            return Problems.TooLarge(e.Message);
+        }
+        var (document, problem) = RequestBody.ParseJson(body);
+        if (document is null) return Problems.BadRequest(problem!);
+
+        LlmRequest prompt;
+        string id;
+        string? creator;
+        bool stream;
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) return Problems.BadRequest("body must be a JSON object");
+            try
+            {
+                prompt = LlmTaskConfig.Parse(root, "", "model_name");
+                id = OptionalString(root, "id") ?? Guid.NewGuid().ToString();
+                if (!TaskValidator.IsValidId(id)) return Problems.BadRequest($"id must be 1-128 letters, digits, '-', '_', '.' or ':', got '{id}'");
+                creator = OptionalString(root, "creator_address");
+                stream = root.TryGetProperty("stream", out var s) && s.ValueKind switch
+                {
+                    JsonValueKind.True => true,
+                    JsonValueKind.False or JsonValueKind.Null => false,
+                    _ => throw new TaskValidationException("stream must be true or false"),
+                };
+            }
+            catch (TaskValidationException e)
+            {
+                return Problems.BadRequest(e.Message);
+            }
+        }
+
+        var now = clock.GetUtcNow();
+        var task = new ParityTask
+        {
+            Id = id,
+            Title = $"LLM Prompt: {prompt.Model}",
+            Type = TaskType.Llm,
+            Config = LlmTaskConfig.ToConfig(prompt),
+            Environment = new TaskEnvironment { Type = "llm" },
+            CreatorAddress = creator,
+            ClientId = client,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        var grain = grains.GetGrain<ITaskGrain>(id);
+        switch (await grain.Submit(task))
+        {
+            case SubmitOutcome.Duplicate:
+                return Problems.Conflict($"a prompt or task with id '{id}' already exists");
+            case SubmitOutcome.Busy:
+                return Results.Json(new { status = "busy" }, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+        if (stream) return TypedResults.ServerSentEvents(Events(grains, id, cancellation));
+        var submitted = await grain.Get() ?? task;
+        return Results.Json(new
+        {
+            id,
+            status = PromptStatus(submitted.Status),
+            model_name = prompt.Model,
+            created_at = submitted.CreatedAt,
+        }, ParityJson.Options, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    private static async Task<IResult> Get(IGrainFactory grains, string id)
+    {
+        var view = await View(grains, id, live: true);
+        return view is null ? UnknownPrompt(id) : Results.Json(view, ViewJson);
+    }
+
+    /// <summary>Prompt views show every field, null included: a null prompt_tokens means "unknown (cached)", not absent.</summary>
+    private static readonly JsonSerializerOptions ViewJson = new(ParityJson.Options)
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never,
+    };
+
+    private static async Task<IResult> Stream(IGrainFactory grains, string id, CancellationToken cancellation)
+    {
+        if (!TaskValidator.IsValidId(id) || await grains.GetGrain<ITaskGrain>(id).Get() is not { Type: TaskType.Llm })
+            return UnknownPrompt(id);
+        return TypedResults.ServerSentEvents(Events(grains, id, cancellation));
+    }
+
+    private static async Task<IResult> Cancel(IGrainFactory grains, string id)
+    {
+        if (!TaskValidator.IsValidId(id)) return UnknownPrompt(id);
+        var grain = grains.GetGrain<ITaskGrain>(id);
+        if (await grain.Get() is not { Type: TaskType.Llm }) return UnknownPrompt(id);
+        return await grain.Cancel("requested through the API") switch
+        {
+            CancelOutcome.Cancelled => Results.Json(await View(grains, id, live: false), ViewJson),
+            CancelOutcome.AlreadyFinished => Problems.Conflict(
+                $"prompt '{id}' already finished ({PromptStatus((await grain.Get())!.Status)}); nothing to cancel"),
+            _ => UnknownPrompt(id),
+        };
+    }
+
+    private static async Task<IResult> Models(IGrainFactory grains)
+    {
+        var online = (await grains.GetGrain<IRunnerDirectoryGrain>(0).GetRunners())
+            .Where(r => r.Status == RunnerStatus.Online).ToList();
+        var models = online
+            .SelectMany(r => r.Capabilities.Models.Select(m => (Runner: r.Name, Model: m)))
+            .GroupBy(x => x.Model.Name, StringComparer.OrdinalIgnoreCase)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new
+            {
+                name = g.Key,
+                loaded = g.Any(x => x.Model.Loaded),
+                runners = g.OrderBy(x => x.Runner, StringComparer.Ordinal).Select(x => new
+                {
+                    runner = x.Runner,
+                    backend = x.Model.Backend,
+                    loaded = x.Model.Loaded,
+                    context_length = x.Model.ContextLength,
+                    size_bytes = x.Model.SizeBytes,
+                    quantization = x.Model.Quantization,
+                    digest = x.Model.Digest,
+                }),
+            });
+        return Results.Json(new
+        {
+            models,
+            // Runners whose Ollama answers: a prompt for a model no runner has makes one of them pull it.
+            can_pull = online.Where(r => r.Capabilities.CanPullModels).Select(r => r.Name).Order(StringComparer.Ordinal),
+        }, ParityJson.Options);
+    }
+
+    private static async Task<IResult> Usage(IGrainFactory grains, string? client_id)
+    {
+        if (client_id is not null && !ClientPattern().IsMatch(client_id))
+            return Problems.BadRequest("client_id must be 1-128 letters, digits, '-', '_', '.', ':' or '@'");
+        var clients = client_id is not null ? [client_id] : await grains.GetGrain<ILlmClientsGrain>(0).All();
+        var usage = new List<object>();
+        foreach (var client in clients)
+        {
+            var models = await grains.GetGrain<ILlmUsageGrain>(client).Totals();
+            usage.Add(new
+            {
+                client_id = client,
+                prompts = models.Sum(m => m.Prompts),
+                prompt_tokens = models.Sum(m => m.PromptTokens),
+                prompts_with_unknown_prompt_tokens = models.Sum(m => m.PromptsWithUnknownPromptTokens),
+                cached_prompt_tokens = models.Sum(m => m.CachedPromptTokens),
+                completion_tokens = models.Sum(m => m.CompletionTokens),
+                models,
+            });
+        }
+        return Results.Json(new { clients = usage }, ParityJson.Options);
+    }
+
+    /// <summary>
+    /// The prompt's stream: <c>status</c> while it waits (with a pull's progress), <c>token</c> for each piece of text
+    /// as the runner produces it, <c>restart</c> when its runner was lost and another starts it over (the text so far
+    /// is void), and one <c>done</c> with the whole prompt view. The stream ends after <c>done</c> or when the client
+    /// goes away; it never ends silently while the prompt is unfinished.
+    /// </summary>
+    private static async IAsyncEnumerable<SseItem<string>> Events(IGrainFactory grains, string id,
+        [EnumeratorCancellation] CancellationToken cancellation)
+    {
+        var grain = grains.GetGrain<ITaskGrain>(id);
+        var sent = 0;
+        var attempt = 0;
+        string? lastStatus = null;
+        while (!cancellation.IsCancellationRequested)
+        {
+            // A grain whose silo just died answers nothing until the cluster notices: bound every call and try again.
+            var (found, task) = await Bounded(grain.Get(), CallWait, cancellation);
+            if (!found)
+            {
+                await Task.Delay(Retry, cancellation);
+                continue;
+            }
+            if (task is null) yield break;
+
+            if (task.Status.IsTerminal())
+            {
+                var (_, result) = await Bounded(grain.GetResult(), CallWait, cancellation);
+                if (result is not null && task.Status == TaskState.Completed)
+                {
+                    if (result.Attempt != attempt && sent > 0)
+                    {
+                        yield return Restart(result.Attempt);
+                        sent = 0;
+                    }
+                    if (result.Stdout.Length > sent) yield return Token(result.Stdout[sent..]);
+                }
+                yield return new SseItem<string>(JsonSerializer.Serialize(await View(grains, id, live: false), ViewJson), "done");
+                yield break;
+            }
+
+            var progress = task.Status == TaskState.Pending ? await PullProgress(grains, task) : null;
+            var status = $"{PromptStatus(task.Status)} {task.Runner} {progress}";
+            if (status != lastStatus)
+            {
+                lastStatus = status;
+                yield return new SseItem<string>(Serialize(new { id, status = PromptStatus(task.Status), runner = task.Runner, progress }), "status");
+            }
+
+            if (task is { Status: TaskState.Running, Runner: { } runner })
+            {
+                if (task.Attempts != attempt)
+                {
+                    if (sent > 0) yield return Restart(task.Attempts);
+                    sent = 0;
+                    attempt = task.Attempts;
+                }
+                // An unreachable runner (its silo may be dying) reads as no output: the task grain says what happens next.
+                var (_, live) = await Bounded(grains.GetGrain<IRunnerGrain>(runner).WaitLiveOutput(id, sent, LiveWait), LiveWait + CallWait, cancellation);
+                if (live is not null && live.Stdout.Length > sent)
+                {
+                    yield return Token(live.Stdout[sent..]);
+                    sent = live.Stdout.Length;
+                    continue;
+                }
+                if (live is not null) continue;
+            }
+            var wait = TimeSpan.FromMilliseconds(task.Status == TaskState.Running ? 50 : 250);
+            var (answered, _) = await Bounded(grain.WaitFinished(wait), wait + CallWait, cancellation);
+            if (!answered) await Task.Delay(Retry, cancellation);
+        }
+    }
+
+    private static readonly TimeSpan CallWait = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan Retry = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The call's answer, or (false, default) when it fails or takes longer than <paramref name="limit"/>.</summary>
+    private static async Task<(bool Answered, T? Value)> Bounded<T>(Task<T> call, TimeSpan limit, CancellationToken cancellation)
+    {
+        try
+        {
+            return (true, await call.WaitAsync(limit, cancellation));
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
+        {
+            return (false, default);
+        }
+    }
+
+    private static SseItem<string> Token(string text) => new(Serialize(new { text }), "token");
+
+    private static SseItem<string> Restart(int attempt) =>
+        new(Serialize(new { attempt, reason = "the prompt's runner was lost; another runner starts it over, so the text so far is void" }), "restart");
+
+    private static string Serialize<T>(T value) => JsonSerializer.Serialize(value, ParityJson.Options);
+
+    /// <summary>"pulling model 'x' on runner-1: downloading (45 %)" while the prompt waits on a pull, else null.</summary>
+    private static async Task<string?> PullProgress(IGrainFactory grains, ParityTask task)
+    {
+        if (LlmTaskConfig.ModelOf(task) is not { } model) return null;
+        var pull = await grains.GetGrain<IModelGrain>(ModelGrain.Key(model)).GetPull();
+        return pull is { Done: false } ? ModelGrain.Describe(pull) : null;
+    }
+
+    /// <summary>What <c>GET /api/v1/llm/prompts/{id}</c> shows; null for an unknown id or a task that is not a prompt.</summary>
+    private static async Task<object?> View(IGrainFactory grains, string id, bool live)
+    {
+        if (!TaskValidator.IsValidId(id)) return null;
+        var grain = grains.GetGrain<ITaskGrain>(id);
+        if (await grain.Get() is not { Type: TaskType.Llm } task) return null;
+        var result = task.Status == TaskState.Completed ? await grain.GetResult() : null;
+        var response = result?.Stdout;
+        if (response is null && live && task.Status == TaskState.Running) response = (await grain.GetLogs())?.Stdout;
+        var usage = result?.Usage;
+        var progress = task.Status == TaskState.Pending ? await PullProgress(grains, task) : null;
+        return new
+        {
+            id = task.Id,
+            status = PromptStatus(task.Status),
+            model_name = LlmTaskConfig.ModelOf(task),
+            model = usage?.Model,
+            model_digest = usage?.ModelDigest,
+            response,
+            prompt_tokens = result?.PromptTokens,
+            cached_prompt_tokens = usage?.CachedPromptTokens,
+            response_tokens = result?.ResponseTokens,
+            inference_time_ms = result?.InferenceTimeMs,
+            load_ms = usage?.LoadMs,
+            prefill_ms = usage?.PrefillMs,
+            decode_ms = usage?.DecodeMs,
+            total_ms = usage?.TotalMs,
+            finish_reason = usage?.FinishReason,
+            runner = task.Runner,
+            attempts = task.Attempts,
+            progress,
+            error = task.Error,
+            client_id = task.ClientId,
+            creator_address = task.CreatorAddress,
+            created_at = task.CreatedAt,
+            completed_at = task.CompletedAt,
+        };
+    }
+
+    /// <summary>Upstream's prompt statuses: queued, processing, completed, failed (and cancelled).</summary>
+    public static string PromptStatus(TaskState state) => state switch
+    {
+        TaskState.Pending => "queued",
+        TaskState.Running => "processing",
+        _ => ParityJson.WireName(state),
+    };
+
+    private static string? ClientOf(HttpRequest request)
+    {
+        var header = request.Headers[ClientHeader].ToString();
+        if (header.Length == 0) return DefaultClient;
+        return ClientPattern().IsMatch(header) ? header : null;
+    }
+
+    private static string? OptionalString(JsonElement root, string name) =>
+        !root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null ? null
+        : value.ValueKind == JsonValueKind.String ? value.GetString()
+        : throw new TaskValidationException($"{name} must be a string");
+
+    private static IResult UnknownPrompt(string id) => Problems.NotFound($"no prompt with id '{id}'");
+
+    [GeneratedRegex("^[A-Za-z0-9._:@-]{1,128}$")]
+    private static partial Regex ClientPattern();
+}

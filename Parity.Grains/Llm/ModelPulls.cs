@@ -1,0 +1,89 @@
+using Microsoft.Extensions.Logging;
+using Parity.Configuration;
+
+namespace Parity.Llm;
+
+/// <summary>
+/// The model pulls running on this runner, asked for by model grains. Each runs in the background on the backend that
+/// can pull (Ollama), bounded by RUNNER_MODEL_PULL_TIMEOUT; its progress goes to the model's grain at most every
+/// <see cref="ReportEvery"/>, and once the model is fetched the runner re-reads its models so the cluster sees it.
+/// </summary>
+public sealed class ModelPulls(
+    RunnerModels models,
+    LlmSettings settings,
+    ClusterSettings cluster,
+    IGrainFactory grains,
+    TimeProvider clock,
+    ILogger<ModelPulls> logger)
+{
+    private static readonly TimeSpan ReportEvery = TimeSpan.FromMilliseconds(250);
+    private readonly Dictionary<string, Task> _running = new(StringComparer.OrdinalIgnoreCase);
+    private readonly CancellationTokenSource _stop = new();
+
+    /// <summary>Raised when a pull succeeded and the runner's models include it, so the runner announces it at once.</summary>
+    public event Action? Pulled;
+
+    /// <summary>Starts pulling <paramref name="model"/> (or joins the pull already running); false when no backend here can pull.</summary>
+    public bool TryStart(string model)
+    {
+        if (_stop.IsCancellationRequested || models.Puller is not { } backend) return false;
+        lock (_running)
+        {
+            if (!_running.ContainsKey(model)) _running[model] = Task.Run(() => PullAsync(backend, model));
+        }
+        return true;
+    }
+
+    public async Task StopAsync()
+    {
+        await _stop.CancelAsync();
+        Task[] running;
+        lock (_running) running = _running.Values.ToArray();
+        await Task.WhenAll(running);
+    }
+
+    private async Task PullAsync(ILlmBackend backend, string model)
+    {
+        var target = grains.GetGrain<IModelGrain>(ModelGrain.Key(model));
+        var state = new LlmPullState { Model = model, Runner = cluster.SiloName, Status = "starting", StartedAt = clock.GetUtcNow() };
+        var lastReport = DateTimeOffset.MinValue;
+        void Report(LlmPullState next, bool force)
+        {
+            state = next with { UpdatedAt = clock.GetUtcNow() };
+            if (!force && state.UpdatedAt - lastReport < ReportEvery) return;
+            lastReport = state.UpdatedAt;
+            target.ReportPull(state).Ignore();
+        }
+
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        bounded.CancelAfter(settings.PullTimeout);
+        try
+        {
+            logger.LogInformation("Pulling model {Model} on the {Backend} backend", model, backend.Name);
+            await backend.PullAsync(model,
+                new SynchronousProgress<LlmPullProgress>(p =>
+                    Report(state with { Status = p.Status, Completed = p.Completed, Total = p.Total }, force: false)),
+                bounded.Token);
+            await models.RefreshAsync(bounded.Token);
+            Pulled?.Invoke();
+            Report(state with { Status = "success", Done = true }, force: true);
+        }
+        catch (Exception e) when (e is LlmException or OperationCanceledException)
+        {
+            var error = e is LlmException ? e.Message
+                : _stop.IsCancellationRequested ? $"runner {cluster.SiloName} stopped while pulling model '{model}'"
+                : $"pulling model '{model}' on {cluster.SiloName} took longer than RUNNER_MODEL_PULL_TIMEOUT ({settings.PullTimeout})";
+            logger.LogWarning("Pulling model {Model} failed: {Error}", model, error);
+            Report(state with { Error = error, Done = true }, force: true);
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Pulling model {Model} failed", model);
+            Report(state with { Error = $"pulling model '{model}' on {cluster.SiloName} failed: {e.Message}", Done = true }, force: true);
+        }
+        finally
+        {
+            lock (_running) _running.Remove(model);
+        }
+    }
+}
