@@ -22,6 +22,12 @@ var mode = args.ElementAtOrDefault(0) ?? "all";
 //   dotnet run -c Release --project Parity.Benchmarks -- gpu [repeats] [cpu threads]   (needs a CUDA device)
 if (mode is "gpu") return GpuBenchmark.Run(args[1..]);
 //   dotnet run -c Release --project Parity.Benchmarks -- llm [generations]
+//   dotnet run -c Release --project Parity.Benchmarks -- llm-grain [generations]
+if (mode is "llm-grain")
+{
+    await LlmGrainBenchmark.Run(Arg(1, 40), StartCluster);
+    return 0;
+}
 if (mode is "llm")
 {
     await LlmBenchmark.Run(Arg(1, 200));

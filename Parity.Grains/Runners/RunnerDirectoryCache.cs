@@ -29,7 +29,7 @@ public sealed class RunnerDirectoryCache(IGrainFactory grains, SchedulingSetting
         {
             return _runners
                 .Where(r => r.Status == RunnerStatus.Online && r.Capabilities.TaskTypes.Contains(task.Type))
-                .Select(r => (r.Name, Free: r.SlotsFree - _optimisticUse.GetValueOrDefault(r.Name)))
+                .Select(r => (r.Name, Free: Free(r)))
                 .Where(r => r.Free > 0)
                 .OrderByDescending(r => r.Free).ThenBy(_ => Random.Shared.Next())
                 .Select(r => r.Name)
@@ -43,12 +43,29 @@ public sealed class RunnerDirectoryCache(IGrainFactory grains, SchedulingSetting
     /// <summary>The runner's free slots less those this silo's tasks took (or found taken) since the last refresh.</summary>
     public int FreeSlots(RunnerInfo runner)
     {
-        lock (_gate) return runner.SlotsFree - _optimisticUse.GetValueOrDefault(runner.Name);
+        lock (_gate) return Free(runner);
     }
+
+    private int Free(RunnerInfo runner) =>
+        runner.Status == RunnerStatus.Online ? Math.Min(runner.SlotsTotal, runner.SlotsFree - _optimisticUse.GetValueOrDefault(runner.Name)) : 0;
 
     /// <summary>Whether the runner is online and can run this task (its slots aside).</summary>
     public bool Takes(string runner, ParityTask task) =>
         _runners.Any(r => r.Name == runner && r.Status == RunnerStatus.Online && r.Capabilities.TaskTypes.Contains(task.Type));
+
+    /// <summary>This silo started a task on the runner: one slot fewer until the next refresh shows it.</summary>
+    public void NoteStarted(string runner)
+    {
+        lock (_gate) _optimisticUse[runner] = _optimisticUse.GetValueOrDefault(runner) + 1;
+    }
+
+    /// <summary>A task on the runner reported its result (its slot is free): one slot more until the next refresh.</summary>
+    public void NoteFreed(string runner)
+    {
+        lock (_gate)
+            if (_optimisticUse.GetValueOrDefault(runner) < int.MaxValue / 4) _optimisticUse[runner] = _optimisticUse.GetValueOrDefault(runner) - 1;
+            else _optimisticUse.Remove(runner);
+    }
 
     /// <summary>A runner refused a task (or could not be reached): count it full until the next refresh.</summary>
     public void NoteFull(string runner)

@@ -133,12 +133,17 @@ public sealed class TaskRunService(
             outcome = new ExecutionOutcome { ExitCode = -1, Error = $"executor error: {e.Message}" };
         }
 
+        // The work is done: free the slot before reporting, so the next task can start the moment this one is recorded.
+        var result = BuildResult(execution, outcome);
+        _running.TryRemove(task.Id, out _);
+        SlotsChanged?.Invoke();
+        SlotFreed?.Invoke();
         try
         {
             if (_shutdown.IsCancellationRequested)
                 await taskGrain.Release(execution.Attempt, $"runner {cluster.SiloName} is shutting down");
             else if (!execution.Superseded)
-                await ReportAsync(taskGrain, BuildResult(execution, outcome));
+                await ReportAsync(taskGrain, result);
         }
         catch (Exception e)
         {
@@ -148,9 +153,6 @@ public sealed class TaskRunService(
         finally
         {
             execution.Done.Cancel();
-            _running.TryRemove(task.Id, out _);
-            SlotsChanged?.Invoke();
-            SlotFreed?.Invoke();
         }
     }
 

@@ -138,6 +138,7 @@ public sealed class TaskGrain(
             if (Current is not null) Log($"ignored a late result of attempt {attempt} from {result.Runner}");
             return;
         }
+        runners.NoteFreed(result.Runner);
         var succeeded = result.ExitCode == 0 && string.IsNullOrEmpty(result.Error);
         var error = succeeded ? null
             : !string.IsNullOrEmpty(result.Error) ? result.Error
@@ -253,6 +254,7 @@ public sealed class TaskGrain(
                 runners.NoteFull(candidate);
                 continue;
             }
+            runners.NoteStarted(candidate);
             Record.LeaseExpiresAt = Now + scheduling.LeaseDuration;
             Record.Task = task with { Status = TaskState.Running, Runner = candidate, Attempts = attempt, UpdatedAt = Now };
             Log($"dispatched to {candidate} (attempt {attempt})");

@@ -11,11 +11,6 @@ namespace Parity.Llm.Embedded;
 public static class TinyGgufWriter
 {
     private const int VocabSize = 751;
-    private const int Embedding = 64;
-    private const int FeedForward = 128;
-    private const int Blocks = 2;
-    private const int Heads = 4;
-    private const int HeadsKv = 4;
     private const int ContextLength = 256;
     private const int Alignment = 32;
 
@@ -34,14 +29,20 @@ public static class TinyGgufWriter
 
     private enum TokenType { Normal = 1, Unknown = 2, Control = 3, Byte = 6 }
 
+    /// <summary>The tests' model: 64-wide, 2 blocks (0.7 MiB).</summary>
+    public static readonly TinyGgufShape Tiny = new(Embedding: 64, FeedForward: 128, Blocks: 2, Heads: 4);
+
     /// <summary>Writes the model to <paramref name="path"/> (overwriting it).</summary>
     /// <param name="withChatTemplate">false leaves out <c>tokenizer.chat_template</c>, for models without one.</param>
-    public static void Write(string path, int seed = 42, bool withChatTemplate = true)
+    /// <param name="shape">The layer sizes; <see cref="Tiny"/> when null. Larger shapes make generation slower, as a
+    /// benchmark needs, with the same vocabulary and template.</param>
+    public static void Write(string path, int seed = 42, bool withChatTemplate = true, TinyGgufShape? shape = null)
     {
+        var (embedding, feedForward, blocks, heads) = shape ?? Tiny;
         using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
         using var writer = new BinaryWriter(file, Encoding.UTF8);
         var (tokens, scores, types) = Vocabulary();
-        var tensors = Tensors();
+        var tensors = Tensors(shape ?? Tiny);
 
         writer.Write("GGUF"u8);
         writer.Write(3u);
@@ -54,12 +55,12 @@ public static class TinyGgufWriter
         WriteKv(writer, "general.file_type", 0u);
         WriteKv(writer, "llama.vocab_size", (uint)VocabSize);
         WriteKv(writer, "llama.context_length", (uint)ContextLength);
-        WriteKv(writer, "llama.embedding_length", (uint)Embedding);
-        WriteKv(writer, "llama.block_count", (uint)Blocks);
-        WriteKv(writer, "llama.feed_forward_length", (uint)FeedForward);
-        WriteKv(writer, "llama.attention.head_count", (uint)Heads);
-        WriteKv(writer, "llama.attention.head_count_kv", (uint)HeadsKv);
-        WriteKv(writer, "llama.rope.dimension_count", (uint)(Embedding / Heads));
+        WriteKv(writer, "llama.embedding_length", (uint)embedding);
+        WriteKv(writer, "llama.block_count", (uint)blocks);
+        WriteKv(writer, "llama.feed_forward_length", (uint)feedForward);
+        WriteKv(writer, "llama.attention.head_count", (uint)heads);
+        WriteKv(writer, "llama.attention.head_count_kv", (uint)heads);
+        WriteKv(writer, "llama.rope.dimension_count", (uint)(embedding / heads));
         WriteKv(writer, "llama.rope.freq_base", 10000f);
         WriteKv(writer, "llama.attention.layer_norm_rms_epsilon", 1e-5f);
         WriteKv(writer, "tokenizer.ggml.model", "llama");
@@ -108,7 +109,7 @@ public static class TinyGgufWriter
                 // Zero logits for every non-normal token: greedy decoding never emits EOS, control or byte tokens,
                 // so the output is printable ASCII and always runs to max_tokens.
                 for (var token = 0; token < VocabSize; token++)
-                    if (types[token] != TokenType.Normal) Array.Clear(values, token * Embedding, Embedding);
+                    if (types[token] != TokenType.Normal) Array.Clear(values, token * embedding, embedding);
             foreach (var value in values) writer.Write(value);
             Pad(writer);
         }
@@ -161,27 +162,28 @@ public static class TinyGgufWriter
     }
 
     // Shapes are ggml `ne` order, innermost first; Scale 0 marks a norm weight (all ones).
-    private static List<Tensor> Tensors()
+    private static List<Tensor> Tensors(TinyGgufShape shape)
     {
-        var projection = 1 / Math.Sqrt(Embedding);
-        var down = 1 / Math.Sqrt(FeedForward);
-        var kv = Embedding * HeadsKv / Heads;
-        var list = new List<Tensor> { new("token_embd.weight", [Embedding, VocabSize], 1) };
-        for (var block = 0; block < Blocks; block++)
+        var (embedding, feedForward, blocks, _) = shape;
+        var projection = 1 / Math.Sqrt(embedding);
+        var down = 1 / Math.Sqrt(feedForward);
+        var kv = embedding; // as many key/value heads as heads
+        var list = new List<Tensor> { new("token_embd.weight", [embedding, VocabSize], 1) };
+        for (var block = 0; block < blocks; block++)
         {
             var p = $"blk.{block}.";
-            list.Add(new(p + "attn_norm.weight", [Embedding], 0));
-            list.Add(new(p + "attn_q.weight", [Embedding, Embedding], projection));
-            list.Add(new(p + "attn_k.weight", [Embedding, kv], projection));
-            list.Add(new(p + "attn_v.weight", [Embedding, kv], projection));
-            list.Add(new(p + "attn_output.weight", [Embedding, Embedding], projection));
-            list.Add(new(p + "ffn_norm.weight", [Embedding], 0));
-            list.Add(new(p + "ffn_gate.weight", [Embedding, FeedForward], projection));
-            list.Add(new(p + "ffn_up.weight", [Embedding, FeedForward], projection));
-            list.Add(new(p + "ffn_down.weight", [FeedForward, Embedding], down));
+            list.Add(new(p + "attn_norm.weight", [embedding], 0));
+            list.Add(new(p + "attn_q.weight", [embedding, embedding], projection));
+            list.Add(new(p + "attn_k.weight", [embedding, kv], projection));
+            list.Add(new(p + "attn_v.weight", [embedding, kv], projection));
+            list.Add(new(p + "attn_output.weight", [embedding, embedding], projection));
+            list.Add(new(p + "ffn_norm.weight", [embedding], 0));
+            list.Add(new(p + "ffn_gate.weight", [embedding, feedForward], projection));
+            list.Add(new(p + "ffn_up.weight", [embedding, feedForward], projection));
+            list.Add(new(p + "ffn_down.weight", [feedForward, embedding], down));
         }
-        list.Add(new("output_norm.weight", [Embedding], 0));
-        list.Add(new("output.weight", [Embedding, VocabSize], 1));
+        list.Add(new("output_norm.weight", [embedding], 0));
+        list.Add(new("output.weight", [embedding, VocabSize], 1));
         return list;
     }
 
@@ -245,3 +247,6 @@ public static class TinyGgufWriter
         public double NextUniform() => (Next() >> 40) / (double)(1 << 23) - 1;
     }
 }
+
+/// <summary>The layer sizes of a generated model (the key/value heads equal the heads).</summary>
+public sealed record TinyGgufShape(int Embedding, int FeedForward, int Blocks, int Heads);
