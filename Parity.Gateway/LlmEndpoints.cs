@@ -38,17 +38,8 @@ public static partial class LlmEndpoints
     {
         if (ClientOf(request) is not { } client)
             return Problems.BadRequest($"{ClientHeader} must be 1-128 letters, digits, '-', '_', '.', ':' or '@'");
-        byte[] body;
-        try
-        {
-            body = await RequestBody.ReadAsync(request, settings.MaxBodyBytes, cancellation);
-        }
-        catch (RequestBody.TooLargeException e)
-        {
-            return Problems.TooLarge(e.Message);
-        }
-        var (document, problem) = RequestBody.ParseJson(body);
-        if (document is null) return Problems.BadRequest(problem!);
+        var (document, problem) = await RequestBody.ReadObjectAsync(request, settings.MaxBodyBytes, cancellation);
+        if (document is null) return problem!;
 
         LlmRequest prompt;
         string id;
@@ -57,7 +48,6 @@ public static partial class LlmEndpoints
         using (document)
         {
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) return Problems.BadRequest("body must be a JSON object");
             try
             {
                 prompt = LlmTaskConfig.Parse(root, "", "model_name");

@@ -24,6 +24,29 @@ public static class RequestBody
         }
     }
 
+    /// <summary>
+    /// Reads the body under <paramref name="limit"/> and parses it as a JSON object; otherwise the problem to answer
+    /// (413 over the limit, 400 naming what is wrong). The caller disposes the document.
+    /// </summary>
+    public static async Task<(JsonDocument? Object, IResult? Problem)> ReadObjectAsync(HttpRequest request, int limit,
+        CancellationToken cancellation)
+    {
+        byte[] body;
+        try
+        {
+            body = await ReadAsync(request, limit, cancellation);
+        }
+        catch (TooLargeException e)
+        {
+            return (null, Problems.TooLarge(e.Message));
+        }
+        var (document, problem) = ParseJson(body);
+        if (document is null) return (null, Problems.BadRequest(problem!));
+        if (document.RootElement.ValueKind == JsonValueKind.Object) return (document, null);
+        document.Dispose();
+        return (null, Problems.BadRequest("body must be a JSON object"));
+    }
+
     /// <summary>Parses UTF-8 JSON, or returns the reason it is not: "body is not valid UTF-8", "invalid JSON at line 1…".</summary>
     public static (JsonDocument? Document, string? Problem) ParseJson(byte[] body)
     {

@@ -25,22 +25,12 @@ public static class TaskEndpoints
     private static async Task<IResult> Create(HttpRequest request, IGrainFactory grains, GatewaySettings settings,
         TimeProvider clock, CancellationToken cancellation)
     {
-        byte[] body;
-        try
-        {
-            body = await RequestBody.ReadAsync(request, settings.MaxBodyBytes, cancellation);
-        }
-        catch (RequestBody.TooLargeException e)
-        {
-            return Problems.TooLarge(e.Message);
-        }
-        var (document, problem) = RequestBody.ParseJson(body);
-        if (document is null) return Problems.BadRequest(problem!);
+        var (document, problem) = await RequestBody.ReadObjectAsync(request, settings.MaxBodyBytes, cancellation);
+        if (document is null) return problem!;
 
         ParityTask task;
         using (document)
         {
-            if (document.RootElement.ValueKind != JsonValueKind.Object) return Problems.BadRequest("body must be a JSON object");
             var node = JsonNode.Parse(document.RootElement.GetRawText())!.AsObject();
             if (!node.ContainsKey("id") || node["id"] is null) node["id"] = Guid.NewGuid().ToString();
             try

@@ -14,7 +14,7 @@ public static class ModelRouting
     {
         var all = runners.ToList();
         if (ClusterName(all, model) is not { } name) return [];
-        return Serving(all, model)
+        return ServingName(all, name)
             .Select(r => (Runner: r, Free: freeSlots(r), Warm: Resolved(r, name)?.Loaded == true))
             .Where(r => r.Free > 0)
             .OrderByDescending(r => r.Warm)
@@ -32,10 +32,11 @@ public static class ModelRouting
     public static IEnumerable<RunnerInfo> Serving(IEnumerable<RunnerInfo> runners, string model)
     {
         var all = runners.ToList();
-        return ClusterName(all, model) is { } name
-            ? all.Where(r => r.Status == RunnerStatus.Online && r.Capabilities.TaskTypes.Contains(Tasks.TaskType.Llm) && Resolved(r, name) is not null)
-            : [];
+        return ClusterName(all, model) is { } name ? ServingName(all, name) : [];
     }
+
+    private static IEnumerable<RunnerInfo> ServingName(IEnumerable<RunnerInfo> runners, string name) =>
+        runners.Where(r => r.Status == RunnerStatus.Online && r.Capabilities.TaskTypes.Contains(Tasks.TaskType.Llm) && Resolved(r, name) is not null);
 
     private static string? ClusterName(IEnumerable<RunnerInfo> runners, string model) => ModelNames.Resolve(model, ServedNames(runners));
 

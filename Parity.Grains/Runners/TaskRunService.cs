@@ -63,16 +63,16 @@ public sealed class TaskRunService(
     }
 
     public TaskLogs? LiveOutput(string taskId) =>
-        _running.TryGetValue(taskId, out var execution)
-            ? new TaskLogs
-            {
-                TaskId = taskId,
-                Status = TaskState.Running,
-                Stdout = execution.Output.Stdout.Text(),
-                Stderr = execution.Output.Stderr.Text(),
-                Live = true,
-            }
-            : null;
+        _running.TryGetValue(taskId, out var execution) ? Live(execution) : null;
+
+    private static TaskLogs Live(Execution execution) => new()
+    {
+        TaskId = execution.Task.Id,
+        Status = TaskState.Running,
+        Stdout = execution.Output.Stdout.Text(),
+        Stderr = execution.Output.Stderr.Text(),
+        Live = true,
+    };
 
     /// <summary>
     /// The live output once stdout holds more than <paramref name="stdoutChars"/> characters, the execution ends, or
@@ -94,13 +94,7 @@ public sealed class TaskRunService(
             {
             }
         }
-        return LiveOutput(taskId) ?? new TaskLogs
-        {
-            TaskId = taskId,
-            Status = TaskState.Running,
-            Stdout = execution.Output.Stdout.Text(),
-            Stderr = execution.Output.Stderr.Text(),
-        };
+        return Live(execution);
     }
 
     private static readonly TimeSpan OutputPollInterval = TimeSpan.FromMilliseconds(15);
