@@ -222,7 +222,13 @@ public static partial class LlmEndpoints
                     }
                     if (result.Stdout.Length > sent) yield return Token(result.Stdout[sent..]);
                 }
-                yield return new SseItem<string>(JsonSerializer.Serialize(await View(grains, id, live: false), ViewJson), "done");
+                var (viewed, view) = await Bounded(View(grains, id, live: false), CallWait, cancellation);
+                if (!viewed)
+                {
+                    await Task.Delay(Retry, cancellation);
+                    continue;
+                }
+                yield return new SseItem<string>(JsonSerializer.Serialize(view, ViewJson), "done");
                 yield break;
             }
 
@@ -281,11 +287,14 @@ public static partial class LlmEndpoints
 
     private static string Serialize<T>(T value) => JsonSerializer.Serialize(value, ParityJson.Options);
 
-    /// <summary>"pulling model 'x' on runner-1: downloading (45 %)" while the prompt waits on a pull, else null.</summary>
+    /// <summary>
+    /// "pulling model 'x' on runner-1: downloading (45 %)" while the prompt waits on a pull, else null. Progress is
+    /// a courtesy: a model grain that cannot answer right now (its silo just died) reads as no progress.
+    /// </summary>
     private static async Task<string?> PullProgress(IGrainFactory grains, ParityTask task)
     {
         if (LlmTaskConfig.ModelOf(task) is not { } model) return null;
-        var pull = await grains.GetGrain<IModelGrain>(ModelGrain.Key(model)).GetPull();
+        var (_, pull) = await Bounded(grains.GetGrain<IModelGrain>(ModelGrain.Key(model)).GetPull(), CallWait, CancellationToken.None);
         return pull is { Done: false } ? ModelGrain.Describe(pull) : null;
     }
 
