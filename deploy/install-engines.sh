@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Installs (apt) only the engines that are missing. Usage: install-engines.sh [redis] [chromium] [time] [util-linux] [procps] [docker] [busybox] [libgomp1]
+# Installs (apt) only the engines that are missing. Usage: install-engines.sh [redis] [chromium] [util-linux] [procps] [docker] [busybox] [libgomp1]
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
 engines=("$@")
-[ ${#engines[@]} -gt 0 ] || engines=(redis chromium time util-linux procps docker busybox libgomp1)
+[ ${#engines[@]} -gt 0 ] || engines=(redis chromium util-linux procps docker busybox libgomp1)
 
 package() { case "$1" in redis) echo redis-server ;; docker) echo docker.io ;; busybox) echo busybox-static ;; *) echo "$1" ;; esac; }
 
@@ -12,8 +12,8 @@ present() {
   case "$1" in
     redis) command -v redis-server >/dev/null && command -v redis-cli >/dev/null ;;
     chromium) command -v chromium >/dev/null ;;
-    time) [ -x /usr/bin/time ] ;;
-    util-linux) command -v setsid >/dev/null && command -v prlimit >/dev/null ;;
+    # prlimit applies a shell task's limits before it runs.
+    util-linux) [ -x /usr/bin/prlimit ] ;;
     procps) command -v ps >/dev/null && command -v pkill >/dev/null ;;
     docker) command -v dockerd >/dev/null && [ -x /usr/bin/docker ] ;;
     # busybox-static: the test image needs a binary with no shared libraries.

@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 using Microsoft.Extensions.Logging;
 using Parity.Tasks;
@@ -18,13 +17,9 @@ public sealed class ShellExecutor(ShellExecutorOptions options, ILogger<ShellExe
         "shell tasks are disabled on this runner (set RUNNER_SHELL_ENABLED=true to allow them)";
 
     private const string Shell = "/bin/sh";
-    private const string Setsid = "/usr/bin/setsid";
     private const string Prlimit = "/usr/bin/prlimit";
-    private const string GnuTime = "/usr/bin/time";
-    private const int SigKill = 9;
     private static readonly TimeSpan DrainBound = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan MaxTimer = TimeSpan.FromDays(24);
-    private static int s_warnedNoTime;
 
     public TaskType Type => TaskType.Command;
 
@@ -47,7 +42,7 @@ public sealed class ShellExecutor(ShellExecutorOptions options, ILogger<ShellExe
 
         if (!OperatingSystem.IsLinux())
             return new ExecutionOutcome { ExitCode = -1, Error = "shell tasks need a Linux runner" };
-        foreach (var tool in new[] { Shell, Setsid, Prlimit })
+        foreach (var tool in new[] { Shell, Prlimit })
         {
             if (!File.Exists(tool))
                 return new ExecutionOutcome { ExitCode = -1, Error = $"cannot run shell tasks: {tool} is missing on this runner" };
@@ -55,7 +50,6 @@ public sealed class ShellExecutor(ShellExecutorOptions options, ILogger<ShellExe
 
         var name = $"{SafeName.Of(task.Id)}-{Guid.NewGuid():N}";
         var taskDir = Path.Combine(options.WorkRoot, name);
-        var metricsFile = Path.Combine(options.WorkRoot, name + ".time");
         try
         {
             const UnixFileMode ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
@@ -63,7 +57,7 @@ public sealed class ShellExecutor(ShellExecutorOptions options, ILogger<ShellExe
             Directory.CreateDirectory(taskDir, ownerOnly);
             var workingDir = config.WorkingDir.Length == 0 ? taskDir : Path.Combine(taskDir, config.WorkingDir);
             Directory.CreateDirectory(workingDir);
-            return await RunAsync(task, config, taskDir, workingDir, metricsFile, output, cancellation);
+            return await RunAsync(task, config, taskDir, workingDir, output, cancellation);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or Win32Exception or InvalidOperationException)
         {
@@ -72,56 +66,56 @@ public sealed class ShellExecutor(ShellExecutorOptions options, ILogger<ShellExe
         }
         finally
         {
-            TryDelete(taskDir, metricsFile);
+            TryDelete(taskDir);
         }
     }
 
     private async Task<ExecutionOutcome> RunAsync(ParityTask task, ShellTaskConfig config, string taskDir,
-        string workingDir, string metricsFile, ExecutionOutput output, CancellationToken cancellation)
+        string workingDir, ExecutionOutput output, CancellationToken cancellation)
     {
         var (timeout, timeoutSource) = config.TimeoutSeconds is { } own && TimeSpan.FromSeconds(own) < options.ExecutionTimeout
             ? (TimeSpan.FromSeconds(own), "config.timeout_seconds")
             : (options.ExecutionTimeout, "RUNNER_EXECUTION_TIMEOUT");
 
-        var measure = File.Exists(GnuTime);
-        if (!measure && Interlocked.Exchange(ref s_warnedNoTime, 1) == 0)
-            logger.LogWarning("{Tool} (GNU time) is missing: shell tasks report no CPU time or peak memory", GnuTime);
-
-        using var process = new Process { StartInfo = StartInfo(task, config, taskDir, workingDir, metricsFile, measure) };
         var stopwatch = Stopwatch.StartNew();
-        process.Start();
-        // setsid execs in place, so the child's pid is also its process group id.
-        var group = process.Id;
-        process.StandardInput.Close();
-        var readers = Task.WhenAll(
-            PumpAsync(process.StandardOutput.BaseStream, output.Stdout),
-            PumpAsync(process.StandardError.BaseStream, output.Stderr));
+        // prlimit sets the limits on itself and execs the shell: they are in force before the task's first instruction.
+        using var process = SpawnedProcess.Start(Prlimit,
+            [
+                Prlimit,
+                $"--as={options.MemoryLimitBytes}",
+                $"--nproc={options.MaxProcesses}",
+                $"--fsize={options.MaxFileSizeBytes}",
+                "--core=0",
+                "--",
+                Shell, "-c", config.Command,
+            ],
+            Environment(task, config, taskDir), workingDir);
+        var readers = Task.WhenAll(PumpAsync(process.Stdout, output.Stdout), PumpAsync(process.Stderr, output.Stderr));
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         deadline.CancelAfter(timeout < MaxTimer ? timeout : MaxTimer);
         bool timedOut = false, cancelled = false;
         try
         {
-            await process.WaitForExitAsync(deadline.Token);
+            await process.Exited.WaitAsync(deadline.Token);
         }
         catch (OperationCanceledException)
         {
             cancelled = cancellation.IsCancellationRequested;
             timedOut = !cancelled;
+            process.KillGroup();
         }
 
-        // Also after a normal exit: background children must not outlive the task or hold its pipes open.
-        KillGroup(process, group);
-        if (timedOut || cancelled)
+        // The group (background children included) is killed when the leader exits, before it is reaped.
+        SpawnExit exit;
+        try
         {
-            try
-            {
-                await process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
-            }
-            catch (TimeoutException)
-            {
-                logger.LogWarning("Shell task {TaskId}: process group {Group} did not die after SIGKILL", task.Id, group);
-            }
+            exit = await process.Exited.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (TimeoutException)
+        {
+            logger.LogWarning("Shell task {TaskId}: process group {Group} did not die after SIGKILL", task.Id, process.Pid);
+            exit = new SpawnExit(-1, null, 0, 0);
         }
         stopwatch.Stop();
 
@@ -134,8 +128,7 @@ public sealed class ShellExecutor(ShellExecutorOptions options, ILogger<ShellExe
             logger.LogWarning("Shell task {TaskId}: output pipes still open after exit; stopped reading", task.Id);
         }
 
-        var (cpu, peak) = measure ? ReadMetrics(metricsFile) : (0, 0);
-        var outcome = new ExecutionOutcome { Elapsed = stopwatch.Elapsed, CpuSeconds = cpu, PeakMemoryBytes = peak };
+        var outcome = new ExecutionOutcome { Elapsed = stopwatch.Elapsed, CpuSeconds = exit.CpuSeconds, PeakMemoryBytes = exit.PeakMemoryBytes };
         if (timedOut)
         {
             var seconds = timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
@@ -147,48 +140,22 @@ public sealed class ShellExecutor(ShellExecutorOptions options, ILogger<ShellExe
             };
         }
         if (cancelled) return outcome with { ExitCode = -1, Cancelled = true, Error = "task was cancelled" };
-        return outcome with { ExitCode = process.ExitCode };
+        return outcome with { ExitCode = exit.ExitCode };
     }
 
-    private ProcessStartInfo StartInfo(ParityTask task, ShellTaskConfig config, string taskDir, string workingDir,
-        string metricsFile, bool measure)
+    private static Dictionary<string, string> Environment(ParityTask task, ShellTaskConfig config, string taskDir)
     {
-        var info = new ProcessStartInfo(Setsid)
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            UseShellExecute = false,
-            WorkingDirectory = workingDir,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
+            ["PATH"] = "/usr/local/bin:/usr/bin:/bin",
+            ["HOME"] = taskDir,
+            ["LANG"] = "C.UTF-8",
+            ["TMPDIR"] = taskDir,
+            ["PARITY_TASK_ID"] = task.Id,
+            ["TASK_NONCE"] = task.Nonce,
         };
-        string[] limits =
-        [
-            Prlimit,
-            $"--as={options.MemoryLimitBytes}",
-            $"--nproc={options.MaxProcesses}",
-            $"--fsize={options.MaxFileSizeBytes}",
-            "--core=0",
-            "--",
-        ];
-        foreach (var argument in limits) info.ArgumentList.Add(argument);
-        if (measure)
-        {
-            foreach (var argument in new[] { GnuTime, "-f", "%e %U %S %M", "-o", metricsFile })
-                info.ArgumentList.Add(argument);
-        }
-        info.ArgumentList.Add(Shell);
-        info.ArgumentList.Add("-c");
-        info.ArgumentList.Add(config.Command);
-
-        info.Environment.Clear();
-        info.Environment["PATH"] = "/usr/local/bin:/usr/bin:/bin";
-        info.Environment["HOME"] = taskDir;
-        info.Environment["LANG"] = "C.UTF-8";
-        info.Environment["TMPDIR"] = taskDir;
-        info.Environment["PARITY_TASK_ID"] = task.Id;
-        info.Environment["TASK_NONCE"] = task.Nonce;
-        foreach (var (key, value) in config.Environment) info.Environment[key] = value;
-        return info;
+        foreach (var (key, value) in config.Environment) environment[key] = value;
+        return environment;
     }
 
     private static async Task PumpAsync(Stream stream, OutputCapture capture)
@@ -205,50 +172,11 @@ public sealed class ShellExecutor(ShellExecutorOptions options, ILogger<ShellExe
         }
     }
 
-    private void KillGroup(Process process, int group)
-    {
-        // The group may be empty already (ESRCH). Process.Kill covers the instant before setsid() ran, and unlike a
-        // raw kill(pid) it never signals a recycled pid once the child has been reaped.
-        if (kill(-group, SigKill) != 0 && Marshal.GetLastPInvokeError() is var errno && errno != Esrch)
-            logger.LogWarning("kill(-{Group}, SIGKILL) failed with errno {Errno}", group, errno);
-        try
-        {
-            process.Kill();
-        }
-        catch (InvalidOperationException)
-        {
-            // Already exited.
-        }
-    }
-
-    /// <summary>GNU time writes "%e %U %S %M" as its last line, after a "Command exited…" line when the exit was not 0.</summary>
-    private static (double CpuSeconds, long PeakBytes) ReadMetrics(string metricsFile)
-    {
-        try
-        {
-            if (!File.Exists(metricsFile)) return (0, 0);
-            var last = File.ReadAllLines(metricsFile).LastOrDefault(line => line.Trim().Length > 0);
-            var fields = last?.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (fields is not { Length: 4 }) return (0, 0);
-            var culture = CultureInfo.InvariantCulture;
-            if (!double.TryParse(fields[1], NumberStyles.Float, culture, out var user)
-                || !double.TryParse(fields[2], NumberStyles.Float, culture, out var system)
-                || !long.TryParse(fields[3], NumberStyles.Integer, culture, out var kib))
-                return (0, 0);
-            return (user + system, kib * 1024);
-        }
-        catch (IOException)
-        {
-            return (0, 0);
-        }
-    }
-
     [SupportedOSPlatform("linux")]
-    private void TryDelete(string taskDir, string metricsFile)
+    private void TryDelete(string taskDir)
     {
         try
         {
-            File.Delete(metricsFile);
             if (!Directory.Exists(taskDir)) return;
             try
             {
@@ -268,8 +196,4 @@ public sealed class ShellExecutor(ShellExecutorOptions options, ILogger<ShellExe
         }
     }
 
-    private const int Esrch = 3;
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int kill(int pid, int sig);
 }

@@ -4,6 +4,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
 using Parity.Configuration;
 using Parity.Execution;
 using Parity.Execution.Docker;
@@ -70,7 +72,10 @@ public static class ParitySiloBuilder
                 silo.UseLocalhostClustering(cluster.SiloPort, cluster.SiloGatewayPort,
                     primarySiloEndpoint: new IPEndPoint(IPAddress.Loopback, cluster.SiloPort),
                     serviceId: cluster.ClusterId, clusterId: cluster.ClusterId);
-                silo.AddMemoryGrainStorage(ParityStorage.Name);
+                // In-process state never leaves the silo, so it takes Orleans' binary serializer instead of the
+                // default JSON one: every task write and index flush is several times cheaper.
+                silo.AddMemoryGrainStorage(ParityStorage.Name, options => options.Configure<Serializer>((o, serializer) =>
+                    o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer)));
                 silo.UseInMemoryReminderService();
                 break;
             case ClusteringMode.Redis:

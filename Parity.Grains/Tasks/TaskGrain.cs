@@ -38,6 +38,8 @@ public sealed class TaskGrain(
     private IGrainTimer? _timer;
     private string? _runnerHint;
     private string? _lastPullNote;
+    /// <summary>Since when the directory has shown no runner able to take this task's type, while it waits.</summary>
+    private DateTimeOffset? _noRunnerSince;
     private TaskCompletionSource<ParityTask?>? _finished;
 
     private TaskRecord Record => state.State;
@@ -221,10 +223,12 @@ public sealed class TaskGrain(
             }
             if (route.Error is { } error)
             {
-                // A fresh cluster gets one offline window for its runners to report their models.
-                if (waited > scheduling.OfflineAfter) await Finish(TaskState.Failed, error, result: null);
+                // A fresh cluster gets one offline window for its runners to report their models, and the error must
+                // hold for another: a loaded runner can miss a heartbeat and be back.
+                if (NoRunnerForAWholeWindow() && waited > scheduling.OfflineAfter) await Finish(TaskState.Failed, error, result: null);
                 return;
             }
+            _noRunnerSince = null;
             candidates = route.Runners;
         }
         else
@@ -263,12 +267,20 @@ public sealed class TaskGrain(
             return;
         }
 
-        // Give every runner one offline window to announce itself before concluding that none can take the type.
-        if (waited > scheduling.OfflineAfter && runners.NoneCanRun(task) is { } why)
-            await Finish(TaskState.Failed, why, result: null);
+        // Give every runner one offline window to announce itself, and conclude that none can take the type only when
+        // that has held for another whole window: a loaded runner can miss a heartbeat or an engine ping and be back.
+        if (runners.NoneCanRun(task) is not { } why) _noRunnerSince = null;
+        else if (NoRunnerForAWholeWindow() && waited > scheduling.OfflineAfter) await Finish(TaskState.Failed, why, result: null);
         else if (waited > scheduling.DispatchTimeout)
             await Finish(TaskState.Failed,
                 $"no runner took the task within RUNNER_DISPATCH_TIMEOUT ({scheduling.DispatchTimeout})", result: null);
+    }
+
+    /// <summary>Notes that no runner can serve the task now; true once that has held for a whole offline window.</summary>
+    private bool NoRunnerForAWholeWindow()
+    {
+        _noRunnerSince ??= Now;
+        return Now - _noRunnerSince >= scheduling.OfflineAfter;
     }
 
     private async Task Finish(TaskState status, string message, TaskResult? result, string? error = null)

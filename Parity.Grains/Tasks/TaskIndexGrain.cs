@@ -24,6 +24,8 @@ public sealed class TaskIndexGrain(
 
     private bool _dirty;
     private int _unfinished;
+    /// <summary>How many indexed tasks are in each state, kept as entries change so counting never scans.</summary>
+    private readonly Dictionary<TaskState, int> _counts = [];
     /// <summary>Pending tasks, oldest first: the order in which freed slots are offered.</summary>
     private readonly SortedSet<(DateTimeOffset CreatedAt, string Id)> _pending = new();
 
@@ -32,6 +34,7 @@ public sealed class TaskIndexGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _unfinished = Tasks.Values.Count(t => !t.Status.IsTerminal());
+        foreach (var task in Tasks.Values) Counted(task.Status, +1);
         foreach (var task in Tasks.Values.Where(t => t.Status == TaskState.Pending)) _pending.Add((task.CreatedAt, task.Id));
         this.RegisterGrainTimer(Flush, new GrainTimerCreationOptions { DueTime = FlushInterval, Period = FlushInterval });
         this.RegisterGrainTimer(Sweep, new GrainTimerCreationOptions
@@ -80,7 +83,7 @@ public sealed class TaskIndexGrain(
 
     public Task<TaskCounts> Counts()
     {
-        int Count(TaskState s) => Tasks.Values.Count(t => t.Status == s);
+        int Count(TaskState s) => _counts.GetValueOrDefault(s);
         return Task.FromResult(new TaskCounts
         {
             Pending = Count(TaskState.Pending),
@@ -101,12 +104,16 @@ public sealed class TaskIndexGrain(
             if (known.Status.IsTerminal() && !task.Status.IsTerminal()) return;
             if (!known.Status.IsTerminal()) _unfinished--;
             if (known.Status == TaskState.Pending) _pending.Remove((known.CreatedAt, known.Id));
+            Counted(known.Status, -1);
         }
         Tasks[task.Id] = task;
+        Counted(task.Status, +1);
         if (!task.Status.IsTerminal()) _unfinished++;
         if (task.Status == TaskState.Pending) _pending.Add((task.CreatedAt, task.Id));
         _dirty = true;
     }
+
+    private void Counted(TaskState status, int change) => _counts[status] = _counts.GetValueOrDefault(status) + change;
 
     private async Task Flush()
     {
@@ -122,7 +129,10 @@ public sealed class TaskIndexGrain(
         if (finished <= RetainedFinished) return;
         foreach (var old in Tasks.Values.Where(t => t.Status.IsTerminal())
                      .OrderBy(t => t.UpdatedAt).Take(finished - RetainedFinished).ToList())
+        {
             Tasks.Remove(old.Id);
+            Counted(old.Status, -1);
+        }
     }
 
     private Task Sweep()

@@ -94,7 +94,11 @@ public sealed class DockerClusterTests : IAsyncLifetime
         }
 
         Assert.InRange(mostAtOnce, 2, 2);
-        foreach (var id in ids) Assert.Equal(TaskState.Completed, (await _cluster.TaskGrain(id).Get())!.Status);
+        foreach (var id in ids)
+        {
+            var finished = (await _cluster.TaskGrain(id).Get())!;
+            Assert.True(finished.Status == TaskState.Completed, $"{id}: {finished.Status}, {finished.Error}");
+        }
         Assert.Empty(await ContainersOf(ids));
     }
 

@@ -254,6 +254,42 @@ public sealed class ShellExecutorTests : IDisposable
     }
 
     [Fact]
+    public async Task Peak_memory_includes_the_children_the_shell_waited_for()
+    {
+        var output = new ExecutionOutput(4096);
+
+        // tail holds the whole newline-free input in memory: a child's peak of at least 48 MiB.
+        var outcome = await Run(Executor(), CommandTask("head -c 48m /dev/zero | tail > /dev/null; echo ok"), output);
+
+        Assert.Equal(0, outcome.ExitCode);
+        Assert.True(outcome.PeakMemoryBytes >= 48L * 1024 * 1024, $"peak {outcome.PeakMemoryBytes}");
+    }
+
+    [Fact]
+    public async Task A_shell_killed_by_a_signal_exits_with_128_plus_the_signal()
+    {
+        var output = new ExecutionOutput(4096);
+
+        var outcome = await Run(Executor(), CommandTask("kill -TERM $$"), output);
+
+        Assert.Equal(128 + 15, outcome.ExitCode);
+        Assert.Null(outcome.Error);
+    }
+
+    [Fact]
+    public async Task The_task_starts_with_default_signal_handling()
+    {
+        var output = new ExecutionOutput(4096);
+
+        // With SIGPIPE ignored (as the runtime has it) yes would see EPIPE and complain on stderr instead of dying quietly.
+        var outcome = await Run(Executor(), CommandTask("yes | head -n 1"), output);
+
+        Assert.Equal(0, outcome.ExitCode);
+        Assert.Equal("y\n", output.Stdout.Text());
+        Assert.Equal("", output.Stderr.Text());
+    }
+
+    [Fact]
     public async Task Disabled_executor_runs_nothing()
     {
         var marker = Path.Combine(_scratch, "ran");
