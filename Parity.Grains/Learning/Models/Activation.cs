@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace Parity.Learning.Models;
@@ -29,17 +30,37 @@ internal static class Activations
     /// </summary>
     public static void MultiplyByDerivative(Activation activation, ReadOnlySpan<float> output, Span<float> gradient)
     {
+        // Vector loops with a scalar tail: the same operations per element as the scalar form, so the same bits, but
+        // no branch per element (ReLU's sign test mispredicts half the time).
+        var width = Vector<float>.Count;
+        var i = 0;
         switch (activation)
         {
             case Activation.Relu:
-                for (var i = 0; i < gradient.Length; i++)
+                for (; i <= gradient.Length - width; i += width)
+                {
+                    var o = new Vector<float>(output[i..]);
+                    Vector.ConditionalSelect(Vector.GreaterThan(o, Vector<float>.Zero), new Vector<float>(gradient[i..]), Vector<float>.Zero)
+                        .CopyTo(gradient[i..]);
+                }
+                for (; i < gradient.Length; i++)
                     if (output[i] <= 0) gradient[i] = 0;
                 break;
             case Activation.Tanh:
-                for (var i = 0; i < gradient.Length; i++) gradient[i] *= 1 - output[i] * output[i];
+                for (; i <= gradient.Length - width; i += width)
+                {
+                    var o = new Vector<float>(output[i..]);
+                    (new Vector<float>(gradient[i..]) * (Vector<float>.One - o * o)).CopyTo(gradient[i..]);
+                }
+                for (; i < gradient.Length; i++) gradient[i] *= 1 - output[i] * output[i];
                 break;
             case Activation.Sigmoid:
-                for (var i = 0; i < gradient.Length; i++) gradient[i] *= output[i] * (1 - output[i]);
+                for (; i <= gradient.Length - width; i += width)
+                {
+                    var o = new Vector<float>(output[i..]);
+                    (new Vector<float>(gradient[i..]) * (o * (Vector<float>.One - o))).CopyTo(gradient[i..]);
+                }
+                for (; i < gradient.Length; i++) gradient[i] *= output[i] * (1 - output[i]);
                 break;
         }
     }

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace Parity.Learning.Models;
@@ -66,7 +67,19 @@ internal sealed class Adam(float learningRate, float beta1, float beta2, float e
         for (var i = 0; i < parameters.Count; i++)
         {
             float[] w = parameters[i], g = gradients[i], m = _first[i], v = _second[i];
-            for (var j = 0; j < w.Length; j++)
+            // Vectors, then a scalar tail doing the same operations in the same order (so the same bits).
+            var width = Vector<float>.Count;
+            var j = 0;
+            for (; j <= w.Length - width; j += width)
+            {
+                var gj = new Vector<float>(g, j);
+                var mj = beta1 * new Vector<float>(m, j) + (1 - beta1) * gj;
+                var vj = beta2 * new Vector<float>(v, j) + (1 - beta2) * gj * gj;
+                mj.CopyTo(m, j);
+                vj.CopyTo(v, j);
+                (new Vector<float>(w, j) - stepSize * mj / (Vector.SquareRoot(vj) + new Vector<float>(epsilon))).CopyTo(w, j);
+            }
+            for (; j < w.Length; j++)
             {
                 m[j] = beta1 * m[j] + (1 - beta1) * g[j];
                 v[j] = beta2 * v[j] + (1 - beta2) * g[j] * g[j];

@@ -122,4 +122,31 @@ public sealed class MlpModelTests
                 $"{task}/{activation} parameter {p}[{i}]: backprop {analytic[p][i]}, finite difference {numeric}");
         }
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void A_batch_computed_as_two_halves_has_the_whole_batch_gradient_and_objective(int threads)
+    {
+        const int rows = 131, inputs = 7; // odd: the halves differ by a row
+        var model = MlpModel.Create(MlpTask.Classification, inputs, [9], 4, Activation.Relu, seed: 5);
+        var random = new SeededRandom(6);
+        var x = new float[rows * inputs];
+        for (var i = 0; i < x.Length; i++) x[i] = (float)(random.NextDouble() * 2 - 1);
+        var y = Enumerable.Range(0, rows).Select(r => (float)(r % 4)).ToArray();
+        var gemm = new CpuGemm(threads);
+        const float alpha = 0.01f;
+        float[][] Zeros(float[][] like) => like.Select(a => new float[a.Length]).ToArray();
+        var (wholeWeights, wholeBiases) = (Zeros(model.WeightArrays), Zeros(model.BiasArrays));
+        var (halvesWeights, halvesBiases) = (Zeros(model.WeightArrays), Zeros(model.BiasArrays));
+
+        var whole = model.ComputeGradients(x, y, rows, alpha, new MlpWorkspace(model.LayerSizes, rows), gemm, wholeWeights, wholeBiases);
+        var halves = new BatchHalves(model, rows, alpha, gemm)
+            .Compute(model, x, y, rows, new MlpWorkspace(model.LayerSizes, rows), halvesWeights, halvesBiases);
+
+        Assert.Equal(whole, halves, 1e-6);
+        foreach (var (expected, actual) in wholeWeights.Concat(wholeBiases).Zip(halvesWeights.Concat(halvesBiases)))
+        for (var i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-6 + 1e-5 * Math.Abs(expected[i]), $"{expected[i]} vs {actual[i]}");
+    }
 }
