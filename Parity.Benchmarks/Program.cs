@@ -96,17 +96,15 @@ async Task ShellEndToEnd(int tasks)
 {
     var slots = Environment.ProcessorCount;
     var warmUp = Math.Min(tasks, 300);
-    await Parallel.ForAsync(0, warmUp, new ParallelOptions { MaxDegreeOfParallelism = slots }, async (_, _) =>
-    {
-        using var process = Process.Start(new ProcessStartInfo("/bin/sh", ["-c", "true"]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        await process.WaitForExitAsync();
-    });
+    async Task RawLaunches(int count) =>
+        await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = slots }, async (_, _) =>
+        {
+            using var process = Process.Start(new ProcessStartInfo("/bin/sh", ["-c", "true"]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            await process.WaitForExitAsync();
+        });
+    await RawLaunches(warmUp);
     var raw = Stopwatch.StartNew();
-    await Parallel.ForAsync(0, tasks, new ParallelOptions { MaxDegreeOfParallelism = slots }, async (_, _) =>
-    {
-        using var process = Process.Start(new ProcessStartInfo("/bin/sh", ["-c", "true"]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        await process.WaitForExitAsync();
-    });
+    await RawLaunches(tasks);
     var rawRate = tasks / raw.Elapsed.TotalSeconds;
 
     await using var app = await StartCluster(new() { ["GATEWAY_URLS"] = $"http://127.0.0.1:{FreePort()}" });

@@ -115,7 +115,7 @@ public sealed class ShellExecutor(ShellExecutorOptions options, ILogger<ShellExe
         catch (TimeoutException)
         {
             logger.LogWarning("Shell task {TaskId}: process group {Group} did not die after SIGKILL", task.Id, process.Pid);
-            exit = new SpawnExit(-1, null, 0, 0);
+            exit = new SpawnExit(-1, 0, 0);
         }
         stopwatch.Stop();
 

@@ -7,7 +7,8 @@ using Microsoft.Win32.SafeHandles;
 namespace Parity.Execution;
 
 /// <summary>How a spawned process ended, with the resources it and the descendants it waited for used.</summary>
-public readonly record struct SpawnExit(int ExitCode, int? Signal, double CpuSeconds, long PeakMemoryBytes);
+/// <remarks>A leader killed by signal n exits with 128 + n, as a shell reports it.</remarks>
+public readonly record struct SpawnExit(int ExitCode, double CpuSeconds, long PeakMemoryBytes);
 
 /// <summary>
 /// A child started by one <c>posix_spawn</c> as the leader of a new session (so its pid is its process group id),
@@ -122,9 +123,7 @@ public sealed class SpawnedProcess : IDisposable
         }
         var cpu = usage.UserSeconds + usage.UserMicroseconds / 1e6 + usage.SystemSeconds + usage.SystemMicroseconds / 1e6;
         var signal = status & 0x7f;
-        return signal == 0
-            ? new SpawnExit((status >> 8) & 0xff, null, cpu, usage.MaxRssKib * 1024)
-            : new SpawnExit(128 + signal, signal, cpu, usage.MaxRssKib * 1024);
+        return new SpawnExit(signal == 0 ? (status >> 8) & 0xff : 128 + signal, cpu, usage.MaxRssKib * 1024);
     }
 
     private static (int Read, int Write) Pipe()

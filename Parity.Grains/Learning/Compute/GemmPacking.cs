@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace Parity.Learning.Compute;
 
@@ -27,13 +26,10 @@ internal static class GemmPacking
         }
         else
         {
-            // The hottest packing loop for small problems (an MLP's batch times its weights): the slices check the
-            // bounds once per row, the refs skip the per-element checks.
-            ref var target = ref MemoryMarshal.GetReference(dest);
             for (var i = 0; i < rows; i++)
             {
-                ref var source = ref MemoryMarshal.GetReference(a.Slice((row0 + i) * lda + col0, kc));
-                for (var p = 0; p < kc; p++) Unsafe.Add(ref target, p * mr + i) = Unsafe.Add(ref source, p);
+                var source = a.Slice((row0 + i) * lda + col0, kc);
+                for (var p = 0; p < kc; p++) dest[p * mr + i] = source[p];
             }
         }
     }
@@ -51,11 +47,10 @@ internal static class GemmPacking
         if (transposed)
         {
             // op(B)[p, j] = b[j, p]: each column j of op(B) is a contiguous row of b.
-            ref var target = ref MemoryMarshal.GetReference(dest);
             for (var j = 0; j < cols; j++)
             {
-                ref var source = ref MemoryMarshal.GetReference(b.Slice((col0 + j) * ldb + row0, kc));
-                for (var p = 0; p < kc; p++) Unsafe.Add(ref target, p * nr + j) = Unsafe.Add(ref source, p);
+                var source = b.Slice((col0 + j) * ldb + row0, kc);
+                for (var p = 0; p < kc; p++) dest[p * nr + j] = source[p];
             }
         }
         else

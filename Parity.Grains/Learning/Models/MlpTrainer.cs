@@ -91,7 +91,7 @@ public sealed class MlpTrainer
                 var loss = halves is null
                     ? model.ComputeGradients(batchFeatures.AsMemory(0, count * data.Columns), batchLabels, count,
                         _options.Alpha, workspace, _gemm, weightGradients, biasGradients)
-                    : halves.Compute(model, batchFeatures, batchLabels, count, workspace, weightGradients, biasGradients);
+                    : halves.Compute(batchFeatures, batchLabels, count, workspace, weightGradients, biasGradients);
                 if (!double.IsFinite(loss)) throw Diverged(epoch, batch + 1, batches, $"the batch loss is {loss}");
                 epochLoss += loss * count;
                 optimizer.Step(parameters, gradients);
@@ -167,15 +167,15 @@ internal sealed class BatchHalves(MlpModel model, int batchSize, float alpha, Cp
     private readonly float[][] _biasGradients = model.BiasArrays.Select(b => new float[b.Length]).ToArray();
 
     /// <summary>Fills the gradients of the whole batch (first half's buffers given) and returns its objective.</summary>
-    public double Compute(MlpModel network, float[] features, float[] labels, int rows, MlpWorkspace workspace,
+    public double Compute(float[] features, float[] labels, int rows, MlpWorkspace workspace,
         float[][] weightGradients, float[][] biasGradients)
     {
-        var columns = network.InputSize;
+        var columns = model.InputSize;
         int first = rows / 2, second = rows - first;
         double firstLoss = 0, secondLoss = 0;
-        void First() => firstLoss = network.ComputeGradients(features.AsMemory(0, first * columns), labels.AsSpan(0, first),
+        void First() => firstLoss = model.ComputeGradients(features.AsMemory(0, first * columns), labels.AsSpan(0, first),
             first, alpha, workspace, gemm, weightGradients, biasGradients);
-        void Second() => secondLoss = network.ComputeGradients(features.AsMemory(first * columns, second * columns),
+        void Second() => secondLoss = model.ComputeGradients(features.AsMemory(first * columns, second * columns),
             labels.AsSpan(first, second), second, alpha, _workspace, gemm, _weightGradients, _biasGradients);
         if (gemm.Threads > 1) Parallel.Invoke(First, Second);
         else

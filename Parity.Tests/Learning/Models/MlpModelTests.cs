@@ -142,7 +142,7 @@ public sealed class MlpModelTests
 
         var whole = model.ComputeGradients(x, y, rows, alpha, new MlpWorkspace(model.LayerSizes, rows), gemm, wholeWeights, wholeBiases);
         var halves = new BatchHalves(model, rows, alpha, gemm)
-            .Compute(model, x, y, rows, new MlpWorkspace(model.LayerSizes, rows), halvesWeights, halvesBiases);
+            .Compute(x, y, rows, new MlpWorkspace(model.LayerSizes, rows), halvesWeights, halvesBiases);
 
         Assert.Equal(whole, halves, 1e-6);
         foreach (var (expected, actual) in wholeWeights.Concat(wholeBiases).Zip(halvesWeights.Concat(halvesBiases)))
