@@ -237,7 +237,8 @@ public static partial class LlmEndpoints
             if (status != lastStatus)
             {
                 lastStatus = status;
-                yield return new SseItem<string>(Serialize(new { id, status = PromptStatus(task.Status), runner = task.Runner, progress }), "status");
+                // Every field every time, null included, as the prompt view: a client reads the same shape in each state.
+                yield return new SseItem<string>(JsonSerializer.Serialize(new { id, status = PromptStatus(task.Status), runner = task.Runner, progress }, ViewJson), "status");
             }
 
             if (task is { Status: TaskState.Running, Runner: { } runner })

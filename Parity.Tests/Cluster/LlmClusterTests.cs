@@ -296,6 +296,8 @@ public sealed class LlmClusterTests(LlmClusterFixture fixture) : IClassFixture<L
             // Tokens arrive one by one as generated, not in one piece at the end.
             Assert.True(events.Count(e => e.Type == "token") >= 6, string.Join(" | ", events));
             Assert.Contains(events, e => e.Type == "status" && e.Data.Contains("\"processing\""));
+            Assert.All(events.Where(e => e.Type == "status").Select(e => JsonDocument.Parse(e.Data).RootElement), status =>
+                Assert.Equal(["id", "status", "runner", "progress"], status.EnumerateObject().Select(p => p.Name)));
             var (type, data) = events[^1];
             Assert.Equal("done", type);
             var done = JsonDocument.Parse(data).RootElement;
