@@ -250,7 +250,7 @@ public static partial class LlmEndpoints
                     attempt = task.Attempts;
                 }
                 // An unreachable runner (its silo may be dying) reads as no output: the task grain says what happens next.
-                var (_, live) = await Bounded(grains.GetGrain<IRunnerGrain>(runner).WaitLiveOutput(id, sent, LiveWait), LiveWait + CallWait, cancellation);
+                var (_, live) = await Bounded(grains.GetGrain<IRunnerGrain>(runner).WaitLiveOutput(id, attempt, sent, LiveWait), LiveWait + CallWait, cancellation);
                 if (live is not null && live.Stdout.Length > sent)
                 {
                     yield return Token(live.Stdout[sent..]);

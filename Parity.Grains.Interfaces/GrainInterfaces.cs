@@ -42,14 +42,15 @@ public interface IRunnerGrain : IGrainWithStringKey
     Task<bool> TryStart(ParityTask task, int attempt);
     Task Cancel(string taskId, int attempt);
     Task<RunnerInfo> GetInfo();
-    /// <summary>Output so far of a task running here, or null.</summary>
-    Task<TaskLogs?> GetLiveOutput(string taskId);
+    /// <summary>Output so far of the task's attempt running here, or null when that attempt is not running here.</summary>
+    Task<TaskLogs?> GetLiveOutput(string taskId, int attempt);
     /// <summary>
-    /// The output of a task running here once its stdout is longer than <paramref name="stdoutChars"/> characters, the
-    /// task ends, or <paramref name="maxWait"/> passes; null when the task is not running here.
+    /// The output of the task's attempt running here once its stdout is longer than <paramref name="stdoutChars"/>
+    /// characters, the attempt ends, or <paramref name="maxWait"/> passes; null when that attempt is not running here
+    /// (another attempt's output is never passed off as this one's).
     /// </summary>
     [AlwaysInterleave]
-    Task<TaskLogs?> WaitLiveOutput(string taskId, int stdoutChars, TimeSpan maxWait);
+    Task<TaskLogs?> WaitLiveOutput(string taskId, int attempt, int stdoutChars, TimeSpan maxWait);
     /// <summary>Starts fetching an LLM model on this runner; progress goes to the model's grain. False when it cannot.</summary>
     Task<bool> PullModel(string model);
     /// <summary>Publishes this runner's state to the directory; the silo calls it on a timer.</summary>

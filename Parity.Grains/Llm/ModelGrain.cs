@@ -35,8 +35,9 @@ public sealed class ModelGrain(RunnerDirectoryCache directory, TimeProvider cloc
         if (_pull is { } pull)
         {
             if (pull.Error is not null && Now - pull.UpdatedAt < RetryFailedPullAfter) return new LlmRoute { Error = pull.Error };
-            if (pull.Error is null && !pull.Done && directory.IsOffline(pull.Runner))
-                _pull = pull = Failed(pull, $"runner {pull.Runner} went offline while pulling model '{Model}'");
+            // A runner that is merely late with heartbeats still reports its pull (it has its own timeout).
+            if (pull.Error is null && !pull.Done && directory.IsSiloDead(pull.Runner))
+                _pull = pull = Failed(pull, $"runner {pull.Runner}'s silo died while pulling model '{Model}'");
             if (pull is { Done: true, Error: null } && Now - pull.UpdatedAt > VisibleWithin)
                 _pull = pull = Failed(pull, $"{pull.Runner} pulled model '{Model}' but does not list it as a model it serves");
             if (pull.Error is null) return new LlmRoute { Pull = pull };

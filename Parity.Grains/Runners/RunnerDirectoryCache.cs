@@ -9,7 +9,11 @@ namespace Parity.Runners;
 /// A silo-local copy of the runner directory, refreshed in the background, so dispatching a task costs no call to
 /// the directory grain. Tasks note a refusal locally (<see cref="NoteFull"/>) so they don't all try the same full runner.
 /// </summary>
-public sealed class RunnerDirectoryCache(IGrainFactory grains, SchedulingSettings scheduling, ILogger<RunnerDirectoryCache> logger)
+public sealed class RunnerDirectoryCache(
+    IGrainFactory grains,
+    IClusterMembershipService membership,
+    SchedulingSettings scheduling,
+    ILogger<RunnerDirectoryCache> logger)
     : BackgroundService
 {
     private volatile IReadOnlyList<RunnerInfo> _runners = [];
@@ -73,11 +77,15 @@ public sealed class RunnerDirectoryCache(IGrainFactory grains, SchedulingSetting
         lock (_gate) _optimisticUse[runner] = int.MaxValue / 2;
     }
 
-    public bool IsOffline(string runner)
+    /// <summary>
+    /// Whether the cluster has declared the runner's silo dead. Unlike a late heartbeat (a loaded runner can miss one
+    /// and still be working) this is final: a silo declared dead never comes back under the same address.
+    /// </summary>
+    public bool IsSiloDead(string runner)
     {
         var info = _runners.FirstOrDefault(r => r.Name == runner);
-        // Unknown is not offline: the directory may simply not have heard from it yet.
-        return info is { Status: RunnerStatus.Offline };
+        if (string.IsNullOrEmpty(info?.SiloAddress)) return false;
+        return membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(info.SiloAddress)) == SiloStatus.Dead;
     }
 
     /// <summary>

@@ -41,10 +41,10 @@ public sealed class RunnerGrain(
 
     public Task<RunnerInfo> GetInfo() => Task.FromResult(Info());
 
-    public Task<TaskLogs?> GetLiveOutput(string taskId) => Task.FromResult(executions.LiveOutput(taskId));
+    public Task<TaskLogs?> GetLiveOutput(string taskId, int attempt) => Task.FromResult(executions.LiveOutput(taskId, attempt));
 
-    public Task<TaskLogs?> WaitLiveOutput(string taskId, int stdoutChars, TimeSpan maxWait) =>
-        executions.WaitLiveOutput(taskId, stdoutChars, maxWait);
+    public Task<TaskLogs?> WaitLiveOutput(string taskId, int attempt, int stdoutChars, TimeSpan maxWait) =>
+        executions.WaitLiveOutput(taskId, attempt, stdoutChars, maxWait);
 
     public Task<bool> PullModel(string model) => Task.FromResult(!_stopping && pulls.TryStart(model));
 

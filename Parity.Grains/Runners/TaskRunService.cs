@@ -62,8 +62,8 @@ public sealed class TaskRunService(
         execution.Cancellation.Cancel();
     }
 
-    public TaskLogs? LiveOutput(string taskId) =>
-        _running.TryGetValue(taskId, out var execution) ? Live(execution) : null;
+    public TaskLogs? LiveOutput(string taskId, int attempt) =>
+        _running.TryGetValue(taskId, out var execution) && execution.Attempt == attempt ? Live(execution) : null;
 
     private static TaskLogs Live(Execution execution) => new()
     {
@@ -76,12 +76,12 @@ public sealed class TaskRunService(
 
     /// <summary>
     /// The live output once stdout holds more than <paramref name="stdoutChars"/> characters, the execution ends, or
-    /// <paramref name="maxWait"/> passes; null when the task is not running here. Polls in-process: cheap, and it keeps
-    /// the output capture free of waiters.
+    /// <paramref name="maxWait"/> passes; null when that attempt of the task is not running here. Polls in-process:
+    /// cheap, and it keeps the output capture free of waiters.
     /// </summary>
-    public async Task<TaskLogs?> WaitLiveOutput(string taskId, int stdoutChars, TimeSpan maxWait)
+    public async Task<TaskLogs?> WaitLiveOutput(string taskId, int attempt, int stdoutChars, TimeSpan maxWait)
     {
-        if (!_running.TryGetValue(taskId, out var execution)) return null;
+        if (!_running.TryGetValue(taskId, out var execution) || execution.Attempt != attempt) return null;
         var deadline = Stopwatch.GetTimestamp() + (long)(maxWait.TotalSeconds * Stopwatch.Frequency);
         while (!execution.Done.IsCancellationRequested && Stopwatch.GetTimestamp() < deadline
                && execution.Output.Stdout.Text().Length <= stdoutChars)

@@ -98,7 +98,7 @@ public sealed class TaskGrain(
         {
             try
             {
-                var live = await GrainFactory.GetGrain<IRunnerGrain>(runner).GetLiveOutput(task.Id);
+                var live = await GrainFactory.GetGrain<IRunnerGrain>(runner).GetLiveOutput(task.Id, Record.Attempt);
                 if (live is not null) return live with { Events = Record.Events.ToList(), Status = task.Status };
             }
             catch (Exception e)
@@ -175,9 +175,11 @@ public sealed class TaskGrain(
         }
         if (task.Status == TaskState.Running)
         {
-            var runnerGone = task.Runner is { } name && runners.IsOffline(name);
-            if (Now < Record.LeaseExpiresAt && !runnerGone) return;
-            await LeaseLapsed(task, runnerGone ? $"runner {task.Runner} went offline" : $"lease on {task.Runner} lapsed");
+            // A runner that only missed heartbeats keeps its task while it renews the lease: re-dispatching it would
+            // run the task twice and void the output a client is streaming.
+            var siloDead = task.Runner is { } name && runners.IsSiloDead(name);
+            if (Now < Record.LeaseExpiresAt && !siloDead) return;
+            await LeaseLapsed(task, siloDead ? $"runner {task.Runner}'s silo died" : $"lease on {task.Runner} lapsed");
             if (Current!.Status != TaskState.Pending) return;
         }
         await TryDispatch();

@@ -38,6 +38,27 @@ public sealed class FailoverTests
     }
 
     [Fact]
+    public async Task A_runner_that_shows_offline_but_renews_its_lease_keeps_its_task()
+    {
+        await using var cluster = await ParityTestCluster.StartAsync(silos: 2);
+        var task = ParityTestCluster.Command("echo started; sleep 3; echo finished");
+        await cluster.TaskGrain(task.Id).Submit(task);
+        var running = await cluster.WaitFor(task.Id, t => t.Status == TaskState.Running, TimeSpan.FromSeconds(30), "running");
+
+        // What a loaded runner looks like to the cluster when its heartbeats are late: offline in the directory,
+        // while its silo is alive and it keeps renewing the lease of the task it runs.
+        await cluster.Client.GetGrain<IRunnerGrain>(running.Runner!).GoOffline();
+        await Eventually.True(async () => (await cluster.Client.GetGrain<IRunnerDirectoryGrain>(0).GetRunners())
+            .Any(r => r.Name == running.Runner && r.Status == RunnerStatus.Offline), TimeSpan.FromSeconds(30), "runner offline");
+
+        var finished = await cluster.WaitFinished(task.Id, TimeSpan.FromSeconds(60));
+        Assert.Equal(TaskState.Completed, finished.Status);
+        var result = (await cluster.TaskGrain(task.Id).GetResult())!;
+        Assert.Equal((running.Runner, running.Attempts), (result.Runner, result.Attempt));
+        Assert.Equal("started\nfinished\n", result.Stdout);
+    }
+
+    [Fact]
     public async Task A_stopped_silo_shows_offline_in_the_directory()
     {
         await using var cluster = await ParityTestCluster.StartAsync(silos: 2);

@@ -106,6 +106,12 @@ public sealed class TaskLifecycleTests : IAsyncLifetime
         var live = await Eventually.Get(async () => await _cluster.TaskGrain(task.Id).GetLogs() is { Live: true, Stdout: "started\n" } l ? l : null,
             TimeSpan.FromSeconds(30), "live output");
         Assert.Equal(TaskState.Running, live.Status);
+        // The runner answers for the attempt it runs, never passing its output off as another attempt's.
+        var running = (await _cluster.TaskGrain(task.Id).Get())!;
+        var runner = _cluster.Client.GetGrain<IRunnerGrain>(running.Runner!);
+        Assert.Equal("started\n", (await runner.GetLiveOutput(task.Id, running.Attempts))?.Stdout);
+        Assert.Null(await runner.GetLiveOutput(task.Id, running.Attempts + 1));
+        Assert.Null(await runner.WaitLiveOutput(task.Id, running.Attempts - 1, 0, TimeSpan.FromSeconds(1)));
 
         await _cluster.WaitFinished(task.Id);
         var logs = (await _cluster.TaskGrain(task.Id).GetLogs())!;
