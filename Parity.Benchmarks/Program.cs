@@ -1,3 +1,4 @@
+using Parity.Tasks;
 using System.Diagnostics;
 using System.Net;
 using System.Text;

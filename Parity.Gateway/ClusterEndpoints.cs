@@ -1,3 +1,4 @@
+using Parity.Tasks;
 using System.Reflection;
 using Parity.Configuration;
 using Parity.Json;

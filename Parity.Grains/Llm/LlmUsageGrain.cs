@@ -1,3 +1,5 @@
+using Parity.Hosting;
+
 namespace Parity.Llm;
 
 [GenerateSerializer]

@@ -1,3 +1,4 @@
+using Parity.Hosting;
 using Parity.Configuration;
 
 namespace Parity.Runners;

@@ -1,3 +1,4 @@
+using Parity.Tasks;
 using Microsoft.Extensions.Logging;
 using Parity.Configuration;
 

@@ -1,3 +1,4 @@
+using Parity.Hosting;
 using Microsoft.Extensions.Logging;
 using Parity.Configuration;
 using Parity.Llm;

@@ -1,3 +1,4 @@
+using Parity.Runners;
 using System.Net.ServerSentEvents;
 using System.Text;
 using System.Text.Json;

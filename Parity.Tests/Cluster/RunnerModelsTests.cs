@@ -1,3 +1,4 @@
+using Parity.Runners;
 using System.Text.Json;
 using Parity.Llm.Embedded;
 using Parity.Tasks;

@@ -1,3 +1,4 @@
+using Parity.Runners;
 using Parity.Tasks;
 using Parity.Tests.Support;
 

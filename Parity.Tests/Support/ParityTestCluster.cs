@@ -1,3 +1,4 @@
+using Parity.Runners;
 using Microsoft.Extensions.Configuration;
 using Orleans.TestingHost;
 using Parity.Configuration;

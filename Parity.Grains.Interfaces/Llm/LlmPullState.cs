@@ -1,0 +1,17 @@
+namespace Parity.Llm;
+
+/// <summary>A model pull that a ModelGrain asked a runner for.</summary>
+[GenerateSerializer, Immutable]
+public sealed record LlmPullState
+{
+    [Id(0)] public string Model { get; init; } = "";
+    [Id(1)] public string Runner { get; init; } = "";
+    [Id(2)] public string Status { get; init; } = "";
+    [Id(3)] public long? Completed { get; init; }
+    [Id(4)] public long? Total { get; init; }
+    [Id(5)] public bool Done { get; init; }
+    /// <summary>Why the pull failed; null while it runs and when it succeeded.</summary>
+    [Id(6)] public string? Error { get; init; }
+    [Id(7)] public DateTimeOffset StartedAt { get; init; }
+    [Id(8)] public DateTimeOffset UpdatedAt { get; init; }
+}

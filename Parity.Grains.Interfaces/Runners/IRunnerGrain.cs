@@ -1,0 +1,29 @@
+using Orleans.Concurrency;
+using Parity.Runners;
+using Parity.Tasks;
+
+namespace Parity.Runners;
+
+/// <summary>One silo's runner, keyed by silo name and placed on that silo.</summary>
+public interface IRunnerGrain : IGrainWithStringKey
+{
+    /// <summary>Takes the task if the runner can run its type and has a free slot; execution starts at once.</summary>
+    Task<bool> TryStart(ParityTask task, int attempt);
+    Task Cancel(string taskId, int attempt);
+    Task<RunnerInfo> GetInfo();
+    /// <summary>Output so far of the task's attempt running here, or null when that attempt is not running here.</summary>
+    Task<TaskLogs?> GetLiveOutput(string taskId, int attempt);
+    /// <summary>
+    /// The output of the task's attempt running here once its stdout is longer than <paramref name="stdoutChars"/>
+    /// characters, the attempt ends, or <paramref name="maxWait"/> passes; null when that attempt is not running here
+    /// (another attempt's output is never passed off as this one's).
+    /// </summary>
+    [AlwaysInterleave]
+    Task<TaskLogs?> WaitLiveOutput(string taskId, int attempt, int stdoutChars, TimeSpan maxWait);
+    /// <summary>Starts fetching an LLM model on this runner; progress goes to the model's grain. False when it cannot.</summary>
+    Task<bool> PullModel(string model);
+    /// <summary>Publishes this runner's state to the directory; the silo calls it on a timer.</summary>
+    Task Heartbeat();
+    /// <summary>The silo is stopping: take no more tasks and show offline at once.</summary>
+    Task GoOffline();
+}

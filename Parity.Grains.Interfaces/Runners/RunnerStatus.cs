@@ -1,0 +1,8 @@
+namespace Parity.Runners;
+
+[GenerateSerializer]
+public enum RunnerStatus
+{
+    Online,
+    Offline,
+}
