@@ -79,7 +79,7 @@ static class DockerBenchmark
             Environment = new TaskEnvironment { Type = "docker", Config = """{"command":["true"]}""" },
         };
         var started = Stopwatch.GetTimestamp();
-        var outcome = await executor.ExecuteAsync(task, new ExecutionOutput(1 << 20), CancellationToken.None);
+        var outcome = await executor.ExecuteAsync(TaskRun.Of(task, 1), new ExecutionOutput(1 << 20), CancellationToken.None);
         if (!outcome.Succeeded) throw new InvalidOperationException($"executor failed: {outcome.Error}");
         return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
     }

@@ -58,10 +58,10 @@ public static partial class LlmEndpoints
                 {
                     JsonValueKind.True => true,
                     JsonValueKind.False or JsonValueKind.Null => false,
-                    _ => throw new TaskValidationException("stream must be true or false"),
+                    _ => throw new TaskConfigException("stream must be true or false"),
                 };
             }
-            catch (TaskValidationException e)
+            catch (TaskConfigException e)
             {
                 return Problems.BadRequest(e.Message);
             }
@@ -356,7 +356,7 @@ public static partial class LlmEndpoints
     private static string? OptionalString(JsonElement root, string name) =>
         !root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null ? null
         : value.ValueKind == JsonValueKind.String ? value.GetString()
-        : throw new TaskValidationException($"{name} must be a string");
+        : throw new TaskConfigException($"{name} must be a string");
 
     private static IResult UnknownPrompt(string id) => Problems.NotFound($"no prompt with id '{id}'");
 

@@ -38,7 +38,7 @@ public static class TaskEndpoints
                 using var withId = JsonDocument.Parse(node.ToJsonString());
                 task = TaskValidator.Parse(withId.RootElement, "task", clock.GetUtcNow());
             }
-            catch (TaskValidationException e)
+            catch (TaskConfigException e)
             {
                 return Problems.BadRequest(e.Message);
             }

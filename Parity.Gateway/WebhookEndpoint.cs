@@ -58,7 +58,7 @@ public static class WebhookEndpoint
             {
                 tasks = ParsePush(document.RootElement, now);
             }
-            catch (TaskValidationException e)
+            catch (TaskConfigException e)
             {
                 return Problems.BadRequest(e.Message);
             }
@@ -85,24 +85,24 @@ public static class WebhookEndpoint
 
     private static List<ParityTask> ParsePush(JsonElement root, DateTimeOffset now)
     {
-        if (root.ValueKind != JsonValueKind.Object) throw new TaskValidationException("body must be a JSON object");
+        if (root.ValueKind != JsonValueKind.Object) throw new TaskConfigException("body must be a JSON object");
         if (!root.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String)
-            throw new TaskValidationException("type is required: 'available_tasks'");
+            throw new TaskConfigException("type is required: 'available_tasks'");
         if (type.GetString() != "available_tasks")
-            throw new TaskValidationException($"type must be 'available_tasks', got '{type.GetString()}'");
+            throw new TaskConfigException($"type must be 'available_tasks', got '{type.GetString()}'");
         if (!root.TryGetProperty("payload", out var payload) || payload.ValueKind == JsonValueKind.Null)
-            throw new TaskValidationException("payload is required: a task or an array of tasks");
+            throw new TaskConfigException("payload is required: a task or an array of tasks");
 
         if (payload.ValueKind == JsonValueKind.Object) return [TaskValidator.Parse(payload, "payload", now)];
         if (payload.ValueKind != JsonValueKind.Array)
-            throw new TaskValidationException("payload must be a task object or an array of tasks");
+            throw new TaskConfigException("payload must be a task object or an array of tasks");
         var count = payload.GetArrayLength();
-        if (count == 0) throw new TaskValidationException("payload is an empty array");
+        if (count == 0) throw new TaskConfigException("payload is an empty array");
         if (count > MaxTasksPerPush)
-            throw new TaskValidationException($"payload has {count} tasks; the limit is {MaxTasksPerPush} per push");
+            throw new TaskConfigException($"payload has {count} tasks; the limit is {MaxTasksPerPush} per push");
         var tasks = payload.EnumerateArray().Select((t, i) => TaskValidator.Parse(t, $"payload[{i}]", now)).ToList();
         var duplicate = tasks.GroupBy(t => t.Id).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null) throw new TaskValidationException($"payload lists task id '{duplicate.Key}' more than once");
+        if (duplicate is not null) throw new TaskConfigException($"payload lists task id '{duplicate.Key}' more than once");
         return tasks;
     }
 }

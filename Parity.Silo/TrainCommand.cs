@@ -1,9 +1,10 @@
+using Parity.Tasks;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
 using Parity.Json;
 using Parity.Learning.Data;
-using Parity.Learning.Federated;
+using Parity.Federation;
 using Parity.Learning.Forest;
 using Parity.Learning.Models;
 using Parity.Learning.Partitioning;
@@ -77,7 +78,7 @@ public static class TrainCommand
             Console.WriteLine(JsonSerializer.Serialize(summary, ParityJson.Options));
             return 0;
         }
-        catch (Exception e) when (e is ModelConfigException or PartitionConfigException or ForestOptionsException or DatasetException
+        catch (Exception e) when (e is TaskConfigException or ModelConfigException or DatasetException
                                        or TrainingDivergedException or FileNotFoundException or IOException or UnauthorizedAccessException)
         {
             await Console.Error.WriteLineAsync($"train: {e.Message}");

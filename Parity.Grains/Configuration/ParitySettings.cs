@@ -5,6 +5,7 @@ using Parity.Execution;
 using Parity.Execution.Docker;
 using Parity.Llm.Embedded;
 using Parity.Llm.Ollama;
+using Parity.Storage;
 
 namespace Parity.Configuration;
 
@@ -82,6 +83,7 @@ public sealed partial record ParitySettings
     public ShellExecutorOptions Shell { get; init; } = new();
     public DockerExecutorOptions Docker { get; init; } = new();
     public LlmSettings Llm { get; init; } = new();
+    public DatasetOptions Datasets { get; init; } = new();
     /// <summary>Whether this silo process also serves the gateway (SILO_HOSTS_GATEWAY).</summary>
     public bool SiloHostsGateway { get; init; }
 
@@ -222,8 +224,16 @@ public sealed partial record ParitySettings
             PullTimeout = read.Duration("RUNNER_MODEL_PULL_TIMEOUT", TimeSpan.FromMinutes(30), TimeSpan.FromSeconds(1), TimeSpan.FromDays(7)),
         };
 
+        var datasets = new DatasetOptions
+        {
+            Directory = read.String("RUNNER_DATASETS_DIR",
+                Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".parity", "datasets")),
+            MaxBytes = read.Size("RUNNER_DATASET_MAX_SIZE", 4L << 30, 1024, 1L << 50),
+        };
+
         return new ParitySettings
         {
+            Datasets = datasets,
             Cluster = cluster,
             Scheduling = scheduling,
             Gateway = gateway,

@@ -98,20 +98,7 @@ public sealed partial class SettingsReader(IConfiguration configuration)
         return total;
     }
 
-    public static long? ParseSize(string text)
-    {
-        var match = SizePattern().Match(text.ToLowerInvariant());
-        if (!match.Success) return null;
-        var multiplier = match.Groups[2].Value switch
-        {
-            "" or "b" => 1L,
-            "k" or "kb" or "kib" => 1L << 10,
-            "m" or "mb" or "mib" => 1L << 20,
-            _ => 1L << 30,
-        };
-        var number = long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
-        return number > long.MaxValue / multiplier ? null : number * multiplier;
-    }
+    public static long? ParseSize(string text) => ByteSizeText.Parse(text);
 
     private static string Describe(TimeSpan span) =>
         span.TotalHours >= 1 && span.TotalHours % 1 == 0 ? $"{span.TotalHours:0}h"
@@ -121,7 +108,4 @@ public sealed partial class SettingsReader(IConfiguration configuration)
 
     [GeneratedRegex(@"(\d+(?:\.\d+)?)(ms|s|m|h)")]
     private static partial Regex DurationPart();
-
-    [GeneratedRegex(@"^(\d+)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?$")]
-    private static partial Regex SizePattern();
 }

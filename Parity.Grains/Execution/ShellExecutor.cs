@@ -11,7 +11,7 @@ namespace Parity.Execution;
 /// Runs <c>command</c> tasks with <c>/bin/sh -c</c> in a fresh directory, a new process group, a scrubbed environment
 /// and resource limits; the whole group is killed when the task ends, times out or is cancelled.
 /// </summary>
-public sealed class ShellExecutor(ShellExecutorOptions options, ILogger<ShellExecutor> logger) : ITaskExecutor
+public sealed class ShellExecutor(ShellExecutorOptions options, ILogger<ShellExecutor> logger) : TaskExecutor<ShellTaskConfig>
 {
     public const string DisabledError =
         "shell tasks are disabled on this runner (set RUNNER_SHELL_ENABLED=true to allow them)";
@@ -21,24 +21,15 @@ public sealed class ShellExecutor(ShellExecutorOptions options, ILogger<ShellExe
     private static readonly TimeSpan DrainBound = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan MaxTimer = TimeSpan.FromDays(24);
 
-    public TaskType Type => TaskType.Command;
+    public override TaskType Type => TaskType.Command;
 
-    public bool Available => options.Enabled;
+    public override bool Available => options.Enabled;
 
-    public void Validate(ParityTask task) => ShellTaskConfig.Parse(task.Config);
-
-    public async Task<ExecutionOutcome> ExecuteAsync(ParityTask task, ExecutionOutput output, CancellationToken cancellation)
+    protected override async Task<ExecutionOutcome> ExecuteAsync(TaskRun run, ShellTaskConfig config, ExecutionOutput output,
+        CancellationToken cancellation)
     {
-        ShellTaskConfig config;
-        try
-        {
-            if (!options.Enabled) throw new TaskValidationException(DisabledError);
-            config = ShellTaskConfig.Parse(task.Config);
-        }
-        catch (TaskValidationException e)
-        {
-            return new ExecutionOutcome { ExitCode = -1, Error = e.Message };
-        }
+        var task = run.Task;
+        if (!options.Enabled) return new ExecutionOutcome { ExitCode = -1, Error = DisabledError };
 
         if (!OperatingSystem.IsLinux())
             return new ExecutionOutcome { ExitCode = -1, Error = "shell tasks need a Linux runner" };

@@ -14,6 +14,8 @@ using Parity.Llm;
 using Parity.Llm.Embedded;
 using Parity.Llm.Ollama;
 using Parity.Runners;
+using Parity.Storage;
+using Parity.Federation;
 using StackExchange.Redis;
 
 namespace Parity.Hosting;
@@ -46,6 +48,8 @@ public static class ParitySiloBuilder
         services.AddSingleton<RunnerModels>();
         services.AddSingleton<ModelPulls>();
         services.AddSingleton<ITaskExecutor, LlmExecutor>();
+        services.AddSingleton<IDatasetSource>(_ => new DirectoryDatasetSource(settings.Datasets.Directory, settings.Datasets.MaxBytes));
+        services.AddSingleton<ITaskExecutor, FederatedExecutor>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RunnerModels>());
         // CUDA > OpenCL > the CPU SIMD path, chosen once per process; never ILGPU's CPU emulator.
         services.AddSingleton(_ => AcceleratorSelector.Select());

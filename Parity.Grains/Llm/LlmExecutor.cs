@@ -8,26 +8,15 @@ namespace Parity.Llm;
 /// Runs <c>llm</c> tasks on the backend of this runner that serves the requested model. The generated text streams
 /// into the task's stdout, so its logs show it while it runs; the result carries the exact token counts.
 /// </summary>
-public sealed class LlmExecutor(IEnumerable<ILlmBackend> backends, RunnerModels models) : ITaskExecutor
+public sealed class LlmExecutor(IEnumerable<ILlmBackend> backends, RunnerModels models) : TaskExecutor<LlmRequest>
 {
-    public TaskType Type => TaskType.Llm;
+    public override TaskType Type => TaskType.Llm;
 
-    public bool Available => models.Current.Count > 0 || models.Puller is not null;
+    public override bool Available => models.Current.Count > 0 || models.Puller is not null;
 
-    public void Validate(ParityTask task) => LlmTaskConfig.Parse(task);
-
-    public async Task<ExecutionOutcome> ExecuteAsync(ParityTask task, ExecutionOutput output, CancellationToken cancellation)
+    protected override async Task<ExecutionOutcome> ExecuteAsync(TaskRun run, LlmRequest request, ExecutionOutput output,
+        CancellationToken cancellation)
     {
-        LlmRequest request;
-        try
-        {
-            request = LlmTaskConfig.Parse(task);
-        }
-        catch (TaskValidationException e)
-        {
-            return new ExecutionOutcome { ExitCode = -1, Error = e.Message };
-        }
-
         var serving = Serving(request.Model);
         if (serving is null)
         {

@@ -22,7 +22,7 @@ public sealed class TaskRunService(
     ILogger<TaskRunService> logger)
 {
     private readonly Dictionary<TaskType, ITaskExecutor> _executors = executors.ToDictionary(e => e.Type);
-    private readonly ConcurrentDictionary<string, Execution> _running = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, RunningTask> _running = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _shutdown = new();
     private readonly Lock _slots = new();
 
@@ -43,7 +43,7 @@ public sealed class TaskRunService(
     public bool TryStart(ParityTask task, int attempt)
     {
         if (_shutdown.IsCancellationRequested || !TaskTypes.Contains(task.Type)) return false;
-        var execution = new Execution(task, attempt, new ExecutionOutput(shell.MaxOutputBytes),
+        var execution = new RunningTask(task, attempt, new ExecutionOutput(shell.MaxOutputBytes),
             CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token));
         lock (_slots)
         {
@@ -65,7 +65,7 @@ public sealed class TaskRunService(
     public TaskLogs? LiveOutput(string taskId, int attempt) =>
         _running.TryGetValue(taskId, out var execution) && execution.Attempt == attempt ? Live(execution) : null;
 
-    private static TaskLogs Live(Execution execution) => new()
+    private static TaskLogs Live(RunningTask execution) => new()
     {
         TaskId = execution.Task.Id,
         Status = TaskState.Running,
@@ -111,15 +111,21 @@ public sealed class TaskRunService(
         }
     }
 
-    private async Task RunAsync(Execution execution)
+    private async Task RunAsync(RunningTask execution)
     {
         var task = execution.Task;
         var taskGrain = grains.GetGrain<ITaskGrain>(task.Id);
         using var renewal = RenewLeaseUntilDone(execution, taskGrain);
         ExecutionOutcome outcome;
+        TaskRun? run = null;
         try
         {
-            outcome = await _executors[task.Type].ExecuteAsync(task, execution.Output, execution.Cancellation.Token);
+            run = TaskRun.Of(task, execution.Attempt);
+            outcome = await _executors[task.Type].ExecuteAsync(run, execution.Output, execution.Cancellation.Token);
+        }
+        catch (TaskConfigException e)
+        {
+            outcome = new ExecutionOutcome { ExitCode = -1, Error = e.Message };
         }
         catch (Exception e)
         {
@@ -128,7 +134,7 @@ public sealed class TaskRunService(
         }
 
         // The work is done: free the slot before reporting, so the next task can start the moment this one is recorded.
-        var result = BuildResult(execution, outcome);
+        var result = BuildResult(execution, run?.Config, outcome);
         _running.TryRemove(task.Id, out _);
         SlotsChanged?.Invoke();
         SlotFreed?.Invoke();
@@ -167,7 +173,7 @@ public sealed class TaskRunService(
         }
     }
 
-    private CancellationTokenSource RenewLeaseUntilDone(Execution execution, ITaskGrain taskGrain)
+    private CancellationTokenSource RenewLeaseUntilDone(RunningTask execution, ITaskGrain taskGrain)
     {
         var interval = scheduling.LeaseDuration / 3;
         _ = Task.Run(async () =>
@@ -197,7 +203,7 @@ public sealed class TaskRunService(
         return execution.Done;
     }
 
-    private TaskResult BuildResult(Execution execution, ExecutionOutcome outcome)
+    private TaskResult BuildResult(RunningTask execution, object? config, ExecutionOutcome outcome)
     {
         var stdout = execution.Output.Stdout.Text();
         var stderr = execution.Output.Stderr.Text();
@@ -218,7 +224,7 @@ public sealed class TaskRunService(
             ExecutionTime = Math.Max(1, (long)Math.Ceiling(elapsed.TotalMilliseconds)),
             ResultHash = Sha256Hex(output + error + outcome.ExitCode),
             ImageHashVerified = outcome.ImageHash ?? "",
-            CommandHashVerified = outcome.CommandHash ?? (execution.Task.Type == TaskType.Command ? CommandHash(execution.Task) : ""),
+            CommandHashVerified = outcome.CommandHash ?? (config is ShellTaskConfig shell ? Sha256Hex(shell.Command) : ""),
             CreatedAt = DateTimeOffset.UtcNow,
             CpuSeconds = outcome.CpuSeconds,
             MemoryGbHours = outcome.MemoryGbHours ?? outcome.PeakMemoryBytes / (double)(1L << 30) * elapsed.TotalHours,
@@ -238,21 +244,9 @@ public sealed class TaskRunService(
         };
     }
 
-    private static string CommandHash(ParityTask task)
-    {
-        try
-        {
-            return Sha256Hex(ShellTaskConfig.Parse(task.Config).Command);
-        }
-        catch (TaskValidationException)
-        {
-            return "";
-        }
-    }
-
     private static string Sha256Hex(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
-    private sealed class Execution(ParityTask task, int attempt, ExecutionOutput output, CancellationTokenSource cancellation)
+    private sealed class RunningTask(ParityTask task, int attempt, ExecutionOutput output, CancellationTokenSource cancellation)
     {
         public ParityTask Task { get; } = task;
         public int Attempt { get; } = attempt;

@@ -37,7 +37,7 @@ public sealed class ShellExecutorTests : IDisposable
     }
 
     private static Task<ExecutionOutcome> Run(ShellExecutor executor, ParityTask task, ExecutionOutput output,
-        CancellationToken cancellation = default) => executor.ExecuteAsync(task, output, cancellation);
+        CancellationToken cancellation = default) => executor.ExecuteAsync(TaskRun.Of(task, 1), output, cancellation);
 
     private static async Task AssertGoneSoon(int pid)
     {
@@ -305,19 +305,17 @@ public sealed class ShellExecutorTests : IDisposable
     }
 
     [Fact]
-    public async Task Invalid_config_is_rejected_by_validate_and_reported_by_execute()
+    public void Invalid_config_is_refused_by_the_task_type_table_before_the_executor_sees_it()
     {
-        var executor = Executor();
         var task = new ParityTask { Id = "bad", Type = TaskType.Command, Config = """{"command": 42}""" };
 
-        var error = Assert.Throws<TaskValidationException>(() => executor.Validate(task));
-        var outcome = await Run(executor, task, new ExecutionOutput(4096));
+        var error = Assert.Throws<TaskConfigException>(() => TaskRun.Of(task, 1));
 
         Assert.Equal("config.command must be a string", error.Message);
-        Assert.Equal("config.command must be a string", outcome.Error);
-        Assert.Equal(-1, outcome.ExitCode);
-        executor.Validate(CommandTask("echo fine"));
-        Assert.Equal(TaskType.Command, executor.Type);
+        var run = TaskRun.Of(CommandTask("echo fine"), 3);
+        Assert.Equal("echo fine", Assert.IsType<ShellTaskConfig>(run.Config).Command);
+        Assert.Equal(3, run.Attempt);
+        Assert.Equal(TaskType.Command, Executor().Type);
     }
 
     [Fact]

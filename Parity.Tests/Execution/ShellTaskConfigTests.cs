@@ -1,3 +1,4 @@
+using Parity.Tasks;
 using Parity.Execution;
 
 namespace Parity.Tests.Execution;
@@ -67,7 +68,7 @@ public sealed class ShellTaskConfigTests
         "config.timeout_seconds must be a positive integer, got 99999999999")]
     public void Rejects_invalid_config_naming_the_field(string? json, string expected)
     {
-        var error = Assert.Throws<TaskValidationException>(() => ShellTaskConfig.Parse(json));
+        var error = Assert.Throws<TaskConfigException>(() => ShellTaskConfig.Parse(json));
         Assert.StartsWith(expected, error.Message);
     }
 
@@ -76,7 +77,7 @@ public sealed class ShellTaskConfigTests
     {
         var json = $$"""{"command": "{{new string('x', ShellTaskConfig.MaxCommandLength + 1)}}"}""";
 
-        var error = Assert.Throws<TaskValidationException>(() => ShellTaskConfig.Parse(json));
+        var error = Assert.Throws<TaskConfigException>(() => ShellTaskConfig.Parse(json));
         Assert.Equal("config.command exceeds 65536 characters", error.Message);
     }
 

@@ -1,11 +1,12 @@
+using Parity.Learning.Models;
 using Parity.Learning.Partitioning;
 
 namespace Parity.Tests.Learning;
 
 public sealed class PartitionConfigTests
 {
-    private static PartitionConfigException Invalid(string json) =>
-        Assert.Throws<PartitionConfigException>(() => PartitionConfig.Parse(json));
+    private static ModelConfigException Invalid(string json) =>
+        Assert.Throws<ModelConfigException>(() => PartitionConfig.Parse(json));
 
     [Fact]
     public void Parses_every_field()
@@ -118,10 +119,10 @@ public sealed class PartitionConfigTests
     {
         var config = new PartitionConfig { Strategy = PartitionStrategy.NonIid, TotalParts = 2, PartIndex = 0, Alpha = double.NaN, Seed = 1 };
 
-        var error = Assert.Throws<PartitionConfigException>(config.Validate);
+        var error = Assert.Throws<ModelConfigException>(config.Validate);
 
         Assert.Equal("alpha parameter must be positive for non-IID partitioning, got NaN", error.Message);
-        Assert.Throws<PartitionConfigException>((config with { Alpha = double.PositiveInfinity }).Validate);
+        Assert.Throws<ModelConfigException>((config with { Alpha = double.PositiveInfinity }).Validate);
     }
 
     [Fact]

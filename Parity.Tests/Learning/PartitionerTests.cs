@@ -1,3 +1,4 @@
+using Parity.Learning.Models;
 using Parity.Learning.Data;
 using Parity.Learning.Partitioning;
 
@@ -72,9 +73,9 @@ public sealed class PartitionerTests
     {
         var labels = Classes(5, 4);
 
-        var tooFew = Assert.Throws<PartitionConfigException>(() =>
+        var tooFew = Assert.Throws<ModelConfigException>(() =>
             Partitioner.Select(labels, Config(PartitionStrategy.LabelSkew, 2) with { ClassesPerPart = 2 }));
-        var tooMany = Assert.Throws<PartitionConfigException>(() =>
+        var tooMany = Assert.Throws<ModelConfigException>(() =>
             Partitioner.Select(labels, Config(PartitionStrategy.LabelSkew, 2) with { ClassesPerPart = 6 }));
 
         Assert.Equal("invalid partition configuration: label_skew with total_parts=2 and classes_per_part=2 covers only " +
@@ -88,7 +89,7 @@ public sealed class PartitionerTests
     {
         float[] labels = [.. Enumerable.Repeat(0f, 30), .. Enumerable.Repeat(1f, 3)];
 
-        var error = Assert.Throws<PartitionConfigException>(() =>
+        var error = Assert.Throws<ModelConfigException>(() =>
             Partitioner.Select(labels, Config(PartitionStrategy.LabelSkew, 2) with { MinSamples = 5 }));
 
         Assert.Equal("label_skew partitioning gives part 1 (classes 1) 3 rows, fewer than 5 (min_samples=5); " +
@@ -101,7 +102,7 @@ public sealed class PartitionerTests
         var labels = Classes(2, 25);
         var config = Config(PartitionStrategy.NonIid, 5) with { Alpha = 0.01, MinSamples = 8 };
 
-        var error = Assert.Throws<PartitionConfigException>(() => Partitioner.Select(labels, config));
+        var error = Assert.Throws<ModelConfigException>(() => Partitioner.Select(labels, config));
 
         Assert.Matches(
             @"^non-IID partitioning could not give each of 5 parts at least 8 rows \(min_samples=8\) in 10 Dirichlet " +
@@ -121,7 +122,7 @@ public sealed class PartitionerTests
             {
                 Assert.All(Partitioner.SelectAll(labels, config), part => Assert.True(part.Length >= 40));
             }
-            catch (PartitionConfigException e)
+            catch (ModelConfigException e)
             {
                 Assert.Contains("min_samples=40", e.Message);
             }
@@ -135,7 +136,7 @@ public sealed class PartitionerTests
     {
         foreach (var strategy in Enum.GetValues<PartitionStrategy>())
         {
-            var error = Assert.Throws<PartitionConfigException>(() =>
+            var error = Assert.Throws<ModelConfigException>(() =>
                 Partitioner.Select(new float[rows], Config(strategy, parts) with { MinSamples = minSamples }));
 
             Assert.Equal(message, error.Message);
@@ -146,7 +147,7 @@ public sealed class PartitionerTests
     [Fact]
     public void Rejects_an_empty_label_vector_and_non_finite_labels()
     {
-        var empty = Assert.Throws<PartitionConfigException>(() => Partitioner.Select([], Config(PartitionStrategy.Random, 1)));
+        var empty = Assert.Throws<ModelConfigException>(() => Partitioner.Select([], Config(PartitionStrategy.Random, 1)));
         var nan = Assert.Throws<ArgumentException>(() => Partitioner.Select([0, float.NaN], Config(PartitionStrategy.Random, 1)));
 
         Assert.Equal("cannot partition a dataset with no rows", empty.Message);
@@ -156,7 +157,7 @@ public sealed class PartitionerTests
     [Fact]
     public void Validates_the_config_before_splitting()
     {
-        var error = Assert.Throws<PartitionConfigException>(() =>
+        var error = Assert.Throws<ModelConfigException>(() =>
             Partitioner.Select([0, 1], Config(PartitionStrategy.NonIid, 2) with { Alpha = 0 }));
 
         Assert.Equal("alpha parameter must be positive for non-IID partitioning, got 0.000000", error.Message);

@@ -17,7 +17,7 @@ namespace Parity.Execution.Docker;
 /// no-new-privileges and the engine's default seccomp profile. The container is removed whatever happens.
 /// </summary>
 public sealed class DockerExecutor(DockerEngine engine, DockerExecutorOptions options, ILogger<DockerExecutor> logger)
-    : ITaskExecutor
+    : TaskExecutor<DockerTaskConfig>
 {
     private static readonly HttpClient Downloads = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
     {
@@ -26,21 +26,19 @@ public sealed class DockerExecutor(DockerEngine engine, DockerExecutorOptions op
     private static readonly TimeSpan DrainBound = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(1);
 
-    public TaskType Type => TaskType.Docker;
+    public override TaskType Type => TaskType.Docker;
 
-    public bool Available => engine.Available;
+    public override bool Available => engine.Available;
 
-    public void Validate(ParityTask task) => DockerTaskConfig.Parse(task);
-
-    public async Task<ExecutionOutcome> ExecuteAsync(ParityTask task, ExecutionOutput output, CancellationToken cancellation)
+    protected override async Task<ExecutionOutcome> ExecuteAsync(TaskRun run, DockerTaskConfig config, ExecutionOutput output,
+        CancellationToken cancellation)
     {
-        DockerTaskConfig config;
+        var task = run.Task;
         try
         {
-            config = DockerTaskConfig.Parse(task);
             CheckAgainstRunnerLimits(config);
         }
-        catch (TaskValidationException e)
+        catch (TaskConfigException e)
         {
             return Failed(e.Message);
         }
@@ -52,7 +50,7 @@ public sealed class DockerExecutor(DockerEngine engine, DockerExecutorOptions op
         try
         {
             var image = await PrepareImageAsync(config, output, cancellation);
-            containerId = await CreateContainerAsync(task, config, image, cancellation);
+            containerId = await CreateContainerAsync(run, config, image, cancellation);
             var outcome = await RunAsync(task, config, containerId, output, stopwatch, cancellation);
             return outcome with
             {
@@ -82,13 +80,13 @@ public sealed class DockerExecutor(DockerEngine engine, DockerExecutorOptions op
     private void CheckAgainstRunnerLimits(DockerTaskConfig config)
     {
         if (config.Cpus > options.CpuLimit)
-            throw new TaskValidationException(string.Create(CultureInfo.InvariantCulture,
+            throw new TaskConfigException(string.Create(CultureInfo.InvariantCulture,
                 $"config.resources.cpu {config.Cpus} exceeds this runner's limit of {options.CpuLimit} (RUNNER_DOCKER_CPU_LIMIT)"));
         if (config.MemoryBytes > options.MemoryLimitBytes)
-            throw new TaskValidationException(
+            throw new TaskConfigException(
                 $"config.resources.memory {ByteSize.Format(config.MemoryBytes.Value)} exceeds this runner's limit of {ByteSize.Format(options.MemoryLimitBytes)} (RUNNER_DOCKER_MEMORY_LIMIT)");
         if (config.Network != DockerTaskConfig.NoNetwork && !options.AllowNetwork)
-            throw new TaskValidationException(
+            throw new TaskConfigException(
                 $"config.network '{config.Network}' needs a runner that allows networking (RUNNER_DOCKER_ALLOW_NETWORK=true); this one runs containers without a network");
     }
 
@@ -249,9 +247,10 @@ public sealed class DockerExecutor(DockerEngine engine, DockerExecutorOptions op
 
     // ---- container -----------------------------------------------------------------------------------------------
 
-    private async Task<string> CreateContainerAsync(ParityTask task, DockerTaskConfig config, ImageInspectResponse image,
+    private async Task<string> CreateContainerAsync(TaskRun run, DockerTaskConfig config, ImageInspectResponse image,
         CancellationToken cancellation)
     {
+        var task = run.Task;
         var memory = config.MemoryBytes ?? options.MemoryLimitBytes;
         var cpus = config.Cpus ?? options.CpuLimit;
         var parameters = new CreateContainerParameters
@@ -263,7 +262,7 @@ public sealed class DockerExecutor(DockerEngine engine, DockerExecutorOptions op
             Env = [.. config.Env, $"TASK_NONCE={task.Nonce}", $"PARITY_TASK_ID={task.Id}"],
             WorkingDir = config.WorkingDir,
             User = options.User,
-            Labels = engine.Labels(task.Id, task.Attempts),
+            Labels = engine.Labels(run.Task.Id, run.Attempt),
             AttachStdout = true,
             AttachStderr = true,
             Tty = false,

@@ -78,7 +78,7 @@ public sealed class DockerExecutorTests : IAsyncLifetime, IDisposable
         int maxOutput = 1 << 20, CancellationToken cancellation = default)
     {
         var output = new ExecutionOutput(maxOutput);
-        var outcome = await (executor ?? Executor()).ExecuteAsync(task, output, cancellation);
+        var outcome = await (executor ?? Executor()).ExecuteAsync(TaskRun.Of(task, 1), output, cancellation);
         return (outcome, output);
     }
 
@@ -215,7 +215,7 @@ public sealed class DockerExecutorTests : IAsyncLifetime, IDisposable
         using var cancel = new CancellationTokenSource();
         var task = DockerTask(Sh("echo started; sleep 60"));
         var output = new ExecutionOutput(1 << 20);
-        var run = Executor().ExecuteAsync(task, output, cancel.Token);
+        var run = Executor().ExecuteAsync(TaskRun.Of(task, 1), output, cancel.Token);
 
         await Eventually.True(() => Task.FromResult(output.Stdout.Text().Contains("started")), TimeSpan.FromSeconds(30), "container started");
         Assert.Single(await ContainersOfThisTest());
@@ -332,7 +332,7 @@ public sealed class DockerExecutorTests : IAsyncLifetime, IDisposable
 
         var executor = new DockerExecutor(down, _options, NullLogger<DockerExecutor>.Instance);
         Assert.False(executor.Available);
-        var outcome = await executor.ExecuteAsync(DockerTask(Sh("true")), new ExecutionOutput(1024), CancellationToken.None);
+        var outcome = await executor.ExecuteAsync(TaskRun.Of(DockerTask(Sh("true")), 1), new ExecutionOutput(1024), CancellationToken.None);
         Assert.Equal("the Docker engine at unix:///tmp/parity-no-such-docker.sock is not answering (RUNNER_DOCKER_HOST)", outcome.Error);
     }
 

@@ -85,7 +85,7 @@ public class DockerTaskConfigTests
     [InlineData("""{"image_name":"b"}""", """{"workdir":"relative/dir"}""", "environment.config.workdir must be an absolute path")]
     public void Invalid_configs_name_the_field(string? config, string? environmentConfig, string expected)
     {
-        var error = Assert.Throws<TaskValidationException>(() => DockerTaskConfig.Parse(Task(config, environmentConfig)));
+        var error = Assert.Throws<TaskConfigException>(() => DockerTaskConfig.Parse(Task(config, environmentConfig)));
         Assert.StartsWith(expected, error.Message);
     }
 
@@ -94,7 +94,7 @@ public class DockerTaskConfigTests
     {
         using var json = System.Text.Json.JsonDocument.Parse(
             """{"id":"d1","title":"t","type":"docker","config":{"image_name":"b"},"environment":{"type":"docker","config":{"command":"ls"}}}""");
-        var error = Assert.Throws<TaskValidationException>(() => TaskValidator.Parse(json.RootElement, "payload", DateTimeOffset.UtcNow));
+        var error = Assert.Throws<TaskConfigException>(() => TaskValidator.Parse(json.RootElement, "payload", DateTimeOffset.UtcNow));
         Assert.Equal("payload.environment.config.command must be an array of strings", error.Message);
     }
 }

@@ -1,3 +1,4 @@
+using Parity.Learning.Models;
 using Parity.Learning.Forest;
 using static Parity.Tests.Learning.Forest.ForestTestData;
 
@@ -48,8 +49,8 @@ public sealed class ForestOptionsTests
     [MemberData(nameof(InvalidOptions))]
     public void Each_invalid_option_is_rejected_with_its_name_and_limit(string option, string message, string which)
     {
-        var error = Assert.Throws<ForestOptionsException>(() => new ForestTrainer(Broken(which)));
-        Assert.Equal(option, error.Option);
+        var error = Assert.Throws<ModelConfigException>(() => new ForestTrainer(Broken(which)));
+        Assert.Equal(option, error.Field);
         Assert.Equal(message, error.Message);
     }
 
@@ -96,22 +97,22 @@ public sealed class ForestOptionsTests
     [Fact]
     public void Unknown_max_features_text_is_rejected()
     {
-        var error = Assert.Throws<ForestOptionsException>(() => MaxFeatures.Parse("half"));
-        Assert.Equal("max_features", error.Option);
+        var error = Assert.Throws<ModelConfigException>(() => MaxFeatures.Parse("half"));
+        Assert.Equal("max_features", error.Field);
     }
 
     [Fact]
     public void Counts_larger_than_the_data_are_rejected_at_fit()
     {
         var data = Tiny();
-        var features = Assert.Throws<ForestOptionsException>(
+        var features = Assert.Throws<ModelConfigException>(
             () => new ForestTrainer(new ForestOptions { MaxFeatures = 3, RandomState = 1 }).Fit(data));
-        Assert.Equal("max_features", features.Option);
+        Assert.Equal("max_features", features.Field);
         Assert.Equal("max_features must be at most the number of features, 2 (got 3)", features.Message);
 
-        var samples = Assert.Throws<ForestOptionsException>(
+        var samples = Assert.Throws<ModelConfigException>(
             () => new ForestTrainer(new ForestOptions { MaxSamples = 7, RandomState = 1 }).Fit(data));
-        Assert.Equal("max_samples", samples.Option);
+        Assert.Equal("max_samples", samples.Field);
         Assert.Equal("max_samples must be at most the number of rows, 6 (got 7)", samples.Message);
     }
 
@@ -127,8 +128,8 @@ public sealed class ForestOptionsTests
     public void Federated_training_needs_a_seed()
     {
         var data = Tiny();
-        var error = Assert.Throws<ForestOptionsException>(
+        var error = Assert.Throws<ModelConfigException>(
             () => new FederatedForestPlan(new ForestOptions(), BinEdges.Compute(data), [0f, 1f], data.Rows));
-        Assert.Equal("random_state", error.Option);
+        Assert.Equal("random_state", error.Field);
     }
 }

@@ -1,3 +1,4 @@
+using Parity.Learning.Models;
 using System.Runtime.CompilerServices;
 using Parity.Learning.Data;
 
@@ -86,7 +87,7 @@ public sealed class BinEdges
         ArgumentNullException.ThrowIfNull(summaries);
         if (summaries.Count == 0) throw new ArgumentException("no summaries to build bin edges from", nameof(summaries));
         if (maxBins is < 2 or > ForestOptions.MaxBinsLimit)
-            throw new ForestOptionsException($"max_bins must be in [2, {ForestOptions.MaxBinsLimit}] (got {maxBins})", "max_bins");
+            throw new ModelConfigException($"max_bins must be in [2, {ForestOptions.MaxBinsLimit}] (got {maxBins})", "max_bins");
         var features = summaries[0].FeatureCount;
         if (summaries.Any(s => s.FeatureCount != features))
             throw new ArgumentException("summaries disagree on the number of features", nameof(summaries));

@@ -5,38 +5,7 @@ using Parity.Learning.Forest;
 using Parity.Learning.Models;
 using Parity.Learning.Partitioning;
 
-namespace Parity.Learning.Federated;
-
-/// <summary>
-/// What a participant returns for a round: the upstream model-update fields (UPSTREAM.md §7.2) with the update itself
-/// in <c>gradients</c> (local − global), plus the metrics. A forest travels as <see cref="Forest"/> (base64 of the
-/// compact binary format), never as averaged floats. Serialised with <c>ParityJson.Options</c> (snake_case, nulls left out).
-/// </summary>
-public sealed record FederatedUpdate
-{
-    public required string SessionId { get; init; }
-    public required string RoundId { get; init; }
-    public required string ModelType { get; init; }
-    public IReadOnlyDictionary<string, float[]> Weights { get; init; } = new Dictionary<string, float[]>();
-    public IReadOnlyDictionary<string, float[]> Gradients { get; init; } = new Dictionary<string, float[]>();
-    public string? Forest { get; init; }
-    public required double Loss { get; init; }
-    public double? Accuracy { get; init; }
-    public double? RSquared { get; init; }
-    public double? MeanSquaredError { get; init; }
-    /// <summary>Local rows trained on: FedAvg's weight.</summary>
-    public required int DataSize { get; init; }
-    public required long TrainingTimeMs { get; init; }
-    public required FederatedMetadata Metadata { get; init; }
-    public ForestMetrics? RfMetrics { get; init; }
-}
-
-public sealed record FederatedMetadata(
-    string ModelType, string DatasetCid, string DataFormat, int FeatureCount, int SampleCount, PartitionInfo PartitionInfo);
-
-public sealed record PartitionInfo(string Strategy, int TotalParts, int PartIndex, int Rows);
-
-public sealed record ForestMetrics(IReadOnlyList<double> FeatureImportance, double? OobScore, int TreeCount);
+namespace Parity.Federation;
 
 /// <summary>A finished local run: the update to submit, and the trained model's evaluation on other data.</summary>
 public sealed record FederatedRun(FederatedUpdate Update, Func<Dataset, ModelEvaluation> Evaluate);
@@ -100,7 +69,7 @@ public static class FederatedTrainer
 
     private static LocalResult TrainNetwork(FederatedTaskConfig config, Dataset dataset, Dataset part, CancellationToken cancellation)
     {
-        var options = MlpOptions.FromJson(config.TrainConfig, config.ModelConfig, config.Partition.Seed);
+        var options = config.NetworkOptions();
         // Every participant must build the same output layer, whatever classes its own part happens to hold.
         if (options.Task == MlpTask.Classification && options.ClassCount is null)
             options = options with { ClassCount = ClassCountOf(dataset) };
@@ -111,7 +80,7 @@ public static class FederatedTrainer
 
     private static LocalResult TrainLinear(FederatedTaskConfig config, Dataset part, CancellationToken cancellation)
     {
-        var options = LinearRegressionOptions.FromJson(config.TrainConfig, config.ModelConfig, config.Partition.Seed);
+        var options = config.LinearOptions();
         var global = config.GlobalModel is { } model ? GlobalModelJson.ReadWeights(model) : null;
         var result = LinearRegression.Train(part, options, global, cancellation);
         return new LocalResult(result.Weights, result.Gradients, result.Model.Evaluate(part), data => result.Model.Evaluate(data));
@@ -119,7 +88,7 @@ public static class FederatedTrainer
 
     private static LocalResult TrainForest(FederatedTaskConfig config, Dataset dataset, Dataset part)
     {
-        var options = ForestOptionsFromJson(config.ModelConfig, config.Partition.Seed);
+        var options = config.ForestOptions();
         // Classes of the whole dataset, so every participant's forest votes over the same classes.
         var forest = new ForestTrainer(options).Fit(part, classes: ForestData.ClassesOf(dataset));
         var importances = forest.FeatureImportances;
@@ -146,64 +115,4 @@ public static class FederatedTrainer
         foreach (var label in dataset.Labels.Span) max = Math.Max(max, label);
         return Math.Max(2, (int)max + 1);
     }
-
-    /// <summary>
-    /// The forest's <c>model_config</c>: scikit-learn names, or the reference's (num_trees, subsample,
-    /// bootstrap_samples). The number of trees is required; the rest default as scikit-learn does.
-    /// </summary>
-    public static ForestOptions ForestOptionsFromJson(JsonElement modelConfig, long? sessionSeed)
-    {
-        JsonElement? config = modelConfig;
-        var trees = ConfigJson.Int32(config, "n_estimators") ?? ConfigJson.Int32(config, "num_trees")
-            ?? throw ConfigJson.Missing("num_trees");
-        var options = new ForestOptions
-        {
-            Trees = trees,
-            MaxDepth = ConfigJson.Int32(config, "max_depth") is { } depth && depth > 0 ? depth : null,
-            MinSamplesSplit = CountOrFractionOf(config, "min_samples_split") ?? 2,
-            MinSamplesLeaf = CountOrFractionOf(config, "min_samples_leaf") ?? 1,
-            MaxFeatures = MaxFeaturesOf(config),
-            Criterion = ConfigJson.String(config, "criterion") switch
-            {
-                null or "gini" => SplitCriterion.Gini,
-                "entropy" => SplitCriterion.Entropy,
-                var other => throw ConfigJson.Invalid("criterion", $"criterion must be gini or entropy, got {other}"),
-            },
-            Bootstrap = ConfigJson.Boolean(config, "bootstrap") ?? ConfigJson.Boolean(config, "bootstrap_samples") ?? true,
-            MaxSamples = CountOrFractionOf(config, "max_samples")
-                         ?? (ConfigJson.Number(config, "subsample") is { } subsample && subsample < 1 ? CountOrFraction.OfFraction(subsample) : null),
-            MinImpurityDecrease = ConfigJson.Number(config, "min_impurity_decrease") ?? 0,
-            RandomState = ConfigJson.Int64(config, "random_state") is { } state and not 0 ? state : sessionSeed
-                ?? throw ConfigJson.Missing("random_state"),
-            OobScore = ConfigJson.Boolean(config, "oob_score") ?? false,
-            MaxBins = ConfigJson.Int32(config, "max_bins") ?? 256,
-        };
-        options.Validate();
-        return options;
-    }
-
-    private static MaxFeatures MaxFeaturesOf(JsonElement? config)
-    {
-        if (ConfigJson.Field(config, "max_features") is { } value)
-        {
-            return value.ValueKind switch
-            {
-                JsonValueKind.String => MaxFeatures.Parse(value.GetString()),
-                JsonValueKind.Number when value.TryGetInt32(out var count) && count > 0 => MaxFeatures.OfCount(count),
-                JsonValueKind.Number when value.TryGetDouble(out var fraction) && fraction is > 0 and <= 1 => MaxFeatures.OfFraction(fraction),
-                // The reference's "≤ 0 means use max_features_strategy".
-                JsonValueKind.Number when value.TryGetDouble(out var none) && none <= 0 => MaxFeatures.Parse(ConfigJson.String(config, "max_features_strategy") ?? "sqrt"),
-                _ => throw ConfigJson.Invalid("max_features", $"max_features must be sqrt, log2, all, a count or a fraction, got {value.GetRawText()}"),
-            };
-        }
-        return MaxFeatures.Parse(ConfigJson.String(config, "max_features_strategy") ?? "sqrt");
-    }
-
-    private static CountOrFraction? CountOrFractionOf(JsonElement? config, string name) => ConfigJson.Field(config, name) switch
-    {
-        null => null,
-        { ValueKind: JsonValueKind.Number } e when e.TryGetInt32(out var count) => CountOrFraction.OfCount(count),
-        { ValueKind: JsonValueKind.Number } e when e.TryGetDouble(out var fraction) => CountOrFraction.OfFraction(fraction),
-        var e => throw ConfigJson.Invalid(name, $"{name} must be a count or a fraction, got {e.Value.GetRawText()}"),
-    };
 }

@@ -1,3 +1,4 @@
+using Parity.Learning.Models;
 using System.Globalization;
 using Parity.Learning.Data;
 
@@ -54,11 +55,11 @@ public static class Partitioner
 
         var n = labels.Length;
         var parts = config.TotalParts;
-        if (n == 0) throw new PartitionConfigException("cannot partition a dataset with no rows");
+        if (n == 0) throw new ModelConfigException("cannot partition a dataset with no rows");
         if ((long)parts * config.MinimumPartSize > n)
         {
             var field = config.MinSamples > 0 ? "min_samples" : "total_parts";
-            throw new PartitionConfigException(
+            throw new ModelConfigException(
                 $"cannot split {n} rows into {parts} parts of at least {config.MinimumPartSize} rows each " +
                 $"(total_parts={parts}, min_samples={config.MinSamples})", field);
         }
@@ -157,7 +158,7 @@ public static class Partitioner
             bestSmallest = Math.Max(bestSmallest, smallest);
         }
 
-        throw new PartitionConfigException(
+        throw new ModelConfigException(
             $"non-IID partitioning could not give each of {parts} parts at least {config.MinimumPartSize} rows " +
             $"(min_samples={config.MinSamples}) in {NonIidDraws} Dirichlet draws with alpha={Format(alpha)}: " +
             $"the smallest part had {bestSmallest} rows at best; raise alpha, lower min_samples or use fewer parts",
@@ -202,11 +203,11 @@ public static class Partitioner
         var classCount = classes.Count;
         var perPart = config.ClassesPerPart ?? (classCount + parts - 1) / parts;
         if (perPart > classCount)
-            throw new PartitionConfigException(
+            throw new ModelConfigException(
                 $"invalid partition configuration: classes_per_part={perPart} exceeds the {classCount} classes in the labels",
                 "classes_per_part");
         if ((long)parts * perPart < classCount)
-            throw new PartitionConfigException(
+            throw new ModelConfigException(
                 $"invalid partition configuration: label_skew with total_parts={parts} and classes_per_part={perPart} " +
                 $"covers only {parts * perPart} of {classCount} classes; every class must go to some part",
                 "classes_per_part");
@@ -237,7 +238,7 @@ public static class Partitioner
             if (result[k].Count >= config.MinimumPartSize) continue;
             var held = string.Join(", ", Enumerable.Range(0, perPart)
                 .Select(j => Format(classes.Labels[(int)(((long)k * perPart + j) % classCount)])));
-            throw new PartitionConfigException(
+            throw new ModelConfigException(
                 $"label_skew partitioning gives part {k} (classes {held}) {result[k].Count} rows, fewer than " +
                 $"{config.MinimumPartSize} (min_samples={config.MinSamples}); use fewer parts or more classes per part",
                 "min_samples");

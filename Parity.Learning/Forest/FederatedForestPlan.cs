@@ -1,3 +1,4 @@
+using Parity.Learning.Models;
 namespace Parity.Learning.Forest;
 
 /// <summary>
@@ -30,7 +31,7 @@ public sealed class FederatedForestPlan
         ArgumentNullException.ThrowIfNull(edges);
         ArgumentNullException.ThrowIfNull(classes);
         if (options.RandomState is not { } seed)
-            throw new ForestOptionsException(
+            throw new ModelConfigException(
                 "random_state is required for federated training: every participant must draw the same numbers", "random_state");
         ArgumentOutOfRangeException.ThrowIfLessThan(totalRows, 1);
         ForestData.CheckClasses(classes);

@@ -1,12 +1,14 @@
+using Parity.Tasks;
+using Parity.Tests.Learning;
 using System.Text.Json;
 using Parity.Learning.Data;
-using Parity.Learning.Federated;
+using Parity.Federation;
 using Parity.Learning.Forest;
 using Parity.Learning.Models;
 using Parity.Learning.Partitioning;
 using Parity.Tests.Support;
 
-namespace Parity.Tests.Learning.Federated;
+namespace Parity.Tests.Federation;
 
 public class FederatedTrainerTests
 {
@@ -31,15 +33,15 @@ public class FederatedTrainerTests
         });
 
     [Theory]
-    [InlineData("session_id", "invalid federated learning config: session_id is required")]
-    [InlineData("model_config", "invalid federated learning config: model_config is required")]
-    [InlineData("partition_config", "invalid federated learning config: partition_config is required")]
-    [InlineData("data_format", "invalid federated learning config: data_format is required")]
+    [InlineData("session_id", "config.session_id is required")]
+    [InlineData("model_config", "config.model_config is required")]
+    [InlineData("partition_config", "config.partition_config is required")]
+    [InlineData("data_format", "config.data_format is required")]
     public void Missing_fields_are_named(string field, string expected)
     {
         var config = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(Config("neural_network", new { hidden_size = 4 }))!;
         config.Remove(field);
-        var error = Assert.Throws<ModelConfigException>(() => FederatedTaskConfig.Parse(JsonSerializer.Serialize(config)));
+        var error = Assert.Throws<TaskConfigException>(() => FederatedTaskConfig.Parse(JsonSerializer.Serialize(config)));
         Assert.Equal(expected, error.Message);
     }
 
@@ -47,31 +49,32 @@ public class FederatedTrainerTests
     public void Training_parameters_are_never_defaulted()
     {
         var config = Config("neural_network", new { hidden_size = 4 }, new { epochs = 3, batch_size = 8 });
-        var error = Assert.Throws<ModelConfigException>(() => FederatedTrainer.Train(FederatedTaskConfig.Parse(config), Iris));
-        Assert.Equal("training configuration is incomplete: learning_rate is required", error.Message);
+        // Refused when the config is read (on the gateway too), before any data is touched.
+        var error = Assert.Throws<TaskConfigException>(() => FederatedTaskConfig.Parse(config));
+        Assert.Equal("config (learning_rate): training configuration is incomplete: learning_rate is required", error.Message);
 
         var forest = Config("random_forest", new { max_depth = 3 });
-        Assert.Equal("training configuration is incomplete: num_trees is required",
-            Assert.Throws<ModelConfigException>(() => FederatedTrainer.Train(FederatedTaskConfig.Parse(forest), Iris)).Message);
+        Assert.Equal("config (num_trees): training configuration is incomplete: num_trees is required",
+            Assert.Throws<TaskConfigException>(() => FederatedTaskConfig.Parse(forest)).Message);
     }
 
     [Fact]
     public void Min_samples_must_be_given_and_alpha_positive()
     {
         var noMinimum = Config("neural_network", new { hidden_size = 4 }, minSamples: null);
-        Assert.Equal("invalid partition configuration: min_samples must be provided and positive",
-            Assert.Throws<PartitionConfigException>(() => FederatedTaskConfig.Parse(noMinimum)).Message);
+        Assert.Equal("config.partition_config.min_samples: invalid partition configuration: min_samples must be provided and positive",
+            Assert.Throws<TaskConfigException>(() => FederatedTaskConfig.Parse(noMinimum)).Message);
 
         var badAlpha = Config("neural_network", new { hidden_size = 4 }).Replace("\"strategy\":\"stratified\"", "\"strategy\":\"non_iid\",\"alpha\":0");
-        Assert.Equal("alpha parameter must be positive for non-IID partitioning, got 0.000000",
-            Assert.Throws<PartitionConfigException>(() => FederatedTaskConfig.Parse(badAlpha)).Message);
+        Assert.Equal("config.partition_config.alpha: alpha parameter must be positive for non-IID partitioning, got 0.000000",
+            Assert.Throws<TaskConfigException>(() => FederatedTaskConfig.Parse(badAlpha)).Message);
     }
 
     [Fact]
     public void Unknown_model_types_are_refused()
     {
-        var error = Assert.Throws<ModelConfigException>(() => FederatedTaskConfig.Parse(Config("svm", new { })));
-        Assert.StartsWith("unsupported model_type: svm", error.Message);
+        var error = Assert.Throws<TaskConfigException>(() => FederatedTaskConfig.Parse(Config("svm", new { })));
+        Assert.StartsWith("config.model_type: unsupported model_type: svm", error.Message);
     }
 
     [Fact]
@@ -164,7 +167,7 @@ public class FederatedTrainerTests
             var (badCode, badOut, badErr) = ParityCli.Run(null, "train", "--config", configPath, "--data", iris);
             Assert.Equal(2, badCode);
             Assert.Equal("", badOut);
-            Assert.Contains("train: training configuration is incomplete: batch_size is required", badErr);
+            Assert.Contains("train: config (batch_size): training configuration is incomplete: batch_size is required", badErr);
         }
         finally
         {

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Parity.Execution;
+using Parity.Json;
 using Parity.Tasks;
 
 namespace Parity.Llm;
@@ -30,24 +30,12 @@ public static class LlmTaskConfig
         }
     }
 
-    /// <summary>Parses and validates; every failure is a <see cref="TaskValidationException"/> naming the field.</summary>
+    /// <summary>Parses and validates; every failure is a <see cref="TaskConfigException"/> naming the field.</summary>
     public static LlmRequest Parse(ParityTask task)
     {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(string.IsNullOrWhiteSpace(task.Config) ? "null" : task.Config);
-        }
-        catch (JsonException e)
-        {
-            throw new TaskValidationException($"config must be a JSON object ({e.Message})");
-        }
-        using (document)
-        {
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-                throw new TaskValidationException("config is required for llm tasks: {\"model\": \"...\", \"prompt\": \"...\"}");
-            return Parse(document.RootElement, "config.", "model");
-        }
+        using var document = JsonFields.ParseObject(task.Config, "config", required: true,
+            "config is required for llm tasks: {\"model\": \"...\", \"prompt\": \"...\"}")!;
+        return Parse(document.RootElement, "config.", "model");
     }
 
     /// <summary>
@@ -56,33 +44,33 @@ public static class LlmTaskConfig
     /// </summary>
     public static LlmRequest Parse(JsonElement root, string prefix, string modelField)
     {
-        var model = String(root, modelField, prefix) is { Length: > 0 } name ? name.Trim()
-            : throw new TaskValidationException($"{prefix}{modelField} is required");
+        var model = JsonFields.String(root, modelField, prefix) is { Length: > 0 } name ? name.Trim()
+            : throw new TaskConfigException($"{prefix}{modelField} is required");
         if (model.Length > MaxModelNameLength || model.Any(char.IsControl))
-            throw new TaskValidationException($"{prefix}{modelField} must be at most {MaxModelNameLength} printable characters");
-        var prompt = String(root, "prompt", prefix);
+            throw new TaskConfigException($"{prefix}{modelField} must be at most {MaxModelNameLength} printable characters");
+        var prompt = JsonFields.String(root, "prompt", prefix);
         var messages = Messages(root, prefix);
-        if (prompt is null && messages is null) throw new TaskValidationException($"{prefix}prompt (or {prefix}messages) is required");
-        if (prompt is not null && messages is not null) throw new TaskValidationException($"{prefix}prompt and {prefix}messages exclude each other: give one");
-        if (prompt?.Length > MaxPromptLength) throw new TaskValidationException($"{prefix}prompt exceeds {MaxPromptLength} characters");
+        if (prompt is null && messages is null) throw new TaskConfigException($"{prefix}prompt (or {prefix}messages) is required");
+        if (prompt is not null && messages is not null) throw new TaskConfigException($"{prefix}prompt and {prefix}messages exclude each other: give one");
+        if (prompt?.Length > MaxPromptLength) throw new TaskConfigException($"{prefix}prompt exceeds {MaxPromptLength} characters");
         if (messages?.Sum(m => m.Content.Length) > MaxPromptLength)
-            throw new TaskValidationException($"{prefix}messages exceed {MaxPromptLength} characters in all");
+            throw new TaskConfigException($"{prefix}messages exceed {MaxPromptLength} characters in all");
 
         return new LlmRequest
         {
             Model = model,
             Prompt = prompt,
             Messages = messages,
-            MaxTokens = Number(root, "max_tokens", prefix) is { } max
+            MaxTokens = JsonFields.Number(root, "max_tokens", prefix) is { } max
                 ? max is >= 1 and <= 1 << 20 && max == Math.Floor(max) ? (int)max
-                    : throw new TaskValidationException($"{prefix}max_tokens must be an integer from 1 to {1 << 20}, got {max}")
+                    : throw new TaskConfigException($"{prefix}max_tokens must be an integer from 1 to {1 << 20}, got {max}")
                 : null,
-            Temperature = Number(root, "temperature", prefix) is { } t
-                ? t is >= 0 and <= 10 ? (float)t : throw new TaskValidationException($"{prefix}temperature must be from 0 to 10, got {t}")
+            Temperature = JsonFields.Number(root, "temperature", prefix) is { } t
+                ? t is >= 0 and <= 10 ? (float)t : throw new TaskConfigException($"{prefix}temperature must be from 0 to 10, got {t}")
                 : null,
-            Seed = Number(root, "seed", prefix) is { } seed
+            Seed = JsonFields.Number(root, "seed", prefix) is { } seed
                 ? seed == Math.Floor(seed) && Math.Abs(seed) < 1L << 53 ? (long)seed
-                    : throw new TaskValidationException($"{prefix}seed must be an integer, got {seed}")
+                    : throw new TaskConfigException($"{prefix}seed must be an integer, got {seed}")
                 : null,
             Stop = Stops(root, prefix),
         };
@@ -102,38 +90,21 @@ public static class LlmTaskConfig
         return config.ToJsonString();
     }
 
-    private static JsonElement? Field(JsonElement root, string name) =>
-        root.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;
-
-    private static string? String(JsonElement root, string name, string prefix) => Field(root, name) switch
-    {
-        null => null,
-        { ValueKind: JsonValueKind.String } e => e.GetString(),
-        _ => throw new TaskValidationException($"{prefix}{name} must be a string"),
-    };
-
-    private static double? Number(JsonElement root, string name, string prefix) => Field(root, name) switch
-    {
-        null => null,
-        { ValueKind: JsonValueKind.Number } e => e.GetDouble(),
-        _ => throw new TaskValidationException($"{prefix}{name} must be a number"),
-    };
-
     private static List<LlmMessage>? Messages(JsonElement root, string prefix)
     {
-        if (Field(root, "messages") is not { } element) return null;
+        if (JsonFields.Field(root, "messages") is not { } element) return null;
         if (element.ValueKind != JsonValueKind.Array || element.GetArrayLength() == 0)
-            throw new TaskValidationException($"{prefix}messages must be a non-empty array of {{\"role\", \"content\"}}");
+            throw new TaskConfigException($"{prefix}messages must be a non-empty array of {{\"role\", \"content\"}}");
         var messages = new List<LlmMessage>();
         foreach (var item in element.EnumerateArray())
         {
             var path = $"{prefix}messages[{messages.Count}]";
-            if (item.ValueKind != JsonValueKind.Object) throw new TaskValidationException($"{path} must be an object");
+            if (item.ValueKind != JsonValueKind.Object) throw new TaskConfigException($"{path} must be an object");
             var role = item.TryGetProperty("role", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString()! : null;
             if (role is not ("system" or "user" or "assistant"))
-                throw new TaskValidationException($"{path}.role must be system, user or assistant");
+                throw new TaskConfigException($"{path}.role must be system, user or assistant");
             if (!item.TryGetProperty("content", out var c) || c.ValueKind != JsonValueKind.String)
-                throw new TaskValidationException($"{path}.content must be a string");
+                throw new TaskConfigException($"{path}.content must be a string");
             messages.Add(new LlmMessage(role, c.GetString()!));
         }
         return messages;
@@ -141,11 +112,11 @@ public static class LlmTaskConfig
 
     private static List<string> Stops(JsonElement root, string prefix)
     {
-        if (Field(root, "stop") is not { } element) return [];
+        if (JsonFields.Field(root, "stop") is not { } element) return [];
         if (element.ValueKind == JsonValueKind.String) return [element.GetString()!];
-        if (element.ValueKind != JsonValueKind.Array) throw new TaskValidationException($"{prefix}stop must be a string or an array of strings");
+        if (element.ValueKind != JsonValueKind.Array) throw new TaskConfigException($"{prefix}stop must be a string or an array of strings");
         var stops = element.EnumerateArray().Select(s => s.ValueKind == JsonValueKind.String && s.GetString() is { Length: > 0 } text
-            ? text : throw new TaskValidationException($"{prefix}stop must hold non-empty strings")).ToList();
-        return stops.Count <= MaxStops ? stops : throw new TaskValidationException($"{prefix}stop takes at most {MaxStops} strings, got {stops.Count}");
+            ? text : throw new TaskConfigException($"{prefix}stop must hold non-empty strings")).ToList();
+        return stops.Count <= MaxStops ? stops : throw new TaskConfigException($"{prefix}stop takes at most {MaxStops} strings, got {stops.Count}");
     }
 }

@@ -1,3 +1,4 @@
+using Parity.Learning.Models;
 using System.Globalization;
 using System.Text.Json;
 
@@ -60,7 +61,7 @@ public sealed record PartitionConfig
         "non_iid" or "dirichlet" => PartitionStrategy.NonIid,
         "label_skew" => PartitionStrategy.LabelSkew,
         null or "" => throw Invalid("strategy", "strategy is required"),
-        _ => throw new PartitionConfigException($"unsupported partitioning strategy: {name}", "strategy"),
+        _ => throw new ModelConfigException($"unsupported partitioning strategy: {name}", "strategy"),
     };
 
     public static string WireName(PartitionStrategy strategy) => strategy switch
@@ -83,7 +84,7 @@ public sealed record PartitionConfig
         }
         catch (JsonException e)
         {
-            throw new PartitionConfigException($"invalid partition configuration: not valid JSON ({e.Message})");
+            throw new ModelConfigException($"invalid partition configuration: not valid JSON ({e.Message})");
         }
         using (document) return FromJson(document.RootElement);
     }
@@ -92,7 +93,7 @@ public sealed record PartitionConfig
     public static PartitionConfig FromJson(JsonElement element)
     {
         if (element.ValueKind != JsonValueKind.Object)
-            throw new PartitionConfigException("invalid partition configuration: partition_config must be a JSON object");
+            throw new ModelConfigException("invalid partition configuration: partition_config must be a JSON object");
 
         var strategy = Field(element, "strategy") switch
         {
@@ -140,14 +141,14 @@ public sealed record PartitionConfig
     private void ValidateAlpha()
     {
         if (Alpha is not { } alpha)
-            throw new PartitionConfigException("alpha parameter is required for non-IID partitioning", "alpha");
+            throw new ModelConfigException("alpha parameter is required for non-IID partitioning", "alpha");
         // The first message is the reference runner's, formatted as Go's %f.
         if (!(alpha > 0))
-            throw new PartitionConfigException(
+            throw new ModelConfigException(
                 $"alpha parameter must be positive for non-IID partitioning, got {GoFloat(alpha)}",
                 "alpha");
         if (double.IsInfinity(alpha))
-            throw new PartitionConfigException("alpha parameter must be finite for non-IID partitioning, got +Inf", "alpha");
+            throw new ModelConfigException("alpha parameter must be finite for non-IID partitioning, got +Inf", "alpha");
     }
 
     /// <summary>A double as Go's <c>%f</c> prints it.</summary>
@@ -159,7 +160,7 @@ public sealed record PartitionConfig
         _ => value.ToString("F6", CultureInfo.InvariantCulture),
     };
 
-    private static PartitionConfigException Invalid(string field, string problem) =>
+    private static ModelConfigException Invalid(string field, string problem) =>
         new($"invalid partition configuration: {problem}", field);
 
     private static string Format(double value) => value.ToString(CultureInfo.InvariantCulture);

@@ -1,3 +1,4 @@
+using Parity.Learning.Models;
 using System.Globalization;
 
 namespace Parity.Learning.Forest;
@@ -88,7 +89,7 @@ public readonly record struct MaxFeatures
         var s when int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var count) => OfCount(count),
         var s when double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var fraction) =>
             OfFraction(fraction),
-        _ => throw new ForestOptionsException(
+        _ => throw new ModelConfigException(
             $"max_features must be sqrt, log2, all, an integer or a fraction (got {text})", "max_features"),
     };
 
@@ -159,7 +160,7 @@ public sealed record ForestOptions
     /// <summary>n_jobs: trees grown at once; null uses every core.</summary>
     public int? Threads { get; init; }
 
-    /// <summary>Throws a <see cref="ForestOptionsException"/> naming the first invalid option.</summary>
+    /// <summary>Throws a <see cref="ModelConfigException"/> naming the first invalid option.</summary>
     public void Validate()
     {
         if (Trees < 1) Fail("n_estimators", $"n_estimators must be at least 1 (got {Trees})");
@@ -216,5 +217,5 @@ public sealed record ForestOptions
 
     internal int ThreadCount => Threads ?? Environment.ProcessorCount;
 
-    private static void Fail(string option, string message) => throw new ForestOptionsException(message, option);
+    private static void Fail(string option, string message) => throw new ModelConfigException(message, option);
 }

@@ -1,0 +1,138 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Parity.Json;
+using Parity.Learning.Data;
+using Parity.Learning.Forest;
+using Parity.Learning.Models;
+using Parity.Learning.Partitioning;
+using Parity.Tasks;
+
+namespace Parity.Federation;
+
+/// <summary>
+/// The <c>config</c> of a <c>federated_learning</c> task (UPSTREAM.md §7.2): which session and round, the model, the
+/// dataset, this participant's partition, and the training parameters. Validation is strict and complete up front —
+/// the partition and the model's own parameters are checked by the learning engines' validators, so the gateway
+/// refuses a bad config with the field named instead of a runner failing it later. Nothing is defaulted.
+/// </summary>
+public sealed partial record FederatedTaskConfig
+{
+    public required string SessionId { get; init; }
+    public required string RoundId { get; init; }
+    public required FederatedModelType ModelType { get; init; }
+    public required string DatasetCid { get; init; }
+    public required DatasetFormat DataFormat { get; init; }
+    public required JsonElement ModelConfig { get; init; }
+    public required PartitionConfig Partition { get; init; }
+    public required JsonElement TrainConfig { get; init; }
+    /// <summary>The session's current global model (null in the first round).</summary>
+    public JsonElement? GlobalModel { get; init; }
+
+    public static string WireName(FederatedModelType type) => type switch
+    {
+        FederatedModelType.NeuralNetwork => "neural_network",
+        FederatedModelType.LinearRegression => "linear_regression",
+        _ => "random_forest",
+    };
+
+    /// <summary>The network's options (training and model parameters), as validated.</summary>
+    public MlpOptions NetworkOptions() => MlpOptions.FromJson(TrainConfig, ModelConfig, Partition.Seed);
+
+    public LinearRegressionOptions LinearOptions() => LinearRegressionOptions.FromJson(TrainConfig, ModelConfig, Partition.Seed);
+
+    public ForestOptions ForestOptions() => ForestOptionsJson.FromJson(ModelConfig, Partition.Seed);
+
+    /// <summary>Parses and validates; every failure is a <see cref="TaskConfigException"/> naming the field.</summary>
+    public static FederatedTaskConfig Parse(string? json)
+    {
+        using var document = JsonFields.ParseObject(json, "config", required: true,
+            "config is required for federated_learning tasks")!;
+        var root = document.RootElement;
+
+        var modelType = RequiredString(root, "model_type").ToLowerInvariant() switch
+        {
+            "neural_network" or "nn" or "mlp" => FederatedModelType.NeuralNetwork,
+            "linear_regression" or "linear" => FederatedModelType.LinearRegression,
+            "random_forest" or "rf" => FederatedModelType.RandomForest,
+            var other => throw new TaskConfigException(
+                $"config.model_type: unsupported model_type: {other} (expected neural_network, linear_regression or random_forest)"),
+        };
+        var format = RequiredString(root, "data_format").ToLowerInvariant() switch
+        {
+            "csv" => DatasetFormat.Csv,
+            "json" => DatasetFormat.Json,
+            var other => throw new TaskConfigException($"config.data_format: unsupported data_format: {other} (expected csv or json)"),
+        };
+        var cid = RequiredString(root, "dataset_cid");
+        // The storage room decodes CIDs fully; here a CID is at least one token of base-N letters and digits, so it
+        // can never name a path.
+        if (!CidText().IsMatch(cid))
+            throw new TaskConfigException($"config.dataset_cid must be a CID (1-128 letters and digits), got '{Truncate(cid)}'");
+
+        var partition = Engine("partition_config", () => PartitionConfig.FromJson(Object(root, "partition_config")));
+        // Every participant must be able to train: the reference's rule, kept.
+        if (partition.MinSamples <= 0)
+            throw new TaskConfigException(
+                "config.partition_config.min_samples: invalid partition configuration: min_samples must be provided and positive");
+
+        var global = JsonFields.Field(root, "global_model") is { } model ? model.Clone() : (JsonElement?)null;
+        if (global is { ValueKind: not JsonValueKind.Object })
+            throw new TaskConfigException("config.global_model must be a JSON object or null");
+
+        var config = new FederatedTaskConfig
+        {
+            SessionId = RequiredString(root, "session_id"),
+            RoundId = RequiredString(root, "round_id"),
+            ModelType = modelType,
+            DatasetCid = cid,
+            DataFormat = format,
+            ModelConfig = Object(root, "model_config").Clone(),
+            Partition = partition,
+            TrainConfig = Object(root, "train_config").Clone(),
+            GlobalModel = global,
+        };
+        // The model's own parameters, checked now by the engine that will train with them.
+        Engine("train_config", () => config.ModelType switch
+        {
+            FederatedModelType.NeuralNetwork => config.NetworkOptions(),
+            FederatedModelType.LinearRegression => config.LinearOptions(),
+            _ => (object)config.ForestOptions(),
+        });
+        if (global is { } weights) Engine("global_model", () => GlobalModelJson.ReadWeights(weights));
+        return config;
+    }
+
+    /// <summary>Runs an engine's validator; its error becomes a task config error under <c>config.{section}</c>.</summary>
+    private static T Engine<T>(string section, Func<T> validate)
+    {
+        try
+        {
+            return validate();
+        }
+        catch (ModelConfigException e)
+        {
+            var field = e.Field is null ? "" : $"{e.Field}";
+            throw new TaskConfigException(section == "train_config" && field.Length > 0
+                ? $"config ({field}): {e.Message}"
+                : $"config.{section}{(field.Length > 0 ? "." + field : "")}: {e.Message}");
+        }
+    }
+
+    private static string RequiredString(JsonElement root, string name)
+    {
+        var text = JsonFields.String(root, name, "config.")?.Trim();
+        return string.IsNullOrEmpty(text) ? throw new TaskConfigException($"config.{name} is required") : text;
+    }
+
+    private static JsonElement Object(JsonElement root, string name) => JsonFields.Field(root, name) switch
+    {
+        null => throw new TaskConfigException($"config.{name} is required"),
+        { ValueKind: JsonValueKind.Object } value => value,
+        _ => throw new TaskConfigException($"config.{name} must be a JSON object"),
+    };
+
+    private static string Truncate(string value) => value.Length <= 40 ? value : value[..40] + "…";
+
+    [GeneratedRegex("^[A-Za-z0-9]{1,128}$")]
+    private static partial Regex CidText();
+}

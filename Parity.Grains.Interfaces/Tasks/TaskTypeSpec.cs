@@ -1,0 +1,8 @@
+namespace Parity.Tasks;
+
+/// <summary>
+/// One row of the task type table: the type's wire name, its config parser (pure: the gateway validates with it, the
+/// runner receives what it returns), and what a runner needs to take the type, for the message a task gets when no
+/// runner in the cluster can.
+/// </summary>
+public sealed record TaskTypeSpec(TaskType Type, string WireName, Func<ParityTask, object> ParseConfig, string RunnerNeeds);

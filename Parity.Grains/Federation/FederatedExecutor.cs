@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Parity.Execution;
+using Parity.Json;
+using Parity.Learning.Data;
+using Parity.Learning.Models;
+using Parity.Storage;
+using Parity.Tasks;
+
+namespace Parity.Federation;
+
+/// <summary>
+/// Runs <c>federated_learning</c> tasks: fetches the dataset by its CID, trains this participant's part from the
+/// session's global model (<see cref="FederatedTrainer"/>), and returns the model update as the task's output (JSON,
+/// snake_case). Progress lines go to stderr, so the task's logs show where it is.
+/// </summary>
+public sealed class FederatedExecutor(IDatasetSource datasets) : TaskExecutor<FederatedTaskConfig>
+{
+    public override TaskType Type => TaskType.FederatedLearning;
+
+    /// <summary>Training needs no engine; a dataset this runner lacks fails the task with the reason.</summary>
+    public override bool Available => true;
+
+    protected override async Task<ExecutionOutcome> ExecuteAsync(TaskRun run, FederatedTaskConfig config, ExecutionOutput output,
+        CancellationToken cancellation)
+    {
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            var bytes = await datasets.ReadAsync(config.DatasetCid, cancellation);
+            Progress(output, $"dataset {config.DatasetCid}: {bytes.Length} bytes");
+            // Training is CPU-bound and synchronous: keep it off the caller's thread.
+            var trained = await Task.Run(() =>
+            {
+                var dataset = DatasetReader.Read(bytes, config.DataFormat);
+                Progress(output, $"training {FederatedTaskConfig.WireName(config.ModelType)} on part {config.Partition.PartIndex + 1} " +
+                                 $"of {config.Partition.TotalParts} ({dataset.Rows} rows in all)");
+                return FederatedTrainer.Train(config, dataset, cancellation);
+            }, cancellation);
+            var update = JsonSerializer.SerializeToUtf8Bytes(trained.Update, ParityJson.Options);
+            // A truncated update would be garbage to the aggregator: refuse it whole instead.
+            if (update.Length > output.Stdout.MaxBytes)
+                return Failed($"the model update is {update.Length} bytes, over this runner's output limit of " +
+                              $"{output.Stdout.MaxBytes} (RUNNER_MAX_OUTPUT_BYTES)", clock);
+            output.Stdout.Append(update);
+            Progress(output, $"round {config.RoundId}: loss {trained.Update.Loss:G6} on {trained.Update.DataSize} rows");
+            return new ExecutionOutcome
+            {
+                ExitCode = 0,
+                Elapsed = clock.Elapsed,
+                StorageBytes = bytes.Length,
+            };
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            return Failed("task was cancelled", clock) with { Cancelled = true };
+        }
+        catch (Exception e) when (e is DatasetNotFoundException or DatasetException or ModelConfigException or TrainingDivergedException)
+        {
+            return Failed(e.Message, clock);
+        }
+    }
+
+    private static void Progress(ExecutionOutput output, string line) => output.Stderr.Append(Encoding.UTF8.GetBytes(line + "\n"));
+
+    private static ExecutionOutcome Failed(string error, Stopwatch clock) =>
+        new() { ExitCode = -1, Error = error, Elapsed = clock.Elapsed };
+}
