@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using System.Globalization;
 using System.Runtime.Versioning;
 using Microsoft.Extensions.Logging;
 using Parity.Tasks;
@@ -19,7 +18,6 @@ public sealed class ShellExecutor(ShellExecutorOptions options, ILogger<ShellExe
     private const string Shell = "/bin/sh";
     private const string Prlimit = "/usr/bin/prlimit";
     private static readonly TimeSpan DrainBound = TimeSpan.FromSeconds(2);
-    private static readonly TimeSpan MaxTimer = TimeSpan.FromDays(24);
 
     public override TaskType Type => TaskType.Command;
 
@@ -64,9 +62,7 @@ public sealed class ShellExecutor(ShellExecutorOptions options, ILogger<ShellExe
     private async Task<ExecutionOutcome> RunAsync(ParityTask task, ShellTaskConfig config, string taskDir,
         string workingDir, ExecutionOutput output, CancellationToken cancellation)
     {
-        var (timeout, timeoutSource) = config.TimeoutSeconds is { } own && TimeSpan.FromSeconds(own) < options.ExecutionTimeout
-            ? (TimeSpan.FromSeconds(own), "config.timeout_seconds")
-            : (options.ExecutionTimeout, "RUNNER_EXECUTION_TIMEOUT");
+        var deadline = ExecutionDeadline.Of(config.TimeoutSeconds, options.ExecutionTimeout);
 
         var stopwatch = Stopwatch.StartNew();
         // prlimit sets the limits on itself and execs the shell: they are in force before the task's first instruction.
@@ -83,19 +79,7 @@ public sealed class ShellExecutor(ShellExecutorOptions options, ILogger<ShellExe
             Environment(task, config, taskDir), workingDir);
         var readers = Task.WhenAll(PumpAsync(process.Stdout, output.Stdout), PumpAsync(process.Stderr, output.Stderr));
 
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        deadline.CancelAfter(timeout < MaxTimer ? timeout : MaxTimer);
-        bool timedOut = false, cancelled = false;
-        try
-        {
-            await process.Exited.WaitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            cancelled = cancellation.IsCancellationRequested;
-            timedOut = !cancelled;
-            process.KillGroup();
-        }
+        if (!await deadline.WaitAsync(ct => process.Exited.WaitAsync(ct), cancellation)) process.KillGroup();
 
         // The group (background children included) is killed when the leader exits, before it is reaped.
         SpawnExit exit;
@@ -120,18 +104,7 @@ public sealed class ShellExecutor(ShellExecutorOptions options, ILogger<ShellExe
         }
 
         var outcome = new ExecutionOutcome { Elapsed = stopwatch.Elapsed, CpuSeconds = exit.CpuSeconds, PeakMemoryBytes = exit.PeakMemoryBytes };
-        if (timedOut)
-        {
-            var seconds = timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
-            return outcome with
-            {
-                ExitCode = -1,
-                TimedOut = true,
-                Error = $"task execution exceeded timeout of {seconds} s ({timeoutSource})",
-            };
-        }
-        if (cancelled) return outcome with { ExitCode = -1, Cancelled = true, Error = "task was cancelled" };
-        return outcome with { ExitCode = exit.ExitCode };
+        return deadline.InterruptedOutcome(outcome) ?? outcome with { ExitCode = exit.ExitCode };
     }
 
     private static Dictionary<string, string> Environment(ParityTask task, ShellTaskConfig config, string taskDir)

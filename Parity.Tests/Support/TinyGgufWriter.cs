@@ -5,8 +5,8 @@ namespace Parity.Llm.Embedded;
 /// <summary>
 /// Writes a tiny llama-architecture GGUF model with seeded random weights (0.7 MiB, F32, 751-token SentencePiece
 /// vocabulary, context 256, ChatML template). Its output is gibberish but every mechanism is real: tokenization,
-/// prefill, sampling, token counts, chat templates. Used by the tests and the benchmark, and handy for smoke-testing
-/// a runner's embedded backend without downloading a model. Same seed, same bytes.
+/// prefill, sampling, token counts, chat templates. Used by the tests and the benchmarks (linked into both projects,
+/// so it does not ship in the runner). Same seed, same bytes.
 /// </summary>
 public static class TinyGgufWriter
 {
@@ -28,6 +28,11 @@ public static class TinyGgufWriter
         "feel are final feet care done go who it able my back she then pull measure world had model each llama";
 
     private enum TokenType { Normal = 1, Unknown = 2, Control = 3, Byte = 6 }
+
+    // The GGUF metadata value types written here, spelled from the format rather than taken from the runner's reader:
+    // a mistake in one is then not copied into the other, and the benchmarks, which cannot see the runner's internals,
+    // compile this file too.
+    private enum GgufType : uint { UInt32 = 4, Int32 = 5, Float32 = 6, Bool = 7, String = 8, Array = 9 }
 
     /// <summary>The tests' model: 64-wide, 2 blocks (0.7 MiB).</summary>
     public static readonly TinyGgufShape Tiny = new(Embedding: 64, FeedForward: 128, Blocks: 2, Heads: 4);
@@ -247,6 +252,3 @@ public static class TinyGgufWriter
         public double NextUniform() => (Next() >> 40) / (double)(1 << 23) - 1;
     }
 }
-
-/// <summary>The layer sizes of a generated model (the key/value heads equal the heads).</summary>
-public sealed record TinyGgufShape(int Embedding, int FeedForward, int Blocks, int Heads);
