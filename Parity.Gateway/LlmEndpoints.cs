@@ -295,8 +295,8 @@ public static partial class LlmEndpoints
     private static async Task<string?> PullProgress(IGrainFactory grains, ParityTask task)
     {
         if (LlmTaskConfig.ModelOf(task) is not { } model) return null;
-        var (_, pull) = await Bounded(grains.GetGrain<IModelGrain>(ModelGrain.Key(model)).GetPull(), CallWait, CancellationToken.None);
-        return pull is { Done: false } ? ModelGrain.Describe(pull) : null;
+        var (_, pull) = await Bounded(grains.GetGrain<IModelGrain>(ModelGrainKey.Of(model)).GetPull(), CallWait, CancellationToken.None);
+        return pull is { Done: false } ? pull.Describe() : null;
     }
 
     /// <summary>What <c>GET /api/v1/llm/prompts/{id}</c> shows; null for an unknown id or a task that is not a prompt.</summary>

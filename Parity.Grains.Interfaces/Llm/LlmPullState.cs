@@ -14,4 +14,9 @@ public sealed record LlmPullState
     [Id(6)] public string? Error { get; init; }
     [Id(7)] public DateTimeOffset StartedAt { get; init; }
     [Id(8)] public DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>The pull in words, as a waiting prompt shows it: "pulling model 'x' on runner-1: downloading (45 %)".</summary>
+    public string Describe() =>
+        Error ?? $"pulling model '{Model}' on {Runner}: {(Done ? "done, waiting for the runner to list it" : Status)}" +
+                 (!Done && Total is > 0 && Completed is { } done ? $" ({100.0 * done / Total.Value:F0} %)" : "");
 }

@@ -15,6 +15,7 @@ using Parity.Llm.Embedded;
 using Parity.Llm.Ollama;
 using Parity.Runners;
 using Parity.Storage;
+using Parity.Tasks;
 using Parity.Federation;
 using StackExchange.Redis;
 
@@ -55,6 +56,11 @@ public static class ParitySiloBuilder
         services.AddSingleton(_ => AcceleratorSelector.Select());
         services.AddSingleton<MachineCapabilities>();
         services.AddSingleton<RunnerDirectoryCache>();
+        // The task type table's silo side: routers and completion hooks per type (executors are registered above).
+        services.AddSingleton<ITaskRouter, DirectoryTaskRouter>();
+        services.AddSingleton<ITaskRouter, LlmTaskRouter>();
+        services.AddSingleton<ITaskCompletionHook, LlmUsageHook>();
+        services.AddSingleton<TaskHandlers>();
         services.AddHostedService(sp => sp.GetRequiredService<RunnerDirectoryCache>());
         services.AddSingleton<RunnerLifecycle>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RunnerLifecycle>());

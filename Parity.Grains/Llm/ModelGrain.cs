@@ -22,7 +22,6 @@ public sealed class ModelGrain(RunnerDirectoryCache directory, TimeProvider cloc
     private DateTimeOffset Now => clock.GetUtcNow();
 
     /// <summary>The grain key for a requested model name: names match case-insensitively, so the key is lower-case.</summary>
-    public static string Key(string model) => model.Trim().ToLowerInvariant();
 
     public async Task<LlmRoute> Route()
     {
@@ -81,12 +80,6 @@ public sealed class ModelGrain(RunnerDirectoryCache directory, TimeProvider cloc
         }
         return Task.CompletedTask;
     }
-
-    /// <summary>The pull in words, as a waiting prompt shows it: "pulling model 'x' on runner-1: downloading (45 %)".</summary>
-    public static string Describe(LlmPullState pull) =>
-        pull.Error is { } error ? error
-        : $"pulling model '{pull.Model}' on {pull.Runner}: {(pull.Done ? "done, waiting for the runner to list it" : pull.Status)}" +
-          (!pull.Done && pull.Total is > 0 && pull.Completed is { } done ? $" ({100.0 * done / pull.Total.Value:F0} %)" : "");
 
     private LlmPullState Failed(LlmPullState pull, string error) => pull with { Error = error, Done = true, UpdatedAt = Now };
 }

@@ -44,7 +44,7 @@ public sealed class ModelPulls(
 
     private async Task PullAsync(ILlmBackend backend, string model)
     {
-        var target = grains.GetGrain<IModelGrain>(ModelGrain.Key(model));
+        var target = grains.GetGrain<IModelGrain>(ModelGrainKey.Of(model));
         var state = new LlmPullState { Model = model, Runner = cluster.SiloName, Status = "starting", StartedAt = clock.GetUtcNow() };
         var lastReport = DateTimeOffset.MinValue;
         void Report(LlmPullState next, bool force)

@@ -1,0 +1,24 @@
+using Parity.Tasks;
+
+namespace Parity.Llm;
+
+/// <summary>Adds a completed prompt's usage to its client's totals (the usage grain counts each prompt id once).</summary>
+public sealed class LlmUsageHook(IGrainFactory grains, TimeProvider clock) : ITaskCompletionHook
+{
+    public TaskType Type => TaskType.Llm;
+
+    public Task OnCompletedAsync(ParityTask task, TaskResult result)
+    {
+        if (result.Usage is not { } usage) return Task.CompletedTask;
+        var record = new LlmUsageRecord
+        {
+            PromptId = task.Id,
+            ClientId = task.ClientId ?? task.CreatorAddress ?? "anonymous",
+            Model = usage.Model ?? LlmTaskConfig.ModelOf(task) ?? "",
+            Runner = result.Runner,
+            Usage = usage,
+            CompletedAt = task.CompletedAt ?? clock.GetUtcNow(),
+        };
+        return grains.GetGrain<ILlmUsageGrain>(record.ClientId).Record(record);
+    }
+}

@@ -1,0 +1,118 @@
+using Microsoft.Extensions.Logging;
+using Parity.Runners;
+
+namespace Parity.Tasks;
+
+/// <summary>The task grain's clock work: the lease, dispatch to the runners its type's router names, and the timer.</summary>
+public sealed partial class TaskGrain
+{
+    private async Task Tick()
+    {
+        if (Current is not { } task || task.Status.IsTerminal())
+        {
+            await RunHooks();
+            return;
+        }
+        if (task.Status == TaskState.Running)
+        {
+            // A runner that only missed heartbeats keeps its task while it renews the lease: re-dispatching it would
+            // run the task twice and void the output a client is streaming.
+            var siloDead = task.Runner is { } name && runners.IsSiloDead(name);
+            if (Now < Record.LeaseExpiresAt && !siloDead) return;
+            await LeaseLapsed(task, siloDead ? $"runner {task.Runner}'s silo died" : $"lease on {task.Runner} lapsed");
+            if (Current!.Status != TaskState.Pending) return;
+        }
+        await TryDispatch(Current!);
+    }
+
+    private async Task LeaseLapsed(ParityTask task, string why)
+    {
+        Record.LapsedAttempts++;
+        if (task.Runner is { } runner) StopOnRunner(runner, Record.Attempt);
+        if (Record.LapsedAttempts >= scheduling.MaxAttempts)
+        {
+            await Finish(TaskState.Failed, $"{why} (attempt {Record.Attempt}); gave up after {Record.LapsedAttempts} lost " +
+                                           $"attempts (RUNNER_TASK_MAX_ATTEMPTS={scheduling.MaxAttempts})", result: null);
+            return;
+        }
+        Log($"{why} (attempt {Record.Attempt}); re-dispatching");
+        await BackToPending(task);
+    }
+
+    private async Task BackToPending(ParityTask task)
+    {
+        Record.Task = task with { Status = TaskState.Pending, UpdatedAt = Now };
+        Record.LeaseExpiresAt = null;
+        Record.QueuedAt = Now;
+        await state.WriteStateAsync();
+        Index.Update(Record.Task.Summary()).Ignore();
+    }
+
+    private async Task TryDispatch(ParityTask task)
+    {
+        var route = await handlers.RouterFor(task.Type).RouteAsync(task, _runnerHint);
+        _runnerHint = null;
+        if (route.Waiting is { } note)
+        {
+            // A wait (a model pull) can take far longer than a dispatch: its progress shows in the log, once per step.
+            if (route.WaitKey != _lastWaitKey) Log(note);
+            _lastWaitKey = route.WaitKey;
+            return;
+        }
+        foreach (var candidate in route.Runners)
+            if (await TryStartOn(candidate, task)) return;
+
+        // Give every runner one offline window to announce itself, and conclude that none can take the task only when
+        // that has held for another whole window: a loaded runner can miss a heartbeat or an engine ping and be back.
+        var waited = Now - Record.QueuedAt;
+        if (route.Unroutable is not { } why) _unroutableSince = null;
+        else if (Now - (_unroutableSince ??= Now) >= scheduling.OfflineAfter && waited > scheduling.OfflineAfter)
+            await Finish(TaskState.Failed, why, result: null);
+        else if (waited > scheduling.DispatchTimeout)
+            await Finish(TaskState.Failed, $"no runner took the task within RUNNER_DISPATCH_TIMEOUT ({scheduling.DispatchTimeout})", result: null);
+    }
+
+    private async Task<bool> TryStartOn(string candidate, ParityTask task)
+    {
+        // Every try gets its own number: a call that failed (a timeout, say) may still have started the work, and that
+        // run must never be taken for the attempt that a later candidate accepts.
+        var attempt = ++Record.Attempt;
+        try
+        {
+            if (!await GrainFactory.GetGrain<IRunnerGrain>(candidate).TryStart(task, attempt))
+            {
+                runners.NoteFull(candidate);
+                return false;
+            }
+        }
+        catch (Exception e)
+        {
+            logger.LogDebug(e, "Runner {Runner} unreachable for {TaskId}", candidate, task.Id);
+            StopOnRunner(candidate, attempt);
+            runners.NoteFull(candidate);
+            return false;
+        }
+        runners.NoteStarted(candidate);
+        Record.LeaseExpiresAt = Now + scheduling.LeaseDuration;
+        Record.Task = task with { Status = TaskState.Running, Runner = candidate, Attempts = attempt, UpdatedAt = Now };
+        Log($"dispatched to {candidate} (attempt {attempt})");
+        await state.WriteStateAsync();
+        Index.Update(Record.Task.Summary()).Ignore();
+        return true;
+    }
+
+    private void StopOnRunner(string runner, int attempt) =>
+        GrainFactory.GetGrain<IRunnerGrain>(runner).Cancel(this.GetPrimaryKeyString(), attempt).Ignore();
+
+    private void StartTimer(TimeSpan dueTime) =>
+        _timer ??= this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions { DueTime = dueTime, Period = TickPeriod, KeepAlive = true });
+
+    private void StopTimer()
+    {
+        _timer?.Dispose();
+        _timer = null;
+    }
+
+    private TimeSpan TickPeriod => TimeSpan.FromTicks(Math.Clamp(scheduling.LeaseDuration.Ticks / 4,
+        TimeSpan.FromMilliseconds(200).Ticks, TimeSpan.FromSeconds(5).Ticks));
+}
