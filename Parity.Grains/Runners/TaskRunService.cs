@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Parity.Configuration;
 using Parity.Execution;
@@ -115,7 +113,11 @@ public sealed class TaskRunService(
     {
         var task = execution.Task;
         var taskGrain = grains.GetGrain<ITaskGrain>(task.Id);
-        using var renewal = RenewLeaseUntilDone(execution, taskGrain);
+        _ = LeaseRenewal.RunAsync(taskGrain, execution.Attempt, scheduling.LeaseDuration / 3, execution.Done.Token, () =>
+        {
+            execution.Superseded = true;
+            execution.Cancellation.Cancel();
+        }, logger);
         ExecutionOutcome outcome;
         TaskRun? run = null;
         try
@@ -134,7 +136,7 @@ public sealed class TaskRunService(
         }
 
         // The work is done: free the slot before reporting, so the next task can start the moment this one is recorded.
-        var result = BuildResult(execution, run?.Config, outcome);
+        var result = TaskResults.Of(execution.Task, execution.Attempt, cluster.SiloName, run?.Config, outcome, execution.Output);
         _running.TryRemove(task.Id, out _);
         SlotsChanged?.Invoke();
         SlotFreed?.Invoke();
@@ -173,78 +175,7 @@ public sealed class TaskRunService(
         }
     }
 
-    private CancellationTokenSource RenewLeaseUntilDone(RunningTask execution, ITaskGrain taskGrain)
-    {
-        var interval = scheduling.LeaseDuration / 3;
-        _ = Task.Run(async () =>
-        {
-            using var timer = new PeriodicTimer(interval);
-            try
-            {
-                while (await timer.WaitForNextTickAsync(execution.Done.Token))
-                {
-                    try
-                    {
-                        if (await taskGrain.RenewLease(execution.Attempt)) continue;
-                        execution.Superseded = true;
-                        execution.Cancellation.Cancel();
-                        return;
-                    }
-                    catch (Exception e) when (!execution.Done.IsCancellationRequested)
-                    {
-                        logger.LogDebug(e, "Lease renewal for {TaskId} failed; retrying", execution.Task.Id);
-                    }
-                }
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        });
-        return execution.Done;
-    }
 
-    private TaskResult BuildResult(RunningTask execution, object? config, ExecutionOutcome outcome)
-    {
-        var stdout = execution.Output.Stdout.Text();
-        var stderr = execution.Output.Stderr.Text();
-        var output = stdout.Length == 0 || stdout.EndsWith('\n') ? stdout + stderr : stdout + "\n" + stderr;
-        var error = outcome.Error ?? "";
-        var elapsed = outcome.Elapsed;
-        return new TaskResult
-        {
-            Id = Guid.NewGuid().ToString(),
-            TaskId = execution.Task.Id,
-            DeviceId = cluster.SiloName,
-            DeviceIdHash = Sha256Hex(cluster.SiloName),
-            RunnerAddress = cluster.SiloName,
-            SolverDeviceId = cluster.SiloName,
-            Output = output,
-            Error = error,
-            ExitCode = outcome.ExitCode,
-            ExecutionTime = Math.Max(1, (long)Math.Ceiling(elapsed.TotalMilliseconds)),
-            ResultHash = Sha256Hex(output + error + outcome.ExitCode),
-            ImageHashVerified = outcome.ImageHash ?? "",
-            CommandHashVerified = outcome.CommandHash ?? (config is ShellTaskConfig shell ? Sha256Hex(shell.Command) : ""),
-            CreatedAt = DateTimeOffset.UtcNow,
-            CpuSeconds = outcome.CpuSeconds,
-            MemoryGbHours = outcome.MemoryGbHours ?? outcome.PeakMemoryBytes / (double)(1L << 30) * elapsed.TotalHours,
-            NetworkDataGb = outcome.NetworkBytes / (double)(1L << 30),
-            StorageGb = outcome.StorageBytes / (double)(1L << 30),
-            Stdout = stdout,
-            Stderr = stderr,
-            StdoutTruncated = execution.Output.Stdout.Truncated,
-            StderrTruncated = execution.Output.Stderr.Truncated,
-            PeakMemoryBytes = outcome.PeakMemoryBytes,
-            PromptTokens = outcome.PromptTokens,
-            ResponseTokens = outcome.ResponseTokens,
-            InferenceTimeMs = outcome.InferenceTimeMs,
-            Usage = outcome.Usage,
-            Runner = cluster.SiloName,
-            Attempt = execution.Attempt,
-        };
-    }
-
-    private static string Sha256Hex(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
     private sealed class RunningTask(ParityTask task, int attempt, ExecutionOutput output, CancellationTokenSource cancellation)
     {
