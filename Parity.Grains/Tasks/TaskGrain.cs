@@ -31,7 +31,7 @@ public sealed class TaskRecord
 public sealed class TaskGrain(
     [PersistentState("task", ParityStorage.Name)] IPersistentState<TaskRecord> state,
     RunnerDirectoryCache runners,
-    SchedulingSettings scheduling,
+    SchedulingOptions scheduling,
     TimeProvider clock,
     ILogger<TaskGrain> logger) : Grain, ITaskGrain
 {

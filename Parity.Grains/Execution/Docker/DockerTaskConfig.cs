@@ -188,7 +188,7 @@ public sealed partial record DockerTaskConfig
             long? bytes = mem.ValueKind switch
             {
                 JsonValueKind.Number when mem.TryGetInt64(out var n) => n,
-                JsonValueKind.String => SettingsReader.ParseSize(mem.GetString()!.Trim()),
+                JsonValueKind.String => ConfigurationReader.ParseSize(mem.GetString()!.Trim()),
                 _ => null,
             };
             if (bytes is not >= MinMemoryBytes)
