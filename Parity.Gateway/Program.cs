@@ -10,7 +10,7 @@ root.Options.Add(configPath);
 root.SetAction((parse, cancellation) => ParityCommandLine.GuardAsync(async () =>
 {
     var configuration = new ConfigurationBuilder().AddParitySources(parse.GetValue(configPath)).Build();
-    // What shapes the host is read before it; the host reads and validates every room again at start.
+    // What shapes the host is read before it is built; every room, these again, is validated once it is built.
     var cluster = configuration.ReadParityOptions<ClusteringOptions>();
     var gateway = configuration.ReadParityOptions<GatewayOptions>();
 
@@ -22,6 +22,7 @@ root.SetAction((parse, cancellation) => ParityCommandLine.GuardAsync(async () =>
     builder.Services.AddParityGateway(configuration);
 
     var app = builder.Build();
+    app.Services.ValidateParityOptions();
     app.MapParityGateway();
     app.MapOrleansDashboard(routePrefix: "/dashboard");
     await app.StartAsync(cancellation);

@@ -12,7 +12,7 @@ public static class RunCommand
     public static async Task<int> RunAsync(string? configPath, CancellationToken cancellation)
     {
         var configuration = new ConfigurationBuilder().AddParitySources(configPath).Build();
-        // What shapes the host is read before it; the host reads and validates every room again at start.
+        // What shapes the host is read before it is built; every room, these again, is validated once it is built.
         var cluster = configuration.ReadParityOptions<ClusteringOptions>();
         var gateway = configuration.ReadParityOptions<GatewayOptions>();
 
@@ -24,6 +24,7 @@ public static class RunCommand
             builder.WebHost.UseUrls([.. gateway.Urls]);
             builder.Services.AddParityGateway(configuration);
             var app = builder.Build();
+            app.Services.ValidateParityOptions();
             app.MapParityGateway();
             app.MapOrleansDashboard(routePrefix: "/dashboard");
             host = app;
@@ -33,6 +34,7 @@ public static class RunCommand
             var builder = Host.CreateApplicationBuilder();
             ConfigureSilo(builder, cluster, configuration);
             host = builder.Build();
+            host.Services.ValidateParityOptions();
         }
         await host.StartAsync(cancellation);
         PrintWhereEverythingIs(host.Services);

@@ -71,6 +71,13 @@ public static class ParityOptions
     }
 
     /// <summary>
+    /// Reads and validates every room registered with <c>ValidateOnStart</c> now, between building the host and starting
+    /// it. The host would do the same at start, but a failure there also logs "Hosting failed to start" with a stack
+    /// trace; here a bad value stops start-up with its one-line message only.
+    /// </summary>
+    public static void ValidateParityOptions(this IServiceProvider services) => services.GetService<IStartupValidator>()?.Validate();
+
+    /// <summary>
     /// Reads a room of <see cref="AddParityOptions(IServiceCollection, IConfiguration)"/> before any host exists, for
     /// what decides how the host is built (which host, its URLs, its clustering). The host reads it again, the same way.
     /// </summary>
