@@ -17,7 +17,7 @@ static class DockerBenchmark
     public static async Task Run(int tasks, Uri host)
     {
         var options = new DockerExecutorOptions { Host = host, CpuLimit = Environment.ProcessorCount };
-        using var engine = new DockerEngine(options, new ClusterSettings { ClusterId = "bench", SiloName = "bench" },
+        using var engine = new DockerEngine(options, new ClusteringOptions { ClusterId = "bench", SiloName = "bench" },
             NullLogger<DockerEngine>.Instance);
         if (!await engine.RefreshAsync(CancellationToken.None))
             throw new InvalidOperationException($"no Docker engine answers at {host} (./deploy/docker.sh start && ./deploy/docker.sh image)");

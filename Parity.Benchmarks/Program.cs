@@ -139,12 +139,12 @@ static async Task<WebApplication> StartCluster(Dictionary<string, string?> value
 {
     values.TryAdd("SILO_PORT", FreePort().ToString());
     values.TryAdd("SILO_GATEWAY_PORT", FreePort().ToString());
-    var settings = ParitySettings.Load(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
+    var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
     var builder = WebApplication.CreateBuilder();
     builder.Logging.ClearProviders();
-    builder.WebHost.UseUrls([.. settings.Gateway.Urls]);
-    builder.UseOrleans(silo => silo.AddParityCluster(settings.Cluster).AddParityRunner(settings));
-    builder.Services.AddParityGateway(settings);
+    builder.WebHost.UseUrls([.. configuration.ReadParityOptions<GatewayOptions>().Urls]);
+    builder.UseOrleans(silo => silo.AddParityCluster(configuration.ReadParityOptions<ClusteringOptions>()).AddParityRunner(configuration));
+    builder.Services.AddParityGateway(configuration);
     var app = builder.Build();
     app.MapParityGateway();
     await app.StartAsync();

@@ -32,7 +32,7 @@ public static class ClusterEndpoints
         }
     }
 
-    private static async Task<IResult> Status(IGrainFactory grains, ClusterSettings cluster)
+    private static async Task<IResult> Status(IGrainFactory grains, ClusteringOptions cluster)
     {
         var runners = await grains.GetGrain<IRunnerDirectoryGrain>(0).GetRunners();
         var counts = await grains.GetGrain<ITaskIndexGrain>(0).Counts();

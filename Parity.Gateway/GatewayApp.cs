@@ -10,10 +10,10 @@ namespace Parity.Gateway;
 /// <summary>Registers and maps the gateway; used by the gateway process and by a silo that co-hosts it.</summary>
 public static class GatewayApp
 {
-    public static IServiceCollection AddParityGateway(this IServiceCollection services, ParitySettings settings)
+    /// <param name="configuration">The keys the gateway and clustering options are read from.</param>
+    public static IServiceCollection AddParityGateway(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton(settings.Gateway);
-        services.TryAddSingleton(settings.Cluster);
+        services.AddParityOptions(configuration);
         services.AddSingleton<ReplayGuard>();
         services.AddSingleton<ApiKeyFilter>();
         services.TryAddSingleton(TimeProvider.System);
@@ -30,7 +30,7 @@ public static class GatewayApp
 
     public static WebApplication MapParityGateway(this WebApplication app)
     {
-        var settings = app.Services.GetRequiredService<GatewaySettings>();
+        var settings = app.Services.GetRequiredService<GatewayOptions>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Parity.Gateway");
         if (settings.AllowUnsignedWebhooks)
             logger.LogWarning("RUNNER_WEBHOOK_ALLOW_UNSIGNED=true: /webhook accepts UNSIGNED requests. Anyone who can reach " +

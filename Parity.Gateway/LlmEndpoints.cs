@@ -33,7 +33,7 @@ public static partial class LlmEndpoints
         api.MapGet("/llm/usage", Usage).WithSummary("Usage totals per client and model; ?client_id= for one client");
     }
 
-    private static async Task<IResult> Submit(HttpRequest request, IGrainFactory grains, GatewaySettings settings,
+    private static async Task<IResult> Submit(HttpRequest request, IGrainFactory grains, GatewayOptions settings,
         TimeProvider clock, CancellationToken cancellation)
     {
         if (ClientOf(request) is not { } client)

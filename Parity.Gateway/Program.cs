@@ -10,20 +10,23 @@ root.Options.Add(configPath);
 root.SetAction((parse, cancellation) => ParityCommandLine.GuardAsync(async () =>
 {
     var configuration = new ConfigurationBuilder().AddParitySources(parse.GetValue(configPath)).Build();
-    var settings = ParitySettings.Load(configuration);
+    // What shapes the host is read before it is built; every room, these again, is validated once it is built.
+    var cluster = configuration.ReadParityOptions<ClusteringOptions>();
+    var gateway = configuration.ReadParityOptions<GatewayOptions>();
 
     var builder = WebApplication.CreateBuilder();
-    builder.WebHost.UseUrls([.. settings.Gateway.Urls]);
+    builder.WebHost.UseUrls([.. gateway.Urls]);
     builder.Logging.AddFilter("Orleans", LogLevel.Warning);
     builder.Logging.AddFilter("Polly", LogLevel.Warning);
-    builder.UseOrleansClient(client => client.AddParityCluster(settings.Cluster).AddDashboard());
-    builder.Services.AddParityGateway(settings);
+    builder.UseOrleansClient(client => client.AddParityCluster(cluster).AddDashboard());
+    builder.Services.AddParityGateway(configuration);
 
     var app = builder.Build();
+    app.Services.ValidateParityOptions();
     app.MapParityGateway();
     app.MapOrleansDashboard(routePrefix: "/dashboard");
     await app.StartAsync(cancellation);
-    Console.WriteLine($"Parity gateway for cluster '{settings.Cluster.ClusterId}' ({settings.Cluster.Clustering}) on {string.Join(", ", settings.Gateway.Urls)}");
+    Console.WriteLine($"Parity gateway for cluster '{cluster.ClusterId}' ({cluster.Clustering}) on {string.Join(", ", gateway.Urls)}");
     await app.WaitForShutdownAsync(cancellation);
     return 0;
 }));

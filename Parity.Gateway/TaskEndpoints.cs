@@ -22,7 +22,7 @@ public static class TaskEndpoints
         api.MapPost("/tasks/{id}/cancel", Cancel).WithSummary("Cancel a pending or running task");
     }
 
-    private static async Task<IResult> Create(HttpRequest request, IGrainFactory grains, GatewaySettings settings,
+    private static async Task<IResult> Create(HttpRequest request, IGrainFactory grains, GatewayOptions settings,
         TimeProvider clock, CancellationToken cancellation)
     {
         var (document, problem) = await RequestBody.ReadObjectAsync(request, settings.MaxBodyBytes, cancellation);

@@ -18,7 +18,7 @@ public static class WebhookEndpoint
     public static async Task<IResult> Handle(
         HttpRequest request,
         IGrainFactory grains,
-        GatewaySettings settings,
+        GatewayOptions settings,
         ReplayGuard replays,
         TimeProvider clock,
         ILoggerFactory loggers,

@@ -29,10 +29,10 @@ public static class ModelsCommand
         return new Command("models", "The LLM models of this machine") { list, pull };
     }
 
-    private static LlmSettings Load(string? configPath) =>
-        ParitySettings.Load(new ConfigurationBuilder().AddParitySources(configPath).Build()).Llm;
+    private static LlmOptions Load(string? configPath) =>
+        new ConfigurationBuilder().AddParitySources(configPath).Build().ReadRunnerOptions<LlmOptions>();
 
-    public static async Task<int> ListAsync(LlmSettings settings, bool json, CancellationToken cancellation)
+    public static async Task<int> ListAsync(LlmOptions settings, bool json, CancellationToken cancellation)
     {
         var models = new List<LlmModelInfo>();
         var problems = new List<string>();
@@ -67,7 +67,7 @@ public static class ModelsCommand
         return 0;
     }
 
-    public static async Task<int> PullAsync(LlmSettings settings, string model, CancellationToken cancellation)
+    public static async Task<int> PullAsync(LlmOptions settings, string model, CancellationToken cancellation)
     {
         if (settings.Ollama is null)
         {
@@ -102,7 +102,7 @@ public static class ModelsCommand
         }
     }
 
-    private static IEnumerable<ILlmBackend> Backends(LlmSettings settings)
+    private static IEnumerable<ILlmBackend> Backends(LlmOptions settings)
     {
         yield return new EmbeddedLlmBackend(settings.Embedded);
         if (settings.Ollama is { } ollama) yield return new OllamaLlmBackend(ollama);

@@ -1,5 +1,6 @@
 using Orleans.Dashboard;
 using Parity.Configuration;
+using Parity.Execution;
 using Parity.Gateway;
 using Parity.Hosting;
 
@@ -11,16 +12,19 @@ public static class RunCommand
     public static async Task<int> RunAsync(string? configPath, CancellationToken cancellation)
     {
         var configuration = new ConfigurationBuilder().AddParitySources(configPath).Build();
-        var settings = ParitySettings.Load(configuration);
+        // What shapes the host is read before it is built; every room, these again, is validated once it is built.
+        var cluster = configuration.ReadParityOptions<ClusteringOptions>();
+        var gateway = configuration.ReadParityOptions<GatewayOptions>();
 
         IHost host;
-        if (settings.SiloHostsGateway)
+        if (cluster.HostsGateway)
         {
             var builder = WebApplication.CreateBuilder();
-            ConfigureSilo(builder, settings);
-            builder.WebHost.UseUrls([.. settings.Gateway.Urls]);
-            builder.Services.AddParityGateway(settings);
+            ConfigureSilo(builder, cluster, configuration);
+            builder.WebHost.UseUrls([.. gateway.Urls]);
+            builder.Services.AddParityGateway(configuration);
             var app = builder.Build();
+            app.Services.ValidateParityOptions();
             app.MapParityGateway();
             app.MapOrleansDashboard(routePrefix: "/dashboard");
             host = app;
@@ -28,16 +32,17 @@ public static class RunCommand
         else
         {
             var builder = Host.CreateApplicationBuilder();
-            ConfigureSilo(builder, settings);
+            ConfigureSilo(builder, cluster, configuration);
             host = builder.Build();
+            host.Services.ValidateParityOptions();
         }
         await host.StartAsync(cancellation);
-        PrintWhereEverythingIs(settings);
+        PrintWhereEverythingIs(host.Services);
         await host.WaitForShutdownAsync(cancellation);
         return 0;
     }
 
-    private static void ConfigureSilo(IHostApplicationBuilder builder, ParitySettings settings)
+    private static void ConfigureSilo(IHostApplicationBuilder builder, ClusteringOptions cluster, IConfiguration configuration)
     {
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
@@ -45,32 +50,36 @@ public static class RunCommand
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         // The dashboard's silo side: whichever process serves /dashboard reads it from every silo.
         builder.UseOrleans(silo => silo
-            .AddParityCluster(settings.Cluster)
-            .AddParityRunner(settings)
+            .AddParityCluster(cluster)
+            .AddParityRunner(configuration)
             .AddDashboard());
     }
 
-    private static void PrintWhereEverythingIs(ParitySettings settings)
+    /// <summary>What the started host runs with, as its services hold it (the silo's name as Orleans runs it).</summary>
+    private static void PrintWhereEverythingIs(IServiceProvider services)
     {
-        var cluster = settings.Cluster;
+        var cluster = services.GetRequiredService<ClusteringOptions>();
+        var shell = services.GetRequiredService<ShellExecutorOptions>();
+        var scheduling = services.GetRequiredService<SchedulingOptions>();
         Console.WriteLine($"Parity silo '{cluster.SiloName}' is up in cluster '{cluster.ClusterId}' ({cluster.Clustering} clustering)");
         Console.WriteLine($"  silo port {cluster.SiloPort}, client gateway port {cluster.SiloGatewayPort}");
-        Console.WriteLine($"  shell tasks: {(settings.Shell.Enabled ? "enabled" : "disabled (RUNNER_SHELL_ENABLED=true enables them)")}; " +
-                          $"slots: {settings.Scheduling.MaxConcurrentTasks}");
-        if (!settings.SiloHostsGateway)
+        Console.WriteLine($"  shell tasks: {(shell.Enabled ? "enabled" : "disabled (RUNNER_SHELL_ENABLED=true enables them)")}; " +
+                          $"slots: {scheduling.MaxConcurrentTasks}");
+        if (!cluster.HostsGateway)
         {
             Console.WriteLine("  no gateway in this process (run Parity.Gateway against the same cluster)");
             return;
         }
-        var url = settings.Gateway.Urls[0].TrimEnd('/');
+        var gateway = services.GetRequiredService<GatewayOptions>();
+        var url = gateway.Urls[0].TrimEnd('/');
         Console.WriteLine($"  API        {url}/api/v1/tasks   (runners: {url}/api/v1/runners)");
-        Console.WriteLine($"  webhook    {url}/webhook         ({WebhookMode(settings.Gateway)})");
+        Console.WriteLine($"  webhook    {url}/webhook         ({WebhookMode(gateway)})");
         Console.WriteLine($"  dashboard  {url}/dashboard");
         Console.WriteLine($"  OpenAPI    {url}/openapi/v1.json");
         Console.WriteLine($"  health     {url}/health");
     }
 
-    private static string WebhookMode(GatewaySettings gateway) =>
+    private static string WebhookMode(GatewayOptions gateway) =>
         gateway.WebhookSecret is not null ? "HMAC-signed requests only"
         : gateway.AllowUnsignedWebhooks ? "UNSIGNED requests accepted"
         : "disabled: set RUNNER_WEBHOOK_SECRET";

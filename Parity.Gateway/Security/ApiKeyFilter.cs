@@ -8,7 +8,7 @@ namespace Parity.Gateway.Security;
 /// Requires <c>Authorization: Bearer &lt;GATEWAY_API_KEY&gt;</c> on /api/v1 when a key is configured. Without a key
 /// the gateway only binds loopback (enforced at start-up), so the machine's own users are the only callers.
 /// </summary>
-public sealed class ApiKeyFilter(GatewaySettings settings) : IEndpointFilter
+public sealed class ApiKeyFilter(GatewayOptions settings) : IEndpointFilter
 {
     private readonly byte[]? _key = settings.ApiKey is null ? null : Encoding.UTF8.GetBytes(settings.ApiKey);
 

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -23,33 +24,43 @@ namespace Parity.Hosting;
 
 public static class ParitySiloBuilder
 {
-    /// <summary>The grains, this machine's runner and its executors. Shared by the real host and the test clusters.</summary>
-    public static ISiloBuilder AddParityRunner(this ISiloBuilder silo, ParitySettings settings)
+    /// <summary>
+    /// The grains, this machine's runner and its executors, with every options room read from
+    /// <paramref name="configuration"/>. Shared by the real host and the test clusters.
+    /// </summary>
+    public static ISiloBuilder AddParityRunner(this ISiloBuilder silo, IConfiguration configuration)
     {
         silo.AddPlacementDirector<SiloNamePlacement, SiloNamePlacementDirector>();
         var services = silo.Services;
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(settings.Scheduling);
-        services.AddSingleton(settings.Shell);
+        services.AddParityRunnerOptions(configuration);
         // The silo's own name and cluster id are the truth (test clusters choose their own).
-        services.AddSingleton(sp => settings.Cluster with
+        services.AddOptions<ClusteringOptions>().PostConfigure<ILocalSiloDetails, IOptions<ClusterOptions>>((cluster, local, orleans) =>
         {
-            SiloName = sp.GetRequiredService<ILocalSiloDetails>().Name,
-            ClusterId = sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ClusterId,
+            cluster.SiloName = local.Name;
+            cluster.ClusterId = orleans.Value.ClusterId;
         });
-        services.AddSingleton(settings.Docker);
         services.AddSingleton<ITaskExecutor, ShellExecutor>();
         services.AddSingleton<DockerEngine>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<DockerEngine>());
         services.AddSingleton<ITaskExecutor, DockerExecutor>();
         services.AddSingleton<TaskRunService>();
-        services.AddSingleton(settings.Llm);
-        services.AddSingleton<ILlmBackend>(_ => new EmbeddedLlmBackend(settings.Llm.Embedded));
-        if (settings.Llm.Ollama is { } ollama) services.AddSingleton<ILlmBackend>(_ => new OllamaLlmBackend(ollama));
+        services.AddSingleton(sp => new EmbeddedLlmBackend(sp.GetRequiredService<LlmOptions>().Embedded));
+        services.AddSingleton(sp => new OllamaLlmBackend(sp.GetRequiredService<LlmOptions>().Ollama
+            ?? throw new InvalidOperationException("OLLAMA_URL is off: no Ollama backend")));
+        // Whether Ollama is one of the backends is a bound value (OLLAMA_URL=off), known only once the options are
+        // read, so the list is one registration; the backends in it are the container's singletons, disposed with it.
+        services.AddSingleton<IEnumerable<ILlmBackend>>(sp => sp.GetRequiredService<LlmOptions>().Ollama is null
+            ? [sp.GetRequiredService<EmbeddedLlmBackend>()]
+            : [sp.GetRequiredService<EmbeddedLlmBackend>(), sp.GetRequiredService<OllamaLlmBackend>()]);
         services.AddSingleton<RunnerModels>();
         services.AddSingleton<ModelPulls>();
         services.AddSingleton<ITaskExecutor, LlmExecutor>();
-        services.AddSingleton<IDatasetSource>(_ => new DirectoryDatasetSource(settings.Datasets.Directory, settings.Datasets.MaxBytes));
+        services.AddSingleton<IDatasetSource>(sp =>
+        {
+            var datasets = sp.GetRequiredService<DatasetOptions>();
+            return new DirectoryDatasetSource(datasets.Directory, datasets.MaxBytes);
+        });
         services.AddSingleton<ITaskExecutor, FederatedExecutor>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RunnerModels>());
         // CUDA > OpenCL > the CPU SIMD path, chosen once per process; never ILGPU's CPU emulator.
@@ -68,7 +79,7 @@ public static class ParitySiloBuilder
     }
 
     /// <summary>Clustering, grain storage and reminders: in memory on localhost, or all in Redis.</summary>
-    public static ISiloBuilder AddParityCluster(this ISiloBuilder silo, ClusterSettings cluster)
+    public static ISiloBuilder AddParityCluster(this ISiloBuilder silo, ClusteringOptions cluster)
     {
         silo.Configure<ClusterOptions>(o =>
         {

@@ -10,8 +10,8 @@ namespace Parity.Llm;
 /// </summary>
 public sealed class ModelPulls(
     RunnerModels models,
-    LlmSettings settings,
-    ClusterSettings cluster,
+    LlmOptions settings,
+    ClusteringOptions cluster,
     IGrainFactory grains,
     TimeProvider clock,
     ILogger<ModelPulls> logger)

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Parity.Configuration;
 
 namespace Parity.Llm;
 
@@ -8,7 +7,7 @@ namespace Parity.Llm;
 /// RUNNER_MODELS_REFRESH_INTERVAL, and reported as a runner capability. A backend that cannot be reached contributes
 /// nothing until it answers again.
 /// </summary>
-public sealed class RunnerModels(IEnumerable<ILlmBackend> backends, LlmSettings settings, ILogger<RunnerModels> logger)
+public sealed class RunnerModels(IEnumerable<ILlmBackend> backends, LlmOptions settings, ILogger<RunnerModels> logger)
     : ILifecycleParticipant<ISiloLifecycle>
 {
     private static readonly TimeSpan ListTimeout = TimeSpan.FromSeconds(10);

@@ -12,7 +12,7 @@ namespace Parity.Runners;
 public sealed class RunnerDirectoryCache(
     IGrainFactory grains,
     IClusterMembershipService membership,
-    SchedulingSettings scheduling,
+    SchedulingOptions scheduling,
     ILogger<RunnerDirectoryCache> logger)
     : BackgroundService
 {
@@ -20,7 +20,7 @@ public sealed class RunnerDirectoryCache(
     private readonly Dictionary<string, int> _optimisticUse = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
-    public static TimeSpan RefreshInterval(SchedulingSettings scheduling) =>
+    public static TimeSpan RefreshInterval(SchedulingOptions scheduling) =>
         TimeSpan.FromTicks(Math.Clamp(scheduling.HeartbeatInterval.Ticks / 2, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromSeconds(1).Ticks));
 
     /// <summary>

@@ -15,7 +15,7 @@ public sealed class RunnerDirectoryRecord
 /// </summary>
 public sealed class RunnerDirectoryGrain(
     [PersistentState("runner-directory", ParityStorage.Name)] IPersistentState<RunnerDirectoryRecord> state,
-    SchedulingSettings scheduling,
+    SchedulingOptions scheduling,
     TimeProvider clock) : Grain, IRunnerDirectoryGrain
 {
     private bool _dirty;

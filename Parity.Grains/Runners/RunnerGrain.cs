@@ -12,7 +12,7 @@ public sealed class RunnerGrain(
     TaskRunService executions,
     Parity.Llm.ModelPulls pulls,
     MachineCapabilities machine,
-    ClusterSettings cluster,
+    ClusteringOptions cluster,
     ILocalSiloDetails silo,
     TimeProvider clock) : Grain, IRunnerGrain
 {

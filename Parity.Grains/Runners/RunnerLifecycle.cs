@@ -12,8 +12,8 @@ public sealed class RunnerLifecycle(
     IGrainFactory grains,
     TaskRunService executions,
     Parity.Llm.ModelPulls pulls,
-    ClusterSettings cluster,
-    SchedulingSettings scheduling,
+    ClusteringOptions cluster,
+    SchedulingOptions scheduling,
     ILogger<RunnerLifecycle> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
     private readonly CancellationTokenSource _stop = new();

@@ -14,8 +14,8 @@ namespace Parity.Runners;
 public sealed class TaskRunService(
     IEnumerable<ITaskExecutor> executors,
     IGrainFactory grains,
-    SchedulingSettings scheduling,
-    ClusterSettings cluster,
+    SchedulingOptions scheduling,
+    ClusteringOptions cluster,
     ShellExecutorOptions shell,
     ILogger<TaskRunService> logger)
 {

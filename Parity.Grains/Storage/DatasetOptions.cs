@@ -1,8 +1,11 @@
 namespace Parity.Storage;
 
-/// <summary>Where this runner finds datasets by CID (RUNNER_DATASETS_DIR, RUNNER_DATASET_MAX_SIZE).</summary>
+/// <summary>Where this runner finds datasets by CID. Bound by <see cref="DatasetOptionsReader"/>.</summary>
 public sealed record DatasetOptions
 {
-    public string Directory { get; init; } = "";
-    public long MaxBytes { get; init; }
+    /// <summary>Dataset files named by their CID (RUNNER_DATASETS_DIR).</summary>
+    public string Directory { get; set; } =
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".parity", "datasets");
+    /// <summary>Largest dataset file a task may load (RUNNER_DATASET_MAX_SIZE).</summary>
+    public long MaxBytes { get; set; } = 4L << 30;
 }

@@ -16,7 +16,7 @@ public sealed partial class TaskGrain(
     [PersistentState("task", ParityStorage.Name)] IPersistentState<TaskRecord> state,
     RunnerDirectoryCache runners,
     TaskHandlers handlers,
-    SchedulingSettings scheduling,
+    SchedulingOptions scheduling,
     TimeProvider clock,
     ILogger<TaskGrain> logger) : Grain, ITaskGrain
 {

@@ -17,7 +17,7 @@ public sealed class TaskIndexRecord
 /// </summary>
 public sealed class TaskIndexGrain(
     [PersistentState("task-index", ParityStorage.Name)] IPersistentState<TaskIndexRecord> state,
-    SchedulingSettings scheduling) : Grain, ITaskIndexGrain, IRemindable
+    SchedulingOptions scheduling) : Grain, ITaskIndexGrain, IRemindable
 {
     /// <summary>Finished tasks kept in the index (the task grains themselves keep everything).</summary>
     public const int RetainedFinished = 20_000;

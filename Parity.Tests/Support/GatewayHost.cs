@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Parity.Configuration;
 using Parity.Gateway;
 using Parity.Gateway.Security;
 
@@ -32,12 +31,11 @@ public sealed class GatewayHost : IAsyncDisposable
         var values = new Dictionary<string, string?> { ["RUNNER_WEBHOOK_SECRET"] = Secret, ["GATEWAY_API_KEY"] = ApiKey };
         if (settings is not null)
             foreach (var (key, value) in settings) values[key] = value;
-        var parity = ParitySettings.Load(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
 
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
         builder.Services.AddSingleton<IGrainFactory>(cluster);
-        builder.Services.AddParityGateway(parity);
+        builder.Services.AddParityGateway(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
         var app = builder.Build();
         app.MapParityGateway();
         await app.StartAsync();

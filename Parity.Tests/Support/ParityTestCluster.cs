@@ -1,7 +1,6 @@
 using Parity.Runners;
 using Microsoft.Extensions.Configuration;
 using Orleans.TestingHost;
-using Parity.Configuration;
 using Parity.Hosting;
 using Parity.Tasks;
 using StackExchange.Redis;
@@ -42,7 +41,7 @@ public sealed class ParityTestCluster : IAsyncDisposable
             int index;
             lock (indexByName)
                 if (!indexByName.TryGetValue(options.SiloName, out index)) indexByName[options.SiloName] = index = siloIndex++;
-            silo.AddParityRunner(Settings(index, overrides, workRoot));
+            silo.AddParityRunner(Configuration(index, overrides, workRoot));
             silo.AddRedisGrainStorage(ParityStorage.Name, o => o.ConfigurationOptions = redis);
             silo.UseInMemoryReminderService();
         });
@@ -53,12 +52,12 @@ public sealed class ParityTestCluster : IAsyncDisposable
         return parity;
     }
 
-    public static ParitySettings Settings(int index, Func<int, IReadOnlyDictionary<string, string?>>? overrides, string workRoot)
+    public static IConfiguration Configuration(int index, Func<int, IReadOnlyDictionary<string, string?>>? overrides, string workRoot)
     {
         var values = new Dictionary<string, string?>(FastTimings) { ["RUNNER_WORK_DIR"] = workRoot };
         if (overrides is not null)
             foreach (var (key, value) in overrides(index)) values[key] = value;
-        return ParitySettings.Load(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
+        return new ConfigurationBuilder().AddInMemoryCollection(values).Build();
     }
 
     public async Task WaitForRunners(int count) =>

@@ -18,7 +18,7 @@ public sealed class DockerEngine : ILifecycleParticipant<ISiloLifecycle>, IDispo
     public const string AttemptLabel = "parity.attempt";
 
     private readonly DockerExecutorOptions _options;
-    private readonly ClusterSettings _cluster;
+    private readonly ClusteringOptions _cluster;
     private readonly ILogger<DockerEngine> _logger;
     private readonly DockerClientConfiguration _configuration;
     private readonly CancellationTokenSource _stop = new();
@@ -26,7 +26,7 @@ public sealed class DockerEngine : ILifecycleParticipant<ISiloLifecycle>, IDispo
     private Task? _monitor;
     private int _disposed;
 
-    public DockerEngine(DockerExecutorOptions options, ClusterSettings cluster, ILogger<DockerEngine> logger)
+    public DockerEngine(DockerExecutorOptions options, ClusteringOptions cluster, ILogger<DockerEngine> logger)
     {
         _options = options;
         _cluster = cluster;

@@ -1,30 +1,33 @@
 namespace Parity.Execution.Docker;
 
-/// <summary>The container engine and the sandbox limits for <c>docker</c> tasks on this runner (RUNNER_DOCKER_*).</summary>
+/// <summary>
+/// The container engine and the sandbox limits for <c>docker</c> tasks on this runner (RUNNER_DOCKER_*), bound by
+/// <see cref="DockerExecutorOptionsReader"/>.
+/// </summary>
 public sealed record DockerExecutorOptions
 {
     /// <summary>The engine's API socket (RUNNER_DOCKER_HOST); DOCKER_HOST is deliberately not read.</summary>
-    public Uri Host { get; init; } = new("unix:///var/run/docker.sock");
+    public Uri Host { get; set; } = new("unix:///var/run/docker.sock");
     /// <summary>Most CPUs one task may use, and the default when it asks for none (RUNNER_DOCKER_CPU_LIMIT).</summary>
-    public double CpuLimit { get; init; } = Environment.ProcessorCount;
+    public double CpuLimit { get; set; } = Environment.ProcessorCount;
     /// <summary>Most memory (and memory+swap) one task may use, and the default (RUNNER_DOCKER_MEMORY_LIMIT).</summary>
-    public long MemoryLimitBytes { get; init; } = 2L << 30;
+    public long MemoryLimitBytes { get; set; } = 2L << 30;
     /// <summary>Most processes and threads inside one container (RUNNER_DOCKER_PIDS_LIMIT).</summary>
-    public int PidsLimit { get; init; } = 256;
+    public int PidsLimit { get; set; } = 256;
     /// <summary>Size of the writable tmpfs at /tmp; the root filesystem is read-only (RUNNER_DOCKER_TMPFS_SIZE).</summary>
-    public long TmpfsBytes { get; init; } = 64L << 20;
+    public long TmpfsBytes { get; set; } = 64L << 20;
     /// <summary>User the task runs as inside the container (RUNNER_DOCKER_USER); never root by default.</summary>
-    public string User { get; init; } = "65534:65534";
+    public string User { get; set; } = "65534:65534";
     /// <summary>Whether a task may ask for a network other than <c>none</c> (RUNNER_DOCKER_ALLOW_NETWORK).</summary>
-    public bool AllowNetwork { get; init; }
+    public bool AllowNetwork { get; set; }
     /// <summary>Bound on each engine operation: ping, pull, image download and load, create, remove (RUNNER_DOCKER_TIMEOUT).</summary>
-    public TimeSpan EngineTimeout { get; init; } = TimeSpan.FromMinutes(5);
+    public TimeSpan EngineTimeout { get; set; } = TimeSpan.FromMinutes(5);
     /// <summary>Bound on the run itself (RUNNER_EXECUTION_TIMEOUT); a task's timeout_seconds may only shorten it.</summary>
-    public TimeSpan ExecutionTimeout { get; init; } = TimeSpan.FromMinutes(30);
+    public TimeSpan ExecutionTimeout { get; set; } = ShellExecutorOptions.DefaultExecutionTimeout;
     /// <summary>Largest image tar accepted from docker_image_url (RUNNER_DOCKER_MAX_IMAGE_SIZE).</summary>
-    public long MaxImageBytes { get; init; } = 4L << 30;
+    public long MaxImageBytes { get; set; } = 4L << 30;
     /// <summary>How often the engine is pinged to keep the runner's docker capability true (RUNNER_DOCKER_PING_INTERVAL).</summary>
-    public TimeSpan PingInterval { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan PingInterval { get; set; } = TimeSpan.FromSeconds(10);
     /// <summary>Grace between SIGTERM and SIGKILL when a run times out.</summary>
-    public TimeSpan StopGrace { get; init; } = TimeSpan.FromSeconds(2);
+    public TimeSpan StopGrace { get; set; } = TimeSpan.FromSeconds(2);
 }

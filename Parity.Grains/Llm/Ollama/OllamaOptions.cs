@@ -4,11 +4,11 @@ namespace Parity.Llm.Ollama;
 public sealed record OllamaOptions
 {
     /// <summary>The Ollama HTTP API (OLLAMA_URL).</summary>
-    public Uri Url { get; init; } = new("http://127.0.0.1:11434");
+    public Uri Url { get; set; } = new("http://127.0.0.1:11434");
 
     /// <summary>
     /// Cap on one listing or one whole generation, streaming included (a cold model load counts too). Pulls are not
     /// capped: a large model legitimately downloads for a long time, so only the caller's cancellation ends one.
     /// </summary>
-    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMinutes(10);
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromMinutes(10);
 }

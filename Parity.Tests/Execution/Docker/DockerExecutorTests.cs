@@ -35,7 +35,7 @@ public sealed class DockerExecutorTests : IAsyncLifetime, IDisposable
     }
 
     private DockerEngine Engine(DockerExecutorOptions options, string silo) =>
-        new(options, new ClusterSettings { ClusterId = _clusterId, SiloName = silo }, NullLogger<DockerEngine>.Instance);
+        new(options, new ClusteringOptions { ClusterId = _clusterId, SiloName = silo }, NullLogger<DockerEngine>.Instance);
 
     private DockerExecutor Executor(DockerExecutorOptions? options = null) =>
         new(_engine, options ?? _options, NullLogger<DockerExecutor>.Instance);

@@ -1,14 +1,13 @@
-using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using Parity.Configuration;
 using StackExchange.Redis;
 
-namespace Parity.Hosting;
+namespace Parity.Gateway;
 
 public static class ParityClientBuilder
 {
     /// <summary>Points an Orleans client (the standalone gateway) at the cluster the silos form.</summary>
-    public static IClientBuilder AddParityCluster(this IClientBuilder client, ClusterSettings cluster)
+    public static IClientBuilder AddParityCluster(this IClientBuilder client, ClusteringOptions cluster)
     {
         client.Configure<ClusterOptions>(o =>
         {

@@ -1,17 +1,22 @@
 using System.Globalization;
+using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 
 namespace Parity.Configuration;
 
-/// <summary>A configuration value is invalid. The message names the key, the value and what was expected.</summary>
-public sealed class ConfigurationException(string message) : Exception(message);
-
 /// <summary>
-/// Reads flat UPPER_SNAKE keys (environment variables and the .env file) into typed values. Every failure names the
-/// key, so start-up stops with a message like "RUNNER_MAX_CONCURRENT_TASKS must be an integer from 1 to 1024, got 'x'".
+/// Reads flat UPPER_SNAKE keys (environment variables and the .env file) into typed values for the options readers.
+/// An unset or blank key keeps the value the options class starts with, so each default is written once, on its
+/// property. Every failure names the key, e.g. "RUNNER_MAX_CONCURRENT_TASKS must be an integer from 1 to 1024, got 'x'".
 /// </summary>
-public sealed partial class SettingsReader(IConfiguration configuration)
+/// <remarks>
+/// Why not <c>ConfigurationBinder</c> with <c>[ConfigurationKeyName]</c>: its converters read neither Go-style durations
+/// ("1h30m") nor k/m/g sizes nor yes/on booleans, it treats a blank <c>KEY=</c> (as .env.sample writes unset keys) as a
+/// value, and its failure says "Failed to convert" without the accepted range. The messages are part of the interface
+/// (README, operators' scripts), so one small typed reader per options class reads through this instead.
+/// </remarks>
+public sealed partial class ConfigurationReader(IConfiguration configuration)
 {
     public string? Raw(string key)
     {
@@ -20,6 +25,14 @@ public sealed partial class SettingsReader(IConfiguration configuration)
     }
 
     public string String(string key, string fallback) => Raw(key) ?? fallback;
+
+    /// <summary>A string that must match <paramref name="pattern"/>; <paramref name="expected"/> completes "KEY must be …".</summary>
+    public string String(string key, string fallback, Regex pattern, string expected)
+    {
+        var raw = Raw(key);
+        if (raw is null) return fallback;
+        return pattern.IsMatch(raw) ? raw : throw new ConfigurationException($"{key} must be {expected}, got '{raw}'");
+    }
 
     public int Int(string key, int fallback, int min, int max)
     {
@@ -75,6 +88,15 @@ public sealed partial class SettingsReader(IConfiguration configuration)
         if (value is null || value < min || value > max)
             throw new ConfigurationException($"{key} must be a size from {min} to {max} bytes (like 512k, 64m, 2g), got '{raw}'");
         return value.Value;
+    }
+
+    public IPAddress IpAddress(string key, IPAddress fallback)
+    {
+        var raw = Raw(key);
+        if (raw is null) return fallback;
+        return IPAddress.TryParse(raw, out var address)
+            ? address
+            : throw new ConfigurationException($"{key} must be an IP address, got '{raw}'");
     }
 
     public static TimeSpan? ParseDuration(string text)

@@ -3,10 +3,10 @@ using Parity.Configuration;
 
 namespace Parity.Tests.Configuration;
 
-public sealed class ParitySettingsTests
+public sealed class ParityOptionsTests
 {
-    private static ParitySettings Load(params (string Key, string? Value)[] values) =>
-        ParitySettings.Load(new ConfigurationBuilder()
+    private static RunnerRooms Load(params (string Key, string? Value)[] values) =>
+        RunnerRooms.Read(new ConfigurationBuilder()
             .AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build());
 
     [Fact]
@@ -15,7 +15,7 @@ public sealed class ParitySettingsTests
         var settings = Load();
         Assert.Equal(ClusteringMode.Localhost, settings.Cluster.Clustering);
         Assert.Equal(["http://127.0.0.1:5080"], settings.Gateway.Urls);
-        Assert.True(settings.SiloHostsGateway);
+        Assert.True(settings.Cluster.HostsGateway);
         Assert.True(settings.Shell.Enabled);
         Assert.Equal(Environment.ProcessorCount, settings.Scheduling.MaxConcurrentTasks);
         Assert.Equal(TimeSpan.FromMinutes(30), settings.Shell.ExecutionTimeout);
@@ -100,20 +100,20 @@ public sealed class ParitySettingsTests
     [InlineData("1h30m", 5_400_000)]
     [InlineData("1.5s", 1_500)]
     public void Durations_read_go_style_or_seconds(string text, long milliseconds) =>
-        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), SettingsReader.ParseDuration(text));
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), ConfigurationReader.ParseDuration(text));
 
     [Theory]
     [InlineData("5x")]
     [InlineData("s")]
     [InlineData("10s junk")]
-    public void Bad_durations_are_not_read(string text) => Assert.Null(SettingsReader.ParseDuration(text));
+    public void Bad_durations_are_not_read(string text) => Assert.Null(ConfigurationReader.ParseDuration(text));
 
     [Theory]
     [InlineData("1024", 1024)]
     [InlineData("512k", 512 * 1024)]
     [InlineData("64m", 64L << 20)]
     [InlineData("2G", 2L << 30)]
-    public void Sizes_read_binary_suffixes(string text, long bytes) => Assert.Equal(bytes, SettingsReader.ParseSize(text));
+    public void Sizes_read_binary_suffixes(string text, long bytes) => Assert.Equal(bytes, ConfigurationReader.ParseSize(text));
 }
 
 [Collection(nameof(EnvironmentVariableTests))]
@@ -128,7 +128,7 @@ public sealed class EnvironmentVariableTests
         Environment.SetEnvironmentVariable("SILO_NAME", "from-env");
         try
         {
-            var settings = ParitySettings.Load(new ConfigurationBuilder().AddParitySources(file).Build());
+            var settings = RunnerRooms.Read(new ConfigurationBuilder().AddParitySources(file).Build());
             Assert.Equal(7, settings.Scheduling.MaxConcurrentTasks);
             Assert.Equal("from-env", settings.Cluster.SiloName);
 

@@ -1,0 +1,28 @@
+using System.Net;
+
+namespace Parity.Configuration;
+
+/// <summary>The HTTP front door (GATEWAY_*, RUNNER_WEBHOOK_*).</summary>
+public sealed record GatewayOptions
+{
+    /// <summary>Where the gateway listens (GATEWAY_URLS).</summary>
+    public IReadOnlyList<string> Urls { get; set; } = ["http://127.0.0.1:5080"];
+    /// <summary>Bearer key for /api/v1 (GATEWAY_API_KEY); null: no key, loopback only.</summary>
+    public string? ApiKey { get; set; }
+    /// <summary>HMAC secret for POST /webhook (RUNNER_WEBHOOK_SECRET); null: the webhook refuses every request.</summary>
+    public string? WebhookSecret { get; set; }
+    /// <summary>RUNNER_WEBHOOK_ALLOW_UNSIGNED.</summary>
+    public bool AllowUnsignedWebhooks { get; set; }
+    /// <summary>Largest request body accepted (GATEWAY_MAX_BODY_BYTES).</summary>
+    public int MaxBodyBytes { get; set; } = 1024 * 1024;
+
+    public bool BindsLoopbackOnly => Urls.All(IsLoopbackUrl);
+
+    public static bool IsLoopbackUrl(string url) =>
+        ParseUrl(url) is { } uri && (uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip)));
+
+    /// <summary>An http(s) listen URL, reading Kestrel's "+" and "*" wildcards as 0.0.0.0; null if it is not one.</summary>
+    public static Uri? ParseUrl(string url) =>
+        Uri.TryCreate(url.Replace("://+", "://0.0.0.0").Replace("://*", "://0.0.0.0"), UriKind.Absolute, out var uri)
+        && uri.Scheme is "http" or "https" ? uri : null;
+}

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Parity.Configuration;
+using Parity.Execution;
+using Parity.Execution.Docker;
+using Parity.Llm;
+using Parity.Storage;
+
+namespace Parity.Hosting;
+
+/// <summary>The options rooms a runner reads: the shared ones, and scheduling, shell, docker, LLM and datasets.</summary>
+public static class ParityRunnerOptions
+{
+    public static IServiceCollection AddParityRunnerOptions(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddParityOptions(configuration);
+        services.AddParityOptions<SchedulingOptions, SchedulingOptionsReader>();
+        services.AddParityOptions<ShellExecutorOptions, ShellExecutorOptionsReader>();
+        services.AddParityOptions<DockerExecutorOptions, DockerExecutorOptionsReader>();
+        services.AddParityOptions<LlmOptions, LlmOptionsReader>();
+        services.AddParityOptions<DatasetOptions, DatasetOptionsReader>();
+        return services;
+    }
+
+    /// <summary>Reads one runner room where no host runs (the <c>models</c> commands).</summary>
+    public static TOptions ReadRunnerOptions<TOptions>(this IConfiguration configuration) where TOptions : class
+    {
+        using var services = new ServiceCollection().AddParityRunnerOptions(configuration).BuildServiceProvider();
+        return services.GetParityOptions<TOptions>();
+    }
+}

@@ -1,0 +1,19 @@
+using Parity.Llm.Embedded;
+using Parity.Llm.Ollama;
+
+namespace Parity.Llm;
+
+/// <summary>The LLM backends of this runner (OLLAMA_*, RUNNER_MODELS_DIR, RUNNER_LLM_*), bound by <see cref="LlmOptionsReader"/>.</summary>
+public sealed record LlmOptions
+{
+    /// <summary>Null when OLLAMA_URL=off.</summary>
+    public OllamaOptions? Ollama { get; set; } = new();
+    public EmbeddedLlmOptions Embedded { get; set; } = new()
+    {
+        ModelsDirectory = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".parity", "models"),
+    };
+    /// <summary>How often the runner re-reads its models (RUNNER_MODELS_REFRESH_INTERVAL).</summary>
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>The longest a model pull may take (RUNNER_MODEL_PULL_TIMEOUT).</summary>
+    public TimeSpan PullTimeout { get; set; } = TimeSpan.FromMinutes(30);
+}
