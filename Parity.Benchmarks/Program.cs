@@ -29,6 +29,12 @@ if (mode is "llm-grain")
     await LlmGrainBenchmark.Run(Arg(1, 40), StartCluster);
     return 0;
 }
+//   dotnet run -c Release --project Parity.Benchmarks -- stream [streams] [cpu window seconds]
+if (mode is "stream")
+{
+    await PromptStreamBenchmark.Run(Arg(1, 8), Arg(2, 10), StartCluster, FreePort());
+    return 0;
+}
 if (mode is "llm")
 {
     await LlmBenchmark.Run(Arg(1, 200));

@@ -1,5 +1,4 @@
 using System.Net.ServerSentEvents;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Parity.Configuration;
@@ -20,7 +19,7 @@ public static partial class LlmEndpoints
 {
     public const string ClientHeader = "X-Client-ID";
     public const string DefaultClient = "anonymous";
-    private static readonly TimeSpan LiveWait = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan CallWait = TimeSpan.FromSeconds(3);
 
     public static void Map(RouteGroupBuilder api)
     {
@@ -93,7 +92,7 @@ public static partial class LlmEndpoints
         return Results.Json(new
         {
             id,
-            status = PromptStatus(submitted.Status),
+            status = PromptStream.PromptStatus(submitted.Status),
             model_name = prompt.Model,
             created_at = submitted.CreatedAt,
         }, ParityJson.Options, statusCode: StatusCodes.Status202Accepted);
@@ -102,14 +101,8 @@ public static partial class LlmEndpoints
     private static async Task<IResult> Get(IGrainFactory grains, string id)
     {
         var view = await View(grains, id, live: true);
-        return view is null ? UnknownPrompt(id) : Results.Json(view, ViewJson);
+        return view is null ? UnknownPrompt(id) : Results.Json(view, PromptStream.ViewJson);
     }
-
-    /// <summary>Prompt views show every field, null included: a null prompt_tokens means "unknown (cached)", not absent.</summary>
-    private static readonly JsonSerializerOptions ViewJson = new(ParityJson.Options)
-    {
-        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never,
-    };
 
     private static async Task<IResult> Stream(IGrainFactory grains, string id, CancellationToken cancellation)
     {
@@ -118,6 +111,10 @@ public static partial class LlmEndpoints
         return TypedResults.ServerSentEvents(Events(grains, id, cancellation));
     }
 
+    /// <summary>The prompt's server-sent events (see <see cref="PromptStream"/>).</summary>
+    private static IAsyncEnumerable<SseItem<string>> Events(IGrainFactory grains, string id, CancellationToken cancellation) =>
+        new PromptStream(grains, id, task => PullProgress(grains, task), () => View(grains, id, live: false)).Events(cancellation);
+
     private static async Task<IResult> Cancel(IGrainFactory grains, string id)
     {
         if (!TaskValidator.IsValidId(id)) return UnknownPrompt(id);
@@ -125,9 +122,9 @@ public static partial class LlmEndpoints
         if (await grain.Get() is not { Type: TaskType.Llm }) return UnknownPrompt(id);
         return await grain.Cancel("requested through the API") switch
         {
-            CancelOutcome.Cancelled => Results.Json(await View(grains, id, live: false), ViewJson),
+            CancelOutcome.Cancelled => Results.Json(await View(grains, id, live: false), PromptStream.ViewJson),
             CancelOutcome.AlreadyFinished => Problems.Conflict(
-                $"prompt '{id}' already finished ({PromptStatus((await grain.Get())!.Status)}); nothing to cancel"),
+                $"prompt '{id}' already finished ({PromptStream.PromptStatus((await grain.Get())!.Status)}); nothing to cancel"),
             _ => UnknownPrompt(id),
         };
     }
@@ -187,115 +184,13 @@ public static partial class LlmEndpoints
     }
 
     /// <summary>
-    /// The prompt's stream: <c>status</c> while it waits (with a pull's progress), <c>token</c> for each piece of text
-    /// as the runner produces it, <c>restart</c> when its runner was lost and another starts it over (the text so far
-    /// is void), and one <c>done</c> with the whole prompt view. The stream ends after <c>done</c> or when the client
-    /// goes away; it never ends silently while the prompt is unfinished.
-    /// </summary>
-    private static async IAsyncEnumerable<SseItem<string>> Events(IGrainFactory grains, string id,
-        [EnumeratorCancellation] CancellationToken cancellation)
-    {
-        var grain = grains.GetGrain<ITaskGrain>(id);
-        var sent = 0;
-        var attempt = 0;
-        string? lastStatus = null;
-        while (!cancellation.IsCancellationRequested)
-        {
-            // A grain whose silo just died answers nothing until the cluster notices: bound every call and try again.
-            var (found, task) = await Bounded(grain.Get(), CallWait, cancellation);
-            if (!found)
-            {
-                await Task.Delay(Retry, cancellation);
-                continue;
-            }
-            if (task is null) yield break;
-
-            if (task.Status.IsTerminal())
-            {
-                var (_, result) = await Bounded(grain.GetResult(), CallWait, cancellation);
-                if (result is not null && task.Status == TaskState.Completed)
-                {
-                    if (result.Attempt != attempt && sent > 0)
-                    {
-                        yield return Restart(result.Attempt);
-                        sent = 0;
-                    }
-                    if (result.Stdout.Length > sent) yield return Token(result.Stdout[sent..]);
-                }
-                var (viewed, view) = await Bounded(View(grains, id, live: false), CallWait, cancellation);
-                if (!viewed)
-                {
-                    await Task.Delay(Retry, cancellation);
-                    continue;
-                }
-                yield return new SseItem<string>(JsonSerializer.Serialize(view, ViewJson), "done");
-                yield break;
-            }
-
-            var progress = task.Status == TaskState.Pending ? await PullProgress(grains, task) : null;
-            var status = $"{PromptStatus(task.Status)} {task.Runner} {progress}";
-            if (status != lastStatus)
-            {
-                lastStatus = status;
-                // Every field every time, null included, as the prompt view: a client reads the same shape in each state.
-                yield return new SseItem<string>(JsonSerializer.Serialize(new { id, status = PromptStatus(task.Status), runner = task.Runner, progress }, ViewJson), "status");
-            }
-
-            if (task is { Status: TaskState.Running, Runner: { } runner })
-            {
-                if (task.Attempts != attempt)
-                {
-                    if (sent > 0) yield return Restart(task.Attempts);
-                    sent = 0;
-                    attempt = task.Attempts;
-                }
-                // An unreachable runner (its silo may be dying) reads as no output: the task grain says what happens next.
-                var (_, live) = await Bounded(grains.GetGrain<IRunnerGrain>(runner).WaitLiveOutput(id, attempt, sent, LiveWait), LiveWait + CallWait, cancellation);
-                if (live is not null && live.Stdout.Length > sent)
-                {
-                    yield return Token(live.Stdout[sent..]);
-                    sent = live.Stdout.Length;
-                    continue;
-                }
-                if (live is not null) continue;
-            }
-            var wait = TimeSpan.FromMilliseconds(task.Status == TaskState.Running ? 50 : 250);
-            var (answered, _) = await Bounded(grain.WaitFinished(wait), wait + CallWait, cancellation);
-            if (!answered) await Task.Delay(Retry, cancellation);
-        }
-    }
-
-    private static readonly TimeSpan CallWait = TimeSpan.FromSeconds(3);
-    private static readonly TimeSpan Retry = TimeSpan.FromMilliseconds(200);
-
-    /// <summary>The call's answer, or (false, default) when it fails or takes longer than <paramref name="limit"/>.</summary>
-    private static async Task<(bool Answered, T? Value)> Bounded<T>(Task<T> call, TimeSpan limit, CancellationToken cancellation)
-    {
-        try
-        {
-            return (true, await call.WaitAsync(limit, cancellation));
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
-        {
-            return (false, default);
-        }
-    }
-
-    private static SseItem<string> Token(string text) => new(Serialize(new { text }), "token");
-
-    private static SseItem<string> Restart(int attempt) =>
-        new(Serialize(new { attempt, reason = "the prompt's runner was lost; another runner starts it over, so the text so far is void" }), "restart");
-
-    private static string Serialize<T>(T value) => JsonSerializer.Serialize(value, ParityJson.Options);
-
-    /// <summary>
     /// "pulling model 'x' on runner-1: downloading (45 %)" while the prompt waits on a pull, else null. Progress is
     /// a courtesy: a model grain that cannot answer right now (its silo just died) reads as no progress.
     /// </summary>
     private static async Task<string?> PullProgress(IGrainFactory grains, ParityTask task)
     {
         if (LlmTaskConfig.ModelOf(task) is not { } model) return null;
-        var (_, pull) = await Bounded(grains.GetGrain<IModelGrain>(ModelGrainKey.Of(model)).GetPull(), CallWait, CancellationToken.None);
+        var (_, pull) = await PromptStream.Bounded(grains.GetGrain<IModelGrain>(ModelGrainKey.Of(model)).GetPull(), CallWait, CancellationToken.None);
         return pull is { Done: false } ? pull.Describe() : null;
     }
 
@@ -313,7 +208,7 @@ public static partial class LlmEndpoints
         return new
         {
             id = task.Id,
-            status = PromptStatus(task.Status),
+            status = PromptStream.PromptStatus(task.Status),
             model_name = LlmTaskConfig.ModelOf(task),
             model = usage?.Model,
             model_digest = usage?.ModelDigest,
@@ -337,14 +232,6 @@ public static partial class LlmEndpoints
             completed_at = task.CompletedAt,
         };
     }
-
-    /// <summary>Upstream's prompt statuses: queued, processing, completed, failed (and cancelled).</summary>
-    public static string PromptStatus(TaskState state) => state switch
-    {
-        TaskState.Pending => "queued",
-        TaskState.Running => "processing",
-        _ => ParityJson.WireName(state),
-    };
 
     private static string? ClientOf(HttpRequest request)
     {

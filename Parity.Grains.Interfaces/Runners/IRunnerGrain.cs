@@ -14,12 +14,11 @@ public interface IRunnerGrain : IGrainWithStringKey
     /// <summary>Output so far of the task's attempt running here, or null when that attempt is not running here.</summary>
     Task<TaskLogs?> GetLiveOutput(string taskId, int attempt);
     /// <summary>
-    /// The output of the task's attempt running here once its stdout is longer than <paramref name="stdoutChars"/>
-    /// characters, the attempt ends, or <paramref name="maxWait"/> passes; null when that attempt is not running here
-    /// (another attempt's output is never passed off as this one's).
+    /// The stdout of the task's attempt running here from UTF-8 byte <paramref name="offset"/> on, pushed in pieces as
+    /// it is produced, until the attempt ends here; empty when that attempt is not running here (another attempt's
+    /// output is never passed off as this one's). The task grain relays it: clients ask <see cref="ITaskGrain"/>.
     /// </summary>
-    [AlwaysInterleave]
-    Task<TaskLogs?> WaitLiveOutput(string taskId, int attempt, int stdoutChars, TimeSpan maxWait);
+    IAsyncEnumerable<LiveOutputPiece> LiveOutput(string taskId, int attempt, long offset, CancellationToken cancellation = default);
     /// <summary>Starts fetching an LLM model on this runner; progress goes to the model's grain. False when it cannot.</summary>
     Task<bool> PullModel(string model);
     /// <summary>Publishes this runner's state to the directory; the silo calls it on a timer.</summary>

@@ -12,6 +12,14 @@ public interface ITaskGrain : IGrainWithStringKey
     Task<ParityTask?> Get();
     Task<TaskResult?> GetResult();
     Task<TaskLogs?> GetLogs();
+
+    /// <summary>
+    /// The stdout of <paramref name="attempt"/> from UTF-8 byte <paramref name="offset"/> on, pushed in pieces as its
+    /// runner produces it, while that attempt is the task's running one; it ends when the attempt ends on its runner
+    /// (or the runner is lost), and is empty when that attempt is not running. A re-dispatch is a new attempt: ask
+    /// again with its number (from <see cref="Get"/>); pieces always carry the attempt that produced them.
+    /// </summary>
+    IAsyncEnumerable<LiveOutputPiece> LiveOutput(int attempt, long offset, CancellationToken cancellation = default);
     Task<CancelOutcome> Cancel(string reason);
 
     /// <summary>

@@ -43,8 +43,8 @@ public sealed class RunnerGrain(
 
     public Task<TaskLogs?> GetLiveOutput(string taskId, int attempt) => Task.FromResult(executions.LiveOutput(taskId, attempt));
 
-    public Task<TaskLogs?> WaitLiveOutput(string taskId, int attempt, int stdoutChars, TimeSpan maxWait) =>
-        executions.WaitLiveOutput(taskId, attempt, stdoutChars, maxWait);
+    public IAsyncEnumerable<LiveOutputPiece> LiveOutput(string taskId, int attempt, long offset, CancellationToken cancellation) =>
+        executions.LiveFeed(taskId, attempt)?.Read(offset, cancellation) ?? AsyncEnumerable.Empty<LiveOutputPiece>();
 
     public Task<bool> PullModel(string model) => Task.FromResult(!_stopping && pulls.TryStart(model));
 

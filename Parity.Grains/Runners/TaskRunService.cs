@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Parity.Configuration;
 using Parity.Execution;
@@ -72,30 +71,11 @@ public sealed class TaskRunService(
         Live = true,
     };
 
-    /// <summary>
-    /// The live output once stdout holds more than <paramref name="stdoutChars"/> characters, the execution ends, or
-    /// <paramref name="maxWait"/> passes; null when that attempt of the task is not running here. Polls in-process:
-    /// cheap, and it keeps the output capture free of waiters.
-    /// </summary>
-    public async Task<TaskLogs?> WaitLiveOutput(string taskId, int attempt, int stdoutChars, TimeSpan maxWait)
-    {
-        if (!_running.TryGetValue(taskId, out var execution) || execution.Attempt != attempt) return null;
-        var deadline = Stopwatch.GetTimestamp() + (long)(maxWait.TotalSeconds * Stopwatch.Frequency);
-        while (!execution.Done.IsCancellationRequested && Stopwatch.GetTimestamp() < deadline
-               && execution.Output.Stdout.Text().Length <= stdoutChars)
-        {
-            try
-            {
-                await Task.Delay(OutputPollInterval, execution.Done.Token);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
-        return Live(execution);
-    }
-
-    private static readonly TimeSpan OutputPollInterval = TimeSpan.FromMilliseconds(15);
+    /// <summary>The stdout of the task's attempt running here, to follow as it grows; null when that attempt is not running here.</summary>
+    public LiveOutputFeed? LiveFeed(string taskId, int attempt) =>
+        _running.TryGetValue(taskId, out var execution) && execution.Attempt == attempt
+            ? new LiveOutputFeed(execution.Output.Stdout, attempt, execution.Done.Token)
+            : null;
 
     /// <summary>Stops every execution and hands its task back (lease released) so another runner takes it.</summary>
     public async Task StopAsync(TimeSpan budget)

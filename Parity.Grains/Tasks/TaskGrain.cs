@@ -92,6 +92,10 @@ public sealed partial class TaskGrain(
         };
     }
 
+    /// <summary>Relays the running attempt's output from its runner: see <see cref="LiveOutputRelay"/>.</summary>
+    public IAsyncEnumerable<LiveOutputPiece> LiveOutput(int attempt, long offset, CancellationToken cancellation) =>
+        LiveOutputRelay.Follow(GrainFactory, Current, Record.Attempt, attempt, offset, cancellation);
+
     public async Task<CancelOutcome> Cancel(string reason)
     {
         if (Current is not { } task) return CancelOutcome.NotFound;

@@ -1,4 +1,5 @@
 using Parity.Runners;
+using Parity.Tasks;
 using System.Net.ServerSentEvents;
 using System.Text;
 using System.Text.Json;
@@ -86,5 +87,48 @@ public sealed class LlmFailoverTests : IAsyncLifetime
         Assert.True(expected == text.ToString(), string.Join("\n", events.Select(e => $"{e.Type}: {e.Data}")));
         Assert.Equal(expected, done.GetProperty("response").GetString());
         Assert.Equal(Tokens, done.GetProperty("response_tokens").GetInt64());
+    }
+
+    [Fact]
+    public async Task After_a_failover_the_task_pushes_the_new_attempts_pieces_and_the_lost_attempt_has_none()
+    {
+        var id = "failover-live-" + Guid.NewGuid().ToString("N")[..8];
+        var grain = _cluster.Client.GetGrain<ITaskGrain>(id);
+        await grain.Submit(new ParityTask
+        {
+            Id = id,
+            Type = TaskType.Llm,
+            Config = JsonSerializer.Serialize(new { model = Model, prompt = Prompt, max_tokens = Tokens, temperature = 0 }),
+            CreatedAt = DateTimeOffset.UtcNow,
+        });
+        var first = await _cluster.WaitFor(id, t => t.Status == TaskState.Running, TimeSpan.FromSeconds(30), "running");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+
+        // The lost attempt's stream ends (cleanly, or failing if the task grain's own silo died): it never hangs.
+        var lost = new List<LiveOutputPiece>();
+        try
+        {
+            await foreach (var piece in grain.LiveOutput(first.Attempts, 0, timeout.Token))
+            {
+                lost.Add(piece);
+                if (lost.Count == 2) await _cluster.Cluster.KillSiloAsync(_cluster.Cluster.Silos.Single(s => s.Name == first.Runner));
+            }
+        }
+        catch (Exception e) when (!timeout.IsCancellationRequested && e is not Xunit.Sdk.XunitException)
+        {
+        }
+        Assert.False(timeout.IsCancellationRequested);
+        Assert.All(lost, p => Assert.Equal(first.Attempts, p.Attempt));
+
+        var second = await _cluster.WaitFor(id, t => t.Status == TaskState.Running && t.Attempts > first.Attempts,
+            TimeSpan.FromSeconds(60), "re-dispatched");
+        var pieces = await grain.LiveOutput(second.Attempts, 0, timeout.Token).ToListAsync(timeout.Token);
+
+        Assert.NotEqual(first.Runner, second.Runner);
+        Assert.NotEmpty(pieces);
+        Assert.All(pieces, p => Assert.Equal(second.Attempts, p.Attempt));
+        Assert.Equal(string.Concat(OllamaTestServer.TokensFor(Prompt, 0, Tokens)), string.Concat(pieces.Select(p => p.Text)));
+        Assert.Empty(await grain.LiveOutput(first.Attempts, 0, timeout.Token).ToListAsync(timeout.Token));
+        Assert.Equal(TaskState.Completed, (await _cluster.WaitFinished(id)).Status);
     }
 }

@@ -112,7 +112,7 @@ public sealed class TaskLifecycleTests : IAsyncLifetime
         var runner = _cluster.Client.GetGrain<IRunnerGrain>(running.Runner!);
         Assert.Equal("started\n", (await runner.GetLiveOutput(task.Id, running.Attempts))?.Stdout);
         Assert.Null(await runner.GetLiveOutput(task.Id, running.Attempts + 1));
-        Assert.Null(await runner.WaitLiveOutput(task.Id, running.Attempts - 1, 0, TimeSpan.FromSeconds(1)));
+        Assert.Empty(await runner.LiveOutput(task.Id, running.Attempts - 1, 0).ToListAsync());
 
         await _cluster.WaitFinished(task.Id);
         var logs = (await _cluster.TaskGrain(task.Id).GetLogs())!;

@@ -79,6 +79,9 @@ public sealed class OllamaTestServer : IAsyncDisposable
     /// <summary>Wait between two streamed tokens (not before the first), to test cancellation mid-stream.</summary>
     public TimeSpan TokenDelay { get; set; }
 
+    /// <summary>Called with the rendered prompt and the text of each streamed line once it is flushed (a benchmark's clock).</summary>
+    public Action<string, string>? TokenWritten { get; set; }
+
     /// <summary>Wait between two pull progress lines.</summary>
     public TimeSpan PullStepDelay { get; set; }
 
@@ -351,7 +354,11 @@ public sealed class OllamaTestServer : IAsyncDisposable
                 if (emit.Length > 0)
                 {
                     text.Append(emit);
-                    if (stream) await WriteLine(context, Line(model, chat, emit));
+                    if (stream)
+                    {
+                        await WriteLine(context, Line(model, chat, emit));
+                        TokenWritten?.Invoke(rendered, emit);
+                    }
                 }
                 if (stopped)
                 {
