@@ -2,7 +2,6 @@ using System.Net.ServerSentEvents;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Parity.Configuration;
-using Parity.Execution;
 using Parity.Json;
 using Parity.Llm;
 using Parity.Runners;

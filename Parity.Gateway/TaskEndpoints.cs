@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Parity.Configuration;
-using Parity.Execution;
 using Parity.Json;
 using Parity.Tasks;
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Parity.Configuration;
-using Parity.Execution;
 using Parity.Gateway.Security;
 using Parity.Tasks;
 
