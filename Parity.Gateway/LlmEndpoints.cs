@@ -222,7 +222,7 @@ public static partial class LlmEndpoints
             total_ms = usage?.TotalMs,
             finish_reason = usage?.FinishReason,
             runner = task.Runner,
-            attempts = task.Attempts,
+            attempt = task.Attempt,
             progress,
             error = task.Error,
             client_id = task.ClientId,

@@ -61,7 +61,7 @@ public sealed class PromptStream(IGrainFactory grains, string id, Func<ParityTas
             }
             if (await Status(task) is { } status) yield return status;
             if (task is { Status: TaskState.Running, Runner: not null })
-                await foreach (var item in Running(task.Attempts, cancellation)) yield return item;
+                await foreach (var item in Running(task.Attempt, cancellation)) yield return item;
             await Settle(task, cancellation);
         }
     }
@@ -129,7 +129,7 @@ public sealed class PromptStream(IGrainFactory grains, string id, Func<ParityTas
     private async Task<bool> StillRunning(int attempt, CancellationToken cancellation)
     {
         var (found, task) = await Bounded(_task.Get(), CallWait, cancellation);
-        return found && task is { Status: TaskState.Running } && task.Attempts == attempt;
+        return found && task is { Status: TaskState.Running } && task.Attempt == attempt;
     }
 
     /// <summary>Waits a little for the task to move on (bounded: its silo may be dying), so the loop re-reads it.</summary>

@@ -26,8 +26,11 @@ public sealed record ParityTask
 
     /// <summary>Silo name of the runner that holds (or last held) the task.</summary>
     [Id(13)] public string? Runner { get; init; }
-    /// <summary>Dispatch attempts so far (a re-dispatch after a lost runner counts one more).</summary>
-    [Id(14)] public int Attempts { get; init; }
+    /// <summary>
+    /// Number of the current (or last) dispatch attempt: every offer to a runner takes the next number, so it is the one
+    /// a runner's calls, the result and the live output carry. 0 before the first dispatch.
+    /// </summary>
+    [Id(14)] public int Attempt { get; init; }
     /// <summary>Why the task failed or was cancelled, in words.</summary>
     [Id(15)] public string? Error { get; init; }
     /// <summary>Who submitted it, for usage totals: the gateway's X-Client-ID, else the creator address.</summary>

@@ -71,7 +71,7 @@ public static partial class TaskValidator
             UpdatedAt = now,
             CompletedAt = null,
             Runner = null,
-            Attempts = 0,
+            Attempt = 0,
             Error = null,
         };
     }

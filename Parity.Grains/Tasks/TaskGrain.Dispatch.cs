@@ -94,7 +94,7 @@ public sealed partial class TaskGrain
         }
         runners.NoteStarted(candidate);
         Record.LeaseExpiresAt = Now + scheduling.LeaseDuration;
-        Record.Task = task with { Status = TaskState.Running, Runner = candidate, Attempts = attempt, UpdatedAt = Now };
+        Record.Task = task with { Status = TaskState.Running, Runner = candidate, Attempt = attempt, UpdatedAt = Now };
         Log($"dispatched to {candidate} (attempt {attempt})");
         await state.WriteStateAsync();
         Index.Update(Record.Task.Summary()).Ignore();

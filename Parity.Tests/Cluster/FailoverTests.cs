@@ -54,7 +54,7 @@ public sealed class FailoverTests
         var finished = await cluster.WaitFinished(task.Id, TimeSpan.FromSeconds(60));
         Assert.Equal(TaskState.Completed, finished.Status);
         var result = (await cluster.TaskGrain(task.Id).GetResult())!;
-        Assert.Equal((running.Runner, running.Attempts), (result.Runner, result.Attempt));
+        Assert.Equal((running.Runner, running.Attempt), (result.Runner, result.Attempt));
         Assert.Equal("started\nfinished\n", result.Stdout);
     }
 

@@ -81,7 +81,7 @@ public sealed class LlmFailoverTests : IAsyncLifetime
         Assert.Equal("done", type);
         Assert.Equal("completed", done.GetProperty("status").GetString());
         Assert.NotEqual(firstRunner, done.GetProperty("runner").GetString());
-        Assert.True(done.GetProperty("attempts").GetInt32() >= 2);
+        Assert.True(done.GetProperty("attempt").GetInt32() >= 2);
         Assert.Single(events, e => e.Type == "restart");
         var expected = string.Concat(OllamaTestServer.TokensFor(Prompt, 0, Tokens));
         Assert.True(expected == text.ToString(), string.Join("\n", events.Select(e => $"{e.Type}: {e.Data}")));
@@ -108,7 +108,7 @@ public sealed class LlmFailoverTests : IAsyncLifetime
         var lost = new List<LiveOutputPiece>();
         try
         {
-            await foreach (var piece in grain.LiveOutput(first.Attempts, 0, timeout.Token))
+            await foreach (var piece in grain.LiveOutput(first.Attempt, 0, timeout.Token))
             {
                 lost.Add(piece);
                 if (lost.Count == 2) await _cluster.Cluster.KillSiloAsync(_cluster.Cluster.Silos.Single(s => s.Name == first.Runner));
@@ -118,17 +118,17 @@ public sealed class LlmFailoverTests : IAsyncLifetime
         {
         }
         Assert.False(timeout.IsCancellationRequested);
-        Assert.All(lost, p => Assert.Equal(first.Attempts, p.Attempt));
+        Assert.All(lost, p => Assert.Equal(first.Attempt, p.Attempt));
 
-        var second = await _cluster.WaitFor(id, t => t.Status == TaskState.Running && t.Attempts > first.Attempts,
+        var second = await _cluster.WaitFor(id, t => t.Status == TaskState.Running && t.Attempt > first.Attempt,
             TimeSpan.FromSeconds(60), "re-dispatched");
-        var pieces = await grain.LiveOutput(second.Attempts, 0, timeout.Token).ToListAsync(timeout.Token);
+        var pieces = await grain.LiveOutput(second.Attempt, 0, timeout.Token).ToListAsync(timeout.Token);
 
         Assert.NotEqual(first.Runner, second.Runner);
         Assert.NotEmpty(pieces);
-        Assert.All(pieces, p => Assert.Equal(second.Attempts, p.Attempt));
+        Assert.All(pieces, p => Assert.Equal(second.Attempt, p.Attempt));
         Assert.Equal(string.Concat(OllamaTestServer.TokensFor(Prompt, 0, Tokens)), string.Concat(pieces.Select(p => p.Text)));
-        Assert.Empty(await grain.LiveOutput(first.Attempts, 0, timeout.Token).ToListAsync(timeout.Token));
+        Assert.Empty(await grain.LiveOutput(first.Attempt, 0, timeout.Token).ToListAsync(timeout.Token));
         Assert.Equal(TaskState.Completed, (await _cluster.WaitFinished(id)).Status);
     }
 }

@@ -23,11 +23,11 @@ public sealed class LlmLiveOutputTests(LlmClusterFixture fixture) : IClassFixtur
 
         var pieces = new List<LiveOutputPiece>();
         Task<List<LiveOutputPiece>>? resumed = null;
-        await foreach (var piece in grain.LiveOutput(running.Attempts, 0, timeout.Token))
+        await foreach (var piece in grain.LiveOutput(running.Attempt, 0, timeout.Token))
         {
             pieces.Add(piece);
             // A second reader that joins from this piece's end gets what follows it, once.
-            if (pieces.Count == 2) resumed = grain.LiveOutput(running.Attempts, piece.Next, timeout.Token).ToListAsync(timeout.Token).AsTask();
+            if (pieces.Count == 2) resumed = grain.LiveOutput(running.Attempt, piece.Next, timeout.Token).ToListAsync(timeout.Token).AsTask();
         }
         var finished = await Cluster.WaitFinished(running.Id);
         var result = (await grain.GetResult())!;
@@ -35,7 +35,7 @@ public sealed class LlmLiveOutputTests(LlmClusterFixture fixture) : IClassFixtur
         Assert.Equal(TaskState.Completed, finished.Status);
         Assert.Equal(Expected(prompt, 12), result.Stdout);
         Assert.Equal(result.Stdout, string.Concat(pieces.Select(p => p.Text)));
-        Assert.All(pieces, p => Assert.Equal(running.Attempts, p.Attempt));
+        Assert.All(pieces, p => Assert.Equal(running.Attempt, p.Attempt));
         Assert.Equal(0, pieces[0].Offset);
         for (var i = 1; i < pieces.Count; i++) Assert.Equal(pieces[i - 1].Next, pieces[i].Offset);
         Assert.True(pieces.Count >= 6, $"{pieces.Count} pieces"); // pushed as produced, not in one piece at the end
@@ -50,11 +50,11 @@ public sealed class LlmLiveOutputTests(LlmClusterFixture fixture) : IClassFixtur
         Assert.Empty(await Cluster.TaskGrain("no-such-prompt-" + Guid.NewGuid().ToString("N")).LiveOutput(1, 0, timeout.Token).ToListAsync(timeout.Token));
 
         var (grain, running) = await StartSlowPrompt("ask for the wrong attempt", tokens: 12);
-        Assert.Empty(await grain.LiveOutput(running.Attempts + 1, 0, timeout.Token).ToListAsync(timeout.Token));
-        Assert.Empty(await grain.LiveOutput(running.Attempts - 1, 0, timeout.Token).ToListAsync(timeout.Token));
+        Assert.Empty(await grain.LiveOutput(running.Attempt + 1, 0, timeout.Token).ToListAsync(timeout.Token));
+        Assert.Empty(await grain.LiveOutput(running.Attempt - 1, 0, timeout.Token).ToListAsync(timeout.Token));
 
         await Cluster.WaitFinished(running.Id);
-        Assert.Empty(await grain.LiveOutput(running.Attempts, 0, timeout.Token).ToListAsync(timeout.Token));
+        Assert.Empty(await grain.LiveOutput(running.Attempt, 0, timeout.Token).ToListAsync(timeout.Token));
     }
 
     /// <summary>Submits a prompt whose tokens come 100 ms apart and waits until it runs.</summary>

@@ -110,9 +110,9 @@ public sealed class TaskLifecycleTests : IAsyncLifetime
         // The runner answers for the attempt it runs, never passing its output off as another attempt's.
         var running = (await _cluster.TaskGrain(task.Id).Get())!;
         var runner = _cluster.Client.GetGrain<IRunnerGrain>(running.Runner!);
-        Assert.Equal("started\n", (await runner.GetLiveOutput(task.Id, running.Attempts))?.Stdout);
-        Assert.Null(await runner.GetLiveOutput(task.Id, running.Attempts + 1));
-        Assert.Empty(await runner.LiveOutput(task.Id, running.Attempts - 1, 0).ToListAsync());
+        Assert.Equal("started\n", (await runner.GetLiveOutput(task.Id, running.Attempt))?.Stdout);
+        Assert.Null(await runner.GetLiveOutput(task.Id, running.Attempt + 1));
+        Assert.Empty(await runner.LiveOutput(task.Id, running.Attempt - 1, 0).ToListAsync());
 
         await _cluster.WaitFinished(task.Id);
         var logs = (await _cluster.TaskGrain(task.Id).GetLogs())!;

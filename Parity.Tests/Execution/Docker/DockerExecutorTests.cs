@@ -228,6 +228,23 @@ public sealed class DockerExecutorTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task The_container_is_labelled_with_the_attempt_the_runner_was_given()
+    {
+        // A container found after a crash is matched to its attempt by this label: it must be the dispatched attempt,
+        // not a number the task record held before dispatch.
+        using var cancel = new CancellationTokenSource();
+        var output = new ExecutionOutput(1 << 20);
+        var run = Executor().ExecuteAsync(TaskRun.Of(DockerTask(Sh("echo started; sleep 60")), 7), output, cancel.Token);
+
+        await Eventually.True(() => Task.FromResult(output.Stdout.Text().Contains("started")), TimeSpan.FromSeconds(30), "container started");
+        var container = Assert.Single(await ContainersOfThisTest());
+        await cancel.CancelAsync();
+        await run;
+
+        Assert.Equal("7", container.Labels[DockerEngine.AttemptLabel]);
+    }
+
+    [Fact]
     public async Task Output_is_capped_and_the_truncation_marked()
     {
         var (outcome, output) = await Run(DockerTask(Sh("yes | head -c 200000")), maxOutput: 4096);
