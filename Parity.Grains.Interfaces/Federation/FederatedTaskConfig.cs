@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Parity.Json;
 using Parity.Learning.Data;
 using Parity.Learning.Forest;
@@ -15,7 +14,7 @@ namespace Parity.Federation;
 /// the partition and the model's own parameters are checked by the learning engines' validators, so the gateway
 /// refuses a bad config with the field named instead of a runner failing it later. Nothing is defaulted.
 /// </summary>
-public sealed partial record FederatedTaskConfig
+public sealed record FederatedTaskConfig
 {
     public required string SessionId { get; init; }
     public required string RoundId { get; init; }
@@ -64,10 +63,8 @@ public sealed partial record FederatedTaskConfig
             var other => throw new TaskConfigException($"config.data_format: unsupported data_format: {other} (expected csv or json)"),
         };
         var cid = RequiredString(root, "dataset_cid");
-        // The storage room decodes CIDs fully; here a CID is at least one token of base-N letters and digits, so it
-        // can never name a path.
-        if (!CidText().IsMatch(cid))
-            throw new TaskConfigException($"config.dataset_cid must be a CID (1-128 letters and digits), got '{Truncate(cid)}'");
+        if (!CidSyntax.IsWellFormed(cid))
+            throw new TaskConfigException($"config.dataset_cid must be a CID (1-128 letters and digits), got '{JsonFields.Excerpt(cid)}'");
 
         var partition = Engine("partition_config", () => PartitionConfig.FromJson(Object(root, "partition_config")));
         // Every participant must be able to train: the reference's rule, kept.
@@ -131,8 +128,4 @@ public sealed partial record FederatedTaskConfig
         _ => throw new TaskConfigException($"config.{name} must be a JSON object"),
     };
 
-    private static string Truncate(string value) => value.Length <= 40 ? value : value[..40] + "…";
-
-    [GeneratedRegex("^[A-Za-z0-9]{1,128}$")]
-    private static partial Regex CidText();
 }

@@ -48,6 +48,9 @@ public static class JsonFields
             $"{prefix}{name} must be a positive integer, got {element.GetRawText()}"));
     }
 
+    /// <summary>A value as an error message quotes it: at most 40 characters, so a hostile value cannot flood a log.</summary>
+    public static string Excerpt(string value) => value.Length <= 40 ? value : value[..40] + "…";
+
     /// <summary>
     /// Parses a raw JSON text that must hold an object (a task's <c>config</c>). Null when it is empty or JSON null and
     /// not <paramref name="required"/>; otherwise <paramref name="missing"/> names what is expected. The caller disposes it.

@@ -46,7 +46,7 @@ public static partial class TaskValidator
     {
         if (!IsValidId(task.Id))
             throw new TaskConfigException(
-                $"{path}.id must be 1-128 letters, digits, '-', '_', '.' or ':', got '{Truncate(task.Id)}'");
+                $"{path}.id must be 1-128 letters, digits, '-', '_', '.' or ':', got '{JsonFields.Excerpt(task.Id)}'");
         if (task.Title.Length > MaxTitleLength)
             throw new TaskConfigException($"{path}.title exceeds {MaxTitleLength} characters");
         if (task.Description.Length > MaxDescriptionLength)
@@ -90,7 +90,6 @@ public static partial class TaskValidator
         return cut > 0 ? message[..cut] : message;
     }
 
-    private static string Truncate(string value) => value.Length <= 40 ? value : value[..40] + "…";
 
     [GeneratedRegex("^[A-Za-z0-9._:-]{1,128}$")]
     private static partial Regex IdPattern();

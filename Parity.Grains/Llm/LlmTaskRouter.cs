@@ -10,12 +10,9 @@ public sealed class LlmTaskRouter(IGrainFactory grains) : ITaskRouter
 {
     public TaskType? Type => TaskType.Llm;
 
-    public async Task<TaskRoute> RouteAsync(ParityTask task, string? runnerHint)
+    public async Task<TaskRoute> RouteAsync(ParityTask task, object config, string? runnerHint)
     {
-        // The gateway validated the config; a task submitted straight to its grain without a model has no route.
-        if (LlmTaskConfig.ModelOf(task) is not { } model)
-            return new TaskRoute { Unroutable = "config.model is required for llm tasks" };
-        var route = await grains.GetGrain<IModelGrain>(ModelGrainKey.Of(model)).Route();
+        var route = await grains.GetGrain<IModelGrain>(ModelGrainKey.Of(((LlmRequest)config).Model)).Route();
         if (route.Pull is { } pull)
         {
             // Log a step when the status changes or the percentage moves by 10 points, not on every tick.

@@ -98,13 +98,7 @@ public sealed class RunnerDirectoryCache(
         var online = _runners.Where(r => r.Status == RunnerStatus.Online).ToList();
         if (online.Count == 0 || online.Any(r => r.Capabilities.TaskTypes.Contains(type))) return null;
         var wire = Parity.Json.ParityJson.WireName(type);
-        var hint = type switch
-        {
-            TaskType.Command => " (shell tasks are disabled; RUNNER_SHELL_ENABLED=true enables them)",
-            TaskType.Docker => " (no runner has a Docker engine answering at its RUNNER_DOCKER_HOST)",
-            _ => "",
-        };
-        return $"no runner in the cluster can run '{wire}' tasks{hint}; online runners: " +
+        return $"no runner in the cluster can run '{wire}' tasks ({TaskTypes.Of(type).RunnerNeeds}); online runners: " +
                string.Join(", ", online.Select(r => $"{r.Name} [{string.Join(", ", r.Capabilities.TaskTypes.Select(Parity.Json.ParityJson.WireName))}]"));
     }
 

@@ -1,4 +1,4 @@
-using System.Text.RegularExpressions;
+using Parity.Federation;
 
 namespace Parity.Storage;
 
@@ -7,13 +7,13 @@ namespace Parity.Storage;
 /// a CID, never a path: the CID must be letters and digits only, and the file it names must resolve (links followed)
 /// to a regular file inside the directory, so a task cannot read anything else on the runner.
 /// </summary>
-public sealed partial class DirectoryDatasetSource(string directory, long maxBytes) : IDatasetSource
+public sealed class DirectoryDatasetSource(string directory, long maxBytes) : IDatasetSource
 {
     public string Directory { get; } = Path.GetFullPath(directory);
 
     public async Task<byte[]> ReadAsync(string cid, CancellationToken cancellation)
     {
-        if (!CidText().IsMatch(cid))
+        if (!CidSyntax.IsWellFormed(cid))
             throw new DatasetNotFoundException($"dataset_cid '{cid}' is not a CID (letters and digits only)");
         var path = Resolve(cid);
         var length = new FileInfo(path).Length;
@@ -39,7 +39,4 @@ public sealed partial class DirectoryDatasetSource(string directory, long maxByt
             throw new DatasetNotFoundException($"dataset {cid} in {Directory} is a link out of the directory or not a file; refused");
         return target.FullName;
     }
-
-    [GeneratedRegex("^[A-Za-z0-9]{1,128}$")]
-    private static partial Regex CidText();
 }

@@ -7,7 +7,7 @@ public sealed class DirectoryTaskRouter(RunnerDirectoryCache runners) : ITaskRou
 {
     public TaskType? Type => null;
 
-    public Task<TaskRoute> RouteAsync(ParityTask task, string? runnerHint)
+    public Task<TaskRoute> RouteAsync(ParityTask task, object config, string? runnerHint)
     {
         var candidates = runners.Candidates(task);
         if (runnerHint is { } hint && runners.Takes(hint, task)) candidates = [hint, .. candidates.Where(c => c != hint)];

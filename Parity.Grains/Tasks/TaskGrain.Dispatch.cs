@@ -50,7 +50,18 @@ public sealed partial class TaskGrain
 
     private async Task TryDispatch(ParityTask task)
     {
-        var route = await handlers.RouterFor(task.Type).RouteAsync(task, _runnerHint);
+        // Parsed once per activation by the type table, not on every tick. The gateway refuses a bad config; one that
+        // reached the grain another way fails here, naming the field, and is never offered to a runner.
+        try
+        {
+            _config ??= TaskTypes.ParseConfig(task);
+        }
+        catch (TaskConfigException e)
+        {
+            await Finish(TaskState.Failed, e.Message, result: null);
+            return;
+        }
+        var route = await handlers.RouterFor(task.Type).RouteAsync(task, _config, _runnerHint);
         _runnerHint = null;
         if (route.Waiting is { } note)
         {

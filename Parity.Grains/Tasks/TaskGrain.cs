@@ -24,6 +24,8 @@ public sealed partial class TaskGrain(
     private IGrainTimer? _timer;
     private string? _runnerHint;
     private string? _lastWaitKey;
+    /// <summary>The task's config as its type parses it; kept for the activation, never persisted.</summary>
+    private object? _config;
     /// <summary>Since when no runner in the cluster could take the task, while it waits.</summary>
     private DateTimeOffset? _unroutableSince;
     private TaskCompletionSource<ParityTask?>? _finished;

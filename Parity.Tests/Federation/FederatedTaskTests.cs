@@ -116,6 +116,7 @@ public sealed class FederatedTaskTests(FederatedCluster fixture) : IClassFixture
         { "train_config.learning_rate", "learning_rate" },
         { "dataset_cid", "task.config.dataset_cid must be a CID" },
         { "model_type", "task.config.model_type" },
+        { "global_model", "task.config.global_model.hidden_bias: global model value hidden_bias[1] is not a finite number" },
     };
 
     [Theory]
@@ -128,6 +129,9 @@ public sealed class FederatedTaskTests(FederatedCluster fixture) : IClassFixture
             case "partition_config.strategy": config["partition_config"]!["strategy"] = "by_vibes"; break;
             case "train_config.learning_rate": config["train_config"]!.AsObject().Remove("learning_rate"); break;
             case "dataset_cid": config["dataset_cid"] = "../../etc/passwd"; break;
+            case "global_model":
+                config["global_model"] = JsonNode.Parse("""{"weights": {"hidden_bias": [0.5, "NaN"]}}""");
+                break;
             default: config["model_type"] = "svm"; break;
         }
         var id = $"bad-{Guid.NewGuid():N}";
@@ -153,9 +157,10 @@ public sealed class FederatedTaskTests(FederatedCluster fixture) : IClassFixture
     }
 
     [Fact]
-    public async Task A_bad_config_that_reaches_a_runner_past_the_gateway_fails_naming_the_field()
+    public async Task A_bad_config_submitted_past_the_gateway_fails_naming_the_field_and_never_runs()
     {
-        // A grain call is not the gateway: the runner parses with the same table and fails the task, never crashes.
+        // A grain call is not the gateway: the task grain parses with the same table and fails the task before any
+        // runner is offered it.
         var id = $"fl-direct-{Guid.NewGuid():N}";
         var config = Config(0);
         config["partition_config"]!["total_parts"] = 0;
@@ -166,5 +171,7 @@ public sealed class FederatedTaskTests(FederatedCluster fixture) : IClassFixture
 
         Assert.Equal(TaskState.Failed, finished.Status);
         Assert.StartsWith("config.partition_config.total_parts", finished.Error);
+        Assert.Null(finished.Runner);
+        Assert.Equal(0, finished.Attempt);
     }
 }
