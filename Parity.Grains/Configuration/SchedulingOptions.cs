@@ -18,4 +18,11 @@ public sealed record SchedulingOptions
 
     /// <summary>A runner whose last heartbeat is older than this shows offline.</summary>
     public TimeSpan OfflineAfter => HeartbeatInterval * 3;
+
+    /// <summary>
+    /// How long no online runner must be able to take a task before it fails for that reason: an offline window, and
+    /// never under five seconds, so a loaded runner whose heartbeat or engine ping came late once does not fail a task
+    /// it would have taken a moment later.
+    /// </summary>
+    public TimeSpan UnroutableAfter => OfflineAfter > TimeSpan.FromSeconds(5) ? OfflineAfter : TimeSpan.FromSeconds(5);
 }

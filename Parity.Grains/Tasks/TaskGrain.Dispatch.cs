@@ -74,10 +74,10 @@ public sealed partial class TaskGrain
             if (await TryStartOn(candidate, task)) return;
 
         // Give every runner one offline window to announce itself, and conclude that none can take the task only when
-        // that has held for another whole window: a loaded runner can miss a heartbeat or an engine ping and be back.
+        // that has held for UnroutableAfter: a loaded runner can miss a heartbeat or an engine ping and be back.
         var waited = Now - Record.QueuedAt;
         if (route.Unroutable is not { } why) _unroutableSince = null;
-        else if (Now - (_unroutableSince ??= Now) >= scheduling.OfflineAfter && waited > scheduling.OfflineAfter)
+        else if (Now - (_unroutableSince ??= Now) >= scheduling.UnroutableAfter && waited > scheduling.OfflineAfter)
             await Finish(TaskState.Failed, why, result: null);
         else if (waited > scheduling.DispatchTimeout)
             await Finish(TaskState.Failed, $"no runner took the task within RUNNER_DISPATCH_TIMEOUT ({scheduling.DispatchTimeout})", result: null);

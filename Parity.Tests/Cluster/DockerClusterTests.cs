@@ -108,8 +108,15 @@ public sealed class DockerClusterTests : IAsyncLifetime
         var task = DockerTask("echo first line; sleep 60");
         await _cluster.TaskGrain(task.Id).Submit(task);
 
-        var live = await Eventually.Get(async () => await _cluster.TaskGrain(task.Id).GetLogs() is { Live: true } logs
-                && logs.Stdout.Contains("first line") ? logs : null,
+        var live = await Eventually.Get(async () =>
+            {
+                var logs = (await _cluster.TaskGrain(task.Id).GetLogs())!;
+                // A task that ended cannot show live output any more: say how it ended rather than wait it out.
+                if (logs.Status.IsTerminal())
+                    throw new Xunit.Sdk.XunitException($"the task ended {logs.Status} before its live output was read: " +
+                        string.Join(" | ", logs.Events.Select(e => e.Message)));
+                return logs is { Live: true } && logs.Stdout.Contains("first line") ? logs : null;
+            },
             TimeSpan.FromSeconds(30), "live output of the running container");
         Assert.Equal(TaskState.Running, live.Status);
         Assert.Single(await ContainersOf([task.Id]));
