@@ -10,7 +10,9 @@ namespace Parity.Execution;
 /// <summary>
 /// A <c>docker</c> task as upstream shapes it: <c>config {"image_name", "docker_image_url"?}</c> and
 /// <c>environment.config {"workdir", "command": [...], "env": ["K=V"]}</c>, plus Parity's optional
-/// <c>config.resources {"cpu", "memory"}</c>, <c>config.network</c> and <c>config.timeout_seconds</c>.
+/// <c>config.resources {"cpu", "memory"}</c>, <c>config.network</c>, <c>config.timeout_seconds</c> and
+/// <c>config.image_digest</c> (<c>sha256:&lt;64 hex&gt;</c>: the image ID, i.e. the digest of the image's config — the
+/// <c>Config</c> blob of a saved tar's manifest.json — or, for a pulled image, one of its registry digests).
 /// </summary>
 public sealed partial record DockerTaskConfig
 {
@@ -18,6 +20,8 @@ public sealed partial record DockerTaskConfig
 
     public required string ImageName { get; init; }
     public Uri? ImageUrl { get; init; }
+    /// <summary>The pinned image, <c>sha256:&lt;64 hex&gt;</c>; the task fails if its image is any other.</summary>
+    public string? ImageDigest { get; init; }
     public string? WorkingDir { get; init; }
     /// <summary>Empty means the image's own command.</summary>
     public IReadOnlyList<string> Command { get; init; } = [];
@@ -35,12 +39,29 @@ public sealed partial record DockerTaskConfig
         return colon > ImageName.LastIndexOf('/') ? (ImageName[..colon], ImageName[(colon + 1)..]) : (ImageName, "latest");
     }
 
+    /// <summary>
+    /// The registry host (without port) the engine would pull <see cref="ImageName"/> from, or null for Docker Hub. The
+    /// first path component is a host as the engine tells it: it has a dot or a port, or is <c>localhost</c>.
+    /// </summary>
+    public string? RegistryHost()
+    {
+        var slash = ImageName.IndexOf('/');
+        if (slash < 0) return null;
+        var first = ImageName[..slash];
+        if (!first.Contains('.') && !first.Contains(':') && first != "localhost") return null;
+        var colon = first.IndexOf(':');
+        return colon < 0 ? first : first[..colon];
+    }
+
     [GeneratedRegex(
         // A registry host is told apart from a path component as the engine does: it has a dot or a port, or is localhost.
         @"^(?:(?:localhost|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)(?::[0-9]+)?/|[A-Za-z0-9-]+:[0-9]+/)?" +
         @"[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*" +
         @"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$")]
     private static partial Regex ImageReference();
+
+    [GeneratedRegex("^sha256:[a-f0-9]{64}$")]
+    private static partial Regex Digest();
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*=")]
     private static partial Regex EnvEntry();
@@ -61,6 +82,7 @@ public sealed partial record DockerTaskConfig
         {
             ImageName = ParseImageName(root),
             ImageUrl = ParseImageUrl(root),
+            ImageDigest = ParseImageDigest(root),
             WorkingDir = env is { } e ? ParseWorkingDir(e) : null,
             Command = env is { } c ? ParseStrings(c, "command") : [],
             Env = env is { } v ? ParseEnv(v) : [],
@@ -85,9 +107,22 @@ public sealed partial record DockerTaskConfig
     {
         var raw = JsonFields.String(root, "docker_image_url", "config.");
         if (string.IsNullOrWhiteSpace(raw)) return null;
+        // The value is never echoed: a URL may carry credentials, and errors travel to logs and events.
         if (!Uri.TryCreate(raw, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
-            throw new TaskConfigException($"config.docker_image_url must be an http(s) URL of a `docker save` tar, got '{raw}'");
+            throw new TaskConfigException("config.docker_image_url must be an http(s) URL of a `docker save` tar");
+        if (url.UserInfo.Length > 0)
+            throw new TaskConfigException(
+                "config.docker_image_url must not carry credentials (user:password@host): the runner fetches only public URLs");
         return url;
+    }
+
+    private static string? ParseImageDigest(JsonElement root)
+    {
+        var digest = JsonFields.String(root, "image_digest", "config.");
+        if (digest is null) return null;
+        if (!Digest().IsMatch(digest))
+            throw new TaskConfigException($"config.image_digest must be sha256:<64 lowercase hex> (the image ID), got '{JsonFields.Excerpt(digest)}'");
+        return digest;
     }
 
     private static string? ParseWorkingDir(JsonElement env)
@@ -169,8 +204,16 @@ public sealed partial record DockerTaskConfig
     {
         var network = JsonFields.String(root, "network", "config.");
         if (string.IsNullOrEmpty(network)) return NoNetwork;
+        // Never the host's network namespace (the silo's loopback API, a tcp:// engine, every host port) nor another
+        // container's; whatever RUNNER_DOCKER_ALLOW_NETWORK says.
+        if (network.Equals("host", StringComparison.OrdinalIgnoreCase))
+            throw new TaskConfigException(
+                "config.network 'host' is never allowed: it would share the runner's own network (its loopback services and engine)");
+        if (network.StartsWith("container:", StringComparison.OrdinalIgnoreCase))
+            throw new TaskConfigException(
+                "config.network 'container:…' is never allowed: it would join another container's network");
         if (!NetworkName().IsMatch(network))
-            throw new TaskConfigException($"config.network must be a network name like none, bridge or host, got '{network}'");
+            throw new TaskConfigException($"config.network must be a network name like none or bridge, got '{JsonFields.Excerpt(network)}'");
         return network;
     }
 

@@ -7,10 +7,15 @@ namespace Parity.Execution.Docker;
 /// <summary>
 /// Creates a task's container in a default-deny sandbox: no network, memory (and swap) and CPU bounded by the
 /// runner's limits, a pids limit, a read-only root with a tmpfs /tmp, a non-root user, no capabilities,
-/// no-new-privileges and the engine's default seccomp profile.
+/// no-new-privileges and the engine's default seccomp profile. Every VOLUME the image declares gets a size-limited tmpfs
+/// (RUNNER_DOCKER_VOLUME_SIZE) in its place: the engine would otherwise create an unbounded writable anonymous volume
+/// there, a way around the read-only root onto the engine's disk. The image's own files under such a path are hidden.
 /// </summary>
 internal sealed class ContainerSandbox(DockerEngine engine, DockerExecutorOptions options)
 {
+    /// <summary>An image declaring more volumes than this is refused (each is a mount the engine must set up).</summary>
+    public const int MaxVolumes = 32;
+
     /// <summary>Creates the container (not started) and returns its id.</summary>
     public async Task<string> CreateAsync(TaskRun run, DockerTaskConfig config, ImageInspectResponse image,
         CancellationToken cancellation)
@@ -41,10 +46,7 @@ internal sealed class ContainerSandbox(DockerEngine engine, DockerExecutorOption
                 NanoCPUs = (long)(cpus * 1e9),
                 PidsLimit = options.PidsLimit,
                 ReadonlyRootfs = true,
-                Tmpfs = new Dictionary<string, string>
-                {
-                    ["/tmp"] = string.Create(CultureInfo.InvariantCulture, $"rw,nosuid,nodev,mode=1777,size={options.TmpfsBytes}"),
-                },
+                Tmpfs = Tmpfs(image),
                 CapDrop = ["ALL"],
                 SecurityOpt = ["no-new-privileges"],
                 // Output is read from the attach stream; the engine keeps no log file a task could fill the disk with.
@@ -54,5 +56,27 @@ internal sealed class ContainerSandbox(DockerEngine engine, DockerExecutorOption
         var created = await EngineCalls.BoundedAsync(options.EngineTimeout, "creating the container",
             ct => engine.Client.Containers.CreateContainerAsync(parameters, ct), cancellation);
         return created.ID;
+    }
+
+    /// <summary>/tmp, and one tmpfs over each VOLUME the image declares (the engine makes no anonymous volume where a tmpfs is).</summary>
+    private Dictionary<string, string> Tmpfs(ImageInspectResponse image)
+    {
+        var mounts = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["/tmp"] = string.Create(CultureInfo.InvariantCulture, $"rw,nosuid,nodev,mode=1777,size={options.TmpfsBytes}"),
+        };
+        var volumes = image.Config?.Volumes?.Keys ?? [];
+        if (volumes.Count > MaxVolumes)
+            throw new DockerTaskException($"image declares {volumes.Count} volumes; this runner mounts at most {MaxVolumes}");
+        foreach (var volume in volumes)
+        {
+            // The engine keys its mounts by the cleaned path; a differently spelled key would not replace the volume.
+            var path = "/" + string.Join('/', volume.Split('/', StringSplitOptions.RemoveEmptyEntries));
+            if (path == "/" || path.Split('/').Contains(".."))
+                throw new DockerTaskException($"image declares a VOLUME at '{volume}', which this runner does not mount");
+            mounts.TryAdd(path, string.Create(CultureInfo.InvariantCulture,
+                $"rw,nosuid,nodev,mode=1777,size={options.VolumeTmpfsBytes}"));
+        }
+        return mounts;
     }
 }

@@ -15,17 +15,36 @@ namespace Parity.Execution.Docker;
 /// It checks the task against this runner's limits and coordinates the parts: <see cref="DockerImages"/> makes the image
 /// present, <see cref="ContainerSandbox"/> creates the container, <see cref="ContainerRun"/> runs it to its end.
 /// </summary>
-public sealed class DockerExecutor(DockerEngine engine, DockerExecutorOptions options, ILogger<DockerExecutor> logger)
-    : TaskExecutor<DockerTaskConfig>
+public sealed class DockerExecutor : TaskExecutor<DockerTaskConfig>
 {
-    private readonly DockerImages _images = new(engine, options);
-    private readonly ContainerSandbox _sandbox = new(engine, options);
-    private readonly ContainerControl _control = new(engine, options, logger);
-    private readonly ContainerRun _run = new(engine, options, logger);
+    private readonly DockerEngine _engine;
+    private readonly DockerExecutorOptions _options;
+    private readonly ILogger<DockerExecutor> _logger;
+    private readonly DockerImages _images;
+    private readonly ContainerSandbox _sandbox;
+    private readonly ContainerControl _control;
+    private readonly ContainerRun _run;
+
+    public DockerExecutor(DockerEngine engine, DockerExecutorOptions options, ILogger<DockerExecutor> logger)
+        : this(engine, options, logger, FetchNetwork.System)
+    {
+    }
+
+    /// <summary>With the resolver and dialer downloads use: tests substitute them to see what would have been dialled.</summary>
+    internal DockerExecutor(DockerEngine engine, DockerExecutorOptions options, ILogger<DockerExecutor> logger, FetchNetwork network)
+    {
+        _engine = engine;
+        _options = options;
+        _logger = logger;
+        _images = new DockerImages(engine, options, new FetchGuard(options.FetchAllow, network), logger);
+        _sandbox = new ContainerSandbox(engine, options);
+        _control = new ContainerControl(engine, options, logger);
+        _run = new ContainerRun(engine, options, logger);
+    }
 
     public override TaskType Type => TaskType.Docker;
 
-    public override bool Available => engine.Available;
+    public override bool Available => _engine.Available;
 
     protected override async Task<ExecutionOutcome> ExecuteAsync(TaskRun run, DockerTaskConfig config, ExecutionOutput output,
         CancellationToken cancellation)
@@ -39,8 +58,8 @@ public sealed class DockerExecutor(DockerEngine engine, DockerExecutorOptions op
         {
             return Failed(e.Message);
         }
-        if (!engine.Available && !await engine.RefreshAsync(cancellation))
-            return Failed($"the Docker engine at {engine.Host} is not answering (RUNNER_DOCKER_HOST)");
+        if (!_engine.Available && !await _engine.RefreshAsync(cancellation))
+            return Failed($"the Docker engine at {_engine.Host} is not answering (RUNNER_DOCKER_HOST)");
 
         string? containerId = null;
         var stopwatch = new Stopwatch();
@@ -65,7 +84,7 @@ public sealed class DockerExecutor(DockerEngine engine, DockerExecutorOptions op
         }
         catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException or TimeoutException)
         {
-            logger.LogWarning(e, "Docker task {TaskId} failed in the engine", task.Id);
+            _logger.LogWarning(e, "Docker task {TaskId} failed in the engine", task.Id);
             return Failed($"docker engine error: {EngineCalls.Message(e)}", stopwatch.Elapsed);
         }
         finally
@@ -76,13 +95,13 @@ public sealed class DockerExecutor(DockerEngine engine, DockerExecutorOptions op
 
     private void CheckAgainstRunnerLimits(DockerTaskConfig config)
     {
-        if (config.Cpus > options.CpuLimit)
+        if (config.Cpus > _options.CpuLimit)
             throw new TaskConfigException(string.Create(CultureInfo.InvariantCulture,
-                $"config.resources.cpu {config.Cpus} exceeds this runner's limit of {options.CpuLimit} (RUNNER_DOCKER_CPU_LIMIT)"));
-        if (config.MemoryBytes > options.MemoryLimitBytes)
+                $"config.resources.cpu {config.Cpus} exceeds this runner's limit of {_options.CpuLimit} (RUNNER_DOCKER_CPU_LIMIT)"));
+        if (config.MemoryBytes > _options.MemoryLimitBytes)
             throw new TaskConfigException(
-                $"config.resources.memory {ByteSize.Format(config.MemoryBytes.Value)} exceeds this runner's limit of {ByteSize.Format(options.MemoryLimitBytes)} (RUNNER_DOCKER_MEMORY_LIMIT)");
-        if (config.Network != DockerTaskConfig.NoNetwork && !options.AllowNetwork)
+                $"config.resources.memory {ByteSize.Format(config.MemoryBytes.Value)} exceeds this runner's limit of {ByteSize.Format(_options.MemoryLimitBytes)} (RUNNER_DOCKER_MEMORY_LIMIT)");
+        if (config.Network != DockerTaskConfig.NoNetwork && !_options.AllowNetwork)
             throw new TaskConfigException(
                 $"config.network '{config.Network}' needs a runner that allows networking (RUNNER_DOCKER_ALLOW_NETWORK=true); this one runs containers without a network");
     }

@@ -16,6 +16,14 @@ public sealed record DockerExecutorOptions
     public int PidsLimit { get; set; } = 256;
     /// <summary>Size of the writable tmpfs at /tmp; the root filesystem is read-only (RUNNER_DOCKER_TMPFS_SIZE).</summary>
     public long TmpfsBytes { get; set; } = 64L << 20;
+    /// <summary>
+    /// Size of the tmpfs mounted over each VOLUME an image declares (RUNNER_DOCKER_VOLUME_SIZE), in place of the
+    /// unbounded anonymous volume the engine would create. Like /tmp it is memory: the container's memory limit bounds
+    /// all of them together.
+    /// </summary>
+    public long VolumeTmpfsBytes { get; set; } = 64L << 20;
+    /// <summary>Addresses a task's docker_image_url and image registry may reach beyond public ones (RUNNER_DOCKER_FETCH_ALLOW).</summary>
+    public FetchAddressPolicy FetchAllow { get; set; } = FetchAddressPolicy.Default;
     /// <summary>User the task runs as inside the container (RUNNER_DOCKER_USER); never root by default.</summary>
     public string User { get; set; } = "65534:65534";
     /// <summary>Whether a task may ask for a network other than <c>none</c> (RUNNER_DOCKER_ALLOW_NETWORK).</summary>

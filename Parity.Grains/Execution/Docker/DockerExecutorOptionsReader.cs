@@ -22,6 +22,15 @@ public sealed partial class DockerExecutorOptionsReader(ConfigurationReader read
         options.MemoryLimitBytes = read.Size("RUNNER_DOCKER_MEMORY_LIMIT", options.MemoryLimitBytes, DockerTaskConfig.MinMemoryBytes, 1L << 50);
         options.PidsLimit = read.Int("RUNNER_DOCKER_PIDS_LIMIT", options.PidsLimit, 8, 1_000_000);
         options.TmpfsBytes = read.Size("RUNNER_DOCKER_TMPFS_SIZE", options.TmpfsBytes, 1L << 20, 1L << 40);
+        options.VolumeTmpfsBytes = read.Size("RUNNER_DOCKER_VOLUME_SIZE", options.VolumeTmpfsBytes, 1L << 20, 1L << 40);
+        try
+        {
+            options.FetchAllow = FetchAddressPolicy.Parse(read.Raw(FetchAddressPolicy.AllowKey));
+        }
+        catch (FormatException e)
+        {
+            throw new ConfigurationException(e.Message);
+        }
         options.User = read.String("RUNNER_DOCKER_USER", options.User, UserPattern(), "a user like 65534 or 65534:65534 or nobody");
         options.AllowNetwork = read.Bool("RUNNER_DOCKER_ALLOW_NETWORK", options.AllowNetwork);
         options.EngineTimeout = read.Duration("RUNNER_DOCKER_TIMEOUT", options.EngineTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromHours(6));

@@ -1,35 +1,74 @@
 using System.Text;
 using Docker.DotNet;
 using Docker.DotNet.Models;
+using Microsoft.Extensions.Logging;
 
 namespace Parity.Execution.Docker;
 
 /// <summary>
 /// Makes a task's image present in the engine: the local one when it has it, else loaded from the task's
-/// <c>docker_image_url</c> tar, else pulled. Progress goes to the task's stderr as <c>[parity]</c> lines.
+/// <c>docker_image_url</c> tar, else pulled. Nothing the task gives is trusted: the URL and the registry must resolve to
+/// addresses <see cref="FetchAddressPolicy"/> allows, a tar is loaded only if every name it carries is the task's own
+/// image name, and a pinned <c>config.image_digest</c> must be the image's. Progress goes to the task's stderr as
+/// <c>[parity]</c> lines.
 /// </summary>
-internal sealed class DockerImages(DockerEngine engine, DockerExecutorOptions options)
+internal sealed class DockerImages(DockerEngine engine, DockerExecutorOptions options, FetchGuard guard, ILogger logger)
 {
     /// <summary>How often a long pull or download reports its progress.</summary>
     public static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(1);
 
-    private readonly ImageTarDownload _download = new(options);
+    private readonly ImageTarDownload _download = new(guard, options, logger);
 
     public async Task<ImageInspectResponse> PrepareAsync(DockerTaskConfig config, ExecutionOutput output, CancellationToken cancellation)
     {
-        if (await InspectAsync(config.ImageName, cancellation) is { } local) return local;
+        if (await InspectAsync(config.ImageName, cancellation) is { } local) return Pinned(config, local);
 
         if (config.ImageUrl is { } url)
         {
-            var loaded = await LoadFromUrlAsync(url, output, cancellation);
-            return await InspectAsync(config.ImageName, cancellation)
-                   ?? throw new DockerTaskException(
-                       $"the tar at docker_image_url {url} holds no image named '{config.ImageName}' (it loaded: {(loaded.Count == 0 ? "nothing" : string.Join(", ", loaded))})");
+            await LoadFromUrlAsync(config, url, output, cancellation);
+            return Pinned(config, await InspectAsync(config.ImageName, cancellation)
+                ?? throw new DockerTaskException(
+                    $"the tar at docker_image_url {ImageTarDownload.Display(url)} loaded no image named '{config.ImageName}'"));
         }
 
+        await CheckRegistryAsync(config, cancellation);
         await PullAsync(config, output, cancellation);
-        return await InspectAsync(config.ImageName, cancellation)
-               ?? throw new DockerTaskException($"image '{config.ImageName}' is missing after the pull reported success");
+        return Pinned(config, await InspectAsync(config.ImageName, cancellation)
+               ?? throw new DockerTaskException($"image '{config.ImageName}' is missing after the pull reported success"));
+    }
+
+    /// <summary>
+    /// The image, if it is the one <c>config.image_digest</c> pins: its ID (the config digest) or one of its registry
+    /// digests. A local image of that name that is another is not replaced: the task fails.
+    /// </summary>
+    private static ImageInspectResponse Pinned(DockerTaskConfig config, ImageInspectResponse image)
+    {
+        if (config.ImageDigest is not { } pin) return image;
+        if (image.ID == pin || image.RepoDigests?.Any(d => d.EndsWith("@" + pin, StringComparison.Ordinal)) == true) return image;
+        throw new DockerTaskException(
+            $"config.image_digest {pin} does not match image '{config.ImageName}' on this runner (image ID {image.ID}); " +
+            "a task's image never replaces an image of the same name");
+    }
+
+    /// <summary>Refuses, before the engine is asked to pull, a registry on an address a task may not reach.</summary>
+    /// <remarks>The engine resolves the name again itself, so this does not stop a registry name that rebinds between
+    /// the two lookups: limit the engine's own egress where that matters.</remarks>
+    private async Task CheckRegistryAsync(DockerTaskConfig config, CancellationToken cancellation)
+    {
+        if (config.RegistryHost() is not { } host) return;
+        try
+        {
+            await EngineCalls.BoundedAsync(options.EngineTimeout, $"resolving the registry of '{config.ImageName}'",
+                ct => guard.CheckedAddressesAsync(host, ct), cancellation);
+        }
+        catch (AddressRefusedException e)
+        {
+            throw new DockerTaskException($"config.image_name '{config.ImageName}': registry {host} {e.Message}");
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or HttpRequestException)
+        {
+            throw new DockerTaskException($"config.image_name '{config.ImageName}': registry host {host} does not resolve");
+        }
     }
 
     public static void Note(ExecutionOutput output, string line) => output.Stderr.Append(Encoding.UTF8.GetBytes($"[parity] {line}\n"));
@@ -72,26 +111,24 @@ internal sealed class DockerImages(DockerEngine engine, DockerExecutorOptions op
             throw new DockerTaskException($"could not pull image '{config.ImageName}': {error}");
     }
 
-    private async Task<List<string>> LoadFromUrlAsync(Uri url, ExecutionOutput output, CancellationToken cancellation)
+    private async Task LoadFromUrlAsync(DockerTaskConfig config, Uri url, ExecutionOutput output, CancellationToken cancellation)
     {
-        Note(output, $"downloading image tar from {url}");
+        var shown = ImageTarDownload.Display(url);
+        Note(output, $"downloading image tar from {shown}");
         var file = Path.Combine(Path.GetTempPath(), $"parity-image-{Guid.NewGuid():N}.tar");
         try
         {
-            var bytes = await EngineCalls.BoundedAsync(options.EngineTimeout, $"downloading docker_image_url {url}",
+            var bytes = await EngineCalls.BoundedAsync(options.EngineTimeout, $"downloading docker_image_url {shown}",
                 ct => _download.ToFileAsync(url, file, output, ct), cancellation);
-            Note(output, $"loading image tar ({ByteSize.Format(bytes)})");
-            var loaded = new List<string>();
+            // Read what the tar would name before the engine sees it: a load tags whatever the tar says.
+            var manifest = await ImageTarManifest.ReadAsync(file, cancellation);
+            manifest.Check(config.ImageName, config.ImageDigest);
+            Note(output, $"loading image tar ({ByteSize.Format(bytes)}, image {manifest.ConfigDigest})");
             string? error = null;
             var progress = new SynchronousProgress<JSONMessage>(message =>
             {
                 if (message.Error is { } failure) error = failure.Message ?? message.ErrorMessage;
-                else if (message.Stream?.Trim() is { Length: > 0 } line)
-                {
-                    Note(output, line);
-                    foreach (var prefix in new[] { "Loaded image: ", "Loaded image ID: " })
-                        if (line.StartsWith(prefix, StringComparison.Ordinal)) loaded.Add(line[prefix.Length..]);
-                }
+                else if (message.Stream?.Trim() is { Length: > 0 } line) Note(output, line);
             });
             await using (var tar = File.OpenRead(file))
             {
@@ -99,8 +136,7 @@ internal sealed class DockerImages(DockerEngine engine, DockerExecutorOptions op
                     new ImageLoadParameters { Quiet = false }, tar, progress, ct), cancellation) ?? error;
             }
             if (error is not null)
-                throw new DockerTaskException($"the engine could not load the image tar from docker_image_url {url}: {error}");
-            return loaded;
+                throw new DockerTaskException($"the engine could not load the image tar from docker_image_url {shown}: {error}");
         }
         finally
         {
