@@ -40,6 +40,16 @@ public sealed class ParityOptionsTests
         Assert.Equal(512L << 20, settings.Docker.MemoryLimitBytes);
         Assert.Equal(1.5, settings.Docker.CpuLimit);
         Assert.Equal(TimeSpan.FromMinutes(2), settings.Docker.ExecutionTimeout);
+        Assert.Empty(settings.Docker.FetchAllow.Allow);
+        Assert.Equal(64L << 20, settings.Docker.VolumeTmpfsBytes);
+    }
+
+    [Fact]
+    public void The_docker_fetch_allow_list_and_volume_size_are_read()
+    {
+        var settings = Load(("RUNNER_DOCKER_FETCH_ALLOW", "10.20.0.0/16, 127.0.0.1/32"), ("RUNNER_DOCKER_VOLUME_SIZE", "16m"));
+        Assert.Equal(["10.20.0.0/16", "127.0.0.1/32"], settings.Docker.FetchAllow.Allow.Select(n => n.ToString()));
+        Assert.Equal(16L << 20, settings.Docker.VolumeTmpfsBytes);
     }
 
     [Theory]
@@ -78,6 +88,7 @@ public sealed class ParityOptionsTests
     [InlineData("GATEWAY_URLS", "ftp://x", "GATEWAY_URLS must be a ';'-separated list of http(s) URLs, got 'ftp://x'")]
     [InlineData("GATEWAY_API_KEY", "short", "GATEWAY_API_KEY must be at least 16 characters, got 5")]
     [InlineData("RUNNER_WEBHOOK_SECRET", "short", "RUNNER_WEBHOOK_SECRET must be at least 16 characters")]
+    [InlineData("RUNNER_DOCKER_FETCH_ALLOW", "10.0.0.1/8", "RUNNER_DOCKER_FETCH_ALLOW must be comma-separated CIDRs")]
     [InlineData("TASK_QUEUE_LIMIT", "-5", "TASK_QUEUE_LIMIT must be an integer from 1 to 10000000")]
     [InlineData("RUNNER_DOCKER_HOST", "/var/run/docker.sock", "RUNNER_DOCKER_HOST must be a unix:///path/docker.sock or tcp://host:port address, got '/var/run/docker.sock'")]
     [InlineData("RUNNER_DOCKER_CPU_LIMIT", "lots", "RUNNER_DOCKER_CPU_LIMIT must be a number from 0.01 to 1024, got 'lots'")]

@@ -92,14 +92,16 @@ public sealed class FetchAddressPolicy(IReadOnlyList<IPNetwork> allow)
         return null;
     }
 
-    /// <summary>Parses RUNNER_DOCKER_FETCH_ALLOW: comma-separated CIDRs (a bare address is one host); null for none.</summary>
+    /// <summary>Parses RUNNER_DOCKER_FETCH_ALLOW: comma-separated CIDRs (a bare address is one host); empty for none.</summary>
     public static FetchAddressPolicy Parse(string? text)
     {
         if (string.IsNullOrWhiteSpace(text)) return Default;
         var networks = new List<IPNetwork>();
         foreach (var item in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
-            if (IPNetwork.TryParse(item, out var network)) networks.Add(network);
+            // A prefix whose address has host bits set (10.0.0.1/8) is ambiguous: refused rather than silently widened.
+            if (item.Contains('/') && IPNetwork.TryParse(item, out var network) && IPAddress.TryParse(item[..item.IndexOf('/')], out var written)
+                && written.Equals(network.BaseAddress)) networks.Add(network);
             else if (IPAddress.TryParse(item, out var host)) networks.Add(new IPNetwork(host, host.AddressFamily == AddressFamily.InterNetwork ? 32 : 128));
             else
                 throw new FormatException(

@@ -1,7 +1,6 @@
 using System.Formats.Tar;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Parity.Json;
 
 namespace Parity.Execution.Docker;
 
@@ -91,12 +90,15 @@ internal sealed class ImageTarManifest
             throw new DockerTaskException($"the tar at docker_image_url tags no image; it must tag exactly '{imageName}'");
         if (Names.Any(name => name != wanted))
             throw new DockerTaskException(
-                $"the tar at docker_image_url tags {string.Join(", ", Names.Distinct().Select(n => $"'{JsonFields.Excerpt(n)}'"))}, " +
+                $"the tar at docker_image_url tags {string.Join(", ", Names.Distinct().Select(n => $"'{Shown(n)}'"))}, " +
                 $"not only '{imageName}': a task's tar may only name the task's own image");
         if (pinnedDigest is not null && ConfigDigest != pinnedDigest)
             throw new DockerTaskException(
                 $"config.image_digest {pinnedDigest} does not match the tar's image (its config digest is {ConfigDigest})");
     }
+
+    /// <summary>A name from the tar as an error shows it: image names run longer than the usual 40-character excerpt.</summary>
+    private static string Shown(string name) => name.Length <= 256 ? name : name[..256] + "…";
 
     /// <summary>A reference as the engine shows it: docker.io's prefixes dropped, <c>:latest</c> when untagged.</summary>
     public static string Familiar(string reference)

@@ -35,11 +35,12 @@ public class DockerTaskConfigTests
     public void Parses_resources_network_and_timeout()
     {
         var config = DockerTaskConfig.Parse(Task(
-            """{"image_name":"busybox","resources":{"cpu":"0.5","memory":"64m"},"network":"host","timeout_seconds":9}"""));
+            """{"image_name":"busybox","resources":{"cpu":"0.5","memory":"64m"},"network":"bridge","timeout_seconds":9,"image_digest":"sha256:""" + new string('a', 64) + "\"}"));
 
         Assert.Equal(0.5, config.Cpus);
         Assert.Equal(64L << 20, config.MemoryBytes);
-        Assert.Equal("host", config.Network);
+        Assert.Equal("bridge", config.Network);
+        Assert.Equal("sha256:" + new string('a', 64), config.ImageDigest);
         Assert.Equal(9, config.TimeoutSeconds);
         Assert.Empty(config.Command);
     }
@@ -55,6 +56,28 @@ public class DockerTaskConfigTests
     {
         var config = DockerTaskConfig.Parse(Task($$"""{"image_name":"{{image}}"}"""));
         Assert.Equal((repository, tag), config.PullReference());
+    }
+
+    [Theory]
+    [InlineData("busybox", null)]
+    [InlineData("team/app:1", null)]
+    [InlineData("registry.local:5000/team/app", "registry.local")]
+    [InlineData("169.254.169.254/x:1", "169.254.169.254")]
+    [InlineData("10.0.0.1:5000/x", "10.0.0.1")]
+    [InlineData("localhost/app:dev", "localhost")]
+    [InlineData("myreg:5000/app", "myreg")]
+    public void The_registry_host_is_found_as_the_engine_finds_it(string image, string? host) =>
+        Assert.Equal(host, DockerTaskConfig.Parse(Task($$"""{"image_name":"{{image}}"}""")).RegistryHost());
+
+    [Fact]
+    public void A_docker_image_url_with_credentials_is_refused_without_echoing_them()
+    {
+        var error = Assert.Throws<TaskConfigException>(() =>
+            DockerTaskConfig.Parse(Task("""{"image_name":"b","docker_image_url":"https://user:s3cret@example.org/i.tar"}""")));
+        Assert.Equal("config.docker_image_url must not carry credentials (user:password@host): the runner fetches only public URLs", error.Message);
+        var scheme = Assert.Throws<TaskConfigException>(() =>
+            DockerTaskConfig.Parse(Task("""{"image_name":"b","docker_image_url":"ftp://user:s3cret@example.org/i.tar"}""")));
+        Assert.DoesNotContain("s3cret", scheme.Message);
     }
 
     [Fact]
@@ -77,6 +100,11 @@ public class DockerTaskConfigTests
     [InlineData("""{"image_name":"b","resources":{"memory":1024}}""", null, "config.resources.memory must be a size of at least 6m")]
     [InlineData("""{"image_name":"b","resources":[1]}""", null, "config.resources must be an object")]
     [InlineData("""{"image_name":"b","network":"no such"}""", null, "config.network must be a network name")]
+    [InlineData("""{"image_name":"b","network":"host"}""", null, "config.network 'host' is never allowed: it would share the runner's own network")]
+    [InlineData("""{"image_name":"b","network":"container:abc"}""", null, "config.network 'container:…' is never allowed")]
+    [InlineData("""{"image_name":"b","image_digest":"abc"}""", null, "config.image_digest must be sha256:<64 lowercase hex> (the image ID), got 'abc'")]
+    [InlineData("""{"image_name":"b","image_digest":"sha256:ABCDEF"}""", null, "config.image_digest must be sha256:<64 lowercase hex>")]
+    [InlineData("""{"image_name":"b","image_digest":7}""", null, "config.image_digest must be a string")]
     [InlineData("""{"image_name":"b","timeout_seconds":-1}""", null, "config.timeout_seconds must be a positive integer, got -1")]
     [InlineData("""{"image_name":"b"}""", "\"x\"", "environment.config must be a JSON object")]
     [InlineData("""{"image_name":"b"}""", """{"command":"echo hi"}""", "environment.config.command must be an array of strings")]
