@@ -11,7 +11,8 @@ namespace Parity.Execution.Docker;
 /// <summary>
 /// Runs <c>docker</c> tasks through the engine API in a default-deny sandbox: no network, memory (and swap) and CPU
 /// bounded by the runner's limits, a pids limit, a read-only root with a tmpfs /tmp, a non-root user, no capabilities,
-/// no-new-privileges and the engine's default seccomp profile. The container is removed whatever happens.
+/// no-new-privileges, the engine's default seccomp profile and a bounded tmpfs over each declared VOLUME. The container
+/// is removed whatever happens. The task's image input is untrusted: see <see cref="DockerImages"/>.
 /// It checks the task against this runner's limits and coordinates the parts: <see cref="DockerImages"/> makes the image
 /// present, <see cref="ContainerSandbox"/> creates the container, <see cref="ContainerRun"/> runs it to its end.
 /// </summary>
