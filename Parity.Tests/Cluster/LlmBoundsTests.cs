@@ -114,6 +114,9 @@ public sealed class LlmBoundsTests(LlmClusterFixture fixture) : IClassFixture<Ll
         foreach (var ollama in Ollamas) ollama.AddModel(new FakeOllamaModel(story) { NaturalLength = 100_000 });
         await Eventually.True(async () => (await Cluster.Client.GetGrain<Parity.Runners.IRunnerDirectoryGrain>(0).GetRunners())
             .Count(r => r.Capabilities.Models.Any(m => m.Name == story)) == 2, Limit, $"both runners list {story}");
+        // Each silo's copy of the directory catches up a moment later; the model's grain routes from its silo's copy.
+        await Eventually.True(async () => (await Cluster.Client.GetGrain<IModelGrain>(ModelGrainKey.Of(story)).Route()).Runners.Count > 0,
+            Limit, $"{story} routes to a runner");
         SlowTokens();
         try
         {
