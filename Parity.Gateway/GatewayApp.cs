@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Orleans.Dashboard;
 using Parity.Configuration;
 using Parity.Gateway.Security;
 using Parity.Json;
@@ -16,6 +17,7 @@ public static class GatewayApp
         services.AddParityOptions(configuration);
         services.AddSingleton<ReplayGuard>();
         services.AddSingleton<ApiKeyFilter>();
+        services.AddSingleton<DashboardAuth>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddProblemDetails();
         services.AddOpenApi();
@@ -55,6 +57,18 @@ public static class GatewayApp
         TaskEndpoints.Map(api);
         LlmEndpoints.Map(api);
         ClusterEndpoints.Map(app, api);
+        return app;
+    }
+
+    /// <summary>
+    /// The Orleans dashboard at /dashboard, behind GATEWAY_API_KEY when one is set (<see cref="DashboardAuth"/>). It
+    /// needs the dashboard's services: AddDashboard on the silo or the cluster client of this process.
+    /// </summary>
+    public static WebApplication MapParityDashboard(this WebApplication app)
+    {
+        var auth = app.Services.GetRequiredService<DashboardAuth>();
+        app.Use((context, next) => auth.InvokeAsync(context, next));
+        app.MapOrleansDashboard(routePrefix: DashboardAuth.Prefix).WithMetadata(DashboardEndpoint.Marker);
         return app;
     }
 }

@@ -1,4 +1,5 @@
 using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Parity.Configuration;
@@ -64,6 +65,16 @@ public static partial class LlmEndpoints
                 return Problems.BadRequest(e.Message);
             }
         }
+        // The runners enforce the same cap (RUNNER_LLM_MAX_TOKENS); refusing here saves a task that would fail.
+        if (prompt.MaxTokens > settings.LlmMaxTokens)
+            return Problems.BadRequest(LlmLimits.AboveLimit("max_tokens", prompt.MaxTokens.Value, settings.LlmMaxTokens));
+
+        // A model no runner serves and none may pull (RUNNER_MODEL_PULL_ALLOW) is refused now, with the runners' reasons,
+        // rather than accepted to fail a few seconds later. Asking the model grain starts the pull an allowed model
+        // needs, which the task then waits on. A grain that does not answer in time leaves the decision to the task.
+        var (routed, route) = await PromptStream.Bounded(
+            grains.GetGrain<IModelGrain>(ModelGrainKey.Of(prompt.Model)).Route(), CallWait, cancellation);
+        if (routed && route is { Error: { } unroutable, Busy: false }) return Problems.Unprocessable(unroutable);
 
         var now = clock.GetUtcNow();
         var task = new ParityTask
@@ -86,7 +97,7 @@ public static partial class LlmEndpoints
             case SubmitOutcome.Busy:
                 return Results.Json(new { status = "busy" }, statusCode: StatusCodes.Status503ServiceUnavailable);
         }
-        if (stream) return TypedResults.ServerSentEvents(Events(grains, id, cancellation));
+        if (stream) return TypedResults.ServerSentEvents(CancelOnDisconnect(Events(grains, id, cancellation), grain, cancellation));
         var submitted = await grain.Get() ?? task;
         return Results.Json(new
         {
@@ -113,6 +124,27 @@ public static partial class LlmEndpoints
     /// <summary>The prompt's server-sent events (see <see cref="PromptStream"/>).</summary>
     private static IAsyncEnumerable<SseItem<string>> Events(IGrainFactory grains, string id, CancellationToken cancellation) =>
         new PromptStream(grains, id, task => PullProgress(grains, task), () => View(grains, id, live: false)).Events(cancellation);
+
+    /// <summary>
+    /// The events of a prompt submitted with <c>"stream": true</c>: its client is its only reader, so when the client
+    /// goes away before <c>done</c> the prompt is cancelled and its generation stops on the runner. Prompts submitted
+    /// without streaming, and readers of <c>/stream</c> or polling, never cancel a prompt by leaving.
+    /// </summary>
+    private static async IAsyncEnumerable<SseItem<string>> CancelOnDisconnect(IAsyncEnumerable<SseItem<string>> events,
+        ITaskGrain grain, [EnumeratorCancellation] CancellationToken disconnected)
+    {
+        try
+        {
+            await foreach (var item in events.WithCancellation(disconnected)) yield return item;
+        }
+        finally
+        {
+            // Only a departed client cancels; a stream that ended with done has nothing to stop (a finished prompt
+            // answers AlreadyFinished anyway). Bounded: the task's silo may be dying too.
+            if (disconnected.IsCancellationRequested)
+                await PromptStream.Bounded(grain.Cancel("the client of the streaming request disconnected"), CallWait, CancellationToken.None);
+        }
+    }
 
     private static async Task<IResult> Cancel(IGrainFactory grains, string id)
     {

@@ -24,7 +24,7 @@ root.SetAction((parse, cancellation) => ParityCommandLine.GuardAsync(async () =>
     var app = builder.Build();
     app.Services.ValidateParityOptions();
     app.MapParityGateway();
-    app.MapOrleansDashboard(routePrefix: "/dashboard");
+    app.MapParityDashboard();
     await app.StartAsync(cancellation);
     Console.WriteLine($"Parity gateway for cluster '{cluster.ClusterId}' ({cluster.Clustering}) on {string.Join(", ", gateway.Urls)}");
     await app.WaitForShutdownAsync(cancellation);

@@ -26,7 +26,7 @@ public static class RunCommand
             var app = builder.Build();
             app.Services.ValidateParityOptions();
             app.MapParityGateway();
-            app.MapOrleansDashboard(routePrefix: "/dashboard");
+            app.MapParityDashboard();
             host = app;
         }
         else

@@ -15,6 +15,11 @@ public sealed record GatewayOptions
     public bool AllowUnsignedWebhooks { get; set; }
     /// <summary>Largest request body accepted (GATEWAY_MAX_BODY_BYTES).</summary>
     public int MaxBodyBytes { get; set; } = 1024 * 1024;
+    /// <summary>
+    /// The runners' cap on max_tokens (RUNNER_LLM_MAX_TOKENS, the same key the runners read): a prompt above it is
+    /// refused with 400 before it becomes a task.
+    /// </summary>
+    public int LlmMaxTokens { get; set; } = Parity.Llm.LlmLimits.DefaultMaxTokens;
 
     public bool BindsLoopbackOnly => Urls.All(IsLoopbackUrl);
 

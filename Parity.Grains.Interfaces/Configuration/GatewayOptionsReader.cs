@@ -18,6 +18,7 @@ public sealed class GatewayOptionsReader(ConfigurationReader read) : IConfigureO
         options.WebhookSecret = Secret("RUNNER_WEBHOOK_SECRET") ?? options.WebhookSecret;
         options.AllowUnsignedWebhooks = read.Bool("RUNNER_WEBHOOK_ALLOW_UNSIGNED", options.AllowUnsignedWebhooks);
         options.MaxBodyBytes = (int)read.Size("GATEWAY_MAX_BODY_BYTES", options.MaxBodyBytes, 1024, 256L * 1024 * 1024);
+        options.LlmMaxTokens = Parity.Llm.LlmLimits.ReadMaxTokens(read, options.LlmMaxTokens);
     }
 
     /// <summary>A key or secret short enough to guess is refused rather than trusted.</summary>

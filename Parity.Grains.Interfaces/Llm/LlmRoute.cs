@@ -10,4 +10,9 @@ public sealed record LlmRoute
     [Id(1)] public LlmPullState? Pull { get; init; }
     /// <summary>No runner can ever serve the model (unknown everywhere, no runner can pull, the pull failed).</summary>
     [Id(2)] public string? Error { get; init; }
+    /// <summary>
+    /// With <see cref="Error"/>: no pull could start only because every runner that may pull the model already runs
+    /// RUNNER_MODEL_PULL_CONCURRENCY pulls; a prompt waits for a slot rather than failing.
+    /// </summary>
+    [Id(3)] public bool Busy { get; init; }
 }

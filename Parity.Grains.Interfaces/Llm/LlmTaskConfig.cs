@@ -14,6 +14,8 @@ public static class LlmTaskConfig
     public const int MaxPromptLength = 1 << 20;
     public const int MaxModelNameLength = 256;
     public const int MaxStops = 16;
+    /// <summary>The widest max_tokens the wire format takes; each runner caps it lower (<see cref="LlmLimits"/>).</summary>
+    public const int MaxTokensField = 1 << 20;
 
     /// <summary>The requested model, or null when the config has none (the task then fails validation).</summary>
     public static string? ModelOf(ParityTask task)
@@ -62,8 +64,8 @@ public static class LlmTaskConfig
             Prompt = prompt,
             Messages = messages,
             MaxTokens = JsonFields.Number(root, "max_tokens", prefix) is { } max
-                ? max is >= 1 and <= 1 << 20 && max == Math.Floor(max) ? (int)max
-                    : throw new TaskConfigException($"{prefix}max_tokens must be an integer from 1 to {1 << 20}, got {max}")
+                ? max is >= 1 and <= MaxTokensField && max == Math.Floor(max) ? (int)max
+                    : throw new TaskConfigException($"{prefix}max_tokens must be an integer from 1 to {MaxTokensField}, got {max}")
                 : null,
             Temperature = JsonFields.Number(root, "temperature", prefix) is { } t
                 ? t is >= 0 and <= 10 ? (float)t : throw new TaskConfigException($"{prefix}temperature must be from 0 to 10, got {t}")

@@ -19,8 +19,11 @@ public interface IRunnerGrain : IGrainWithStringKey
     /// output is never passed off as this one's). The task grain relays it: clients ask <see cref="ITaskGrain"/>.
     /// </summary>
     IAsyncEnumerable<LiveOutputPiece> LiveOutput(string taskId, int attempt, long offset, CancellationToken cancellation = default);
-    /// <summary>Starts fetching an LLM model on this runner; progress goes to the model's grain. False when it cannot.</summary>
-    Task<bool> PullModel(string model);
+    /// <summary>
+    /// Starts fetching an LLM model on this runner (progress goes to the model's grain), or says why it will not: no
+    /// backend that can pull, the model not in RUNNER_MODEL_PULL_ALLOW, or RUNNER_MODEL_PULL_CONCURRENCY pulls running.
+    /// </summary>
+    Task<Parity.Llm.ModelPullAnswer> PullModel(string model);
     /// <summary>Publishes this runner's state to the directory; the silo calls it on a timer.</summary>
     Task Heartbeat();
     /// <summary>The silo is stopping: take no more tasks and show offline at once.</summary>

@@ -7,8 +7,11 @@ namespace Parity.Llm;
 /// <summary>
 /// Runs <c>llm</c> tasks on the backend of this runner that serves the requested model. The generated text streams
 /// into the task's stdout, so its logs show it while it runs; the result carries the exact token counts.
+/// Every generation is bounded by RUNNER_LLM_MAX_TOKENS: a task asking for more fails naming it (whether or not it
+/// came through the gateway, which checks the same key), and a task that names no max_tokens gets the cap.
 /// </summary>
-public sealed class LlmExecutor(IEnumerable<ILlmBackend> backends, RunnerModels models) : TaskExecutor<LlmRequest>
+public sealed class LlmExecutor(IEnumerable<ILlmBackend> backends, RunnerModels models, LlmOptions settings)
+    : TaskExecutor<LlmRequest>
 {
     public override TaskType Type => TaskType.Llm;
 
@@ -17,6 +20,14 @@ public sealed class LlmExecutor(IEnumerable<ILlmBackend> backends, RunnerModels 
     protected override async Task<ExecutionOutcome> ExecuteAsync(TaskRun run, LlmRequest request, ExecutionOutput output,
         CancellationToken cancellation)
     {
+        if (request.MaxTokens > settings.MaxTokens)
+            return new ExecutionOutcome
+            {
+                ExitCode = -1,
+                Error = LlmLimits.AboveLimit("config.max_tokens", request.MaxTokens.Value, settings.MaxTokens),
+            };
+        request = request with { MaxTokens = request.MaxTokens ?? settings.MaxTokens };
+
         var serving = Serving(request.Model);
         if (serving is null)
         {

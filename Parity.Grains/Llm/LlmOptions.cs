@@ -16,4 +16,16 @@ public sealed record LlmOptions
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(30);
     /// <summary>The longest a model pull may take (RUNNER_MODEL_PULL_TIMEOUT).</summary>
     public TimeSpan PullTimeout { get; set; } = TimeSpan.FromMinutes(30);
+    /// <summary>
+    /// The models this runner may pull when a prompt asks for one it lacks (RUNNER_MODEL_PULL_ALLOW). Empty by default:
+    /// any client could otherwise make every runner download any model, gigabytes each.
+    /// </summary>
+    public ModelPullAllowList PullAllow { get; set; } = ModelPullAllowList.None;
+    /// <summary>The most model pulls this runner runs at once (RUNNER_MODEL_PULL_CONCURRENCY).</summary>
+    public int PullConcurrency { get; set; } = 2;
+    /// <summary>
+    /// The most tokens one generation may produce (RUNNER_LLM_MAX_TOKENS): a prompt asking for more fails naming it,
+    /// and one that names no max_tokens gets this, so a backend is never asked for more.
+    /// </summary>
+    public int MaxTokens { get; set; } = LlmLimits.DefaultMaxTokens;
 }

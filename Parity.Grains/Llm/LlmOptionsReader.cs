@@ -26,5 +26,8 @@ public sealed class LlmOptionsReader(ConfigurationReader read) : IConfigureOptio
         options.RefreshInterval = read.Duration("RUNNER_MODELS_REFRESH_INTERVAL", options.RefreshInterval,
             TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(24));
         options.PullTimeout = read.Duration("RUNNER_MODEL_PULL_TIMEOUT", options.PullTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromDays(7));
+        if (read.Raw(ModelPullAllowList.Key) is { } allow) options.PullAllow = ModelPullAllowList.Parse(allow);
+        options.PullConcurrency = read.Int("RUNNER_MODEL_PULL_CONCURRENCY", options.PullConcurrency, 1, 64);
+        options.MaxTokens = LlmLimits.ReadMaxTokens(read, options.MaxTokens);
     }
 }

@@ -7,7 +7,9 @@ namespace Parity.Llm;
 /// One model name as prompts ask for it. It routes each prompt from the runner directory (warm runners first, then
 /// the least loaded) and, when no runner has the model, asks the least loaded runner whose Ollama answers to pull it,
 /// keeping the pull's progress for the prompts that wait on it. One pull at a time per name; a failed pull is
-/// reported to the prompts waiting on it and retried only after <see cref="RetryFailedPullAfter"/>.
+/// reported to the prompts waiting on it and retried only after <see cref="RetryFailedPullAfter"/>. Runners refuse
+/// pulls their RUNNER_MODEL_PULL_ALLOW does not allow, or beyond RUNNER_MODEL_PULL_CONCURRENCY; their reasons make the
+/// route's error.
 /// </summary>
 public sealed class ModelGrain(RunnerDirectoryCache directory, TimeProvider clock, ILogger<ModelGrain> logger)
     : Grain, IModelGrain
@@ -42,11 +44,17 @@ public sealed class ModelGrain(RunnerDirectoryCache directory, TimeProvider cloc
             if (pull.Error is null) return new LlmRoute { Pull = pull };
         }
 
+        var refusals = new List<ModelPullAnswer>();
         foreach (var runner in ModelRouting.Pullers(runners))
         {
             try
             {
-                if (!await GrainFactory.GetGrain<IRunnerGrain>(runner).PullModel(Model)) continue;
+                var answer = await GrainFactory.GetGrain<IRunnerGrain>(runner).PullModel(Model);
+                if (!answer.IsStarted)
+                {
+                    refusals.Add(answer);
+                    continue;
+                }
             }
             catch (Exception e)
             {
@@ -60,10 +68,18 @@ public sealed class ModelGrain(RunnerDirectoryCache directory, TimeProvider cloc
 
         if (_pull?.Error is { } error) return new LlmRoute { Error = error };
         var served = ModelRouting.ServedNames(runners);
+        var servedText = $"models served: {(served.Count == 0 ? "none" : string.Join(", ", served))}";
+        if (refusals.Count > 0)
+            return new LlmRoute
+            {
+                Error = $"no runner in the cluster serves model '{Model}' and none may pull it: " +
+                        $"{string.Join("; ", refusals.Select(r => r.Refused))}; {servedText}",
+                // Only the concurrency limit refused it: a slot frees when a running pull ends.
+                Busy = refusals.Any(r => r.Busy),
+            };
         return new LlmRoute
         {
-            Error = $"no runner in the cluster serves model '{Model}' and none can pull it (no runner's Ollama answers); " +
-                    $"models served: {(served.Count == 0 ? "none" : string.Join(", ", served))}",
+            Error = $"no runner in the cluster serves model '{Model}' and none can pull it (no runner's Ollama answers); {servedText}",
         };
     }
 

@@ -7,6 +7,8 @@ namespace Parity.Llm;
 /// The model pulls running on this runner, asked for by model grains. Each runs in the background on the backend that
 /// can pull (Ollama), bounded by RUNNER_MODEL_PULL_TIMEOUT; its progress goes to the model's grain at most every
 /// <see cref="ReportEvery"/>, and once the model is fetched the runner re-reads its models so the cluster sees it.
+/// Only models RUNNER_MODEL_PULL_ALLOW allows are pulled, at most RUNNER_MODEL_PULL_CONCURRENCY at once: a prompt can
+/// name any model, and each pull costs gigabytes of download and disk and up to RUNNER_MODEL_PULL_TIMEOUT.
 /// </summary>
 public sealed class ModelPulls(
     RunnerModels models,
@@ -23,15 +25,31 @@ public sealed class ModelPulls(
     /// <summary>Raised when a pull succeeded and the runner's models include it, so the runner announces it at once.</summary>
     public event Action? Pulled;
 
-    /// <summary>Starts pulling <paramref name="model"/> (or joins the pull already running); false when no backend here can pull.</summary>
-    public bool TryStart(string model)
+    /// <summary>
+    /// Starts pulling <paramref name="model"/> (or joins the pull already running), or says why not, naming the key or
+    /// limit that refuses it.
+    /// </summary>
+    public ModelPullAnswer TryStart(string model)
     {
-        if (_stop.IsCancellationRequested || models.Puller is not { } backend) return false;
+        if (_stop.IsCancellationRequested) return new ModelPullAnswer { Refused = $"runner {cluster.SiloName} is stopping" };
+        if (!settings.PullAllow.Allows(model))
+            return new ModelPullAnswer { Refused = settings.PullAllow.Refusal(model, cluster.SiloName) };
+        if (models.Puller is not { } backend)
+            return new ModelPullAnswer { Refused = $"runner {cluster.SiloName} cannot pull: no Ollama answers at OLLAMA_URL" };
         lock (_running)
         {
-            if (!_running.ContainsKey(model)) _running[model] = Task.Run(() => PullAsync(backend, model));
+            if (_running.ContainsKey(model)) return ModelPullAnswer.Started;
+            if (_running.Count >= settings.PullConcurrency)
+                return new ModelPullAnswer
+                {
+                    Busy = true,
+                    Refused = $"runner {cluster.SiloName} already runs {_running.Count} model pulls, " +
+                              $"the limit RUNNER_MODEL_PULL_CONCURRENCY ({settings.PullConcurrency})",
+                };
+            // The pull removes itself under this lock when it ends, so it cannot end before it is counted here.
+            _running[model] = Task.Run(() => PullAsync(backend, model));
         }
-        return true;
+        return ModelPullAnswer.Started;
     }
 
     public async Task StopAsync()

@@ -46,7 +46,9 @@ public sealed class RunnerGrain(
     public IAsyncEnumerable<LiveOutputPiece> LiveOutput(string taskId, int attempt, long offset, CancellationToken cancellation) =>
         executions.LiveFeed(taskId, attempt)?.Read(offset, cancellation) ?? AsyncEnumerable.Empty<LiveOutputPiece>();
 
-    public Task<bool> PullModel(string model) => Task.FromResult(!_stopping && pulls.TryStart(model));
+    public Task<Parity.Llm.ModelPullAnswer> PullModel(string model) => Task.FromResult(_stopping
+        ? new Parity.Llm.ModelPullAnswer { Refused = $"runner {cluster.SiloName} is stopping" }
+        : pulls.TryStart(model));
 
     public Task Heartbeat() => Announce();
 

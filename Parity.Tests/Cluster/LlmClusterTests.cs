@@ -13,12 +13,14 @@ namespace Parity.Tests.Cluster;
 
 /// <summary>
 /// Three real silos behind the real gateway: silo 0 serves no LLM, silo 1 has an Ollama (the in-repo server) and a GGUF
-/// file, silo 2 another Ollama. Both Ollamas have qwen2.5:0.5b and can pull phi3:mini from their registry.
+/// file, silo 2 another Ollama. Both Ollamas have qwen2.5:0.5b and can pull phi3:mini from their registry; the runners
+/// may pull phi3, llama3 and gated-* models (RUNNER_MODEL_PULL_ALLOW), nothing else.
 /// </summary>
 public sealed class LlmClusterFixture : IAsyncLifetime
 {
     public const string Qwen = "qwen2.5:0.5b";
     public const string Phi = "phi3:mini";
+    public const string AllowedPulls = "phi3:*, llama3:*, gated-*";
     private readonly string _modelsDir = Directory.CreateTempSubdirectory("parity-models-").FullName;
     private readonly string _emptyDir = Directory.CreateTempSubdirectory("parity-no-models-").FullName;
 
@@ -44,6 +46,7 @@ public sealed class LlmClusterFixture : IAsyncLifetime
             ["RUNNER_MODELS_DIR"] = index == 1 ? _modelsDir : _emptyDir,
             ["OLLAMA_URL"] = index switch { 1 => OllamaOne.Url.ToString(), 2 => OllamaTwo.Url.ToString(), _ => "off" },
             ["RUNNER_MODELS_REFRESH_INTERVAL"] = "200ms",
+            ["RUNNER_MODEL_PULL_ALLOW"] = AllowedPulls,
         });
         Gateway = await GatewayHost.StartAsync(Cluster.Client);
         var runners = await Eventually.Get(async () =>

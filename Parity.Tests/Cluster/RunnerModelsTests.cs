@@ -28,6 +28,7 @@ public sealed class RunnerModelsTests : IAsyncLifetime
             ["RUNNER_MODELS_DIR"] = index == 0 ? _modelsDir : _emptyDir,
             ["OLLAMA_URL"] = index == 0 ? "off" : _ollama.Url.ToString(),
             ["RUNNER_MODELS_REFRESH_INTERVAL"] = "200ms",
+            ["RUNNER_MODEL_PULL_ALLOW"] = "llama3:*",
         });
     }
 

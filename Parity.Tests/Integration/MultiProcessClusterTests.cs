@@ -8,7 +8,7 @@ namespace Parity.Tests.Integration;
 /// <summary>
 /// Two parity-runner processes and the parity-gateway process on a real Redis. One silo is killed with SIGKILL while
 /// it runs tasks: every task completes on the survivor, each result recorded once. The gateway's dashboard, rendered
-/// by headless Chromium, shows the silos.
+/// by headless Chromium with the API key as Basic credentials (the dashboard is behind GATEWAY_API_KEY), shows the silos.
 /// </summary>
 public sealed class MultiProcessClusterTests : IDisposable
 {
@@ -51,10 +51,14 @@ public sealed class MultiProcessClusterTests : IDisposable
         var gatewayPort = TestEngines.FreeTcpPort();
         var gatewayEnvironment = Common();
         gatewayEnvironment["GATEWAY_URLS"] = $"http://127.0.0.1:{gatewayPort}";
+        gatewayEnvironment["GATEWAY_API_KEY"] = GatewayHost.ApiKey;
         var gateway = ParityProcess.Start("Parity.Gateway", "parity-gateway", gatewayEnvironment, _work);
         _processes.Add(gateway);
         await gateway.WaitForOutput("Parity gateway for cluster", TimeSpan.FromSeconds(60));
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{gatewayPort}") };
+        using (var anonymous = await http.GetAsync("/dashboard/DashboardCounters"))
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", GatewayHost.ApiKey);
 
         await Eventually.True(async () =>
         {
@@ -138,7 +142,7 @@ public sealed class MultiProcessClusterTests : IDisposable
                     "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
                     "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
                     $"--user-data-dir={profile}", "--virtual-time-budget=8000", "--dump-dom",
-                    $"http://127.0.0.1:{port}/dashboard/#/silos",
+                    $"http://parity:{GatewayHost.ApiKey}@127.0.0.1:{port}/dashboard/#/silos",
                 },
             };
             using var process = Process.Start(chromium)!;

@@ -71,6 +71,10 @@ public sealed class OllamaTestServer : IAsyncDisposable
     private Uri? _url;
     private int _abortedStreams;
     private int _generating;
+    private int _pulling;
+    private int _maxPulling;
+    private readonly List<string> _pulls = [];
+    private readonly List<int> _numPredicts = [];
     private int _maxGenerating;
 
     /// <summary>The server's base address, e.g. http://127.0.0.1:41234/ (after <see cref="StartAsync"/>).</summary>
@@ -99,6 +103,27 @@ public sealed class OllamaTestServer : IAsyncDisposable
 
     /// <summary>The most generate/chat requests this server has handled at the same time.</summary>
     public int MaxConcurrentGenerations => Volatile.Read(ref _maxGenerating);
+
+    /// <summary>The model name of each /api/pull received, in order.</summary>
+    public IReadOnlyList<string> Pulls
+    {
+        get { lock (_gate) return [.. _pulls]; }
+    }
+
+    /// <summary>The most pulls this server has handled at the same time.</summary>
+    public int MaxConcurrentPulls => Volatile.Read(ref _maxPulling);
+
+    /// <summary>Pulls running now.</summary>
+    public int RunningPulls => Volatile.Read(ref _pulling);
+
+    /// <summary>When set, every streamed pull waits for it after its manifest line (a pull that lasts as a test needs).</summary>
+    public Task? PullGate { get; set; }
+
+    /// <summary>The options.num_predict of each generate/chat request with a prompt (-1 when it had none).</summary>
+    public IReadOnlyList<int> NumPredicts
+    {
+        get { lock (_gate) return [.. _numPredicts]; }
+    }
 
     /// <summary>Names of the models loaded now (what /api/ps lists).</summary>
     public IReadOnlyList<string> LoadedModels
@@ -325,6 +350,7 @@ public sealed class OllamaTestServer : IAsyncDisposable
 
         var options = body?["options"] as JsonObject;
         var numPredict = (int?)options?["num_predict"] ?? -1;
+        lock (_gate) _numPredicts.Add(numPredict);
         var temperature = (double?)options?["temperature"] ?? 0.8;
         var stops = (options?["stop"] as JsonArray ?? []).Select(s => (string?)s).OfType<string>().Where(s => s.Length > 0).ToList();
         // Greedy decoding ignores the seed; sampling without a seed is random, as in Ollama.
@@ -401,8 +427,29 @@ public sealed class OllamaTestServer : IAsyncDisposable
 
     private async Task Pull(HttpContext context)
     {
+        var now = Interlocked.Increment(ref _pulling);
+        InterlockedMax(ref _maxPulling, now);
+        try
+        {
+            await PullCounted(context);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _pulling);
+        }
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        for (var seen = Volatile.Read(ref target); value > seen; seen = Volatile.Read(ref target))
+            if (Interlocked.CompareExchange(ref target, value, seen) == seen) return;
+    }
+
+    private async Task PullCounted(HttpContext context)
+    {
         var body = await ReadBody(context);
         var name = FullName(ModelName(body) ?? "");
+        lock (_gate) _pulls.Add(ModelName(body) ?? "");
         FakeOllamaModel? model;
         lock (_gate) model = _registry.GetValueOrDefault(name);
         var stream = (bool?)body?["stream"] ?? true;
@@ -424,6 +471,7 @@ public sealed class OllamaTestServer : IAsyncDisposable
         try
         {
             await WriteLine(context, new JsonObject { ["status"] = "pulling manifest" });
+            if (PullGate is { } gate) await gate.WaitAsync(context.RequestAborted);
             if (model is null)
             {
                 // Ollama has already answered 200 by the time the registry says no, so the error comes as a line.

@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Orleans.Dashboard;
+using Parity.Gateway;
+using Parity.Gateway.Security;
+using Parity.Tests.Support;
+
+namespace Parity.Tests.Gateway;
+
+/// <summary>
+/// The dashboard behind GATEWAY_API_KEY (issue 11 §3): a silo with the dashboard co-hosts the gateway on a loopback
+/// port, as <c>parity-runner run</c> does. Without the key, no dashboard path answers with content (its page, static
+/// files, JSON API, the live log); with the key as Basic password or Bearer token they answer; without a configured
+/// key the dashboard stays open, as before.
+/// </summary>
+public sealed class DashboardAuthTests
+{
+    private const string Key = GatewayHost.ApiKey;
+
+    /// <summary>Every kind of dashboard path: the page, its script, its JSON API, and the live log stream.</summary>
+    private static readonly string[] Paths =
+    [
+        "/dashboard", "/dashboard/", "/dashboard/index.html", "/dashboard/index.min.js", "/dashboard/Trace",
+        "/dashboard/DashboardCounters", "/dashboard/ClusterStats", "/dashboard/GrainTypes", "/dashboard/Reminders",
+        "/dashboard/TopGrainMethods", "/DASHBOARD/Trace", "/dashboard/version",
+    ];
+
+    [Fact]
+    public async Task Without_the_key_every_dashboard_path_is_refused_and_with_it_they_answer()
+    {
+        await using var host = await DashboardHost.StartAsync(Key);
+        foreach (var path in Paths)
+        {
+            foreach (var credential in new AuthenticationHeaderValue?[]
+                     {
+                         null, Basic("admin", "wrong-key-0123456789abcdef"), new("Bearer", "wrong"), Basic("admin", ""),
+                         new("Basic", "not base64!"), new("Bearer", Key + "x"),
+                     })
+            {
+                using var refused = await host.Get(path, credential);
+                Assert.True(refused.StatusCode == HttpStatusCode.Unauthorized, $"{path} with {credential}: {(int)refused.StatusCode}");
+                Assert.Equal(DashboardAuth.Challenge, refused.Headers.WwwAuthenticate.ToString());
+                var body = await refused.Content.ReadAsStringAsync();
+                Assert.DoesNotContain("Orleans", body);
+                Assert.Contains("GATEWAY_API_KEY", body);
+            }
+        }
+
+        foreach (var credential in new[] { Basic("anyone", Key), new AuthenticationHeaderValue("Bearer", Key) })
+        {
+            using var page = await host.Get("/dashboard/index.html", credential);
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            Assert.Contains("<", await page.Content.ReadAsStringAsync());
+            using var counters = await host.Get("/dashboard/DashboardCounters", credential);
+            Assert.Equal(HttpStatusCode.OK, counters.StatusCode);
+            Assert.StartsWith("{", (await counters.Content.ReadAsStringAsync()).TrimStart());
+            using var trace = await host.Get("/dashboard/Trace", credential);
+            Assert.Equal(HttpStatusCode.OK, trace.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task Without_a_configured_key_the_loopback_dashboard_stays_open()
+    {
+        await using var host = await DashboardHost.StartAsync(key: null);
+        using var counters = await host.Get("/dashboard/DashboardCounters", null);
+        Assert.Equal(HttpStatusCode.OK, counters.StatusCode);
+    }
+
+    [Fact]
+    public async Task Chromium_renders_the_dashboard_with_basic_credentials_and_gets_the_challenge_without()
+    {
+        await using var host = await DashboardHost.StartAsync(Key);
+        var withKey = await RenderDashboard($"http://parity:{Key}@127.0.0.1:{host.Port}/dashboard/#/grains");
+        Assert.Contains("Orleans Dashboard", withKey);
+        var withoutKey = await RenderDashboard($"http://127.0.0.1:{host.Port}/dashboard/#/grains");
+        Assert.DoesNotContain("Orleans Dashboard", withoutKey);
+    }
+
+    private static AuthenticationHeaderValue Basic(string user, string password) =>
+        new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+
+    private static async Task<string> RenderDashboard(string url)
+    {
+        var profile = Directory.CreateTempSubdirectory("parity-chromium-").FullName;
+        try
+        {
+            var chromium = new ProcessStartInfo(TestEngines.Chromium)
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                ArgumentList =
+                {
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                    "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    $"--user-data-dir={profile}", "--virtual-time-budget=5000", "--dump-dom", url,
+                },
+            };
+            using var process = Process.Start(chromium)!;
+            var stderr = process.StandardError.ReadToEndAsync();
+            var dom = await process.StandardOutput.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            await stderr;
+            return dom;
+        }
+        finally
+        {
+            Directory.Delete(profile, recursive: true);
+        }
+    }
+
+    /// <summary>A localhost-clustered silo with the dashboard that serves the gateway on a free loopback port.</summary>
+    private sealed class DashboardHost : IAsyncDisposable
+    {
+        private readonly WebApplication _app;
+        private readonly HttpClient _http;
+
+        private DashboardHost(WebApplication app, int port)
+        {
+            _app = app;
+            Port = port;
+            _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        }
+
+        public int Port { get; }
+
+        public static async Task<DashboardHost> StartAsync(string? key)
+        {
+            var port = TestEngines.FreeTcpPort();
+            var values = new Dictionary<string, string?> { ["GATEWAY_URLS"] = $"http://127.0.0.1:{port}" };
+            if (key is not null) values["GATEWAY_API_KEY"] = key;
+            var builder = WebApplication.CreateBuilder();
+            builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+            var clusterId = "dash-" + Guid.NewGuid().ToString("N")[..8];
+            builder.UseOrleans(silo => silo
+                .UseLocalhostClustering(TestEngines.FreeTcpPort(), TestEngines.FreeTcpPort(), serviceId: clusterId, clusterId: clusterId)
+                .AddDashboard());
+            builder.Services.AddParityGateway(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
+            var app = builder.Build();
+            app.MapParityGateway();
+            app.MapParityDashboard();
+            await app.StartAsync();
+            return new DashboardHost(app, port);
+        }
+
+        public Task<HttpResponseMessage> Get(string path, AuthenticationHeaderValue? credential)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Authorization = credential;
+            // Headers only: /dashboard/Trace streams for as long as it is read.
+            return _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _http.Dispose();
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+}
