@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Parity.Configuration;
 
 namespace Parity.Gateway.Security;
@@ -10,17 +8,15 @@ namespace Parity.Gateway.Security;
 /// </summary>
 public sealed class ApiKeyFilter(GatewayOptions settings) : IEndpointFilter
 {
-    private readonly byte[]? _key = settings.ApiKey is null ? null : Encoding.UTF8.GetBytes(settings.ApiKey);
+    private readonly ApiKeyHash? _key = ApiKeyHash.Of(settings.ApiKey);
 
     public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         if (_key is null) return next(context);
         var header = context.HttpContext.Request.Headers.Authorization.ToString();
         const string scheme = "Bearer ";
-        var presented = header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)
-            ? Encoding.UTF8.GetBytes(header[scheme.Length..].Trim())
-            : [];
-        if (CryptographicOperations.FixedTimeEquals(presented, _key)) return next(context);
+        var presented = header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) ? header[scheme.Length..].Trim() : null;
+        if (_key.Matches(presented)) return next(context);
         context.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
         return ValueTask.FromResult<object?>(Results.Problem(
             statusCode: StatusCodes.Status401Unauthorized,

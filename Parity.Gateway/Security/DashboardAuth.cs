@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using Parity.Configuration;
 
@@ -22,11 +21,11 @@ public sealed class DashboardAuth(GatewayOptions settings)
     public const string Prefix = "/dashboard";
     public const string Challenge = "Basic realm=\"Parity dashboard\", charset=\"UTF-8\"";
 
-    private readonly byte[]? _key = settings.ApiKey is null ? null : SHA256.HashData(Encoding.UTF8.GetBytes(settings.ApiKey));
+    private readonly ApiKeyHash? _key = ApiKeyHash.Of(settings.ApiKey);
 
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
-        if (_key is null || !IsDashboard(context) || Presented(context.Request.Headers.Authorization.ToString()) is { } ok && Matches(ok))
+        if (_key is null || !IsDashboard(context) || _key.Matches(Presented(context.Request.Headers.Authorization.ToString())))
         {
             await next(context);
             return;
@@ -60,9 +59,6 @@ public sealed class DashboardAuth(GatewayOptions settings)
             return null;
         }
     }
-
-    private bool Matches(string presented) =>
-        CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), _key);
 }
 
 /// <summary>Endpoint metadata that marks the dashboard's endpoints for <see cref="DashboardAuth"/>.</summary>

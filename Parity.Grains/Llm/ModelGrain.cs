@@ -67,6 +67,12 @@ public sealed class ModelGrain(RunnerDirectoryCache directory, TimeProvider cloc
         }
 
         if (_pull?.Error is { } error) return new LlmRoute { Error = error };
+        // Before refusing for good, read the directory afresh: this silo's copy may predate a runner that just
+        // started serving the model, and a prompt refused at submission for that would be refused wrongly.
+        await directory.RefreshAsync();
+        runners = directory.Runners;
+        if (ModelRouting.Serving(runners, Model).Any())
+            return new LlmRoute { Runners = ModelRouting.Candidates(runners, Model, directory.FreeSlots) };
         var served = ModelRouting.ServedNames(runners);
         var servedText = $"models served: {(served.Count == 0 ? "none" : string.Join(", ", served))}";
         if (refusals.Count > 0)
