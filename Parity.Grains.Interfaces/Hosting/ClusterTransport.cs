@@ -12,9 +12,10 @@ namespace Parity.Hosting;
 public static class ClusterTransport
 {
     /// <summary>
-    /// The TLS options for either side. A certificate is required both ways: on the silo's silo port
-    /// (<see cref="TlsOptions.RemoteCertificateMode"/>) and on its gateway port, where clients connect
-    /// (<see cref="TlsOptions.ClientCertificateMode"/>, which Orleans defaults to merely allowing one).
+    /// The TLS options for either side: each end shows its certificate and requires the other's. Orleans documents
+    /// <see cref="TlsOptions.ClientCertificateMode"/> as the rule for clients connecting to a silo, defaulting to merely
+    /// allowing a certificate; it is set to require one as well, so no client gets in without a certificate whichever of
+    /// the two settings a version of Orleans reads (the tests refuse a client that shows none).
     /// </summary>
     public static void Configure(TlsOptions tls, ClusterCredentials credentials)
     {
