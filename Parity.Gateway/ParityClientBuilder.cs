@@ -1,12 +1,16 @@
 using Orleans.Configuration;
 using Parity.Configuration;
+using Parity.Hosting;
 using StackExchange.Redis;
 
 namespace Parity.Gateway;
 
 public static class ParityClientBuilder
 {
-    /// <summary>Points an Orleans client (the standalone gateway) at the cluster the silos form.</summary>
+    /// <summary>
+    /// Points an Orleans client (the standalone gateway) at the cluster the silos form, over the transport's mutual TLS
+    /// where CLUSTER_TLS_* is set (see <see cref="ClusterTransport"/>).
+    /// </summary>
     public static IClientBuilder AddParityCluster(this IClientBuilder client, ClusteringOptions cluster)
     {
         client.Configure<ClusterOptions>(o =>
@@ -23,6 +27,8 @@ public static class ParityClientBuilder
                 client.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(cluster.RedisConnectionString!));
                 break;
         }
+        if (ClusterTransport.Credentials(cluster, client.Services) is { } credentials)
+            client.UseTls(tls => ClusterTransport.Configure(tls, credentials));
         return client;
     }
 }

@@ -11,6 +11,7 @@ run.SetAction((parse, cancellation) => ParityCommandLine.GuardAsync(() => RunCom
 root.Subcommands.Add(run);
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(ModelsCommand.Create(configPath));
+root.Subcommands.Add(ClusterCommand.Create());
 root.SetAction((parse, cancellation) => ParityCommandLine.GuardAsync(() => RunCommand.RunAsync(parse.GetValue(configPath), cancellation)));
 
 return await root.Parse(args).InvokeAsync();

@@ -24,6 +24,20 @@ public sealed record ClusteringOptions
     public IPAddress AdvertisedIp { get; set; } = IPAddress.Loopback;
     /// <summary>Whether a silo process also serves the gateway (SILO_HOSTS_GATEWAY); unset, the reader follows the clustering.</summary>
     public bool HostsGateway { get; set; }
+    /// <summary>The cluster CA's certificate, PEM (CLUSTER_TLS_CA): the only root a peer's certificate may chain to.</summary>
+    public string? TlsCaPath { get; set; }
+    /// <summary>This process's leaf certificate, PEM (CLUSTER_TLS_CERT), issued by the cluster CA.</summary>
+    public string? TlsCertificatePath { get; set; }
+    /// <summary>The private key of <see cref="TlsCertificatePath"/>, PEM (CLUSTER_TLS_KEY).</summary>
+    public string? TlsKeyPath { get; set; }
+    /// <summary>
+    /// CLUSTER_ALLOW_INSECURE: lets a multi-machine (redis) cluster run its Orleans ports without TLS. Anyone who can
+    /// reach those ports is then a member or a client of the cluster, so this is logged as a warning at every start.
+    /// </summary>
+    public bool AllowInsecure { get; set; }
+
+    /// <summary>Whether the three CLUSTER_TLS_* keys are set (the validator refuses some without the others).</summary>
+    public bool UsesTls => TlsCaPath is not null && TlsCertificatePath is not null && TlsKeyPath is not null;
 
     /// <summary>The host name, cut to what SILO_NAME allows.</summary>
     private static string DefaultSiloName()

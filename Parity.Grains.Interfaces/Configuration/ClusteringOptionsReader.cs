@@ -26,6 +26,11 @@ public sealed partial class ClusteringOptionsReader(ConfigurationReader read) : 
         // Standalone, the one process is the whole cluster; with redis the silos are several and the gateway is its
         // own process in front of them.
         options.HostsGateway = read.Bool("SILO_HOSTS_GATEWAY", options.Clustering == ClusteringMode.Localhost);
+        // Paths only: the files are read and checked against each other by the validator, where all three are known.
+        options.TlsCaPath = read.Raw("CLUSTER_TLS_CA") ?? options.TlsCaPath;
+        options.TlsCertificatePath = read.Raw("CLUSTER_TLS_CERT") ?? options.TlsCertificatePath;
+        options.TlsKeyPath = read.Raw("CLUSTER_TLS_KEY") ?? options.TlsKeyPath;
+        options.AllowInsecure = read.Bool("CLUSTER_ALLOW_INSECURE", options.AllowInsecure);
     }
 
     [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]

@@ -78,7 +78,10 @@ public static class ParitySiloBuilder
         return silo;
     }
 
-    /// <summary>Clustering, grain storage and reminders: in memory on localhost, or all in Redis.</summary>
+    /// <summary>
+    /// Clustering, grain storage and reminders: in memory on localhost, or all in Redis; and the transport's mutual TLS
+    /// where CLUSTER_TLS_* is set (see <see cref="ClusterTransport"/>).
+    /// </summary>
     public static ISiloBuilder AddParityCluster(this ISiloBuilder silo, ClusteringOptions cluster)
     {
         silo.Configure<ClusterOptions>(o =>
@@ -101,12 +104,15 @@ public static class ParitySiloBuilder
                 break;
             case ClusteringMode.Redis:
                 var redis = ConfigurationOptions.Parse(cluster.RedisConnectionString!);
-                silo.ConfigureEndpoints(cluster.AdvertisedIp, cluster.SiloPort, cluster.SiloGatewayPort, listenOnAnyHostAddress: true);
+                // Listen on the address the other machines are told about, not on every interface of this one.
+                silo.ConfigureEndpoints(cluster.AdvertisedIp, cluster.SiloPort, cluster.SiloGatewayPort, listenOnAnyHostAddress: false);
                 silo.UseRedisClustering(o => o.ConfigurationOptions = redis);
                 silo.AddRedisGrainStorage(ParityStorage.Name, o => o.ConfigurationOptions = redis);
                 silo.UseRedisReminderService(o => o.ConfigurationOptions = redis);
                 break;
         }
+        if (ClusterTransport.Credentials(cluster, silo.Services) is { } credentials)
+            silo.UseTls(tls => ClusterTransport.Configure(tls, credentials));
         return silo;
     }
 }

@@ -58,9 +58,10 @@ public sealed class ParityOptionsTests
     [InlineData("RUNNER_WEBHOOK_ALLOW_UNSIGNED", "true")]
     public void Accepting_work_from_the_network_disables_shell_by_default(string key, string value)
     {
-        var settings = Load((key, value), ("ORLEANS_REDIS", "127.0.0.1:1"));
+        // (A redis cluster also needs TLS or CLUSTER_ALLOW_INSECURE to start at all; the shell default is the point here.)
+        var settings = Load((key, value), ("ORLEANS_REDIS", "127.0.0.1:1"), ("CLUSTER_ALLOW_INSECURE", "true"));
         Assert.False(settings.Shell.Enabled);
-        Assert.True(Load((key, value), ("ORLEANS_REDIS", "127.0.0.1:1"), ("RUNNER_SHELL_ENABLED", "true")).Shell.Enabled);
+        Assert.True(Load((key, value), ("ORLEANS_REDIS", "127.0.0.1:1"), ("CLUSTER_ALLOW_INSECURE", "true"), ("RUNNER_SHELL_ENABLED", "true")).Shell.Enabled);
     }
 
     [Fact]

@@ -20,18 +20,48 @@ public sealed class StartUpErrorTests
         "configuration error: ORLEANS_REDIS is required when ORLEANS_CLUSTERING=redis")]
     [InlineData("Parity.Gateway", "parity-gateway", "GATEWAY_URLS", "http://0.0.0.0:1",
         "configuration error: GATEWAY_URLS binds a non-loopback address (http://0.0.0.0:1) but GATEWAY_API_KEY is not set")]
-    public async Task An_executable_with_a_bad_value_names_the_key_and_exits_2(string project, string assembly, string key, string value, string expected)
+    public async Task An_executable_with_a_bad_value_names_the_key_and_exits_2(string project, string assembly, string key, string value, string expected) =>
+        await AssertStartUpError(project, assembly, new() { [key] = value }, expected);
+
+    [Theory]
+    [InlineData("Parity.Silo", "parity-runner")]
+    [InlineData("Parity.Gateway", "parity-gateway")]
+    public async Task A_redis_cluster_without_TLS_refuses_to_start_and_says_how_to_set_it_up(string project, string assembly)
+    {
+        var stderr = await AssertStartUpError(project, assembly,
+            new() { ["ORLEANS_CLUSTERING"] = "redis", ["ORLEANS_REDIS"] = TestEngines.Redis },
+            "configuration error: ORLEANS_CLUSTERING=redis needs TLS on the cluster transport (CLUSTER_TLS_CA, CLUSTER_TLS_CERT, CLUSTER_TLS_KEY are not set)");
+        Assert.Contains("parity-runner cluster init-ca --out DIR", stderr);
+        Assert.Contains("parity-runner cluster issue NAME --ca DIR --out DIR", stderr);
+        Assert.Contains("CLUSTER_ALLOW_INSECURE=true", stderr);
+    }
+
+    [Fact]
+    public async Task A_certificate_of_another_CA_stops_start_up_naming_the_key()
+    {
+        using var ours = new ClusterPki();
+        using var theirs = new ClusterPki("Someone else's CA");
+        var (certificate, key) = theirs.Issue("silo");
+        await AssertStartUpError("Parity.Silo", "parity-runner", new()
+        {
+            ["ORLEANS_CLUSTERING"] = "redis", ["ORLEANS_REDIS"] = TestEngines.Redis,
+            ["CLUSTER_TLS_CA"] = ours.CaCertificate, ["CLUSTER_TLS_CERT"] = certificate, ["CLUSTER_TLS_KEY"] = key,
+        }, $"configuration error: CLUSTER_TLS_CERT ({certificate}, CN=silo) is not issued by the cluster CA in CLUSTER_TLS_CA");
+    }
+
+    /// <summary>Starts the executable with <paramref name="environment"/>, expects exit 2 and stderr starting with <paramref name="expected"/>.</summary>
+    private static async Task<string> AssertStartUpError(string project, string assembly, Dictionary<string, string> environment, string expected)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(TestEngines.BuiltDll(project, assembly));
         foreach (var inherited in start.Environment.Keys.Where(k => k.StartsWith("PARITY_") || k.StartsWith("RUNNER_")
-                     || k.StartsWith("ORLEANS_") || k.StartsWith("SILO_") || k.StartsWith("GATEWAY_")).ToList())
+                     || k.StartsWith("ORLEANS_") || k.StartsWith("SILO_") || k.StartsWith("GATEWAY_") || k.StartsWith("CLUSTER_")).ToList())
             start.Environment.Remove(inherited);
         // Free ports, so that if the value were wrongly accepted the process would start cleanly (and be killed) rather than clash.
         start.Environment["SILO_PORT"] = TestEngines.FreeTcpPort().ToString();
         start.Environment["SILO_GATEWAY_PORT"] = TestEngines.FreeTcpPort().ToString();
         start.Environment["GATEWAY_URLS"] = $"http://127.0.0.1:{TestEngines.FreeTcpPort()}";
-        start.Environment[key] = value;
+        foreach (var (key, value) in environment) start.Environment[key] = value;
 
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -44,12 +74,14 @@ public sealed class StartUpErrorTests
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"{assembly} with {key}={value} did not stop: {await stdout}");
+            Assert.Fail($"{assembly} with {string.Join(' ', environment)} did not stop: {await stdout}");
         }
-        Assert.Equal(2, process.ExitCode);
-        Assert.StartsWith(expected, (await stderr).Trim());
+        var error = (await stderr).Trim();
+        Assert.True(process.ExitCode == 2, $"exit {process.ExitCode}: {error}");
+        Assert.StartsWith(expected, error);
         // The message alone: no host failure log with a stack trace around it.
         Assert.DoesNotContain("Hosting failed to start", await stdout);
+        return error;
     }
 
     [Fact]

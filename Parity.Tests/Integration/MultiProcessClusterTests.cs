@@ -6,7 +6,8 @@ using Parity.Tests.Support;
 namespace Parity.Tests.Integration;
 
 /// <summary>
-/// Two parity-runner processes and the parity-gateway process on a real Redis. One silo is killed with SIGKILL while
+/// Two parity-runner processes and the parity-gateway process on a real Redis, talking over the transport's mutual TLS
+/// with certificates made by <c>parity-runner cluster init-ca|issue</c>, as an operator would. One silo is killed with SIGKILL while
 /// it runs tasks: every task completes on the survivor, each result recorded once. The gateway's dashboard, rendered
 /// by headless Chromium with the API key as Basic credentials (the dashboard is behind GATEWAY_API_KEY), shows the silos.
 /// </summary>
@@ -15,6 +16,32 @@ public sealed class MultiProcessClusterTests : IDisposable
     private readonly string _work = Directory.CreateTempSubdirectory("parity-mp-").FullName;
     private readonly List<ParityProcess> _processes = [];
     private readonly string _clusterId = "mp-" + Guid.NewGuid().ToString("N")[..12];
+
+    /// <summary>The cluster CA, made once per test with the command an operator runs.</summary>
+    private string Authority
+    {
+        get
+        {
+            var directory = Path.Combine(_work, "pki", "ca");
+            if (File.Exists(Path.Combine(directory, "ca.crt"))) return directory;
+            var (code, stdout, stderr) = ParityCli.Run(null, "cluster", "init-ca", "--out", directory);
+            Assert.True(code == 0, $"cluster init-ca: {code}\n{stdout}\n{stderr}");
+            return directory;
+        }
+    }
+
+    /// <summary>The common keys plus CLUSTER_TLS_* with a certificate issued to <paramref name="name"/> by the cluster CA.</summary>
+    private Dictionary<string, string> Common(string name)
+    {
+        var directory = Path.Combine(_work, "pki", name);
+        var (code, stdout, stderr) = ParityCli.Run(null, "cluster", "issue", name, "--ca", Authority, "--out", directory, "--ip", "127.0.0.1");
+        Assert.True(code == 0, $"cluster issue {name}: {code}\n{stdout}\n{stderr}");
+        var environment = Common();
+        environment["CLUSTER_TLS_CA"] = Path.Combine(Authority, "ca.crt");
+        environment["CLUSTER_TLS_CERT"] = Path.Combine(directory, name + ".crt");
+        environment["CLUSTER_TLS_KEY"] = Path.Combine(directory, name + ".key");
+        return environment;
+    }
 
     private Dictionary<string, string> Common() => new()
     {
@@ -31,7 +58,7 @@ public sealed class MultiProcessClusterTests : IDisposable
 
     private ParityProcess StartSilo(string name)
     {
-        var environment = Common();
+        var environment = Common(name);
         environment["SILO_NAME"] = name;
         environment["SILO_PORT"] = TestEngines.FreeTcpPort().ToString();
         environment["SILO_GATEWAY_PORT"] = TestEngines.FreeTcpPort().ToString();
@@ -49,7 +76,7 @@ public sealed class MultiProcessClusterTests : IDisposable
         await siloB.WaitForOutput("is up", TimeSpan.FromSeconds(90));
 
         var gatewayPort = TestEngines.FreeTcpPort();
-        var gatewayEnvironment = Common();
+        var gatewayEnvironment = Common("mp-gateway");
         gatewayEnvironment["GATEWAY_URLS"] = $"http://127.0.0.1:{gatewayPort}";
         gatewayEnvironment["GATEWAY_API_KEY"] = GatewayHost.ApiKey;
         var gateway = ParityProcess.Start("Parity.Gateway", "parity-gateway", gatewayEnvironment, _work);

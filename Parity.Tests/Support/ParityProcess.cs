@@ -29,7 +29,7 @@ public sealed class ParityProcess : IDisposable
         };
         start.ArgumentList.Add(TestEngines.BuiltDll(project, assembly));
         foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("PARITY_") || k.StartsWith("RUNNER_")
-                     || k.StartsWith("ORLEANS_") || k.StartsWith("SILO_") || k.StartsWith("GATEWAY_")).ToList())
+                     || k.StartsWith("ORLEANS_") || k.StartsWith("SILO_") || k.StartsWith("GATEWAY_") || k.StartsWith("CLUSTER_")).ToList())
             start.Environment.Remove(key);
         foreach (var (key, value) in environment) start.Environment[key] = value;
 
