@@ -46,7 +46,11 @@ public sealed class SpawnedProcess : IDisposable
     /// <see cref="Release"/> writes one line (a child that waits on it starts its real work only then).
     /// </summary>
     public static SpawnedProcess Start(string path, IReadOnlyList<string> arguments,
-        IEnumerable<KeyValuePair<string, string>> environment, string workingDirectory, bool gated = false)
+        IEnumerable<KeyValuePair<string, string>> environment, string workingDirectory, bool gated = false) =>
+        SpawnThread.Run(() => StartHere(path, arguments, environment, workingDirectory, gated));
+
+    private static SpawnedProcess StartHere(string path, IReadOnlyList<string> arguments,
+        IEnumerable<KeyValuePair<string, string>> environment, string workingDirectory, bool gated)
     {
         var argv = arguments.Append(null).ToArray();
         var envp = environment.Select(kv => $"{kv.Key}={kv.Value}").Append(null).ToArray();

@@ -140,11 +140,15 @@ public sealed class ShellExecutorTests : IDisposable
 
         var running = Run(Executor(), task, output);
         // The scan sees the task's processes while it runs, so its empty answer afterwards means something.
-        Assert.True(await TaskProcesses.AppearAsync(marker, 2), "the task's sleeps never showed in /proc");
+        if (!await TaskProcesses.AppearAsync(marker, 2))
+        {
+            var ended = await running;
+            Assert.Fail($"the task's sleeps never showed in /proc; it ended: {ended.ExitCode} {ended.Error} {output.Stderr.Text()}");
+        }
         var outcome = await running;
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
-        Assert.True(outcome.TimedOut);
+        Assert.True(outcome.TimedOut, $"{outcome.Error} exit {outcome.ExitCode} {output.Stderr.Text()}");
         Assert.False(outcome.Cancelled);
         Assert.Equal(-1, outcome.ExitCode);
         Assert.Equal("task execution exceeded timeout of 2 s (config.timeout_seconds)", outcome.Error);
@@ -161,7 +165,7 @@ public sealed class ShellExecutorTests : IDisposable
         var outcome = await Run(executor, CommandTask("sleep 300", timeoutSeconds: 100), output);
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
-        Assert.True(outcome.TimedOut);
+        Assert.True(outcome.TimedOut, $"{outcome.Error} exit {outcome.ExitCode} {output.Stderr.Text()}");
         Assert.Equal(-1, outcome.ExitCode);
         Assert.Equal("task execution exceeded timeout of 1 s (RUNNER_EXECUTION_TIMEOUT)", outcome.Error);
     }
@@ -176,7 +180,11 @@ public sealed class ShellExecutorTests : IDisposable
         var clock = Stopwatch.StartNew();
 
         var running = Run(Executor(), task, output, cancellation.Token);
-        Assert.True(await TaskProcesses.AppearAsync(marker, 2), "the task's sleeps never showed in /proc");
+        if (!await TaskProcesses.AppearAsync(marker, 2))
+        {
+            var ended = await running;
+            Assert.Fail($"the task's sleeps never showed in /proc; it ended: {ended.ExitCode} {ended.Error} {output.Stderr.Text()}");
+        }
         Assert.False(running.IsCompleted);
         await cancellation.CancelAsync();
         var outcome = await running;

@@ -19,7 +19,8 @@ public sealed class CgroupV1Hierarchy : ICgroupHierarchy
     public string Description =>
         "cgroup v1 (" + string.Join(", ", _parents.OrderBy(p => p.Key).Select(p => $"{p.Key} at {p.Value}")) + ")";
 
-    public ITaskCgroup Create(string name, CgroupLimits limits) => new CgroupV1(_parents, CgroupOwner.Prefix + name, limits);
+    public ITaskCgroup Create(string name, CgroupLimits limits, string? owner = null) =>
+        new CgroupV1(_parents, (owner ?? CgroupOwner.Prefix) + name, limits);
 
     public int RemoveOrphans()
     {

@@ -7,7 +7,8 @@ public sealed class CgroupV2Hierarchy(string parent) : ICgroupHierarchy
 
     public string Description => $"cgroup v2 at {parent}";
 
-    public ITaskCgroup Create(string name, CgroupLimits limits) => new CgroupV2(parent, CgroupOwner.Prefix + name, limits);
+    public ITaskCgroup Create(string name, CgroupLimits limits, string? owner = null) =>
+        new CgroupV2(parent, (owner ?? CgroupOwner.Prefix) + name, limits);
 
     public int RemoveOrphans()
     {

@@ -65,7 +65,7 @@ public sealed class ShellSandbox
     /// <summary>Runs <c>true</c> exactly as a task runs; null when it worked, else what bubblewrap said.</summary>
     private string? Trial(ICgroupHierarchy cgroups)
     {
-        using var cgroup = cgroups.Create("probe", new CgroupLimits(64L << 20, 16, 1));
+        using var cgroup = cgroups.Create($"probe-{Guid.NewGuid():N}", new CgroupLimits(64L << 20, 16, 1));
         var argv = SandboxCommand.Build(_options, "", new Dictionary<string, string> { ["PATH"] = "/usr/bin:/bin" }, "true");
         using var process = SpawnedProcess.Start(argv[0], argv, [], "/", gated: true);
         cgroup.Add(process.Pid);
