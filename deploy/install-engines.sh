@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Installs (apt) only the engines that are missing. Usage: install-engines.sh [redis] [chromium] [util-linux] [procps] [docker] [busybox] [libgomp1]
+# Installs (apt) only the engines that are missing. Usage: install-engines.sh [redis] [chromium] [util-linux] [procps] [docker] [busybox] [libgomp1] [bubblewrap]
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
 engines=("$@")
-[ ${#engines[@]} -gt 0 ] || engines=(redis chromium util-linux procps docker busybox libgomp1)
+[ ${#engines[@]} -gt 0 ] || engines=(redis chromium util-linux procps docker busybox libgomp1 bubblewrap)
 
 package() { case "$1" in redis) echo redis-server ;; docker) echo docker.io ;; busybox) echo busybox-static ;; *) echo "$1" ;; esac; }
 
@@ -12,8 +12,10 @@ present() {
   case "$1" in
     redis) command -v redis-server >/dev/null && command -v redis-cli >/dev/null ;;
     chromium) command -v chromium >/dev/null ;;
-    # prlimit applies a shell task's limits before it runs.
-    util-linux) [ -x /usr/bin/prlimit ] ;;
+    # prlimit sets a shell task's file-size and core rlimits in its sandbox; setpriv drops a root silo's tasks to uid 65534.
+    util-linux) [ -x /usr/bin/prlimit ] && [ -x /usr/bin/setpriv ] ;;
+    # bwrap builds each shell task's sandbox (namespaces, read-only system, size-capped tmpfs).
+    bubblewrap) [ -x /usr/bin/bwrap ] ;;
     procps) command -v ps >/dev/null && command -v pkill >/dev/null ;;
     docker) command -v dockerd >/dev/null && [ -x /usr/bin/docker ] ;;
     # busybox-static: the test image needs a binary with no shared libraries.

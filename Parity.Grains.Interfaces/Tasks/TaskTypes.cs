@@ -15,7 +15,7 @@ public static class TaskTypes
     public static IReadOnlyList<TaskTypeSpec> All { get; } =
     [
         new(TaskType.Command, "command", task => ShellTaskConfig.Parse(task.Config),
-            "shell tasks are disabled; RUNNER_SHELL_ENABLED=true enables them"),
+            "no runner takes shell tasks: they need RUNNER_SHELL_ENABLED=true and a machine that can sandbox them (bubblewrap, user namespaces, cgroups; the runner's log says what is missing)"),
         new(TaskType.Docker, "docker", DockerTaskConfig.Parse,
             "no runner has a Docker engine answering at its RUNNER_DOCKER_HOST"),
         new(TaskType.Llm, "llm", LlmTaskConfig.Parse,

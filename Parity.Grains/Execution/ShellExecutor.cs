@@ -1,87 +1,101 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using System.Runtime.Versioning;
 using Microsoft.Extensions.Logging;
+using Parity.Execution.Sandbox;
 using Parity.Tasks;
 
 namespace Parity.Execution;
 
 /// <summary>
-/// Runs <c>command</c> tasks with <c>/bin/sh -c</c> in a fresh directory, a new process group, a scrubbed environment
-/// and resource limits; the whole group is killed when the task ends, times out or is cancelled.
+/// Runs <c>command</c> tasks with <c>/bin/sh -c</c> in a bubblewrap sandbox (see <see cref="SandboxCommand"/>) inside a
+/// cgroup of their own (see <see cref="ITaskCgroup"/>): a scrubbed environment, capped memory, processes, CPU and disk,
+/// capped output, and a timeout. The whole cgroup is killed when the task ends, times out or is cancelled, and its
+/// CPU time and peak memory are what the task reports.
 /// </summary>
-public sealed class ShellExecutor(ShellExecutorOptions options, ILogger<ShellExecutor> logger) : TaskExecutor<ShellTaskConfig>
+public sealed class ShellExecutor : TaskExecutor<ShellTaskConfig>
 {
     public const string DisabledError =
         "shell tasks are disabled on this runner (set RUNNER_SHELL_ENABLED=true to allow them)";
 
-    private const string Shell = "/bin/sh";
-    private const string Prlimit = "/usr/bin/prlimit";
     private static readonly TimeSpan DrainBound = TimeSpan.FromSeconds(2);
+    private readonly ShellExecutorOptions _options;
+    private readonly ILogger<ShellExecutor> _logger;
+    private readonly ShellSandbox _sandbox;
+
+    public ShellExecutor(ShellExecutorOptions options, ILogger<ShellExecutor> logger)
+    {
+        _options = options;
+        _logger = logger;
+        _sandbox = new ShellSandbox(options, logger);
+        // Probed once, at start, so the log says at once whether (and why not) this runner takes shell tasks.
+        if (options.Enabled) _ = _sandbox.Problem;
+    }
 
     public override TaskType Type => TaskType.Command;
 
-    public override bool Available => options.Enabled;
+    /// <summary>Enabled and able to sandbox: a runner that cannot does not announce the command type.</summary>
+    public override bool Available => _options.Enabled && _sandbox.Problem is null;
 
     protected override async Task<ExecutionOutcome> ExecuteAsync(TaskRun run, ShellTaskConfig config, ExecutionOutput output,
         CancellationToken cancellation)
     {
         var task = run.Task;
-        if (!options.Enabled) return new ExecutionOutcome { ExitCode = -1, Error = DisabledError };
+        if (!_options.Enabled) return new ExecutionOutcome { ExitCode = -1, Error = DisabledError };
+        if (_sandbox.Problem is { } problem)
+            return new ExecutionOutcome { ExitCode = -1, Error = $"cannot run shell tasks sandboxed on this runner: {problem}" };
 
-        if (!OperatingSystem.IsLinux())
-            return new ExecutionOutcome { ExitCode = -1, Error = "shell tasks need a Linux runner" };
-        foreach (var tool in new[] { Shell, Prlimit })
-        {
-            if (!File.Exists(tool))
-                return new ExecutionOutcome { ExitCode = -1, Error = $"cannot run shell tasks: {tool} is missing on this runner" };
-        }
-
-        var name = $"{SafeName.Of(task.Id)}-{Guid.NewGuid():N}";
-        var taskDir = Path.Combine(options.WorkRoot, name);
+        ITaskCgroup? cgroup = null;
         try
         {
-            const UnixFileMode ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-            Directory.CreateDirectory(options.WorkRoot, ownerOnly);
-            Directory.CreateDirectory(taskDir, ownerOnly);
-            var workingDir = config.WorkingDir.Length == 0 ? taskDir : Path.Combine(taskDir, config.WorkingDir);
-            Directory.CreateDirectory(workingDir);
-            return await RunAsync(task, config, taskDir, workingDir, output, cancellation);
+            cgroup = _sandbox.Cgroups!.Create($"{SafeName.Of(task.Id)}-{Guid.NewGuid():N}",
+                new CgroupLimits(_options.MemoryLimitBytes, _options.MaxProcesses, _options.CpuLimit));
+            return await RunAsync(task, config, cgroup, output, cancellation);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or Win32Exception or InvalidOperationException)
         {
-            logger.LogWarning(e, "Shell task {TaskId} could not be started", task.Id);
+            _logger.LogWarning(e, "Shell task {TaskId} could not be started", task.Id);
             return new ExecutionOutcome { ExitCode = -1, Error = $"could not start the shell task: {e.Message}" };
         }
         finally
         {
-            TryDelete(taskDir);
+            try
+            {
+                // Kills whatever is left (nothing, normally: the pid namespace died with the sandbox) and removes the cgroup.
+                cgroup?.Dispose();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                _logger.LogWarning(e, "Shell task {TaskId}: could not remove its cgroup {Cgroup}", task.Id, cgroup!.Path);
+            }
         }
     }
 
-    private async Task<ExecutionOutcome> RunAsync(ParityTask task, ShellTaskConfig config, string taskDir,
-        string workingDir, ExecutionOutput output, CancellationToken cancellation)
+    private async Task<ExecutionOutcome> RunAsync(ParityTask task, ShellTaskConfig config, ITaskCgroup cgroup,
+        ExecutionOutput output, CancellationToken cancellation)
     {
-        var deadline = ExecutionDeadline.Of(config.TimeoutSeconds, options.ExecutionTimeout);
+        var deadline = ExecutionDeadline.Of(config.TimeoutSeconds, _options.ExecutionTimeout);
+        var argv = SandboxCommand.Build(_options, config.WorkingDir, Environment(task, config), config.Command);
 
         var stopwatch = Stopwatch.StartNew();
-        // prlimit sets the limits on itself and execs the shell: they are in force before the task's first instruction.
-        using var process = SpawnedProcess.Start(Prlimit,
-            [
-                Prlimit,
-                $"--as={options.MemoryLimitBytes}",
-                $"--nproc={options.MaxProcesses}",
-                $"--fsize={options.MaxFileSizeBytes}",
-                "--core=0",
-                "--",
-                Shell, "-c", config.Command,
-            ],
-            Environment(task, config, taskDir), workingDir);
+        // The stub gets no environment of the silo's: bubblewrap's own processes are visible in the task's /proc.
+        using var process = SpawnedProcess.Start(argv[0], argv, [], "/", gated: true);
+        try
+        {
+            // Race-free: the stub blocks reading its gate before anything of the task exists; children inherit the
+            // cgroup, so every process of the task is born inside it.
+            cgroup.Add(process.Pid);
+        }
+        catch
+        {
+            // Closing the unwritten gate makes the stub exit without running anything.
+            process.Dispose();
+            throw;
+        }
+        process.Release();
         var readers = Task.WhenAll(PumpAsync(process.Stdout, output.Stdout), PumpAsync(process.Stderr, output.Stderr));
 
-        if (!await deadline.WaitAsync(ct => process.Exited.WaitAsync(ct), cancellation)) process.KillGroup();
+        if (!await deadline.WaitAsync(ct => process.Exited.WaitAsync(ct), cancellation)) cgroup.KillAll();
 
-        // The group (background children included) is killed when the leader exits, before it is reaped.
         SpawnExit exit;
         try
         {
@@ -89,10 +103,12 @@ public sealed class ShellExecutor(ShellExecutorOptions options, ILogger<ShellExe
         }
         catch (TimeoutException)
         {
-            logger.LogWarning("Shell task {TaskId}: process group {Group} did not die after SIGKILL", task.Id, process.Pid);
+            _logger.LogWarning("Shell task {TaskId}: sandbox {Pid} did not die after SIGKILL", task.Id, process.Pid);
             exit = new SpawnExit(-1, 0, 0);
         }
         stopwatch.Stop();
+        // Nothing of the task outlives its sandbox, setsid or not; the output pipes close with the last of it.
+        cgroup.KillAll();
 
         try
         {
@@ -100,21 +116,29 @@ public sealed class ShellExecutor(ShellExecutorOptions options, ILogger<ShellExe
         }
         catch (TimeoutException)
         {
-            logger.LogWarning("Shell task {TaskId}: output pipes still open after exit; stopped reading", task.Id);
+            _logger.LogWarning("Shell task {TaskId}: output pipes still open after exit; stopped reading", task.Id);
         }
 
-        var outcome = new ExecutionOutcome { Elapsed = stopwatch.Elapsed, CpuSeconds = exit.CpuSeconds, PeakMemoryBytes = exit.PeakMemoryBytes };
-        return deadline.InterruptedOutcome(outcome) ?? outcome with { ExitCode = exit.ExitCode };
+        var usage = cgroup.Usage();
+        var outcome = new ExecutionOutcome { Elapsed = stopwatch.Elapsed, CpuSeconds = usage.CpuSeconds, PeakMemoryBytes = usage.PeakMemoryBytes };
+        if (deadline.InterruptedOutcome(outcome) is { } interrupted) return interrupted;
+        if (usage.OomKills > 0)
+            return outcome with
+            {
+                ExitCode = exit.ExitCode,
+                Error = $"out of memory (limit {ByteSize.Format(_options.MemoryLimitBytes)}, RUNNER_SHELL_MEMORY_LIMIT)",
+            };
+        return outcome with { ExitCode = exit.ExitCode };
     }
 
-    private static Dictionary<string, string> Environment(ParityTask task, ShellTaskConfig config, string taskDir)
+    private static Dictionary<string, string> Environment(ParityTask task, ShellTaskConfig config)
     {
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["PATH"] = "/usr/local/bin:/usr/bin:/bin",
-            ["HOME"] = taskDir,
+            ["HOME"] = SandboxCommand.Home,
             ["LANG"] = "C.UTF-8",
-            ["TMPDIR"] = taskDir,
+            ["TMPDIR"] = "/tmp",
             ["PARITY_TASK_ID"] = task.Id,
             ["TASK_NONCE"] = task.Nonce,
         };
@@ -135,29 +159,4 @@ public sealed class ShellExecutor(ShellExecutorOptions options, ILogger<ShellExe
             // The process object was disposed while a leaked pipe was still open; what arrived is kept.
         }
     }
-
-    [SupportedOSPlatform("linux")]
-    private void TryDelete(string taskDir)
-    {
-        try
-        {
-            if (!Directory.Exists(taskDir)) return;
-            try
-            {
-                Directory.Delete(taskDir, recursive: true);
-            }
-            catch (UnauthorizedAccessException)
-            {
-                // The task may have made its own directories unwritable; give them back to the owner and retry.
-                foreach (var dir in Directory.EnumerateDirectories(taskDir, "*", SearchOption.AllDirectories).Prepend(taskDir))
-                    File.SetUnixFileMode(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-                Directory.Delete(taskDir, recursive: true);
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            logger.LogWarning(e, "Could not delete the task directory {Directory}", taskDir);
-        }
-    }
-
 }

@@ -19,12 +19,15 @@ public readonly record struct SpawnExit(int ExitCode, double CpuSeconds, long Pe
 [SupportedOSPlatform("linux")]
 public sealed class SpawnedProcess : IDisposable
 {
-    private readonly Lock _gate = new();
+    private readonly Lock _reapLock = new();
     private bool _reaped;
 
-    private SpawnedProcess(int pid, Stream stdout, Stream stderr)
+    private int _gate;
+
+    private SpawnedProcess(int pid, Stream stdout, Stream stderr, int gate)
     {
         Pid = pid;
+        _gate = gate;
         Stdout = stdout;
         Stderr = stderr;
         Exited = Task.Factory.StartNew(WaitForExit, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
@@ -37,14 +40,23 @@ public sealed class SpawnedProcess : IDisposable
     /// <summary>Completes when the leader has exited; its process group has been sent SIGKILL by then.</summary>
     public Task<SpawnExit> Exited { get; }
 
-    /// <summary>Starts <paramref name="path"/> with exactly <paramref name="arguments"/> (argv[0] included) and the environment given.</summary>
+    /// <summary>
+    /// Starts <paramref name="path"/> with exactly <paramref name="arguments"/> (argv[0] included) and the environment
+    /// given. With <paramref name="gated"/> the child also gets the read end of a pipe as fd 3, on which
+    /// <see cref="Release"/> writes one line (a child that waits on it starts its real work only then).
+    /// </summary>
     public static SpawnedProcess Start(string path, IReadOnlyList<string> arguments,
-        IEnumerable<KeyValuePair<string, string>> environment, string workingDirectory)
+        IEnumerable<KeyValuePair<string, string>> environment, string workingDirectory, bool gated = false) =>
+        SpawnThread.Run(() => StartHere(path, arguments, environment, workingDirectory, gated));
+
+    private static SpawnedProcess StartHere(string path, IReadOnlyList<string> arguments,
+        IEnumerable<KeyValuePair<string, string>> environment, string workingDirectory, bool gated)
     {
         var argv = arguments.Append(null).ToArray();
         var envp = environment.Select(kv => $"{kv.Key}={kv.Value}").Append(null).ToArray();
         var (stdoutRead, stdoutWrite) = Pipe();
         var (stderrRead, stderrWrite) = Pipe();
+        var (gateRead, gateWrite) = gated ? Pipe() : (-1, -1);
         var actions = AllocZeroed(OpaqueSize);
         var attributes = AllocZeroed(OpaqueSize);
         var signals = AllocZeroed(SigsetSize);
@@ -54,6 +66,7 @@ public sealed class SpawnedProcess : IDisposable
             Check(posix_spawn_file_actions_addopen(actions, 0, "/dev/null", ORdOnly, 0), "addopen");
             Check(posix_spawn_file_actions_adddup2(actions, stdoutWrite, 1), "adddup2");
             Check(posix_spawn_file_actions_adddup2(actions, stderrWrite, 2), "adddup2");
+            if (gated) Check(posix_spawn_file_actions_adddup2(actions, gateRead, GateFd), "adddup2");
             Check(posix_spawn_file_actions_addchdir_np(actions, workingDirectory), "addchdir");
             Check(posix_spawnattr_init(attributes), "posix_spawnattr_init");
             // The runtime blocks and ignores signals of its own (SIGPIPE among them): the child starts clean.
@@ -64,12 +77,13 @@ public sealed class SpawnedProcess : IDisposable
             Check(posix_spawnattr_setflags(attributes, SetSid | SetSigDef | SetSigMask), "setflags");
             var error = posix_spawn(out var pid, path, actions, attributes, argv, envp);
             if (error != 0) throw new Win32Exception(error, $"cannot start {path}: {new Win32Exception(error).Message}");
-            return new SpawnedProcess(pid, ReadStream(stdoutRead), ReadStream(stderrRead));
+            return new SpawnedProcess(pid, ReadStream(stdoutRead), ReadStream(stderrRead), gateWrite);
         }
         catch
         {
             close(stdoutRead);
             close(stderrRead);
+            if (gated) close(gateWrite);
             throw;
         }
         finally
@@ -81,13 +95,30 @@ public sealed class SpawnedProcess : IDisposable
             Marshal.FreeHGlobal(signals);
             close(stdoutWrite);
             close(stderrWrite);
+            if (gated) close(gateRead);
+        }
+    }
+
+    /// <summary>Writes the line a gated child waits for, then closes the gate; closing it unwritten (Dispose) makes its read fail.</summary>
+    public void Release()
+    {
+        var gate = Interlocked.Exchange(ref _gate, -1);
+        if (gate < 0) return;
+        try
+        {
+            if (write(gate, "go\n"u8.ToArray(), 3) != 3)
+                throw new Win32Exception(Marshal.GetLastPInvokeError(), "cannot release the gated child");
+        }
+        finally
+        {
+            close(gate);
         }
     }
 
     /// <summary>SIGKILL to the whole group; harmless once it is empty. Never called after the leader is reaped.</summary>
     public void KillGroup()
     {
-        lock (_gate)
+        lock (_reapLock)
         {
             if (!_reaped) kill(-Pid, SigKill);
         }
@@ -95,6 +126,8 @@ public sealed class SpawnedProcess : IDisposable
 
     public void Dispose()
     {
+        var gate = Interlocked.Exchange(ref _gate, -1);
+        if (gate >= 0) close(gate);
         Stdout.Dispose();
         Stderr.Dispose();
     }
@@ -110,7 +143,7 @@ public sealed class SpawnedProcess : IDisposable
         }
         int status;
         Rusage usage;
-        lock (_gate)
+        lock (_reapLock)
         {
             kill(-Pid, SigKill);
             // The leader has exited, so this returns at once.
@@ -154,7 +187,7 @@ public sealed class SpawnedProcess : IDisposable
     private const short SetSigDef = 0x04, SetSigMask = 0x08, SetSid = 0x80;
     private const int ORdOnly = 0, OCloexec = 0x80000;
     private const int PPid = 1, WExited = 4, WNoWait = 0x01000000;
-    private const int SigKill = 9, Eintr = 4;
+    private const int SigKill = 9, Eintr = 4, GateFd = 3;
 
     [StructLayout(LayoutKind.Sequential, Size = 144)]
     private struct Rusage
@@ -171,6 +204,9 @@ public sealed class SpawnedProcess : IDisposable
 
     [DllImport("libc", SetLastError = true)]
     private static extern int close(int fd);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern nint write(int fd, byte[] buffer, nint count);
 
     [DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int signal);

@@ -1,5 +1,6 @@
 using Parity.Runners;
 using Parity.Tasks;
+using Parity.Tests.Execution;
 using Parity.Tests.Support;
 
 namespace Parity.Tests.Cluster;
@@ -8,15 +9,10 @@ namespace Parity.Tests.Cluster;
 public sealed class TaskLifecycleTests : IAsyncLifetime
 {
     private ParityTestCluster _cluster = null!;
-    private readonly string _scratch = Directory.CreateTempSubdirectory("parity-lifecycle-").FullName;
 
     public async Task InitializeAsync() => _cluster = await ParityTestCluster.StartAsync(silos: 2);
 
-    public async Task DisposeAsync()
-    {
-        await _cluster.DisposeAsync();
-        Directory.Delete(_scratch, recursive: true);
-    }
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     [Fact]
     public async Task Submitted_command_runs_to_completion_with_separate_streams()
@@ -50,53 +46,65 @@ public sealed class TaskLifecycleTests : IAsyncLifetime
     [Fact]
     public async Task Duplicate_submissions_execute_once()
     {
-        var marker = Path.Combine(_scratch, "runs.txt");
-        var task = ParityTestCluster.Command("echo run >> \"$MARKER\"", environment: new Dictionary<string, string> { ["MARKER"] = marker });
+        // A sandboxed task cannot write to the host: each execution shows instead as a sleep with a unique argument
+        // (GNU sleep sums its arguments: about 2 s), seen from the host's /proc.
+        var marker = "0." + TaskProcesses.NewMarker();
+        var task = ParityTestCluster.Command($"sleep 2 {marker}");
+        var seen = new HashSet<int>();
+        using var watching = new CancellationTokenSource();
+        var watcher = Task.Run(async () =>
+        {
+            while (!watching.IsCancellationRequested)
+            {
+                foreach (var pid in TaskProcesses.Find(marker)) lock (seen) seen.Add(pid);
+                await Task.Delay(20);
+            }
+        });
 
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => _cluster.TaskGrain(task.Id).Submit(task)));
         Assert.Single(outcomes, o => o == SubmitOutcome.Accepted);
         Assert.Equal(7, outcomes.Count(o => o == SubmitOutcome.Duplicate));
 
-        await _cluster.WaitFinished(task.Id);
+        var finished = await _cluster.WaitFinished(task.Id);
         Assert.Equal(SubmitOutcome.Duplicate, await _cluster.TaskGrain(task.Id).Submit(task));
         await Task.Delay(500);
-        Assert.Equal(["run"], await File.ReadAllLinesAsync(marker));
+        await watching.CancelAsync();
+        await watcher;
+        Assert.Equal(TaskState.Completed, finished.Status);
+        Assert.Single(seen);
     }
 
     [Fact]
     public async Task Cancelling_a_running_task_kills_its_process()
     {
-        var pidFile = Path.Combine(_scratch, "cancel.pid");
-        var task = ParityTestCluster.Command("echo $$ > \"$PIDFILE\"; exec sleep 120",
-            environment: new Dictionary<string, string> { ["PIDFILE"] = pidFile });
+        var marker = TaskProcesses.NewMarker();
+        var task = ParityTestCluster.Command($"exec sleep {marker}");
         await _cluster.TaskGrain(task.Id).Submit(task);
         await _cluster.WaitFor(task.Id, t => t.Status == TaskState.Running, TimeSpan.FromSeconds(30), "running");
-        await Eventually.True(() => File.Exists(pidFile) && File.ReadAllText(pidFile).Trim().Length > 0, TimeSpan.FromSeconds(10), "pid file");
-        var pid = int.Parse(File.ReadAllText(pidFile).Trim());
+        Assert.True(await TaskProcesses.AppearAsync(marker, 1), "the task's sleep never showed in /proc");
 
         Assert.Equal(CancelOutcome.Cancelled, await _cluster.TaskGrain(task.Id).Cancel("test"));
         Assert.Equal(TaskState.Cancelled, (await _cluster.TaskGrain(task.Id).Get())!.Status);
-        await Eventually.True(() => ProcessState.Gone(pid), TimeSpan.FromSeconds(10), $"process {pid} to be killed");
+        await Eventually.True(() => TaskProcesses.Find(marker).Count == 0, TimeSpan.FromSeconds(10), "the task's sleep to be killed");
 
         Assert.Equal(CancelOutcome.AlreadyFinished, await _cluster.TaskGrain(task.Id).Cancel("again"));
         Assert.Equal(CancelOutcome.NotFound, await _cluster.TaskGrain("no-such-task").Cancel("test"));
     }
 
     [Fact]
-    public async Task Timeout_kills_the_whole_process_group()
+    public async Task Timeout_kills_every_process_of_the_task()
     {
-        var pidFile = Path.Combine(_scratch, "timeout.pid");
-        var task = ParityTestCluster.Command("sleep 120 & echo $! > \"$PIDFILE\"; wait", timeoutSeconds: 1,
-            environment: new Dictionary<string, string> { ["PIDFILE"] = pidFile });
+        var marker = TaskProcesses.NewMarker();
+        var task = ParityTestCluster.Command($"sleep {marker} & wait", timeoutSeconds: 5);
         await _cluster.TaskGrain(task.Id).Submit(task);
+        Assert.True(await TaskProcesses.AppearAsync(marker, 1), "the task's background sleep never showed in /proc");
 
         var finished = await _cluster.WaitFinished(task.Id);
         Assert.Equal(TaskState.Failed, finished.Status);
         var result = (await _cluster.TaskGrain(task.Id).GetResult())!;
         Assert.Equal(-1, result.ExitCode);
         Assert.Contains("timeout", result.Error);
-        var child = int.Parse(File.ReadAllText(pidFile).Trim());
-        await Eventually.True(() => ProcessState.Gone(child), TimeSpan.FromSeconds(10), $"background child {child} to be killed");
+        await Eventually.True(() => TaskProcesses.Find(marker).Count == 0, TimeSpan.FromSeconds(10), "the background sleep to be killed");
     }
 
     [Fact]

@@ -53,7 +53,6 @@ public sealed class MultiProcessClusterTests : IDisposable
         ["RUNNER_LEASE_DURATION"] = "3s",
         ["RUNNER_SHELL_ENABLED"] = "true",
         ["RUNNER_MAX_CONCURRENT_TASKS"] = "3",
-        ["RUNNER_WORK_DIR"] = Path.Combine(_work, "tasks"),
     };
 
     private ParityProcess StartSilo(string name)

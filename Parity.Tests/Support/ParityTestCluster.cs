@@ -32,7 +32,6 @@ public sealed class ParityTestCluster : IAsyncDisposable
         Func<int, IReadOnlyDictionary<string, string?>>? overrides = null)
     {
         var redis = ConfigurationOptions.Parse(TestEngines.Redis);
-        var workRoot = Path.Combine(Path.GetTempPath(), "parity-test-work");
         var builder = new InProcessTestClusterBuilder((short)silos);
         var siloIndex = 0;
         var indexByName = new Dictionary<string, int>();
@@ -41,7 +40,7 @@ public sealed class ParityTestCluster : IAsyncDisposable
             int index;
             lock (indexByName)
                 if (!indexByName.TryGetValue(options.SiloName, out index)) indexByName[options.SiloName] = index = siloIndex++;
-            silo.AddParityRunner(Configuration(index, overrides, workRoot));
+            silo.AddParityRunner(Configuration(index, overrides));
             silo.AddRedisGrainStorage(ParityStorage.Name, o => o.ConfigurationOptions = redis);
             silo.UseInMemoryReminderService();
         });
@@ -52,9 +51,9 @@ public sealed class ParityTestCluster : IAsyncDisposable
         return parity;
     }
 
-    public static IConfiguration Configuration(int index, Func<int, IReadOnlyDictionary<string, string?>>? overrides, string workRoot)
+    public static IConfiguration Configuration(int index, Func<int, IReadOnlyDictionary<string, string?>>? overrides)
     {
-        var values = new Dictionary<string, string?>(FastTimings) { ["RUNNER_WORK_DIR"] = workRoot };
+        var values = new Dictionary<string, string?>(FastTimings);
         if (overrides is not null)
             foreach (var (key, value) in overrides(index)) values[key] = value;
         return new ConfigurationBuilder().AddInMemoryCollection(values).Build();

@@ -1,0 +1,230 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Parity.Execution;
+using Parity.Execution.Sandbox;
+using static Parity.Tests.Execution.ShellExecutorTests;
+
+namespace Parity.Tests.Execution;
+
+/// <summary>
+/// The attacks issue 11 ran against shell tasks, each now failing for the attacker. Every test first shows that what it
+/// looks for is there to be found (from the host side), so an empty answer from the task means the sandbox held.
+/// </summary>
+public sealed class ShellSandboxTests : IDisposable
+{
+    private readonly string _scratch = Directory.CreateTempSubdirectory("parity-sandbox-test-").FullName;
+
+    public void Dispose() => Directory.Delete(_scratch, recursive: true);
+
+    [Fact]
+    public async Task The_silos_secret_is_not_readable_anywhere_in_proc()
+    {
+        var secret = $"canary-{Guid.NewGuid():N}";
+        Environment.SetEnvironmentVariable("RUNNER_WEBHOOK_SECRET", secret);
+        // A stand-in silo process whose real (kernel) environment holds the secret, as a silo started with it has.
+        var start = new ProcessStartInfo("/bin/sleep", "120") { Environment = { ["RUNNER_WEBHOOK_SECRET"] = secret } };
+        using var silo = Process.Start(start)!;
+        try
+        {
+            Assert.Contains(secret, await File.ReadAllTextAsync($"/proc/{silo.Id}/environ"));
+            var output = new ExecutionOutput(1 << 20);
+
+            var outcome = await Run(Executor(), CommandTask($$"""
+                for f in /proc/*/environ /proc/1/environ /proc/$PPID/environ /proc/{{silo.Id}}/environ /proc/{{Environment.ProcessId}}/environ; do
+                  tr '\0' '\n' < "$f" 2>/dev/null
+                done
+                echo "secret=${RUNNER_WEBHOOK_SECRET:-unset}"
+                echo end
+                """), output);
+
+            Assert.Equal(0, outcome.ExitCode);
+            var seen = output.Stdout.Text();
+            Assert.DoesNotContain(secret, seen);
+            Assert.Contains("secret=unset\n", seen);
+            // The scan did read environments: the task's own.
+            Assert.Contains("TASK_NONCE=nonce-123", seen);
+            Assert.EndsWith("end\n", seen);
+        }
+        finally
+        {
+            silo.Kill();
+            Environment.SetEnvironmentVariable("RUNNER_WEBHOOK_SECRET", null);
+        }
+    }
+
+    [Fact]
+    public async Task The_task_sees_only_its_own_processes()
+    {
+        var output = new ExecutionOutput(1 << 16);
+
+        var outcome = await Run(Executor(), CommandTask("ls -d /proc/[0-9]* | wc -l; id -u; id -g"), output);
+
+        Assert.Equal(0, outcome.ExitCode);
+        var lines = output.Stdout.Text().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        // bubblewrap's init, the shell, ls (wc is the other end of the pipe): a handful, never the host's.
+        Assert.InRange(int.Parse(lines[0].Trim()), 2, 6);
+        Assert.True(Directory.EnumerateDirectories("/proc").Count(d => int.TryParse(Path.GetFileName(d), out _)) > 6);
+        Assert.Equal(["65534", "65534"], lines[1..]);
+    }
+
+    [Fact]
+    public async Task The_task_cannot_write_outside_its_work_directory()
+    {
+        var name = $"escape-{Guid.NewGuid():N}";
+        string[] targets = [Path.Combine(_scratch, name), $"/tmp/{name}", $"/root/{name}", $"/etc/{name}", $"/usr/{name}", $"/var/tmp/{name}", $"/{name}"];
+        var output = new ExecutionOutput(1 << 16);
+        var writes = string.Join("\n", targets.Select(t => $"echo x > {t} 2>/dev/null && echo wrote {t}"));
+
+        var outcome = await Run(Executor(), CommandTask($"{writes}\necho x > $HOME/mine && echo wrote-home"), output);
+
+        Assert.Equal(0, outcome.ExitCode);
+        Assert.Equal("wrote-home\n", output.Stdout.Text().Replace($"wrote /tmp/{name}\n", ""));
+        // /tmp inside is the task's own (on its tmpfs); on the host none of the paths exists.
+        Assert.All(targets, t => Assert.False(File.Exists(t), $"the task wrote {t} on the host"));
+        Assert.True(Directory.Exists(_scratch));
+    }
+
+    [Fact]
+    public async Task The_task_cannot_reach_the_silos_loopback_unless_network_is_allowed()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var probe = $"if busybox nc -w 3 127.0.0.1 {port} </dev/null; then echo connected; else echo refused; fi";
+
+        var isolated = new ExecutionOutput(4096);
+        var isolatedOutcome = await Run(Executor(), CommandTask(probe, timeoutSeconds: 30), isolated);
+        var reachedWhileIsolated = listener.Pending();
+        // The silo side answers by closing the connection, so a connected nc ends.
+        var accepted = Task.Run(async () =>
+        {
+            using var client = await listener.AcceptTcpClientAsync();
+            return true;
+        });
+        var shared = new ExecutionOutput(4096);
+        var sharedOutcome = await Run(Executor(o => o with { AllowNetwork = true }), CommandTask(probe, timeoutSeconds: 30), shared);
+
+        Assert.Equal(0, isolatedOutcome.ExitCode);
+        Assert.Equal("refused\n", isolated.Stdout.Text());
+        Assert.False(reachedWhileIsolated);
+        // With RUNNER_SHELL_ALLOW_NETWORK=true the task shares the host's network, the silo's loopback included.
+        Assert.Equal(0, sharedOutcome.ExitCode);
+        Assert.Equal("connected\n", shared.Stdout.Text());
+        Assert.True(await accepted.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task The_process_limit_holds_even_for_a_root_silo()
+    {
+        var marker = TaskProcesses.NewMarker();
+        var output = new ExecutionOutput(1 << 20);
+        var task = CommandTask($"""
+            (i=0; while [ $i -lt 600 ]; do sleep {marker} & i=$((i+1)); done) 2>/dev/null
+            echo launched
+            exec sleep {marker}
+            """, timeoutSeconds: 10);
+
+        var running = Run(Executor(o => o with { MaxProcesses = 64 }), task, output);
+        Assert.True(await TaskProcesses.AppearAsync(marker, 10), "the task's sleeps never showed in /proc");
+        // The fork loop (in a subshell: dash gives up at the first failed fork) has ended: count what it started.
+        var clock = Stopwatch.StartNew();
+        while (!output.Stdout.Text().Contains("launched") && clock.Elapsed < TimeSpan.FromSeconds(9)) await Task.Delay(20);
+        var started = TaskProcesses.Find(marker).Count;
+        var outcome = await running;
+
+        Assert.True(outcome.TimedOut, $"{outcome.Error} exit {outcome.ExitCode} {output.Stderr.Text()}");
+        Assert.Equal("launched\n", output.Stdout.Text());
+        Assert.InRange(started, 10, 64);
+        Assert.Empty(TaskProcesses.Find(marker));
+    }
+
+    [Theory]
+    [InlineData("timeout")]
+    [InlineData("cancel")]
+    [InlineData("exit")]
+    public async Task A_setsid_child_does_not_outlive_the_task(string end)
+    {
+        var marker = TaskProcesses.NewMarker();
+        var output = new ExecutionOutput(4096);
+        // "started" only once both escaped sleeps run (the task's ps sees them), so an empty scan afterwards means they died.
+        var command = $"setsid sleep {marker} & (setsid sh -c 'sleep {marker}' &); " +
+                      $"until [ \"$(ps -eo args | grep -c '^sleep {marker}$')\" -ge 2 ]; do sleep 0.05; done; echo started";
+        if (end != "exit") command += $"; sleep {marker}";
+        using var cancellation = new CancellationTokenSource();
+
+        var running = Run(Executor(), CommandTask(command, timeoutSeconds: end == "timeout" ? 10 : null), output, cancellation.Token);
+        if (end == "cancel")
+        {
+            var clock = Stopwatch.StartNew();
+            while (!output.Stdout.Text().Contains("started") && clock.Elapsed < TimeSpan.FromSeconds(60)) await Task.Delay(20);
+            await cancellation.CancelAsync();
+        }
+        var outcome = await running;
+
+        Assert.Equal(end == "timeout", outcome.TimedOut);
+        Assert.Equal(end == "cancel", outcome.Cancelled);
+        Assert.Equal("started\n", output.Stdout.Text());
+        Assert.Empty(TaskProcesses.Find(marker));
+    }
+
+    [Fact]
+    public async Task Peak_memory_and_cpu_are_the_tasks_own_from_its_cgroup()
+    {
+        var small = new ExecutionOutput(4096);
+        var smallOutcome = await Run(Executor(), CommandTask("true"), small);
+        var output = new ExecutionOutput(4096);
+
+        // tail holds its whole newline-free input resident: 200 MiB.
+        var outcome = await Run(Executor(), CommandTask("head -c 200m /dev/zero | tail > /dev/null; echo ok"), output);
+
+        Assert.Equal(0, outcome.ExitCode);
+        const long mib = 1024 * 1024;
+        Assert.InRange(outcome.PeakMemoryBytes, 180 * mib, 220 * mib);
+        Assert.True(outcome.CpuSeconds > 0, $"cpu {outcome.CpuSeconds}");
+        // `true` reports its own few MiB, not the silo's resident size.
+        Assert.Equal(0, smallOutcome.ExitCode);
+        Assert.InRange(smallOutcome.PeakMemoryBytes, 1, 32 * mib);
+        Assert.True(Environment.WorkingSet > 64 * mib);
+    }
+
+    [Fact]
+    public async Task Writing_past_the_disk_cap_fails_with_no_space()
+    {
+        var output = new ExecutionOutput(4096);
+        var task = CommandTask("""
+            head -c 6m /dev/zero > /tmp/a && echo tmp-ok
+            head -c 6m /dev/zero > $HOME/b && echo home-ok
+            """);
+
+        // One cap for the work directory and /tmp together: 6 MiB fits, 12 MiB does not.
+        var outcome = await Run(Executor(o => o with { DiskLimitBytes = 8L << 20 }), task, output);
+
+        Assert.Equal(1, outcome.ExitCode);
+        Assert.Equal("tmp-ok\n", output.Stdout.Text());
+        Assert.Contains("No space left on device", output.Stderr.Text());
+    }
+
+    [Fact]
+    public async Task Task_cgroups_are_removed_and_a_crashed_silos_leftovers_are_cleaned_at_start()
+    {
+        var (cgroups, problem) = CgroupDetector.Detect();
+        Assert.Null(problem);
+        // A cgroup named after a process that is gone, holding a live process: what a crashed silo leaves.
+        using var stray = Process.Start("/bin/sleep", TaskProcesses.NewMarker())!;
+        string orphanPath;
+        using (var orphan = cgroups!.Create("stand-in", new CgroupLimits(64L << 20, 16, 1)))
+        {
+            orphanPath = orphan.Path;
+        }
+        var dead = cgroups.Create($"orphan-{Guid.NewGuid():N}", new CgroupLimits(64L << 20, 16, 1), owner: "999999999.1.");
+        dead.Add(stray.Id);
+
+        var removed = cgroups.RemoveOrphans();
+
+        Assert.False(Directory.Exists(orphanPath));
+        Assert.False(Directory.Exists(dead.Path));
+        Assert.True(removed >= 1);
+        Assert.True(stray.WaitForExit(TimeSpan.FromSeconds(10)));
+    }
+}
