@@ -104,7 +104,7 @@ public sealed class ShellExecutor : TaskExecutor<ShellTaskConfig>
         catch (TimeoutException)
         {
             _logger.LogWarning("Shell task {TaskId}: sandbox {Pid} did not die after SIGKILL", task.Id, process.Pid);
-            exit = new SpawnExit(-1, 0, 0);
+            exit = new SpawnExit(-1);
         }
         stopwatch.Stop();
         // Nothing of the task outlives its sandbox, setsid or not; the output pipes close with the last of it.

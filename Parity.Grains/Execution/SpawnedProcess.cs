@@ -6,14 +6,13 @@ using Microsoft.Win32.SafeHandles;
 
 namespace Parity.Execution;
 
-/// <summary>How a spawned process ended, with the resources it and the descendants it waited for used.</summary>
+/// <summary>How a spawned process ended. What the task used comes from its cgroup, which also counts what it did not wait for.</summary>
 /// <remarks>A leader killed by signal n exits with 128 + n, as a shell reports it.</remarks>
-public readonly record struct SpawnExit(int ExitCode, double CpuSeconds, long PeakMemoryBytes);
+public readonly record struct SpawnExit(int ExitCode);
 
 /// <summary>
 /// A child started by one <c>posix_spawn</c> as the leader of a new session (so its pid is its process group id),
-/// with stdin on /dev/null and stdout/stderr on pipes. It is waited for with <c>wait4</c>, which brings its CPU time
-/// and peak memory back with the exit status: no GNU time, no setsid exec. The group is killed before the leader is
+/// with stdin on /dev/null and stdout/stderr on pipes. It is waited for with <c>waitpid</c>; no setsid exec is needed. The group is killed before the leader is
 /// reaped, so the group id can never belong to a recycled pid when it is signalled.
 /// </summary>
 [SupportedOSPlatform("linux")]
@@ -142,21 +141,19 @@ public sealed class SpawnedProcess : IDisposable
             if (errno != Eintr) throw new Win32Exception(errno, $"waitid({Pid}) failed");
         }
         int status;
-        Rusage usage;
         lock (_reapLock)
         {
             kill(-Pid, SigKill);
             // The leader has exited, so this returns at once.
-            while (wait4(Pid, out status, 0, out usage) < 0)
+            while (waitpid(Pid, out status, 0) < 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
-                if (errno != Eintr) throw new Win32Exception(errno, $"wait4({Pid}) failed");
+                if (errno != Eintr) throw new Win32Exception(errno, $"waitpid({Pid}) failed");
             }
             _reaped = true;
         }
-        var cpu = usage.UserSeconds + usage.UserMicroseconds / 1e6 + usage.SystemSeconds + usage.SystemMicroseconds / 1e6;
         var signal = status & 0x7f;
-        return new SpawnExit(signal == 0 ? (status >> 8) & 0xff : 128 + signal, cpu, usage.MaxRssKib * 1024);
+        return new SpawnExit(signal == 0 ? (status >> 8) & 0xff : 128 + signal);
     }
 
     private static (int Read, int Write) Pipe()
@@ -189,16 +186,6 @@ public sealed class SpawnedProcess : IDisposable
     private const int PPid = 1, WExited = 4, WNoWait = 0x01000000;
     private const int SigKill = 9, Eintr = 4, GateFd = 3;
 
-    [StructLayout(LayoutKind.Sequential, Size = 144)]
-    private struct Rusage
-    {
-        public long UserSeconds;
-        public long UserMicroseconds;
-        public long SystemSeconds;
-        public long SystemMicroseconds;
-        public long MaxRssKib;
-    }
-
     [DllImport("libc", SetLastError = true)]
     private static extern int pipe2(int[] fds, int flags);
 
@@ -215,7 +202,7 @@ public sealed class SpawnedProcess : IDisposable
     private static extern int waitid(int idType, int id, byte[] info, int options);
 
     [DllImport("libc", SetLastError = true)]
-    private static extern int wait4(int pid, out int status, int options, out Rusage usage);
+    private static extern int waitpid(int pid, out int status, int options);
 
     [DllImport("libc")]
     private static extern int posix_spawn(out int pid, string path, nint fileActions, nint attributes, string?[] argv, string?[] envp);

@@ -100,6 +100,14 @@ public sealed class ParityOptionsTests
     [InlineData("OLLAMA_URL", "localhost:11434", "OLLAMA_URL must be an http(s) URL like http://127.0.0.1:11434, or off, got 'localhost:11434'")]
     [InlineData("RUNNER_LLM_THREADS", "0", "RUNNER_LLM_THREADS must be an integer from 1 to 1024, got '0'")]
     [InlineData("RUNNER_DOCKER_ALLOW_NETWORK", "sometimes", "RUNNER_DOCKER_ALLOW_NETWORK must be true or false, got 'sometimes'")]
+    [InlineData("RUNNER_DOCKER_VOLUME_SIZE", "1k", "RUNNER_DOCKER_VOLUME_SIZE must be a size")]
+    [InlineData("RUNNER_SHELL_DISK_LIMIT", "huge", "RUNNER_SHELL_DISK_LIMIT must be a size")]
+    [InlineData("RUNNER_SHELL_CPU_LIMIT", "0", "RUNNER_SHELL_CPU_LIMIT must be a number from 0.01 to 1024, got '0'")]
+    [InlineData("RUNNER_SHELL_ALLOW_NETWORK", "yes please", "RUNNER_SHELL_ALLOW_NETWORK must be true or false, got 'yes please'")]
+    [InlineData("RUNNER_MODEL_PULL_ALLOW", "llama;rm", "RUNNER_MODEL_PULL_ALLOW takes comma-separated model names")]
+    [InlineData("RUNNER_MODEL_PULL_CONCURRENCY", "0", "RUNNER_MODEL_PULL_CONCURRENCY must be an integer from 1 to 64, got '0'")]
+    [InlineData("RUNNER_LLM_MAX_TOKENS", "-1", "RUNNER_LLM_MAX_TOKENS must be an integer from 1 to")]
+    [InlineData("CLUSTER_ALLOW_INSECURE", "perhaps", "CLUSTER_ALLOW_INSECURE must be true or false, got 'perhaps'")]
     public void Invalid_values_fail_naming_the_key(string key, string value, string expected)
     {
         var error = Assert.Throws<ConfigurationException>(() => Load((key, value)));
