@@ -18,6 +18,9 @@ public static class GatewayApp
         services.AddSingleton<ReplayGuard>();
         services.AddSingleton<ApiKeyFilter>();
         services.AddSingleton<DashboardAuth>();
+        services.AddHttpClient();
+        services.AddSingleton<Parity.Gateway.Storage.ContentStore>();
+        services.AddSingleton<Parity.Gateway.Storage.ContentPinner>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddProblemDetails();
         services.AddOpenApi();
@@ -57,6 +60,8 @@ public static class GatewayApp
         TaskEndpoints.Map(api);
         LlmEndpoints.Map(api);
         ClusterEndpoints.Map(app, api);
+        Parity.Gateway.Storage.StorageEndpoints.Map(api);
+        Parity.Gateway.Storage.IpfsGatewayEndpoints.Map(app);
         return app;
     }
 

@@ -11,12 +11,13 @@ namespace Parity.Configuration;
 /// </summary>
 public static class ParityOptions
 {
-    /// <summary>The rooms both processes read: <see cref="ClusteringOptions"/> and <see cref="GatewayOptions"/>.</summary>
+    /// <summary>The rooms both processes read: <see cref="ClusteringOptions"/>, <see cref="GatewayOptions"/> and <see cref="StorageOptions"/>.</summary>
     public static IServiceCollection AddParityOptions(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddParityConfiguration(configuration);
         services.AddParityOptions<ClusteringOptions, ClusteringOptionsReader, ClusteringOptionsValidator>();
         services.AddParityOptions<GatewayOptions, GatewayOptionsReader, GatewayOptionsValidator>();
+        services.AddParityOptions<StorageOptions, StorageOptionsReader>();
         return services;
     }
 

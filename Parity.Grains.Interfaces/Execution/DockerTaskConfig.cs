@@ -20,6 +20,11 @@ public sealed partial record DockerTaskConfig
 
     public required string ImageName { get; init; }
     public Uri? ImageUrl { get; init; }
+    /// <summary>
+    /// The image tar by CID (<c>docker_image_cid</c>, or a <c>docker_image_url</c> of the form <c>…/ipfs/&lt;cid&gt;</c>):
+    /// fetched from the runner's configured gateways, verified, never from the URL's own host.
+    /// </summary>
+    public Parity.Storage.Cid? ImageCid { get; init; }
     /// <summary>The pinned image, <c>sha256:&lt;64 hex&gt;</c>; the task fails if its image is any other.</summary>
     public string? ImageDigest { get; init; }
     public string? WorkingDir { get; init; }
@@ -78,10 +83,12 @@ public sealed partial record DockerTaskConfig
         var env = environment?.RootElement;
 
         var (cpus, memory) = ParseResources(root);
+        var (url, cid) = ParseImageSource(root);
         return new DockerTaskConfig
         {
             ImageName = ParseImageName(root),
-            ImageUrl = ParseImageUrl(root),
+            ImageUrl = url,
+            ImageCid = cid,
             ImageDigest = ParseImageDigest(root),
             WorkingDir = env is { } e ? ParseWorkingDir(e) : null,
             Command = env is { } c ? ParseStrings(c, "command") : [],
@@ -101,6 +108,26 @@ public sealed partial record DockerTaskConfig
             throw new TaskConfigException(
                 $"config.image_name '{name}' is not a valid image reference (like busybox:1.36 or registry.example:5000/team/app@sha256:<64 hex>)");
         return name;
+    }
+
+    /// <summary>At most one of docker_image_url and docker_image_cid; an IPFS gateway URL is read as its CID.</summary>
+    private static (Uri? Url, Parity.Storage.Cid? Cid) ParseImageSource(JsonElement root)
+    {
+        var url = ParseImageUrl(root);
+        var text = JsonFields.String(root, "docker_image_cid", "config.");
+        if (!string.IsNullOrWhiteSpace(text))
+        {
+            if (url is not null)
+                throw new TaskConfigException("config: give docker_image_url or docker_image_cid, not both");
+            return Parity.Storage.Cid.TryParse(text, out var cid, out var error)
+                ? (null, cid)
+                : throw new TaskConfigException($"config.docker_image_cid '{JsonFields.Excerpt(text)}' is not a CID: {error}");
+        }
+        // Upstream writes "<its gateway>/ipfs/<cid>" here: the CID is what matters, and any gateway may serve it.
+        var segments = url?.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (segments is [.., "ipfs", var last] && Parity.Storage.Cid.TryParse(last, out var fromUrl, out _))
+            return (null, fromUrl);
+        return (url, null);
     }
 
     private static Uri? ParseImageUrl(JsonElement root)

@@ -63,8 +63,8 @@ public sealed record FederatedTaskConfig
             var other => throw new TaskConfigException($"config.data_format: unsupported data_format: {other} (expected csv or json)"),
         };
         var cid = RequiredString(root, "dataset_cid");
-        if (!CidSyntax.IsWellFormed(cid))
-            throw new TaskConfigException($"config.dataset_cid must be a CID (1-128 letters and digits), got '{JsonFields.Excerpt(cid)}'");
+        if (!Parity.Storage.Cid.TryParse(cid, out _, out var cidError))
+            throw new TaskConfigException($"config.dataset_cid '{JsonFields.Excerpt(cid)}' is not a CID: {cidError}");
 
         var partition = Engine("partition_config", () => PartitionConfig.FromJson(Object(root, "partition_config")));
         // Every participant must be able to train: the reference's rule, kept.

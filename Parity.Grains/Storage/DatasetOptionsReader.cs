@@ -8,7 +8,7 @@ public sealed class DatasetOptionsReader(ConfigurationReader read) : IConfigureO
 {
     public void Configure(DatasetOptions options)
     {
-        options.Directory = read.String("RUNNER_DATASETS_DIR", options.Directory);
+        options.Directory = read.Raw("RUNNER_DATASETS_DIR") ?? options.Directory;
         options.MaxBytes = read.Size("RUNNER_DATASET_MAX_SIZE", options.MaxBytes, 1024, 1L << 50);
     }
 }

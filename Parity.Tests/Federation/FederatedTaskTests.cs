@@ -10,24 +10,27 @@ using Parity.Tests.Support;
 
 namespace Parity.Tests.Federation;
 
-/// <summary>A three-silo cluster whose runners each hold the iris dataset under its CID in their datasets directory.</summary>
+/// <summary>
+/// A three-silo cluster and its gateway on a real port; iris is uploaded to the gateway's storage, and the runners fetch
+/// it by CID from there (IPFS_GATEWAYS), verified, each into its own cache.
+/// </summary>
 public sealed class FederatedCluster : IAsyncLifetime
 {
-    public const string IrisCid = "QmIrisTestDataset0000000000000000000000000000";
+    public string IrisCid { get; private set; } = null!;
     public ParityTestCluster Cluster { get; private set; } = null!;
     public GatewayHost Gateway { get; private set; } = null!;
-    private readonly string _root = Path.Combine(Path.GetTempPath(), $"parity-datasets-{Guid.NewGuid():N}");
+    private readonly string _root = Path.Combine(Path.GetTempPath(), $"parity-federated-{Guid.NewGuid():N}");
 
     public async Task InitializeAsync()
     {
-        for (var silo = 0; silo < 3; silo++)
+        var port = TestEngines.FreeTcpPort();
+        Cluster = await ParityTestCluster.StartAsync(silos: 3, overrides: silo => new Dictionary<string, string?>
         {
-            Directory.CreateDirectory(Path.Combine(_root, $"silo{silo}"));
-            File.Copy(TestDatasets.PathOf("iris.csv"), Path.Combine(_root, $"silo{silo}", IrisCid));
-        }
-        Cluster = await ParityTestCluster.StartAsync(silos: 3,
-            overrides: silo => new Dictionary<string, string?> { ["RUNNER_DATASETS_DIR"] = Path.Combine(_root, $"silo{silo}") });
-        Gateway = await GatewayHost.StartAsync(Cluster.Client);
+            ["IPFS_GATEWAYS"] = $"http://127.0.0.1:{port}",
+            ["RUNNER_CACHE_DIR"] = Path.Combine(_root, $"cache{silo}"),
+        });
+        Gateway = await GatewayHost.StartAsync(Cluster.Client, new Dictionary<string, string?> { ["STORAGE_DIR"] = Path.Combine(_root, "storage") }, port);
+        IrisCid = await Gateway.UploadAsync(await File.ReadAllBytesAsync(TestDatasets.PathOf("iris.csv")));
     }
 
     public async Task DisposeAsync()
@@ -47,12 +50,12 @@ public sealed class FederatedTaskTests(FederatedCluster fixture) : IClassFixture
     private ParityTestCluster Cluster => fixture.Cluster;
     private GatewayHost Gateway => fixture.Gateway;
 
-    private static JsonObject Config(int partIndex, string cid = FederatedCluster.IrisCid) => new()
+    private JsonObject Config(int partIndex, string? cid = null) => new()
     {
         ["session_id"] = "session-1",
         ["round_id"] = "round-1",
         ["model_type"] = "neural_network",
-        ["dataset_cid"] = cid,
+        ["dataset_cid"] = cid ?? fixture.IrisCid,
         ["data_format"] = "csv",
         ["model_config"] = new JsonObject { ["hidden_size"] = 8 },
         ["partition_config"] = new JsonObject
@@ -102,19 +105,19 @@ public sealed class FederatedTaskTests(FederatedCluster fixture) : IClassFixture
         {
             Assert.Equal("session-1", u.SessionId);
             Assert.Equal("neural_network", u.ModelType);
-            Assert.Equal(FederatedCluster.IrisCid, u.Metadata.DatasetCid);
+            Assert.Equal(fixture.IrisCid, u.Metadata.DatasetCid);
             Assert.True(double.IsFinite(u.Loss) && u.Loss > 0, $"loss {u.Loss}");
             Assert.NotEmpty(u.Gradients);
         });
         var logs = await Cluster.TaskGrain(ids[0]).GetLogs();
-        Assert.Contains($"dataset {FederatedCluster.IrisCid}", logs!.Stderr);
+        Assert.Contains($"dataset {fixture.IrisCid}", logs!.Stderr);
     }
 
     public static TheoryData<string, string> BadConfigs => new()
     {
         { "partition_config.strategy", "task.config.partition_config" },
         { "train_config.learning_rate", "learning_rate" },
-        { "dataset_cid", "task.config.dataset_cid must be a CID" },
+        { "dataset_cid", "task.config.dataset_cid '../../etc/passwd' is not a CID: multibase prefix '.'" },
         { "model_type", "task.config.model_type" },
         { "global_model", "task.config.global_model.hidden_bias: global model value hidden_bias[1] is not a finite number" },
     };
@@ -144,16 +147,18 @@ public sealed class FederatedTaskTests(FederatedCluster fixture) : IClassFixture
     }
 
     [Fact]
-    public async Task A_dataset_the_runner_lacks_fails_the_task_with_the_reason()
+    public async Task A_dataset_no_gateway_has_fails_the_task_with_the_reason()
     {
         var id = $"fl-missing-{Guid.NewGuid():N}";
-        var created = await Gateway.Http.SendAsync(Gateway.Api(HttpMethod.Post, "/api/v1/tasks", Task(id, Config(0, cid: "QmNotOnAnyRunner"))));
+        // A well-formed CID of bytes nobody stored.
+        var absent = Parity.Storage.Cid.Of(System.Text.Encoding.UTF8.GetBytes(id), Parity.Storage.Multicodec.Raw, 1).ToString();
+        var created = await Gateway.Http.SendAsync(Gateway.Api(HttpMethod.Post, "/api/v1/tasks", Task(id, Config(0, cid: absent))));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
 
         var finished = await Cluster.WaitFinished(id, TimeSpan.FromSeconds(60));
 
         Assert.Equal(TaskState.Failed, finished.Status);
-        Assert.Contains("dataset QmNotOnAnyRunner is not on this runner", finished.Error);
+        Assert.Contains($"dataset {absent} could not be fetched", finished.Error);
     }
 
     [Fact]

@@ -26,20 +26,25 @@ public sealed class GatewayHost : IAsyncDisposable
 
     public HttpClient Http { get; }
 
-    public static async Task<GatewayHost> StartAsync(IClusterClient cluster, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="port">Listen on this loopback port with Kestrel (for callers outside the test, such as silos fetching
+    /// content from /ipfs); null: an in-memory test server.</param>
+    public static async Task<GatewayHost> StartAsync(IClusterClient? cluster, IReadOnlyDictionary<string, string?>? settings = null,
+        int? port = null)
     {
         var values = new Dictionary<string, string?> { ["RUNNER_WEBHOOK_SECRET"] = Secret, ["GATEWAY_API_KEY"] = ApiKey };
         if (settings is not null)
             foreach (var (key, value) in settings) values[key] = value;
 
         var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseTestServer();
-        builder.Services.AddSingleton<IGrainFactory>(cluster);
+        if (port is { } listen) builder.WebHost.UseUrls($"http://127.0.0.1:{listen}");
+        else builder.WebHost.UseTestServer();
+        // Storage tests need no cluster: the storage routes never call a grain.
+        if (cluster is not null) builder.Services.AddSingleton<IGrainFactory>(cluster);
         builder.Services.AddParityGateway(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
         var app = builder.Build();
         app.MapParityGateway();
         await app.StartAsync();
-        return new GatewayHost(app, app.GetTestClient());
+        return new GatewayHost(app, port is { } p ? new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{p}") } : app.GetTestClient());
     }
 
     public static HttpRequestMessage SignedWebhook(string body, DateTimeOffset? at = null, string secret = Secret) =>
@@ -60,6 +65,17 @@ public sealed class GatewayHost : IAsyncDisposable
         if (json is not null) request.Content = new StringContent(json, Encoding.UTF8, "application/json");
         if (key is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
         return request;
+    }
+
+    /// <summary>Uploads bytes to the gateway's storage (legacy profile) and returns the CID it answers.</summary>
+    public async Task<string> UploadAsync(byte[] content, string profile = "legacy")
+    {
+        var request = Api(HttpMethod.Post, $"/api/v1/storage/upload?profile={profile}");
+        request.Content = new ByteArrayContent(content);
+        using var response = await Http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"upload failed: {(int)response.StatusCode} {body}");
+        return System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("cid").GetString()!;
     }
 
     public static string Push(string taskJson) => $$"""{"type":"available_tasks","payload":{{taskJson}}}""";

@@ -26,18 +26,21 @@ public sealed class DockerExecutor : TaskExecutor<DockerTaskConfig>
     private readonly ContainerControl _control;
     private readonly ContainerRun _run;
 
-    public DockerExecutor(DockerEngine engine, DockerExecutorOptions options, ILogger<DockerExecutor> logger)
-        : this(engine, options, logger, FetchNetwork.System)
+    /// <param name="content">Where image tars given by CID come from; without it such tasks fail, saying so.</param>
+    public DockerExecutor(DockerEngine engine, DockerExecutorOptions options, ILogger<DockerExecutor> logger,
+        Parity.Storage.ContentFetcher? content = null)
+        : this(engine, options, logger, FetchNetwork.System, content)
     {
     }
 
     /// <summary>With the resolver and dialer downloads use: tests substitute them to see what would have been dialled.</summary>
-    internal DockerExecutor(DockerEngine engine, DockerExecutorOptions options, ILogger<DockerExecutor> logger, FetchNetwork network)
+    internal DockerExecutor(DockerEngine engine, DockerExecutorOptions options, ILogger<DockerExecutor> logger, FetchNetwork network,
+        Parity.Storage.ContentFetcher? content = null)
     {
         _engine = engine;
         _options = options;
         _logger = logger;
-        _images = new DockerImages(engine, options, new FetchGuard(options.FetchAllow, network), logger);
+        _images = new DockerImages(engine, options, new FetchGuard(options.FetchAllow, network), content, logger);
         _sandbox = new ContainerSandbox(engine, options);
         _control = new ContainerControl(engine, options, logger);
         _run = new ContainerRun(engine, options, logger);

@@ -7,12 +7,13 @@ namespace Parity.Execution.Docker;
 
 /// <summary>
 /// Makes a task's image present in the engine: the local one when it has it, else loaded from the task's
-/// <c>docker_image_url</c> tar, else pulled. Nothing the task gives is trusted: the URL and the registry must resolve to
+/// <c>docker_image_url</c> tar or its <c>docker_image_cid</c> (fetched from the configured gateways, every block verified), else pulled. Nothing the task gives is trusted: the URL and the registry must resolve to
 /// addresses <see cref="FetchAddressPolicy"/> allows, a tar is loaded only if every name it carries is the task's own
 /// image name, and a pinned <c>config.image_digest</c> must be the image's. Progress goes to the task's stderr as
 /// <c>[parity]</c> lines.
 /// </summary>
-internal sealed class DockerImages(DockerEngine engine, DockerExecutorOptions options, FetchGuard guard, ILogger logger)
+internal sealed class DockerImages(DockerEngine engine, DockerExecutorOptions options, FetchGuard guard,
+    Parity.Storage.ContentFetcher? content, ILogger logger)
 {
     /// <summary>How often a long pull or download reports its progress.</summary>
     public static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(1);
@@ -29,6 +30,13 @@ internal sealed class DockerImages(DockerEngine engine, DockerExecutorOptions op
             return Pinned(config, await InspectAsync(config.ImageName, cancellation)
                 ?? throw new DockerTaskException(
                     $"the tar at docker_image_url {ImageTarDownload.Display(url)} loaded no image named '{config.ImageName}'"));
+        }
+
+        if (config.ImageCid is { } cid)
+        {
+            await LoadFromCidAsync(config, cid, output, cancellation);
+            return Pinned(config, await InspectAsync(config.ImageName, cancellation)
+                ?? throw new DockerTaskException($"the tar {cid} loaded no image named '{config.ImageName}'"));
         }
 
         await CheckRegistryAsync(config, cancellation);
@@ -120,28 +128,72 @@ internal sealed class DockerImages(DockerEngine engine, DockerExecutorOptions op
         {
             var bytes = await EngineCalls.BoundedAsync(options.EngineTimeout, $"downloading docker_image_url {shown}",
                 ct => _download.ToFileAsync(url, file, output, ct), cancellation);
-            // Read what the tar would name before the engine sees it: a load tags whatever the tar says.
-            var manifest = await ImageTarManifest.ReadAsync(file, cancellation);
-            manifest.Check(config.ImageName, config.ImageDigest);
-            Note(output, $"loading image tar ({ByteSize.Format(bytes)}, image {manifest.ConfigDigest})");
-            string? error = null;
-            var progress = new SynchronousProgress<JSONMessage>(message =>
-            {
-                if (message.Error is { } failure) error = failure.Message ?? message.ErrorMessage;
-                else if (message.Stream?.Trim() is { Length: > 0 } line) Note(output, line);
-            });
-            await using (var tar = File.OpenRead(file))
-            {
-                error = await StreamAsync("loading the image tar", ct => engine.Client.Images.LoadImageAsync(
-                    new ImageLoadParameters { Quiet = false }, tar, progress, ct), cancellation) ?? error;
-            }
-            if (error is not null)
-                throw new DockerTaskException($"the engine could not load the image tar from docker_image_url {shown}: {error}");
+            await LoadTarAsync(config, file, bytes, $"docker_image_url {shown}", output, cancellation);
         }
         finally
         {
             File.Delete(file);
         }
+    }
+
+    private async Task LoadFromCidAsync(DockerTaskConfig config, Parity.Storage.Cid cid, ExecutionOutput output, CancellationToken cancellation)
+    {
+        if (content is null)
+            throw new DockerTaskException($"this runner has no content fetcher for docker_image_cid {cid}");
+        Note(output, $"fetching image tar {cid} (every block verified)");
+        var file = Path.Combine(Path.GetTempPath(), $"parity-image-{Guid.NewGuid():N}.tar");
+        try
+        {
+            long bytes;
+            try
+            {
+                var lastProgress = DateTime.UtcNow;
+                var progress = new SynchronousProgress<long>(done =>
+                {
+                    if (DateTime.UtcNow - lastProgress < ProgressEvery) return;
+                    lastProgress = DateTime.UtcNow;
+                    Note(output, $"fetched {ByteSize.Format(done)}");
+                });
+                bytes = await EngineCalls.BoundedAsync(options.EngineTimeout, $"fetching docker_image_cid {cid}", async ct =>
+                {
+                    await using var target = new FileStream(file, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+                    return await content.CopyToAsync(cid, target, options.MaxImageBytes, "RUNNER_DOCKER_MAX_IMAGE_SIZE", progress, ct);
+                }, cancellation);
+            }
+            catch (Exception e) when (e is Parity.Storage.BlockNotFoundException or Parity.Storage.DagPbFormatException
+                                          or Parity.Storage.ContentTooLargeException)
+            {
+                throw new DockerTaskException($"docker_image_cid {cid}: {e.Message}");
+            }
+            await LoadTarAsync(config, file, bytes, $"docker_image_cid {cid}", output, cancellation);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    /// <summary>Loads a downloaded tar once its manifest names only the task's image.</summary>
+    private async Task LoadTarAsync(DockerTaskConfig config, string file, long bytes, string source, ExecutionOutput output,
+        CancellationToken cancellation)
+    {
+        // Read what the tar would name before the engine sees it: a load tags whatever the tar says.
+        var manifest = await ImageTarManifest.ReadAsync(file, cancellation);
+        manifest.Check(config.ImageName, config.ImageDigest);
+        Note(output, $"loading image tar ({ByteSize.Format(bytes)}, image {manifest.ConfigDigest})");
+        string? error = null;
+        var progress = new SynchronousProgress<JSONMessage>(message =>
+        {
+            if (message.Error is { } failure) error = failure.Message ?? message.ErrorMessage;
+            else if (message.Stream?.Trim() is { Length: > 0 } line) Note(output, line);
+        });
+        await using (var tar = File.OpenRead(file))
+        {
+            error = await StreamAsync("loading the image tar", ct => engine.Client.Images.LoadImageAsync(
+                new ImageLoadParameters { Quiet = false }, tar, progress, ct), cancellation) ?? error;
+        }
+        if (error is not null)
+            throw new DockerTaskException($"the engine could not load the image tar from {source}: {error}");
     }
 
     /// <summary>

@@ -1,0 +1,139 @@
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
+using Parity.Json;
+using Parity.Storage;
+
+namespace Parity.Gateway.Storage;
+
+/// <summary>/api/v1/storage: upload (streamed, multipart or raw), download (Range), info and pin, under the API key.</summary>
+public static class StorageEndpoints
+{
+    /// <summary>Room for multipart boundaries and part headers on top of the file itself.</summary>
+    private const long MultipartOverhead = 64 * 1024;
+
+    public static void Map(RouteGroupBuilder api)
+    {
+        api.MapPost("/storage/upload", Upload)
+            .WithSummary("Add a file (multipart field 'file' or the raw body), ?profile=legacy|v1-2025; 201 with its CID");
+        api.MapMethods("/storage/download/{cid}", [HttpMethods.Get, HttpMethods.Head], Download)
+            .WithSummary("The file's bytes (Range supported)");
+        api.MapGet("/storage/info/{cid}", Info).WithSummary("Size, type, blocks and where it is pinned");
+        api.MapPost("/storage/pin/{cid}", Pin).WithSummary("Fetch a CID from IPFS_GATEWAYS, verified, and keep it here (and on IPFS_API_URL's node)");
+    }
+
+    private static async Task<IResult> Upload(HttpContext context, ContentStore store, string? profile, CancellationToken cancellation)
+    {
+        ImportProfile chosen;
+        try
+        {
+            chosen = ImportProfile.Parse(profile ?? ImportProfile.Legacy.Name);
+        }
+        catch (ArgumentException e)
+        {
+            return Problems.BadRequest($"profile: {e.Message}");
+        }
+        var request = context.Request;
+        var cap = store.MaxFileBytes + MultipartOverhead;
+        if (request.ContentLength > cap)
+            return TooLarge(store);
+        // The body is streamed into the blockstore, so the request may be as large as the file cap, not GATEWAY_MAX_BODY_BYTES.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = cap;
+        try
+        {
+            StoredContent stored;
+            if (MediaTypeHeaderValue.TryParse(request.ContentType, out var type) && type.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+            {
+                var boundary = HeaderUtilities.RemoveQuotes(type.Boundary).Value;
+                if (string.IsNullOrEmpty(boundary)) return Problems.BadRequest("Content-Type multipart/form-data has no boundary");
+                var reader = new MultipartReader(boundary, request.Body);
+                MultipartSection? section;
+                while ((section = await reader.ReadNextSectionAsync(cancellation)) is not null)
+                {
+                    if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
+                        || !disposition.Name.Equals("file", StringComparison.Ordinal))
+                        continue;
+                    stored = await store.AddAsync(section.Body, chosen, cancellation);
+                    return Results.Json(stored, ParityJson.Options, statusCode: StatusCodes.Status201Created);
+                }
+                return Problems.BadRequest("multipart body has no part named 'file'");
+            }
+            stored = await store.AddAsync(request.Body, chosen, cancellation);
+            return Results.Json(stored, ParityJson.Options, statusCode: StatusCodes.Status201Created);
+        }
+        catch (ContentTooLargeException)
+        {
+            return TooLarge(store);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return TooLarge(store);
+        }
+        catch (IOException e) when (e.InnerException is BadHttpRequestException or null && context.RequestAborted.IsCancellationRequested)
+        {
+            return Problems.BadRequest("the upload was cut off before its end");
+        }
+        catch (InvalidDataException e)
+        {
+            return Problems.BadRequest($"malformed multipart body: {e.Message}");
+        }
+        catch (IpfsNodeException e)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status502BadGateway, title: "IPFS node failed", detail: e.Message);
+        }
+    }
+
+    private static IResult TooLarge(ContentStore store) =>
+        Problems.TooLarge($"the file exceeds {store.MaxFileBytes} bytes (STORAGE_MAX_FILE_SIZE)");
+
+    private static async Task Download(HttpContext context, string cid, ContentStore store, CancellationToken cancellation)
+    {
+        if (!Cid.TryParse(cid, out var parsed, out var error))
+        {
+            await Problems.BadRequest($"'{cid}' is not a CID: {error}").ExecuteAsync(context);
+            return;
+        }
+        await ContentResponses.WriteFileAsync(context, parsed!, store, cancellation);
+    }
+
+    private static async Task<IResult> Info(string cid, ContentStore store, CancellationToken cancellation)
+    {
+        if (!Cid.TryParse(cid, out var parsed, out var error)) return Problems.BadRequest($"'{cid}' is not a CID: {error}");
+        try
+        {
+            var info = await store.InfoAsync(parsed!, cancellation);
+            return info is null
+                ? Problems.NotFound($"{cid} is not in this cluster's storage; POST /api/v1/storage/pin/{cid} fetches it from IPFS_GATEWAYS")
+                : Results.Json(info, ParityJson.Options);
+        }
+        catch (DagPbFormatException e)
+        {
+            return Problems.Unprocessable($"{cid} is not a UnixFS file: {e.Message}");
+        }
+    }
+
+    private static async Task<IResult> Pin(string cid, ContentStore store, ContentPinner pinner, CancellationToken cancellation)
+    {
+        if (!Cid.TryParse(cid, out var parsed, out var error)) return Problems.BadRequest($"'{cid}' is not a CID: {error}");
+        try
+        {
+            return Results.Json(await pinner.PinAsync(parsed!, cancellation), ParityJson.Options);
+        }
+        catch (BlockNotFoundException e)
+        {
+            return Problems.NotFound(e.Message);
+        }
+        catch (ContentTooLargeException e)
+        {
+            return Problems.TooLarge(e.Message);
+        }
+        catch (DagPbFormatException e)
+        {
+            return Problems.Unprocessable($"{cid} is not a UnixFS file: {e.Message}");
+        }
+        catch (IpfsNodeException e)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status502BadGateway, title: "IPFS node failed", detail: e.Message);
+        }
+    }
+}

@@ -1,0 +1,9 @@
+namespace Parity.Storage;
+
+/// <summary>A sink that keeps nothing: importing into it computes a file's CID only (as <c>ipfs add --only-hash</c>).</summary>
+public sealed class DiscardingBlockSink : IBlockSink
+{
+    public static DiscardingBlockSink Instance { get; } = new();
+
+    public ValueTask PutAsync(Cid cid, ReadOnlyMemory<byte> block, CancellationToken cancellation) => ValueTask.CompletedTask;
+}
