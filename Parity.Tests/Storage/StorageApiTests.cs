@@ -103,7 +103,7 @@ public sealed class StorageApiTests : IAsyncLifetime
         carRequest.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.ipld.car"));
         using var car = await _gateway.Http.SendAsync(carRequest);
         Assert.Equal("application/vnd.ipld.car", car.Content.Headers.ContentType!.MediaType);
-        var blocks = new MemoryBlocks();
+        var blocks = new MemoryBlockStore();
         await foreach (var (blockCid, block) in CarReader.ReadAsync(await car.Content.ReadAsStreamAsync(), 2 << 20, CancellationToken.None))
             await blocks.PutAsync(blockCid, block, CancellationToken.None);
         var rebuilt = new MemoryStream();
@@ -198,21 +198,5 @@ public sealed class StorageApiTests : IAsyncLifetime
         using var response = await _gateway.Http.GetAsync($"/ipfs/{cid}?format=raw");
         Assert.NotEqual(HttpStatusCode.OK, response.StatusCode);
         Assert.NotEqual(HttpStatusCode.InternalServerError, response.StatusCode);
-    }
-
-    /// <summary>An in-memory block store that checks what it is given, for reassembling a CAR in a test.</summary>
-    private sealed class MemoryBlocks : IBlockSource, IBlockSink
-    {
-        private readonly Dictionary<Cid, byte[]> _blocks = [];
-
-        public ValueTask<byte[]> GetAsync(Cid cid, CancellationToken cancellation) =>
-            _blocks.TryGetValue(cid, out var block) ? ValueTask.FromResult(block) : throw new BlockNotFoundException(cid, $"{cid} not in the CAR");
-
-        public ValueTask PutAsync(Cid cid, ReadOnlyMemory<byte> block, CancellationToken cancellation)
-        {
-            Assert.True(cid.Matches(block.Span));
-            _blocks[cid] = block.ToArray();
-            return ValueTask.CompletedTask;
-        }
     }
 }

@@ -75,8 +75,10 @@ public sealed class DockerImageTrustTests : IAsyncLifetime, IDisposable
     private static DockerExecutorOptions Allowing(DockerExecutorOptions options, string cidrs) =>
         options with { FetchAllow = FetchAddressPolicy.Parse(cidrs) };
 
-    private DockerExecutor Executor(DockerExecutorOptions? options = null, RecordingNetwork? network = null) =>
-        new(_engine, options ?? _options, NullLogger<DockerExecutor>.Instance, (network ?? new RecordingNetwork(new Dictionary<string, IPAddress[]>())).Network);
+    private DockerExecutor Executor(DockerExecutorOptions? options = null, RecordingNetwork? network = null,
+        Parity.Storage.ContentFetcher? content = null) =>
+        new(_engine, options ?? _options, NullLogger<DockerExecutor>.Instance,
+            (network ?? new RecordingNetwork(new Dictionary<string, IPAddress[]>())).Network, content);
 
     private static ParityTask DockerTask(string image, string script = "true", object? extraConfig = null)
     {
@@ -186,6 +188,41 @@ public sealed class DockerImageTrustTests : IAsyncLifetime, IDisposable
         {
             return null;
         }
+    }
+
+    // --- docker_image_cid ---------------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task An_image_by_cid_is_fetched_verified_loaded_and_run_and_nothing_is_dialled()
+    {
+        var name = FreshName("bycid");
+        await CommitImage(name);
+        var tar = await SavedTar(name);
+        await _engine.Client.Images.DeleteImageAsync(name, new ImageDeleteParameters());
+        var blocks = new MemoryBlockStore();
+        var cid = (await Parity.Storage.UnixFsImporter.ImportAsync(new MemoryStream(tar), Parity.Storage.ImportProfile.Legacy, blocks)).Root;
+        var network = new RecordingNetwork(new Dictionary<string, IPAddress[]>());
+
+        // Upstream's form: a gateway URL with the CID in it. The URL's host (the metadata address here) is never contacted.
+        var (outcome, output) = await Run(Executor(network: network, content: new Parity.Storage.ContentFetcher(blocks)),
+            DockerTask(name, "echo ran-from-cid", new { docker_image_url = $"http://169.254.169.254/ipfs/{cid}" }));
+
+        Assert.True(outcome.ExitCode == 0, $"exit {outcome.ExitCode}: {output.Stderr.Text()}");
+        Assert.Contains("ran-from-cid", output.Stdout.Text());
+        Assert.Contains($"fetching image tar {cid} (every block verified)", output.Stderr.Text());
+        Assert.Empty(network.Dialled);
+    }
+
+    [Fact]
+    public async Task An_image_cid_no_source_has_fails_the_task_naming_it()
+    {
+        var name = FreshName("absentcid");
+        var cid = Parity.Storage.Cid.Of("no such tar"u8, Parity.Storage.Multicodec.Raw, 1);
+        var (outcome, output) = await Run(Executor(content: new Parity.Storage.ContentFetcher(new MemoryBlockStore())),
+            DockerTask(name, "true", new { docker_image_cid = cid.ToString() }));
+        Assert.NotEqual(0, outcome.ExitCode);
+        Assert.Contains($"docker_image_cid {cid}:", outcome.Error);
+        Assert.Null(await Inspect(name));
     }
 
     // --- docker_image_url ---------------------------------------------------------------------------------------------

@@ -81,6 +81,26 @@ public class DockerTaskConfigTests
     }
 
     [Fact]
+    public void An_image_by_cid_is_read_from_docker_image_cid_or_from_an_ipfs_gateway_url()
+    {
+        const string cid = "QmbWqxBEKC3P8tqsKc98xmWNzrzDtRLMiMPL8wBuTGsMnR";
+        var byField = DockerTaskConfig.Parse(Task($$"""{"image_name":"b","docker_image_cid":"{{cid}}"}"""));
+        Assert.Equal(cid, byField.ImageCid!.ToString());
+        Assert.Null(byField.ImageUrl);
+        // Upstream's shape: its gateway's URL. The CID is kept and the URL's host is never contacted.
+        var byUrl = DockerTaskConfig.Parse(Task($$"""{"image_name":"b","docker_image_url":"http://169.254.169.254/ipfs/{{cid}}"}"""));
+        Assert.Equal(cid, byUrl.ImageCid!.ToString());
+        Assert.Null(byUrl.ImageUrl);
+    }
+
+    [Theory]
+    [InlineData("""{"image_name":"b","docker_image_cid":"Qm../../x"}""", "config.docker_image_cid 'Qm../../x' is not a CID: multibase prefix 'Q'")]
+    [InlineData("""{"image_name":"b","docker_image_cid":"bafyreiaaaa"}""", "config.docker_image_cid 'bafyreiaaaa' is not a CID:")]
+    [InlineData("""{"image_name":"b","docker_image_cid":"QmbWqxBEKC3P8tqsKc98xmWNzrzDtRLMiMPL8wBuTGsMnR","docker_image_url":"https://example.org/i.tar"}""", "config: give docker_image_url or docker_image_cid, not both")]
+    public void A_bad_docker_image_cid_is_refused_naming_the_field(string config, string expected) =>
+        Assert.StartsWith(expected, Assert.Throws<TaskConfigException>(() => DockerTaskConfig.Parse(Task(config))).Message);
+
+    [Fact]
     public void Digest_references_pull_by_digest()
     {
         var image = "busybox@sha256:" + new string('a', 64);
