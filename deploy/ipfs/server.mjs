@@ -238,7 +238,12 @@ async function pinRecursively (cid) {
 // Local blocks only: the offline broker would fail anyway, but "not found locally" is Kubo's wording for it.
 async function localBlock (cid) {
   if (!(await helia.blockstore.has(cid))) throw new Error(`block was not found locally (offline): ${cid}`)
-  return helia.blockstore.get(cid)
+  // interface-blockstore 7 may hand a block back as an async iterable of chunks
+  const block = await helia.blockstore.get(cid)
+  if (block instanceof Uint8Array) return block
+  const parts = []
+  for await (const part of block) parts.push(part)
+  return Buffer.concat(parts)
 }
 
 // The first chunk is awaited before the 200 goes out, so a missing root is a JSON error, not an empty body.
