@@ -133,8 +133,13 @@ public sealed class IpfsNodeTests : IDisposable
         using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         using var response = await _http.GetAsync(_node.GatewayUri(unknown), guard.Token);
         Assert.Contains(response.StatusCode, new[] { HttpStatusCode.BadGateway, HttpStatusCode.NotFound });
-        using var raw = await _http.GetAsync(_node.GatewayUri(unknown, "raw"), guard.Token);
-        Assert.Contains(raw.StatusCode, new[] { HttpStatusCode.BadGateway, HttpStatusCode.NotFound });
+        foreach (var format in new[] { "raw", "car" })
+        {
+            using var formatted = await _http.GetAsync(_node.GatewayUri(unknown, format), guard.Token);
+            Assert.Contains(formatted.StatusCode, new[] { HttpStatusCode.BadGateway, HttpStatusCode.NotFound });
+        }
+        using var head = await _http.SendAsync(new HttpRequestMessage(HttpMethod.Head, _node.GatewayUri(unknown)), guard.Token);
+        Assert.Contains(head.StatusCode, new[] { HttpStatusCode.BadGateway, HttpStatusCode.NotFound });
 
         var cat = await Assert.ThrowsAsync<IpfsNodeException>(() => _node.CatAsync(unknown, guard.Token));
         Assert.Equal(500, cat.Status);

@@ -98,6 +98,12 @@ async function serveGateway (req, res, url) {
   const formats = { raw: 'application/vnd.ipld.raw', car: 'application/vnd.ipld.car' }
   const format = url.searchParams.get('format')
   if (format != null && !formats[format]) return sendJson(res, 400, { Message: `format must be raw or car, got "${format}"`, Code: 1, Type: 'error' })
+  // verified-fetch answers HEAD and CAR requests with 200 before it reads a block, so a missing root would look
+  // present (HEAD) or turn into a cut-off CAR; check the root here and say 502 at once.
+  const rootText = url.pathname.slice('/ipfs/'.length).split('/')[0]
+  let root
+  try { root = CID.parse(rootText) } catch (err) { return sendJson(res, 400, { Message: `invalid CID "${rootText}": ${err.message}`, Code: 1, Type: 'error' }) }
+  if (!(await helia.blockstore.has(root))) return sendJson(res, 502, { Message: `block ${root} is not in this node (offline)`, Code: 0, Type: 'error' })
   const headers = {}
   const accept = format ? formats[format] : req.headers.accept
   if (accept) headers.accept = accept
