@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Installs (apt) only the engines that are missing. Usage: install-engines.sh [redis] [chromium] [util-linux] [procps] [docker] [busybox] [libgomp1] [bubblewrap]
+# Installs (apt) only the engines that are missing. Usage: install-engines.sh [redis] [chromium] [util-linux] [procps] [docker] [busybox] [libgomp1] [bubblewrap] [ipfs-cid] [node]
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
 engines=("$@")
-[ ${#engines[@]} -gt 0 ] || engines=(redis chromium util-linux procps docker busybox libgomp1 bubblewrap)
+[ ${#engines[@]} -gt 0 ] || engines=(redis chromium util-linux procps docker busybox libgomp1 bubblewrap ipfs-cid node)
 
 package() { case "$1" in redis) echo redis-server ;; docker) echo docker.io ;; busybox) echo busybox-static ;; *) echo "$1" ;; esac; }
 
@@ -23,6 +23,10 @@ present() {
     # OpenMP runtime that the embedded llama.cpp libraries link against.
     # Looked up by file: ldconfig may be off a non-root PATH, and `ldconfig -p | grep -q` trips pipefail.
     libgomp1) compgen -G '/usr/lib/*/libgomp.so.1' >/dev/null || compgen -G '/lib/*/libgomp.so.1' >/dev/null || compgen -G '/usr/lib64/libgomp.so.1' >/dev/null ;;
+    # ipfs_cid: an independent CIDv0 oracle for the IPFS tests.
+    ipfs-cid) command -v ipfs_cid >/dev/null ;;
+    # The local IPFS node (deploy/ipfs.sh) runs on Node >= 20; Debian's nodejs is 18, so it is not apt-installed here.
+    node) command -v node >/dev/null && [ "$(node -p 'process.versions.node.split(".")[0]')" -ge 20 ] ;;
     *) echo "install-engines: unknown engine '$1'" >&2; exit 2 ;;
   esac
 }
@@ -32,6 +36,7 @@ version() {
     redis) redis-server --version | head -n1 ;;
     chromium) chromium --version 2>/dev/null | head -n1 ;;
     docker) dockerd --version | head -n1 ;;
+    node) node --version ;;
     *) dpkg-query -W -f='${Version}' "$(package "$1")" 2>/dev/null || echo "?" ;;
   esac
 }
@@ -40,7 +45,13 @@ sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo -n); fi
 
 missing=()
-for e in "${engines[@]}"; do present "$e" || missing+=("$e"); done
+for e in "${engines[@]}"; do
+  if [ "$e" = node ] && ! present node; then
+    echo "install-engines: Node >= 20 is needed for deploy/ipfs.sh (found: $(node --version 2>/dev/null || echo none)); install NodeSource's nodejs 20+" >&2
+    exit 1
+  fi
+  present "$e" || missing+=("$e")
+done
 
 if [ ${#missing[@]} -gt 0 ]; then
   pkgs=()

@@ -13,7 +13,9 @@ redis_port=6390
 # Start Redis unless one already answers (then it is someone else's: use it, leave it running).
 started_redis=0
 started_docker=0
+started_ipfs=()
 cleanup() {
+  for p in "${started_ipfs[@]}"; do "$root/deploy/ipfs.sh" stop --port "$p" || true; done
   if [ "$started_redis" = 1 ]; then "$root/deploy/redis.sh" stop --port "$redis_port" || true; fi
   if [ "$started_docker" = 1 ]; then "$root/deploy/docker.sh" stop || true; fi
 }
@@ -38,6 +40,18 @@ fi
 ./deploy/docker.sh image
 PARITY_TEST_DOCKER=$(./deploy/docker.sh socket)
 export PARITY_TEST_DOCKER
+# Two local IPFS nodes (Helia, deploy/ipfs.sh): tests move DAGs from one to the other.
+./deploy/ipfs.sh install
+for p in 5190 5191; do
+  if ./deploy/ipfs.sh status --port "$p" >/dev/null 2>&1; then
+    echo "ipfs: using the node already running on 127.0.0.1:$p"
+  else
+    started_ipfs+=("$p")
+    ./deploy/ipfs.sh start --port "$p" --dir "${PARITY_ENGINES_DIR:-/tmp/parity-engines}/ipfs-$p/data"
+  fi
+done
+export PARITY_TEST_IPFS=http://127.0.0.1:5190
+export PARITY_TEST_IPFS2=http://127.0.0.1:5191
 PARITY_TEST_CHROMIUM=$(command -v chromium)
 export PARITY_TEST_CHROMIUM
 

@@ -11,6 +11,12 @@ public static class TestEngines
     /// <summary>The busybox image ./deploy/docker.sh builds locally (no registry is reachable in tests).</summary>
     public const string DockerImage = "localtest/busybox:1";
 
+    /// <summary>A local IPFS node (deploy/ipfs.sh): Kubo-shaped RPC under /api/v0 and a trustless gateway under /ipfs.</summary>
+    public static Uri Ipfs => new(Require("PARITY_TEST_IPFS", "the URL of an IPFS node started by ./deploy/test.sh (e.g. http://127.0.0.1:5190)"));
+
+    /// <summary>A second, separate IPFS node, for moving DAGs between nodes.</summary>
+    public static Uri Ipfs2 => new(Require("PARITY_TEST_IPFS2", "the URL of a second IPFS node started by ./deploy/test.sh (e.g. http://127.0.0.1:5191)"));
+
     public static string Chromium => Require("PARITY_TEST_CHROMIUM", "the path of a chromium binary (./deploy/test.sh installs one)");
 
     private static string Require(string variable, string what) =>
