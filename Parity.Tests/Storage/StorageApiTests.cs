@@ -15,7 +15,7 @@ public sealed class StorageApiTests : IAsyncLifetime
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), $"parity-storage-{Guid.NewGuid():N}");
     private GatewayHost _gateway = null!;
-    private readonly IpfsNodeClient _node = new(TestEngines.Ipfs);
+    private readonly IpfsNodeClient _node = new(TestEngines.Ipfs, new HttpClient { Timeout = TimeSpan.FromMinutes(2) });
 
     public async Task InitializeAsync() => _gateway = await GatewayHost.StartAsync(null, new Dictionary<string, string?>
     {
@@ -63,7 +63,7 @@ public sealed class StorageApiTests : IAsyncLifetime
         var (status, body) = await Send(Upload(content, profile));
 
         Assert.Equal(HttpStatusCode.Created, status);
-        var options = profile == "legacy" ? IpfsAddOptions.Legacy : IpfsAddOptions.V1_2025;
+        var options = profile == "legacy" ? new IpfsAddOptions() : IpfsAddOptions.UnixFsV1_2025;
         Assert.Equal(await _node.AddAsync(new MemoryStream(content), options with { OnlyHash = true }), body.GetProperty("cid").GetString());
         Assert.Equal(size, body.GetProperty("size").GetInt64());
         Assert.Equal(profile, body.GetProperty("profile").GetString());
@@ -143,7 +143,7 @@ public sealed class StorageApiTests : IAsyncLifetime
     public async Task Pin_fetches_a_cid_from_the_gateways_verified_and_keeps_it()
     {
         var content = Bytes(900_000, 21);
-        var cid = await _node.AddAsync(new MemoryStream(content), IpfsAddOptions.Legacy);
+        var cid = await _node.AddAsync(new MemoryStream(content), new IpfsAddOptions());
         Assert.Equal(HttpStatusCode.NotFound, (await Send(_gateway.Api(HttpMethod.Get, $"/api/v1/storage/info/{cid}"))).Status);
 
         var (status, pinned) = await Send(_gateway.Api(HttpMethod.Post, $"/api/v1/storage/pin/{cid}"));
