@@ -32,7 +32,7 @@ public static class CarReader
     /// <summary>Reads only the header, leaving <paramref name="car"/> at the first section.</summary>
     public static async Task<CarHeader> ReadHeaderAsync(Stream car, CancellationToken cancellation)
     {
-        var length = await ReadLengthAsync(car, "CAR header length", true, cancellation)
+        var length = await ReadLengthAsync(car, "CAR header length", false, cancellation)
                      ?? throw new CarFormatException("CAR stream is empty (no header)");
         if (length == 0 || length > MaxHeaderBytes)
             throw new CarFormatException($"CAR header length {length} is outside 1..{MaxHeaderBytes}");
