@@ -40,6 +40,12 @@ if (mode is "llm")
     await LlmBenchmark.Run(Arg(1, 200));
     return 0;
 }
+//   dotnet run -c Release --project Parity.Benchmarks -- import FILE_OR_SIZE_MB [legacy|v1-2025]
+if (mode is "import")
+{
+    await ImportBenchmark.Run(args.ElementAtOrDefault(1) ?? "256", args.ElementAtOrDefault(2) ?? "legacy");
+    return 0;
+}
 if (mode is "gemm")
 {
     GemmBenchmark.Run(Arg(1, 1024), Arg(2, 10));
