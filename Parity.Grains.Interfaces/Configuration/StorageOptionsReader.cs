@@ -9,7 +9,8 @@ public sealed class StorageOptionsReader(ConfigurationReader read) : IConfigureO
     {
         options.Directory = read.String("STORAGE_DIR", options.Directory);
         options.MaxFileBytes = read.Size("STORAGE_MAX_FILE_SIZE", options.MaxFileBytes, 1, 1L << 50);
-        options.Gateways = read.Raw("IPFS_GATEWAYS") is { } list ? ParseGateways(list) : OwnGateway() ?? options.Gateways;
+        options.Gateways = read.Raw("IPFS_GATEWAYS") is { } list ? ParseGateways(list)
+            : OwnGateway() is { } own ? [own] : options.Gateways;
         if (read.Raw("IPFS_API_URL") is { } api)
             options.IpfsApiUrl = HttpUrl(api) ?? throw new ConfigurationException(
                 $"IPFS_API_URL must be an http(s) URL of a Kubo RPC API like http://127.0.0.1:5001, got '{api}'");
