@@ -56,10 +56,24 @@ public static class ParitySiloBuilder
         services.AddSingleton<RunnerModels>();
         services.AddSingleton<ModelPulls>();
         services.AddSingleton<ITaskExecutor, LlmExecutor>();
+        services.AddHttpClient(nameof(ContentFetcher), http => http.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddSingleton(sp =>
+        {
+            var storage = sp.GetRequiredService<StorageOptions>();
+            Directory.CreateDirectory(storage.CacheDirectory);
+            var cache = new FileBlockstore(storage.CacheDirectory, storage.CacheMaxBytes);
+            var http = sp.GetRequiredService<IHttpClientFactory>();
+            var logs = sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>();
+            // One gateway fetch per file: a gateway caught lying is dropped for that file, and asked again for the next.
+            return new ContentFetcher(() => new CachingBlockSource(cache,
+                RemoteBlocks.Create(http.CreateClient(nameof(ContentFetcher)), storage.Gateways, storage, logs)));
+        });
         services.AddSingleton<IDatasetSource>(sp =>
         {
             var datasets = sp.GetRequiredService<DatasetOptions>();
-            return new DirectoryDatasetSource(datasets.Directory, datasets.MaxBytes);
+            return datasets.Directory is { } directory
+                ? new DirectoryDatasetSource(directory, datasets.MaxBytes)
+                : new IpfsDatasetSource(sp.GetRequiredService<ContentFetcher>(), datasets.MaxBytes);
         });
         services.AddSingleton<ITaskExecutor, FederatedExecutor>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RunnerModels>());

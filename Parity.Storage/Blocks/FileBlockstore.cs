@@ -7,7 +7,7 @@ namespace Parity.Storage;
 /// found, so a cache in front of a network source fetches it again. With a byte cap, the least recently used blocks
 /// are evicted once the total passes it.
 /// </summary>
-public sealed class FileBlockstore : IBlockSource, IBlockSink
+public sealed class FileBlockstore : IBlockStore
 {
     private readonly string _directory;
     private readonly string _temporary;

@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace Parity.Storage;
 
 /// <summary>Blocks in memory keyed by multihash (tests, small caches). Puts are checked against their CID.</summary>
-public sealed class MemoryBlockstore : IBlockSource, IBlockSink
+public sealed class MemoryBlockstore : IBlockStore
 {
     private readonly ConcurrentDictionary<Multihash, byte[]> _blocks = new();
 

@@ -27,7 +27,7 @@ public sealed class StorageApiTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _gateway.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
+        if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
     }
 
     private static byte[] Bytes(int size, int seed)

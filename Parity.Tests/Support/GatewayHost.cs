@@ -40,6 +40,7 @@ public sealed class GatewayHost : IAsyncDisposable
         else builder.WebHost.UseTestServer();
         // Storage tests need no cluster: the storage routes never call a grain.
         if (cluster is not null) builder.Services.AddSingleton<IGrainFactory>(cluster);
+        else builder.Services.AddSingleton<IGrainFactory>(_ => throw new InvalidOperationException("this test gateway has no cluster"));
         builder.Services.AddParityGateway(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
         var app = builder.Build();
         app.MapParityGateway();

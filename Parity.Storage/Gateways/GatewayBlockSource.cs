@@ -1,0 +1,180 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Polly;
+using Polly.Retry;
+
+namespace Parity.Storage;
+
+/// <summary>
+/// Blocks from several IPFS trustless gateways (<c>GET /ipfs/{cid}?format=raw</c>), each hashed against its CID before it
+/// is returned. One instance is one fetch (a file, a pin): a gateway that serves a bad block or an oversized one is
+/// dropped for the rest of it; one that stalls is abandoned and the block asked elsewhere; transient errors are retried
+/// with backoff (Polly); gateways are asked in the order of their record in this fetch, and a slow answer is hedged by
+/// asking the next gateway too, the first verified block winning. <see cref="Report"/> says what each gateway did.
+/// </summary>
+public sealed class GatewayBlockSource : IBlockSource
+{
+    private const string RawType = "application/vnd.ipld.raw";
+
+    private readonly HttpClient _http;
+    private readonly GatewayFetchOptions _options;
+    private readonly ILogger _logger;
+    private readonly GatewayRecord[] _records;
+    private readonly ResiliencePipeline _retry;
+
+    public GatewayBlockSource(HttpClient http, GatewayFetchOptions options, ILogger? logger = null)
+    {
+        _http = http;
+        _options = options.Validate();
+        _logger = logger ?? NullLogger.Instance;
+        // A base URL without a trailing slash would lose its last path segment when /ipfs/… is resolved against it.
+        _records = [.. options.Gateways.Select(g => new GatewayRecord(g.AbsoluteUri.EndsWith('/') ? g : new Uri(g.AbsoluteUri + "/")))];
+        _retry = options.Retries == 0
+            ? ResiliencePipeline.Empty
+            : new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<GatewayAttemptException>(e => e.Transient),
+                MaxRetryAttempts = options.Retries,
+                BackoffType = DelayBackoffType.Exponential,
+                Delay = options.RetryDelay,
+                UseJitter = true,
+            }).Build();
+    }
+
+    /// <summary>Per gateway, in configuration order: blocks, bytes, bad blocks, stalls, errors, dropped.</summary>
+    public IReadOnlyList<GatewayRecord> Report => _records;
+
+    public async ValueTask<byte[]> GetAsync(Cid cid, CancellationToken cancellation)
+    {
+        if (cid.Hash.Code == Multicodec.Identity) return cid.Hash.Digest.ToArray();
+        var candidates = _records.Where(r => !r.Dropped).OrderByDescending(r => r.Score).ToList();
+        if (candidates.Count == 0)
+            throw new BlockNotFoundException(cid, $"no gateway left to ask for {cid}: every one served a bad block in this fetch ({Dropped()})");
+
+        using var race = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var running = new List<Task<byte[]>>();
+        var reasons = new List<string>();
+        var next = 0;
+        running.Add(AttemptAsync(candidates[next++], cid, race.Token));
+        try
+        {
+            while (running.Count > 0)
+            {
+                var hedge = next < candidates.Count ? Task.Delay(_options.HedgeDelay, race.Token) : null;
+                var done = await Task.WhenAny(hedge is null ? running : [.. running, hedge]);
+                cancellation.ThrowIfCancellationRequested();
+                if (done == hedge)
+                {
+                    running.Add(AttemptAsync(candidates[next++], cid, race.Token));
+                    continue;
+                }
+                var attempt = (Task<byte[]>)done;
+                running.Remove(attempt);
+                try
+                {
+                    return await attempt;
+                }
+                catch (GatewayAttemptException e)
+                {
+                    reasons.Add(e.Message);
+                    // A gateway that failed is replaced at once, not after the hedge delay.
+                    if (running.Count == 0 && next < candidates.Count) running.Add(AttemptAsync(candidates[next++], cid, race.Token));
+                }
+            }
+        }
+        finally
+        {
+            // The first verified answer wins: the others are cancelled.
+            await race.CancelAsync();
+        }
+        throw new BlockNotFoundException(cid, $"no gateway gave a verified block {cid}: {string.Join("; ", reasons)}");
+    }
+
+    private string Dropped() => string.Join("; ", _records.Where(r => r.Dropped).Select(r => $"{r.Gateway}: {string.Join(", ", r.BadBlocks)}"));
+
+    private async Task<byte[]> AttemptAsync(GatewayRecord record, Cid cid, CancellationToken cancellation)
+    {
+        try
+        {
+            return await _retry.ExecuteAsync(async token => await FetchOnceAsync(record, cid, token), cancellation);
+        }
+        catch (GatewayAttemptException e)
+        {
+            switch (e.Kind)
+            {
+                case GatewayFailure.Bad:
+                    record.Bad(cid, e.Message);
+                    _logger.LogWarning("Gateway {Gateway} served a bad block for {Cid}: {Why}; it is dropped for the rest of this fetch",
+                        record.Gateway, cid, e.Message);
+                    break;
+                case GatewayFailure.Stalled:
+                    record.Stalled();
+                    _logger.LogInformation("Gateway {Gateway} stalled on {Cid}; asking another", record.Gateway, cid);
+                    break;
+                default:
+                    record.Failed($"{cid}: {e.Message}");
+                    break;
+            }
+            throw new GatewayAttemptException($"{record.Gateway}: {e.Message}", e.Kind);
+        }
+    }
+
+    private async Task<byte[]> FetchOnceAsync(GatewayRecord record, Cid cid, CancellationToken cancellation)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        deadline.CancelAfter(_options.RequestTimeout);
+        using var stall = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
+        stall.CancelAfter(_options.StallTimeout);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(record.Gateway, $"ipfs/{cid}?format=raw"));
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(RawType));
+        try
+        {
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, stall.Token);
+            var status = (int)response.StatusCode;
+            if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Gone)
+                throw new GatewayAttemptException($"{status} (does not have it)", GatewayFailure.Missing);
+            if (status == 429 || status >= 500)
+                throw new GatewayAttemptException($"answered {status}", GatewayFailure.Transient);
+            if (status != 200)
+                throw new GatewayAttemptException($"answered {status}", GatewayFailure.Missing);
+            if (response.Content.Headers.ContentLength is { } announced && announced > _options.MaxBlockBytes)
+                throw new GatewayAttemptException($"announced {announced} bytes, over the block cap of {_options.MaxBlockBytes}", GatewayFailure.Bad);
+
+            await using var body = await response.Content.ReadAsStreamAsync(stall.Token);
+            var buffer = new byte[Math.Min(_options.MaxBlockBytes + 1, (int)(response.Content.Headers.ContentLength ?? 256 * 1024) + 1)];
+            var length = 0;
+            while (true)
+            {
+                if (length == buffer.Length) Array.Resize(ref buffer, Math.Min(_options.MaxBlockBytes + 1, buffer.Length * 2));
+                stall.CancelAfter(_options.StallTimeout);
+                var read = await body.ReadAsync(buffer.AsMemory(length), stall.Token);
+                if (read == 0) break;
+                length += read;
+                // Stop reading at the cap: a gateway must not make the fetcher read (or hold) more than a block.
+                if (length > _options.MaxBlockBytes)
+                    throw new GatewayAttemptException($"sent more than the block cap of {_options.MaxBlockBytes} bytes", GatewayFailure.Bad);
+            }
+            var block = buffer.AsSpan(0, length).ToArray();
+            if (!cid.Matches(block))
+                throw new GatewayAttemptException($"its {length} bytes do not hash to the CID", GatewayFailure.Bad);
+            record.Served(length);
+            return block;
+        }
+        catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+        {
+            throw deadline.IsCancellationRequested
+                ? new GatewayAttemptException($"took longer than {_options.RequestTimeout.TotalSeconds:0.#} s", GatewayFailure.Stalled)
+                : new GatewayAttemptException($"sent nothing for {_options.StallTimeout.TotalSeconds:0.#} s", GatewayFailure.Stalled);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new GatewayAttemptException($"connection failed: {e.Message}", GatewayFailure.Transient);
+        }
+        catch (IOException e)
+        {
+            throw new GatewayAttemptException($"the answer was cut off: {e.Message}", GatewayFailure.Transient);
+        }
+    }
+}
