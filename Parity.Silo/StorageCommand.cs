@@ -132,7 +132,7 @@ public static class StorageCommand
         var target = output ?? new FileInfo(cid!.ToString());
         var partial = new FileInfo(target.FullName + ".part");
         using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-        var source = RemoteBlocks.Create(http, client.Gateways, client.Storage);
+        var source = new PrefetchingBlockSource(RemoteBlocks.Create(http, client.Gateways, client.Storage));
         try
         {
             var stat = await UnixFsReader.StatAsync(cid!, source, cancellation);

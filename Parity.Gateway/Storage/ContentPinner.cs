@@ -12,7 +12,7 @@ public sealed class ContentPinner(ContentStore store, StorageOptions options, IH
     public async Task<StoredContent> PinAsync(Cid cid, CancellationToken cancellation)
     {
         var remote = RemoteBlocks.Create(http.CreateClient(nameof(ContentPinner)), options.Gateways, options, logs);
-        var source = new CachingBlockSource(store.Blocks, remote);
+        var source = new PrefetchingBlockSource(new CachingBlockSource(store.Blocks, remote));
         var stat = await UnixFsReader.StatAsync(cid, source, cancellation);
         if (stat.FileSize > store.MaxFileBytes)
             throw new ContentTooLargeException(store.MaxFileBytes,

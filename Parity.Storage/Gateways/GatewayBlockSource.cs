@@ -23,6 +23,7 @@ public sealed class GatewayBlockSource : IBlockSource
     private readonly ILogger _logger;
     private readonly GatewayRecord[] _records;
     private readonly ResiliencePipeline _retry;
+    private readonly ResiliencePipeline _noRetry = ResiliencePipeline.Empty;
 
     public GatewayBlockSource(HttpClient http, GatewayFetchOptions options, ILogger? logger = null)
     {
@@ -53,34 +54,60 @@ public sealed class GatewayBlockSource : IBlockSource
         if (candidates.Count == 0)
             throw new BlockNotFoundException(cid, $"no gateway left to ask for {cid}: every one served a bad block in this fetch ({Dropped()})");
 
-        using var race = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        var running = new List<Task<byte[]>>();
         var reasons = new List<string>();
+        // First pass: each gateway once, no retries, so a refusing gateway costs one answer, not its backoff.
+        var transient = await RaceAsync(cid, candidates, _noRetry, reasons, cancellation);
+        if (transient.Block is { } block) return block;
+        // Second pass: the gateways that failed in a way worth repeating, now with retries and backoff.
+        if (transient.Retry.Count > 0)
+        {
+            var again = await RaceAsync(cid, transient.Retry, _retry, reasons, cancellation);
+            if (again.Block is { } retried) return retried;
+        }
+        throw new BlockNotFoundException(cid, $"no gateway gave a verified block {cid}: {string.Join("; ", reasons)}");
+    }
+
+    /// <summary>
+    /// Asks <paramref name="candidates"/> in order, the next one also when the hedge delay passes without a verified
+    /// block, and at once when one fails. Before any gateway has served a block in this fetch there is no record to
+    /// order them by, so every one is asked at once and the first verified answer sets the order.
+    /// </summary>
+    private async Task<(byte[]? Block, List<GatewayRecord> Retry)> RaceAsync(Cid cid, List<GatewayRecord> candidates,
+        ResiliencePipeline pipeline, List<string> reasons, CancellationToken cancellation)
+    {
+        using var race = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var running = new Dictionary<Task<byte[]>, GatewayRecord>();
+        var retry = new List<GatewayRecord>();
         var next = 0;
-        running.Add(AttemptAsync(candidates[next++], cid, race.Token));
+        void Start() { var r = candidates[next++]; running.Add(AttemptAsync(r, cid, pipeline, race.Token), r); }
+
+        var cold = _options.RaceFirstBlock && _records.All(r => r.Blocks == 0);
+        do Start(); while (cold && next < candidates.Count);
         try
         {
             while (running.Count > 0)
             {
                 var hedge = next < candidates.Count ? Task.Delay(_options.HedgeDelay, race.Token) : null;
-                var done = await Task.WhenAny(hedge is null ? running : [.. running, hedge]);
+                var done = await Task.WhenAny(hedge is null ? running.Keys : [.. running.Keys, hedge]);
                 cancellation.ThrowIfCancellationRequested();
                 if (done == hedge)
                 {
-                    running.Add(AttemptAsync(candidates[next++], cid, race.Token));
+                    Start();
                     continue;
                 }
                 var attempt = (Task<byte[]>)done;
+                var record = running[attempt];
                 running.Remove(attempt);
                 try
                 {
-                    return await attempt;
+                    return (await attempt, retry);
                 }
                 catch (GatewayAttemptException e)
                 {
                     reasons.Add(e.Message);
+                    if (e.Transient) retry.Add(record);
                     // A gateway that failed is replaced at once, not after the hedge delay.
-                    if (running.Count == 0 && next < candidates.Count) running.Add(AttemptAsync(candidates[next++], cid, race.Token));
+                    if (running.Count == 0 && next < candidates.Count) Start();
                 }
             }
         }
@@ -89,16 +116,16 @@ public sealed class GatewayBlockSource : IBlockSource
             // The first verified answer wins: the others are cancelled.
             await race.CancelAsync();
         }
-        throw new BlockNotFoundException(cid, $"no gateway gave a verified block {cid}: {string.Join("; ", reasons)}");
+        return (null, retry);
     }
 
     private string Dropped() => string.Join("; ", _records.Where(r => r.Dropped).Select(r => $"{r.Gateway}: {string.Join(", ", r.BadBlocks)}"));
 
-    private async Task<byte[]> AttemptAsync(GatewayRecord record, Cid cid, CancellationToken cancellation)
+    private async Task<byte[]> AttemptAsync(GatewayRecord record, Cid cid, ResiliencePipeline pipeline, CancellationToken cancellation)
     {
         try
         {
-            return await _retry.ExecuteAsync(async token => await FetchOnceAsync(record, cid, token), cancellation);
+            return await pipeline.ExecuteAsync(async token => await FetchOnceAsync(record, cid, token), cancellation);
         }
         catch (GatewayAttemptException e)
         {

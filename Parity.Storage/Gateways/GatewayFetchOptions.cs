@@ -14,6 +14,11 @@ public sealed record GatewayFetchOptions
     public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>A block not verified by then is also asked of the next gateway; the first verified answer wins.</summary>
     public TimeSpan HedgeDelay { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// Ask every gateway at once for the first block of a fetch, when none has a record yet; the first verified answer
+    /// sets the order, and a stalling or refusing gateway costs the fetch nothing.
+    /// </summary>
+    public bool RaceFirstBlock { get; init; } = true;
     public int MaxBlockBytes { get; init; } = SpecMaxBlockBytes;
     /// <summary>Retries of a transient error (5xx, 429, a connection failure) at one gateway, with exponential backoff.</summary>
     public int Retries { get; init; } = 2;

@@ -153,6 +153,35 @@ public sealed class StorageApiTests : IAsyncLifetime
         Assert.Equal(content, await _gateway.Http.GetByteArrayAsync($"/ipfs/{cid}"));
     }
 
+    [Fact]
+    public async Task With_an_ipfs_node_configured_an_upload_is_imported_and_pinned_there_with_the_same_cid()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"parity-storage-{Guid.NewGuid():N}");
+        await using var gateway = await GatewayHost.StartAsync(null, new Dictionary<string, string?>
+        {
+            ["STORAGE_DIR"] = dir,
+            ["IPFS_API_URL"] = TestEngines.Ipfs2.ToString(),
+        });
+        try
+        {
+            var content = Bytes(2_000_000, 77);
+            var request = gateway.Api(HttpMethod.Post, "/api/v1/storage/upload?profile=v1-2025");
+            request.Content = new ByteArrayContent(content);
+            using var response = await gateway.Http.SendAsync(request);
+            var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            Assert.Equal(2, body.GetProperty("pinned_at").GetArrayLength());
+
+            using var http = new HttpClient();
+            var other = new IpfsNodeClient(TestEngines.Ipfs2, http);
+            Assert.Equal(content, await other.CatAsync(body.GetProperty("cid").GetString()!));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("/ipfs/not-a-cid", "'not-a-cid' is not a CID: multibase prefix 'n'")]
     [InlineData("/ipfs/bafkqaaa?format=json", "format must be raw or car, got 'json'")]
