@@ -46,6 +46,12 @@ if (mode is "import")
     await ImportBenchmark.Run(args.ElementAtOrDefault(1) ?? "256", args.ElementAtOrDefault(2) ?? "legacy");
     return 0;
 }
+//   dotnet run -c Release --project Parity.Benchmarks -- fetch [size MiB] [repeats]
+if (mode is "fetch")
+{
+    await FetchBenchmark.Run(Arg(1, 256), Arg(2, 3));
+    return 0;
+}
 if (mode is "gemm")
 {
     GemmBenchmark.Run(Arg(1, 1024), Arg(2, 10));
