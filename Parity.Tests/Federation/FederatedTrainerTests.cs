@@ -21,7 +21,7 @@ public class FederatedTrainerTests
             ["session_id"] = "session-1",
             ["round_id"] = "round-1",
             ["model_type"] = modelType,
-            ["dataset_cid"] = "QmLocal",
+            ["dataset_cid"] = "QmbWqxBEKC3P8tqsKc98xmWNzrzDtRLMiMPL8wBuTGsMnR",
             ["data_format"] = "csv",
             ["model_config"] = modelConfig,
             ["partition_config"] = new Dictionary<string, object?>

@@ -104,7 +104,7 @@ public sealed class IpfsNodeTests : IDisposable
         Assert.Equal("application/vnd.ipld.car", gatewayCar.Content.Headers.ContentType?.MediaType);
         Assert.Equal(car, await gatewayCar.Content.ReadAsByteArrayAsync());
 
-        await Assert.ThrowsAsync<IpfsNodeException>(() => _other.BlockStatAsync(cid));
+        await Assert.ThrowsAsync<TestNodeRefusedException>(() => _other.BlockStatAsync(cid));
         Assert.Equal([cid], await _other.DagImportAsync(new MemoryStream(car)));
         Assert.Equal(bytes, await _other.CatAsync(cid));
     }
@@ -118,11 +118,11 @@ public sealed class IpfsNodeTests : IDisposable
         var car = await _node.DagExportAsync(cid);
         car[^1] ^= 0xff; // the last byte belongs to the last block's data
 
-        var refused = await Assert.ThrowsAsync<IpfsNodeException>(() => _other.DagImportAsync(new MemoryStream(car)));
+        var refused = await Assert.ThrowsAsync<TestNodeRefusedException>(() => _other.DagImportAsync(new MemoryStream(car)));
         var bad = System.Text.RegularExpressions.Regex.Match(refused.Message, @"block (\S+) does not hash to its CID");
         Assert.True(bad.Success, refused.Message);
         // The tampered block is not stored; blocks before it may be, so reading the file fails (maybe mid-stream).
-        await Assert.ThrowsAsync<IpfsNodeException>(() => _other.BlockStatAsync(bad.Groups[1].Value));
+        await Assert.ThrowsAsync<TestNodeRefusedException>(() => _other.BlockStatAsync(bad.Groups[1].Value));
         await Assert.ThrowsAnyAsync<HttpRequestException>(() => _other.CatAsync(cid));
     }
 
@@ -142,9 +142,9 @@ public sealed class IpfsNodeTests : IDisposable
         using var head = await _http.SendAsync(new HttpRequestMessage(HttpMethod.Head, _node.GatewayUri(unknown)), guard.Token);
         Assert.Contains(head.StatusCode, new[] { HttpStatusCode.BadGateway, HttpStatusCode.NotFound });
 
-        var cat = await Assert.ThrowsAsync<IpfsNodeException>(() => _node.CatAsync(unknown, guard.Token));
+        var cat = await Assert.ThrowsAsync<TestNodeRefusedException>(() => _node.CatAsync(unknown, guard.Token));
         Assert.Equal(500, cat.Status);
-        var stat = await Assert.ThrowsAsync<IpfsNodeException>(() => _node.BlockStatAsync(unknown, guard.Token));
+        var stat = await Assert.ThrowsAsync<TestNodeRefusedException>(() => _node.BlockStatAsync(unknown, guard.Token));
         Assert.Contains("not found", stat.Message);
     }
 
@@ -164,7 +164,7 @@ public sealed class IpfsNodeTests : IDisposable
     {
         var bytes = RandomNumberGenerator.GetBytes(2 * Chunk + 1);
         var hashed = await _node.AddAsync(new MemoryStream(bytes), new IpfsAddOptions(OnlyHash: true));
-        var stat = await Assert.ThrowsAsync<IpfsNodeException>(() => _node.BlockStatAsync(hashed));
+        var stat = await Assert.ThrowsAsync<TestNodeRefusedException>(() => _node.BlockStatAsync(hashed));
         Assert.Contains("not found", stat.Message);
 
         Assert.Equal(hashed, await _other.AddAsync(new MemoryStream(bytes)));
@@ -202,7 +202,7 @@ public sealed class IpfsNodeTests : IDisposable
     [Fact]
     public async Task A_block_that_is_not_valid_dag_pb_is_refused_as_dag_pb()
     {
-        var refused = await Assert.ThrowsAsync<IpfsNodeException>(() => _node.BlockPutAsync([0x08, 0x01, 0xff], cidCodec: "dag-pb"));
+        var refused = await Assert.ThrowsAsync<TestNodeRefusedException>(() => _node.BlockPutAsync([0x08, 0x01, 0xff], cidCodec: "dag-pb"));
         Assert.Contains("not valid dag-pb", refused.Message);
     }
 

@@ -31,7 +31,7 @@ public sealed class IpfsNodeClient(Uri node, HttpClient http)
 
     public Task<byte[]> DagExportAsync(string cid, CancellationToken ct = default) => PostForBytesAsync($"dag/export?arg={cid}", ct);
 
-    /// <summary>Size of a block the node holds; throws <see cref="IpfsNodeException"/> when it holds none.</summary>
+    /// <summary>Size of a block the node holds; throws <see cref="TestNodeRefusedException"/> when it holds none.</summary>
     public async Task<long> BlockStatAsync(string cid, CancellationToken ct = default)
     {
         using var json = JsonDocument.Parse(await PostForBytesAsync($"block/stat?arg={cid}", ct));
@@ -56,7 +56,7 @@ public sealed class IpfsNodeClient(Uri node, HttpClient http)
             using var json = JsonDocument.Parse(line);
             if (!json.RootElement.TryGetProperty("Root", out var root)) continue;
             var pinError = root.GetProperty("PinErrorMsg").GetString();
-            if (!string.IsNullOrEmpty(pinError)) throw new IpfsNodeException($"dag/import could not pin a root: {pinError}");
+            if (!string.IsNullOrEmpty(pinError)) throw new TestNodeRefusedException($"dag/import could not pin a root: {pinError}");
             roots.Add(root.GetProperty("Cid").GetProperty("/").GetString()!);
         }
         return roots;
@@ -93,7 +93,7 @@ public sealed class IpfsNodeClient(Uri node, HttpClient http)
             var message = body;
             try { message = JsonDocument.Parse(body).RootElement.GetProperty("Message").GetString() ?? body; }
             catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException) { } // not Kubo-style JSON: keep the raw body
-            throw new IpfsNodeException($"{request.RequestUri!.AbsolutePath} answered {(int)response.StatusCode}: {message}", (int)response.StatusCode);
+            throw new TestNodeRefusedException($"{request.RequestUri!.AbsolutePath} answered {(int)response.StatusCode}: {message}", (int)response.StatusCode);
         }
     }
 }
