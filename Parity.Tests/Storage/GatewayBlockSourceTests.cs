@@ -44,7 +44,7 @@ public sealed class GatewayBlockSourceTests : IAsyncLifetime
         {
             RaceFirstBlock = race,
             Gateways = [.. gateways.Select(g => g.Url)],
-            StallTimeout = stall ?? TimeSpan.FromSeconds(2),
+            StallTimeout = stall ?? TimeSpan.FromSeconds(5),
             HedgeDelay = hedge ?? TimeSpan.FromMinutes(1),
             RetryDelay = TimeSpan.FromMilliseconds(10),
         });
