@@ -12,11 +12,13 @@ public sealed class ContentPinner(ContentStore store, StorageOptions options, IH
     public async Task<StoredContent> PinAsync(Cid cid, CancellationToken cancellation)
     {
         var remote = RemoteBlocks.Create(http.CreateClient(nameof(ContentPinner)), options.Gateways, options, logs);
-        var source = new PrefetchingBlockSource(new CachingBlockSource(store.Blocks, remote));
-        var stat = await UnixFsReader.StatAsync(cid, source, cancellation);
+        var fetch = new GatewayFetch(store.Blocks, remote);
+        var stat = await UnixFsReader.StatAsync(cid, fetch, cancellation);
         if (stat.FileSize > store.MaxFileBytes)
             throw new ContentTooLargeException(store.MaxFileBytes,
                 $"{cid} is {stat.FileSize} bytes, over {store.MaxFileBytes} (STORAGE_MAX_FILE_SIZE)");
+        await fetch.PreloadAsync(cid, stat.FileSize + stat.FileSize / 16 + (1 << 20), cancellation);
+        var source = new PrefetchingBlockSource(fetch);
         // Reading the file through the caching source stores every block it is made of, verified on arrival.
         await UnixFsReader.CopyToAsync(cid, source, Stream.Null, cancellation: cancellation);
         var onNode = await store.PinOnNodeAsync(cid, cancellation);

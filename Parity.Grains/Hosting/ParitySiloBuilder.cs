@@ -65,8 +65,8 @@ public static class ParitySiloBuilder
             var http = sp.GetRequiredService<IHttpClientFactory>();
             var logs = sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>();
             // One gateway fetch per file: a gateway caught lying is dropped for that file, and asked again for the next.
-            return new ContentFetcher(() => new PrefetchingBlockSource(new CachingBlockSource(cache,
-                RemoteBlocks.Create(http.CreateClient(nameof(ContentFetcher)), storage.Gateways, storage, logs))));
+            return new ContentFetcher(() => new GatewayFetch(cache,
+                RemoteBlocks.Create(http.CreateClient(nameof(ContentFetcher)), storage.Gateways, storage, logs)));
         });
         services.AddSingleton<IDatasetSource>(sp =>
         {

@@ -17,6 +17,7 @@ namespace Parity.Storage;
 public sealed class GatewayBlockSource : IBlockSource
 {
     private const string RawType = "application/vnd.ipld.raw";
+    private const string CarType = "application/vnd.ipld.car";
 
     private readonly HttpClient _http;
     private readonly GatewayFetchOptions _options;
@@ -117,6 +118,56 @@ public sealed class GatewayBlockSource : IBlockSource
             await race.CancelAsync();
         }
         return (null, retry);
+    }
+
+    /// <summary>
+    /// Fetches the whole DAG under <paramref name="root"/> as one CAR (<c>?format=car</c>) from the best gateway into
+    /// <paramref name="store"/>: one request instead of one per block. Every block is hashed against its CID as it
+    /// arrives (a gateway sending a bad one is dropped, as for raw blocks, and the next is asked); no more than
+    /// <paramref name="maxBytes"/> of blocks are accepted from one gateway. Returns false when no gateway gave a CAR:
+    /// the caller then fetches block by block, which also fills in whatever a cut-off CAR lacked.
+    /// </summary>
+    public async Task<bool> FetchCarAsync(Cid root, IBlockSink store, long maxBytes, CancellationToken cancellation)
+    {
+        foreach (var record in _records.Where(r => !r.Dropped).OrderByDescending(r => r.Score).ToList())
+        {
+            long received = 0;
+            try
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(record.Gateway, $"ipfs/{root}?format=car"));
+                request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(CarType));
+                using var headers = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+                headers.CancelAfter(_options.StallTimeout);
+                using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, headers.Token);
+                if (!response.IsSuccessStatusCode)
+                {
+                    record.Failed($"{root} as CAR: answered {(int)response.StatusCode}");
+                    continue;
+                }
+                await using var body = new StallGuardStream(await response.Content.ReadAsStreamAsync(cancellation), _options.StallTimeout);
+                await foreach (var (cid, block) in CarReader.ReadAsync(new BufferedStream(body, 1 << 16), _options.MaxBlockBytes, cancellation))
+                {
+                    received += block.Length;
+                    if (received > maxBytes)
+                        throw new CarFormatException($"sent more than {maxBytes} bytes of blocks for {root}");
+                    await store.PutAsync(cid, block, cancellation);
+                    record.Served(block.Length);
+                }
+                return true;
+            }
+            catch (CarFormatException e)
+            {
+                record.Bad(root, $"CAR: {e.Message}");
+                _logger.LogWarning("Gateway {Gateway} sent a bad CAR for {Cid}: {Why}; it is dropped for the rest of this fetch",
+                    record.Gateway, root, e.Message);
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException or TimeoutException
+                                          || (e is OperationCanceledException && !cancellation.IsCancellationRequested))
+            {
+                record.Failed($"{root} as CAR after {received} bytes: {e.Message}");
+            }
+        }
+        return false;
     }
 
     private string Dropped() => string.Join("; ", _records.Where(r => r.Dropped).Select(r => $"{r.Gateway}: {string.Join(", ", r.BadBlocks)}"));

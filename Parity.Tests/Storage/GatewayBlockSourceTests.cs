@@ -233,6 +233,65 @@ public sealed class GatewayBlockSourceTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task A_file_preloaded_as_one_car_needs_no_block_requests()
+    {
+        var gateway = await Gateway();
+        var store = new MemoryBlockstore();
+        var fetch = new GatewayFetch(store, Source(gateways: [gateway]));
+
+        Assert.True(await fetch.PreloadAsync(_root, 2 << 20, CancellationToken.None));
+
+        Assert.Equal(_content, await ReadAll(fetch));
+        Assert.Equal(1, gateway.CarHits);
+        Assert.Equal(0, gateway.Hits);
+    }
+
+    [Fact]
+    public async Task A_tampered_car_drops_its_gateway_and_the_car_comes_from_another()
+    {
+        var liar = await Gateway();
+        liar.CarFault = GatewayFault.FlipBit;
+        var honest = await Gateway();
+        var store = new MemoryBlockstore();
+        var fetch = new GatewayFetch(store, Source(gateways: [liar, honest]));
+
+        Assert.True(await fetch.PreloadAsync(_root, 2 << 20, CancellationToken.None));
+
+        Assert.Equal(_content, await ReadAll(fetch));
+        Assert.True(fetch.Remote.Report[0].Dropped, fetch.Remote.Report[0].ToString());
+        Assert.Equal(1, honest.CarHits);
+        Assert.Equal(0, liar.Hits + honest.Hits); // every block came in the honest CAR
+    }
+
+    [Fact]
+    public async Task What_a_cut_off_car_lacked_is_fetched_block_by_block()
+    {
+        var gateway = await Gateway();
+        gateway.CarFault = GatewayFault.Truncate;
+        var store = new MemoryBlockstore();
+        var fetch = new GatewayFetch(store, Source(gateways: [gateway]));
+
+        await fetch.PreloadAsync(_root, 2 << 20, CancellationToken.None);
+        var fromCar = store.Count;
+
+        Assert.Equal(_content, await ReadAll(fetch));
+        Assert.True(fromCar is > 0 and < 7, $"{fromCar} blocks came in the cut-off CAR");
+        Assert.Equal(7 - fromCar, gateway.Hits);
+    }
+
+    [Fact]
+    public async Task A_car_larger_than_the_file_can_be_is_refused()
+    {
+        var gateway = await Gateway();
+        var fetch = new GatewayFetch(new MemoryBlockstore(), Source(gateways: [gateway]));
+
+        Assert.False(await fetch.PreloadAsync(_root, 100_000, CancellationToken.None));
+
+        Assert.True(fetch.Remote.Report[0].Dropped);
+        Assert.Contains("sent more than 100000 bytes", fetch.Remote.Report[0].BadBlocks[0]);
+    }
+
     [Theory]
     [InlineData("ftp://gw.example/", "IPFS_GATEWAYS[1] must be an http(s) URL")]
     [InlineData("http://user:pw@gw.example/", "IPFS_GATEWAYS[1] must be an http(s) URL")]

@@ -31,6 +31,10 @@ public sealed class FaultyGateway : IAsyncDisposable
     /// <summary>Fail only this many requests with the fault, then answer honestly again (0: fault forever).</summary>
     public int FaultCount { get; set; }
     public int Hits => _hits;
+    /// <summary>What this gateway does to CARs (<c>?format=car</c>): None, FlipBit or Truncate.</summary>
+    public GatewayFault CarFault { get; set; }
+    public int CarHits => _carHits;
+    private int _carHits;
     /// <summary>Requests the client gave up on while this gateway was stalling.</summary>
     public int Aborted => _aborted;
 
@@ -49,6 +53,11 @@ public sealed class FaultyGateway : IAsyncDisposable
 
     private async Task Serve(HttpContext context, string text)
     {
+        if (context.Request.Query["format"] == "car")
+        {
+            await ServeCar(context, Cid.Parse(text));
+            return;
+        }
         var hit = Interlocked.Increment(ref _hits);
         var cid = Cid.Parse(text);
         byte[] block;
@@ -115,6 +124,27 @@ public sealed class FaultyGateway : IAsyncDisposable
         Interlocked.Increment(ref _served);
         response.ContentLength = block.Length;
         await response.Body.WriteAsync(block);
+    }
+
+    private async Task ServeCar(HttpContext context, Cid root)
+    {
+        Interlocked.Increment(ref _carHits);
+        var car = new MemoryStream();
+        await CarWriter.WriteAsync(root, _blocks, car, context.RequestAborted);
+        var bytes = car.ToArray();
+        context.Response.ContentType = "application/vnd.ipld.car";
+        switch (CarFault)
+        {
+            case GatewayFault.FlipBit:
+                bytes[bytes.Length / 2] ^= 0x01;
+                break;
+            case GatewayFault.Truncate:
+                await context.Response.Body.WriteAsync(bytes.AsMemory(0, bytes.Length / 2));
+                await context.Response.Body.FlushAsync();
+                context.Abort();
+                return;
+        }
+        await context.Response.Body.WriteAsync(bytes);
     }
 
     public async ValueTask DisposeAsync()
