@@ -137,7 +137,9 @@ public sealed class DockerClusterTests : IAsyncLifetime
 
         await _cluster.Cluster.StopSiloAsync(_cluster.Cluster.Silos.Single(s => s.Name == running.Runner));
 
-        Assert.Empty(await ContainersOf([task.Id]));
+        // The task is handed back, and another silo may already run it in a container of its own: what must be gone is
+        // the stopped silo's.
+        Assert.DoesNotContain(await ContainersOf([task.Id]), c => c.Labels[DockerEngine.SiloLabel] == running.Runner);
     }
 }
 
