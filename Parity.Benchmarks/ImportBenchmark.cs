@@ -7,11 +7,6 @@ using Parity.Storage;
 /// </summary>
 internal static class ImportBenchmark
 {
-    private sealed class Discard : IBlockSink
-    {
-        public ValueTask PutAsync(Cid cid, ReadOnlyMemory<byte> block, CancellationToken cancellation) => ValueTask.CompletedTask;
-    }
-
     private sealed class Generated(long length) : Stream
     {
         private readonly Random _random = new(1);
@@ -43,7 +38,7 @@ internal static class ImportBenchmark
         var peakPrivate = basePrivate;
         var clock = Stopwatch.StartNew();
         var sampled = 0L;
-        var result = await UnixFsImporter.ImportAsync(input, profile, new Discard(), new SyncProgress(done =>
+        var result = await UnixFsImporter.ImportAsync(input, profile, DiscardingBlockSink.Instance, new SyncProgress(done =>
         {
             // Reading /proc for every chunk would cost more than the import itself: sample every 16 MiB.
             if (done - sampled < 16 << 20) return;

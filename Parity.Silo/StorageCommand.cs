@@ -47,17 +47,11 @@ public static class StorageCommand
             var configuration = new ConfigurationBuilder().AddParitySources(configPath).Build();
             var gateway = configuration.ReadParityOptions<GatewayOptions>();
             var storage = configuration.ReadParityOptions<StorageOptions>();
-            Uri url;
-            if (gatewayOverride is not null)
-                url = GatewayOptions.ParseUrl(gatewayOverride) ?? throw new ConfigurationException($"--gateway must be an http(s) URL, got '{gatewayOverride}'");
-            else
-            {
-                var builder = new UriBuilder(GatewayOptions.ParseUrl(gateway.Urls[0])!);
-                if (builder.Host is "0.0.0.0" or "[::]" or "::") builder.Host = "127.0.0.1";
-                url = builder.Uri;
-            }
+            var url = gatewayOverride is null
+                ? GatewayOptions.LocalUrl(gateway.Urls[0])!
+                : GatewayOptions.LocalUrl(gatewayOverride) ?? throw new ConfigurationException($"--gateway must be an http(s) URL, got '{gatewayOverride}'");
             // The gateway named here is asked first; the configured ones follow.
-            var gateways = new List<Uri> { new(url, "/") };
+            var gateways = new List<Uri> { url };
             gateways.AddRange(storage.Gateways.Where(g => g.GetLeftPart(UriPartial.Authority) != url.GetLeftPart(UriPartial.Authority)));
             return new Client(url, gateway.ApiKey, gateways, storage);
         }

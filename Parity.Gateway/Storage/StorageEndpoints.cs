@@ -39,6 +39,7 @@ public static class StorageEndpoints
             return TooLarge(store);
         // The body is streamed into the blockstore, so the request may be as large as the file cap, not GATEWAY_MAX_BODY_BYTES.
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = cap;
+        var body = new UploadBodyStream(request.Body);
         try
         {
             StoredContent stored;
@@ -46,19 +47,19 @@ public static class StorageEndpoints
             {
                 var boundary = HeaderUtilities.RemoveQuotes(type.Boundary).Value;
                 if (string.IsNullOrEmpty(boundary)) return Problems.BadRequest("Content-Type multipart/form-data has no boundary");
-                var reader = new MultipartReader(boundary, request.Body);
-                MultipartSection? section;
-                while ((section = await reader.ReadNextSectionAsync(cancellation)) is not null)
+                var reader = new MultipartReader(boundary, body);
+                while (await NextSectionAsync(reader, cancellation) is { } section)
                 {
                     if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
                         || !disposition.Name.Equals("file", StringComparison.Ordinal))
                         continue;
-                    stored = await store.AddAsync(section.Body, chosen, cancellation);
+                    // The multipart reader reports a missing closing boundary as an IOException of the part's stream.
+                    stored = await store.AddAsync(new UploadBodyStream(section.Body), chosen, cancellation);
                     return Results.Json(stored, ParityJson.Options, statusCode: StatusCodes.Status201Created);
                 }
                 return Problems.BadRequest("multipart body has no part named 'file'");
             }
-            stored = await store.AddAsync(request.Body, chosen, cancellation);
+            stored = await store.AddAsync(body, chosen, cancellation);
             return Results.Json(stored, ParityJson.Options, statusCode: StatusCodes.Status201Created);
         }
         catch (ContentTooLargeException)
@@ -69,17 +70,25 @@ public static class StorageEndpoints
         {
             return TooLarge(store);
         }
-        catch (IOException e) when (e.InnerException is BadHttpRequestException or null && context.RequestAborted.IsCancellationRequested)
-        {
-            return Problems.BadRequest("the upload was cut off before its end");
-        }
         catch (InvalidDataException e)
         {
-            return Problems.BadRequest($"malformed multipart body: {e.Message}");
+            return Problems.BadRequest($"malformed or cut-off upload body: {e.Message}");
         }
         catch (IpfsNodeException e)
         {
             return Results.Problem(statusCode: StatusCodes.Status502BadGateway, title: "IPFS node failed", detail: e.Message);
+        }
+    }
+
+    private static async Task<MultipartSection?> NextSectionAsync(MultipartReader reader, CancellationToken cancellation)
+    {
+        try
+        {
+            return await reader.ReadNextSectionAsync(cancellation);
+        }
+        catch (IOException e)
+        {
+            throw new InvalidDataException($"the body could not be read to its end: {e.Message.TrimEnd(' ', '.')}", e);
         }
     }
 

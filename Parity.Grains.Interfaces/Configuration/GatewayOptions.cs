@@ -26,6 +26,18 @@ public sealed record GatewayOptions
     public static bool IsLoopbackUrl(string url) =>
         ParseUrl(url) is { } uri && (uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip)));
 
+    /// <summary>
+    /// Where a client on this machine reaches a gateway listening on <paramref name="url"/>: the root of that URL, a
+    /// wildcard host read as 127.0.0.1. Null if it is not an http(s) URL.
+    /// </summary>
+    public static Uri? LocalUrl(string url)
+    {
+        if (ParseUrl(url) is not { } uri) return null;
+        var builder = new UriBuilder(uri) { Path = "/" };
+        if (builder.Host is "0.0.0.0" or "[::]" or "::") builder.Host = "127.0.0.1";
+        return builder.Uri;
+    }
+
     /// <summary>An http(s) listen URL, reading Kestrel's "+" and "*" wildcards as 0.0.0.0; null if it is not one.</summary>
     public static Uri? ParseUrl(string url) =>
         Uri.TryCreate(url.Replace("://+", "://0.0.0.0").Replace("://*", "://0.0.0.0"), UriKind.Absolute, out var uri)

@@ -31,14 +31,10 @@ public sealed class StorageOptionsReader(ConfigurationReader read) : IConfigureO
     }
 
     /// <summary>The cluster's own gateway from GATEWAY_URLS: the blocks uploads put there are what runners fetch by default.</summary>
-    private Uri? OwnGateway()
-    {
-        var urls = read.Raw("GATEWAY_URLS")?.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (urls is not { Length: > 0 } || GatewayOptions.ParseUrl(urls[0]) is not { } uri) return null;
-        var builder = new UriBuilder(uri) { Path = "/" };
-        if (builder.Host is "0.0.0.0" or "[::]" or "::") builder.Host = "127.0.0.1";
-        return builder.Uri;
-    }
+    private Uri? OwnGateway() =>
+        read.Raw("GATEWAY_URLS")?.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) is [var first, ..]
+            ? GatewayOptions.LocalUrl(first)
+            : null;
 
     private static Uri? HttpUrl(string text) =>
         Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"

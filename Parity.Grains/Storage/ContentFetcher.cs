@@ -16,16 +16,16 @@ public sealed class ContentFetcher(Func<IBlockSource> newFetch)
     public async Task<long> CopyToAsync(Cid cid, Stream destination, long maxBytes, string limitName, IProgress<long>? progress,
         CancellationToken cancellation)
     {
-        var blocks = await OpenAsync(cid, maxBytes, limitName, cancellation);
+        var (blocks, stat) = await OpenAsync(cid, maxBytes, limitName, cancellation);
         await UnixFsReader.CopyToAsync(cid, blocks, destination, progress, cancellation);
-        return (await UnixFsReader.StatAsync(cid, blocks, cancellation)).FileSize;
+        return stat.FileSize;
     }
 
     /// <summary>
     /// The file's blocks for reading: its size checked against the cap from the root block alone, then (from gateways)
     /// the whole DAG pulled as one CAR, and the next blocks prefetched while the reader works.
     /// </summary>
-    private async Task<IBlockSource> OpenAsync(Cid cid, long maxBytes, string limitName, CancellationToken cancellation)
+    private async Task<(IBlockSource Blocks, UnixFsStat Stat)> OpenAsync(Cid cid, long maxBytes, string limitName, CancellationToken cancellation)
     {
         var blocks = newFetch();
         var stat = await UnixFsReader.StatAsync(cid, blocks, cancellation);
@@ -33,13 +33,12 @@ public sealed class ContentFetcher(Func<IBlockSource> newFetch)
             throw new ContentTooLargeException(maxBytes, $"{cid} is {stat.FileSize} bytes, over this runner's limit of {maxBytes} ({limitName})");
         // A CAR carries the DAG's nodes as well as the file's bytes: some room above the file size for them.
         if (blocks is GatewayFetch fetch) await fetch.PreloadAsync(cid, stat.FileSize + stat.FileSize / 16 + (1 << 20), cancellation);
-        return new PrefetchingBlockSource(blocks);
+        return (new PrefetchingBlockSource(blocks), stat);
     }
 
     public async Task<byte[]> ReadAllAsync(Cid cid, long maxBytes, string limitName, CancellationToken cancellation)
     {
-        var blocks = await OpenAsync(cid, maxBytes, limitName, cancellation);
-        var stat = await UnixFsReader.StatAsync(cid, blocks, cancellation);
+        var (blocks, stat) = await OpenAsync(cid, maxBytes, limitName, cancellation);
         var bytes = new byte[stat.FileSize];
         var at = 0;
         await foreach (var chunk in UnixFsReader.ReadAsync(cid, blocks, cancellation: cancellation))

@@ -11,6 +11,8 @@ public sealed class FileBlockstore : IBlockStore
 {
     private readonly string _directory;
     private readonly string _temporary;
+    /// <summary>No write takes this long: a temporary file this old was left by a crash.</summary>
+    private static readonly TimeSpan StaleTemporary = TimeSpan.FromHours(1);
     private readonly long? _maxBytes;
     private readonly object _gate = new();
     // Least recently used first; the dictionary finds a block's node in the list.
@@ -27,9 +29,12 @@ public sealed class FileBlockstore : IBlockStore
         _temporary = Path.Combine(_directory, "tmp");
         _maxBytes = maxBytes;
         Directory.CreateDirectory(_directory);
-        // Leftovers of writes cut short by a crash are never valid blocks.
-        if (Directory.Exists(_temporary)) Directory.Delete(_temporary, recursive: true);
         Directory.CreateDirectory(_temporary);
+        // Leftovers of writes cut short by a crash are never valid blocks. Only old ones go: another store on the same
+        // directory (two silos of one machine, or of one test) may be writing its own right now.
+        foreach (var leftover in new DirectoryInfo(_temporary).EnumerateFiles())
+            if (leftover.LastWriteTimeUtc < DateTime.UtcNow - StaleTemporary)
+                leftover.Delete();
         LoadIndex();
     }
 

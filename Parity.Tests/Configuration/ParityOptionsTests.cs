@@ -75,6 +75,17 @@ public sealed class ParityOptionsTests
     }
 
     [Theory]
+    [InlineData(null, "http://127.0.0.1:5080/")]
+    [InlineData("http://0.0.0.0:6000", "http://127.0.0.1:6000/")]
+    [InlineData("http://10.1.2.3:7000;http://127.0.0.1:7001", "http://10.1.2.3:7000/")]
+    public void Runners_fetch_from_the_clusters_own_gateway_unless_IPFS_GATEWAYS_says_otherwise(string? urls, string expected)
+    {
+        var settings = urls is null ? Load() : Load(("GATEWAY_URLS", urls), ("GATEWAY_API_KEY", "a-long-enough-api-key"));
+        Assert.Equal([new Uri(expected)], settings.Storage.Gateways);
+        Assert.Equal([new Uri("http://gw.example/x/")], Load(("IPFS_GATEWAYS", "http://gw.example/x/")).Storage.Gateways);
+    }
+
+    [Theory]
     [InlineData("RUNNER_MAX_CONCURRENT_TASKS", "zero", "RUNNER_MAX_CONCURRENT_TASKS must be an integer from 1 to 1024, got 'zero'")]
     [InlineData("RUNNER_MAX_CONCURRENT_TASKS", "0", "RUNNER_MAX_CONCURRENT_TASKS must be an integer from 1 to 1024, got '0'")]
     [InlineData("RUNNER_EXECUTION_TIMEOUT", "soon", "RUNNER_EXECUTION_TIMEOUT must be a duration")]
@@ -108,6 +119,13 @@ public sealed class ParityOptionsTests
     [InlineData("RUNNER_MODEL_PULL_CONCURRENCY", "0", "RUNNER_MODEL_PULL_CONCURRENCY must be an integer from 1 to 64, got '0'")]
     [InlineData("RUNNER_LLM_MAX_TOKENS", "-1", "RUNNER_LLM_MAX_TOKENS must be an integer from 1 to")]
     [InlineData("CLUSTER_ALLOW_INSECURE", "perhaps", "CLUSTER_ALLOW_INSECURE must be true or false, got 'perhaps'")]
+    [InlineData("IPFS_GATEWAYS", "http://127.0.0.1:8080,ftp://x", "IPFS_GATEWAYS[1] must be an http(s) URL with no user, query or fragment")]
+    [InlineData("IPFS_GATEWAYS", "http://u:p@gw.example", "IPFS_GATEWAYS[0] must be an http(s) URL with no user, query or fragment")]
+    [InlineData("IPFS_API_URL", "localhost:5001", "IPFS_API_URL must be an http(s) URL of a Kubo RPC API")]
+    [InlineData("STORAGE_MAX_FILE_SIZE", "big", "STORAGE_MAX_FILE_SIZE must be a size")]
+    [InlineData("RUNNER_CACHE_SIZE", "1k", "RUNNER_CACHE_SIZE must be a size")]
+    [InlineData("IPFS_TIMEOUT", "soon", "IPFS_TIMEOUT must be a duration")]
+    [InlineData("IPFS_STALL_TIMEOUT", "1ms", "IPFS_STALL_TIMEOUT must be a duration")]
     public void Invalid_values_fail_naming_the_key(string key, string value, string expected)
     {
         var error = Assert.Throws<ConfigurationException>(() => Load((key, value)));

@@ -15,7 +15,8 @@ public sealed record RunnerRooms(
     SchedulingOptions Scheduling,
     ShellExecutorOptions Shell,
     DockerExecutorOptions Docker,
-    LlmOptions Llm)
+    LlmOptions Llm,
+    StorageOptions Storage)
 {
     public static RunnerRooms Read(IConfiguration configuration)
     {
@@ -26,6 +27,7 @@ public sealed record RunnerRooms(
             services.GetParityOptions<SchedulingOptions>(),
             services.GetParityOptions<ShellExecutorOptions>(),
             services.GetParityOptions<DockerExecutorOptions>(),
-            services.GetParityOptions<LlmOptions>());
+            services.GetParityOptions<LlmOptions>(),
+            services.GetParityOptions<StorageOptions>());
     }
 }

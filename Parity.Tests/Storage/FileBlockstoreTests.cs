@@ -75,11 +75,16 @@ public sealed class FileBlockstoreTests : IDisposable
         Assert.False(File.Exists(file));
         Assert.False(store.Has(cid));
 
-        // A write cut short by a crash leaves only a temporary file, which a restart discards.
-        await File.WriteAllBytesAsync(Path.Combine(_dir, "tmp", "half-written"), [1, 2]);
+        // A write cut short by a crash leaves only a temporary file, which a restart discards; a fresh one may be another
+        // store's write in progress on the same directory, and is left alone.
+        var crashed = Path.Combine(_dir, "tmp", "half-written");
+        var inProgress = Path.Combine(_dir, "tmp", "being-written");
+        await File.WriteAllBytesAsync(crashed, [1, 2]);
+        File.SetLastWriteTimeUtc(crashed, DateTime.UtcNow.AddHours(-2));
+        await File.WriteAllBytesAsync(inProgress, [3]);
         var reopened = new FileBlockstore(_dir);
         Assert.True(reopened.Has(other));
         Assert.Equal(300, reopened.TotalBytes);
-        Assert.Empty(Directory.GetFiles(Path.Combine(_dir, "tmp")));
+        Assert.Equal([inProgress], Directory.GetFiles(Path.Combine(_dir, "tmp")));
     }
 }

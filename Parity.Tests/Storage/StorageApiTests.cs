@@ -87,6 +87,26 @@ public sealed class StorageApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_multipart_upload_without_a_file_part_or_with_a_broken_body_is_400_and_stores_nothing()
+    {
+        var noFile = _gateway.Api(HttpMethod.Post, "/api/v1/storage/upload");
+        noFile.Content = new MultipartFormDataContent { { new StringContent("x"), "note" } };
+        var (status, body) = await Send(noFile);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("no part named 'file'", body.GetProperty("detail").GetString());
+
+        var broken = _gateway.Api(HttpMethod.Post, "/api/v1/storage/upload");
+        broken.Content = new StringContent("--b\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nabc");
+        broken.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("multipart/form-data; boundary=b");
+        var (brokenStatus, brokenBody) = await Send(broken);
+        Assert.Equal(HttpStatusCode.BadRequest, brokenStatus);
+        Assert.Contains("malformed or cut-off upload body", brokenBody.GetProperty("detail").GetString());
+
+        Assert.False(Directory.Exists(_dir) && Directory.EnumerateFiles(_dir, "*", SearchOption.AllDirectories).Any(f => !f.Contains("/tmp/")),
+            "nothing was stored");
+    }
+
+    [Fact]
     public async Task The_trustless_gateway_serves_raw_blocks_cars_and_ranges_that_verify()
     {
         var content = Bytes(1_000_000, 11);
@@ -103,7 +123,7 @@ public sealed class StorageApiTests : IAsyncLifetime
         carRequest.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.ipld.car"));
         using var car = await _gateway.Http.SendAsync(carRequest);
         Assert.Equal("application/vnd.ipld.car", car.Content.Headers.ContentType!.MediaType);
-        var blocks = new MemoryBlockStore();
+        var blocks = new MemoryBlockstore();
         await foreach (var (blockCid, block) in CarReader.ReadAsync(await car.Content.ReadAsStreamAsync(), 2 << 20, CancellationToken.None))
             await blocks.PutAsync(blockCid, block, CancellationToken.None);
         var rebuilt = new MemoryStream();

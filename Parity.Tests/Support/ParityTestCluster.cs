@@ -20,6 +20,8 @@ public sealed class ParityTestCluster : IAsyncDisposable
         ["RUNNER_DISPATCH_TIMEOUT"] = "30s",
         ["RUNNER_MAX_CONCURRENT_TASKS"] = "2",
         ["RUNNER_SHELL_ENABLED"] = "true",
+        // Never the user's ~/.parity/cache: a test run leaves nothing in the home directory.
+        ["RUNNER_CACHE_DIR"] = Path.Combine(Path.GetTempPath(), $"parity-tests-{Environment.ProcessId}", "cache"),
     };
 
     private ParityTestCluster(InProcessTestCluster cluster) => Cluster = cluster;

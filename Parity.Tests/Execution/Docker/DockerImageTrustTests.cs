@@ -199,7 +199,7 @@ public sealed class DockerImageTrustTests : IAsyncLifetime, IDisposable
         await CommitImage(name);
         var tar = await SavedTar(name);
         await _engine.Client.Images.DeleteImageAsync(name, new ImageDeleteParameters());
-        var blocks = new MemoryBlockStore();
+        var blocks = new Parity.Storage.MemoryBlockstore();
         var cid = (await Parity.Storage.UnixFsImporter.ImportAsync(new MemoryStream(tar), Parity.Storage.ImportProfile.Legacy, blocks)).Root;
         var network = new RecordingNetwork(new Dictionary<string, IPAddress[]>());
 
@@ -218,7 +218,7 @@ public sealed class DockerImageTrustTests : IAsyncLifetime, IDisposable
     {
         var name = FreshName("absentcid");
         var cid = Parity.Storage.Cid.Of("no such tar"u8, Parity.Storage.Multicodec.Raw, 1);
-        var (outcome, output) = await Run(Executor(content: new Parity.Storage.ContentFetcher(new MemoryBlockStore())),
+        var (outcome, output) = await Run(Executor(content: new Parity.Storage.ContentFetcher(new Parity.Storage.MemoryBlockstore())),
             DockerTask(name, "true", new { docker_image_cid = cid.ToString() }));
         Assert.NotEqual(0, outcome.ExitCode);
         Assert.Contains($"docker_image_cid {cid}:", outcome.Error);
