@@ -58,6 +58,7 @@ public static class GatewayApp
             .WithSummary("Upstream push {type: available_tasks, payload}; requires X-Parity-Signature");
         var api = app.MapGroup("/api/v1").AddEndpointFilter<ApiKeyFilter>();
         TaskEndpoints.Map(api);
+        FederationEndpoints.Map(api);
         LlmEndpoints.Map(api);
         ClusterEndpoints.Map(app, api);
         Parity.Gateway.Storage.StorageEndpoints.Map(api);

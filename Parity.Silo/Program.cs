@@ -13,6 +13,7 @@ root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(ModelsCommand.Create(configPath));
 root.Subcommands.Add(ClusterCommand.Create());
 root.Subcommands.Add(StorageCommand.Create(configPath));
+root.Subcommands.Add(FlCommand.Create(configPath));
 root.SetAction((parse, cancellation) => ParityCommandLine.GuardAsync(() => RunCommand.RunAsync(parse.GetValue(configPath), cancellation)));
 
 return await root.Parse(args).InvokeAsync();

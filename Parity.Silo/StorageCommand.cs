@@ -164,7 +164,7 @@ public static class StorageCommand
         return 0;
     }
 
-    private static string Detail(string body)
+    internal static string Detail(string body)
     {
         try
         {

@@ -26,6 +26,11 @@ public sealed record FederatedTaskConfig
     public required JsonElement TrainConfig { get; init; }
     /// <summary>The session's current global model (null in the first round).</summary>
     public JsonElement? GlobalModel { get; init; }
+    /// <summary>
+    /// Parity's addition: the runner that must train this part (a session's participant); null lets any runner that
+    /// trains federated models take it, as for a task pushed by an upstream server.
+    /// </summary>
+    public string? Participant { get; init; }
 
     public static string WireName(FederatedModelType type) => type switch
     {
@@ -87,6 +92,7 @@ public sealed record FederatedTaskConfig
             Partition = partition,
             TrainConfig = Object(root, "train_config").Clone(),
             GlobalModel = global,
+            Participant = JsonFields.String(root, "participant", "config.")?.Trim() is { Length: > 0 } participant ? participant : null,
         };
         // The model's own parameters, checked now by the engine that will train with them.
         Engine("train_config", () => config.ModelType switch

@@ -9,7 +9,10 @@ public interface ITaskGrain : IGrainWithStringKey
 {
     /// <summary>Stores and queues a new task; idempotent on the task id.</summary>
     Task<SubmitOutcome> Submit(ParityTask task);
+    /// <summary>Reads interleave, so a grain this task is calling (a completion hook's target) can still read it.</summary>
+    [AlwaysInterleave]
     Task<ParityTask?> Get();
+    [AlwaysInterleave]
     Task<TaskResult?> GetResult();
     Task<TaskLogs?> GetLogs();
 

@@ -108,7 +108,8 @@ public static class FederatedTrainer
         return new ModelEvaluation(1 - accuracy, accuracy, null);
     }
 
-    private static int ClassCountOf(Dataset dataset)
+    /// <summary>The classes every participant's network outputs: from the whole dataset, so all agree.</summary>
+    internal static int ClassCountOf(Dataset dataset)
     {
         if (dataset.ClassNames is { Count: > 0 } names) return Math.Max(2, names.Count);
         var max = 0f;

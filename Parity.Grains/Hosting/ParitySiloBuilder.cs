@@ -82,9 +82,12 @@ public static class ParitySiloBuilder
         services.AddSingleton<MachineCapabilities>();
         services.AddSingleton<RunnerDirectoryCache>();
         // The task type table's silo side: routers and completion hooks per type (executors are registered above).
-        services.AddSingleton<ITaskRouter, DirectoryTaskRouter>();
+        services.AddSingleton<DirectoryTaskRouter>();
+        services.AddSingleton<ITaskRouter>(sp => sp.GetRequiredService<DirectoryTaskRouter>());
         services.AddSingleton<ITaskRouter, LlmTaskRouter>();
-        services.AddSingleton<ITaskCompletionHook, LlmUsageHook>();
+        services.AddSingleton<ITaskRouter, FederatedTaskRouter>();
+        services.AddSingleton<ITaskFinishedHook, LlmUsageHook>();
+        services.AddSingleton<ITaskFinishedHook, FederatedRoundHook>();
         services.AddSingleton<TaskHandlers>();
         services.AddHostedService(sp => sp.GetRequiredService<RunnerDirectoryCache>());
         services.AddSingleton<RunnerLifecycle>();

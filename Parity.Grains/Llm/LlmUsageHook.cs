@@ -3,13 +3,13 @@ using Parity.Tasks;
 namespace Parity.Llm;
 
 /// <summary>Adds a completed prompt's usage to its client's totals (the usage grain counts each prompt id once).</summary>
-public sealed class LlmUsageHook(IGrainFactory grains, TimeProvider clock) : ITaskCompletionHook
+public sealed class LlmUsageHook(IGrainFactory grains, TimeProvider clock) : ITaskFinishedHook
 {
     public TaskType Type => TaskType.Llm;
 
-    public Task OnCompletedAsync(ParityTask task, TaskResult result)
+    public Task OnFinishedAsync(ParityTask task, TaskResult? result)
     {
-        if (result.Usage is not { } usage) return Task.CompletedTask;
+        if (task.Status != TaskState.Completed || result?.Usage is not { } usage) return Task.CompletedTask;
         var record = new LlmUsageRecord
         {
             PromptId = task.Id,

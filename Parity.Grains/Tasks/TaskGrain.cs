@@ -33,7 +33,7 @@ public sealed partial class TaskGrain(
     private TaskRecord Record => state.State;
     private ParityTask? Current => Record.Task;
     private DateTimeOffset Now => clock.GetUtcNow();
-    private bool HooksOwed => Current is { Status: TaskState.Completed } && Record.Result is not null && !Record.HooksDone;
+    private bool HooksOwed => Current is { } task && task.Status.IsTerminal() && !Record.HooksDone;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -157,6 +157,8 @@ public sealed partial class TaskGrain(
             Error = status == TaskState.Completed ? null : error ?? message,
         };
         Log(message);
+        // A type without hooks owes nothing: saying so in this write spares a second one.
+        Record.HooksDone = !handlers.HooksFor(Record.Task.Type).Any();
         await state.WriteStateAsync();
         Index.Update(Record.Task.Summary()).Ignore();
         _finished?.TrySetResult(Record.Task);
@@ -171,7 +173,7 @@ public sealed partial class TaskGrain(
         {
             try
             {
-                foreach (var hook in handlers.HooksFor(Current!.Type)) await hook.OnCompletedAsync(Current, Record.Result!);
+                foreach (var hook in handlers.HooksFor(Current!.Type)) await hook.OnFinishedAsync(Current, Record.Result);
                 Record.HooksDone = true;
                 await state.WriteStateAsync();
             }

@@ -1,0 +1,11 @@
+namespace Parity.Federation;
+
+/// <summary>A participant: its runner, its fixed part of the dataset, the rows in that part, and its state in the current round.</summary>
+[GenerateSerializer, Immutable]
+public sealed record FlParticipantView
+{
+    [Id(0)] public required string Runner { get; init; }
+    [Id(1)] public required int PartIndex { get; init; }
+    [Id(2)] public required int Rows { get; init; }
+    [Id(3)] public FlUpdateStatus? State { get; init; }
+}

@@ -1,0 +1,31 @@
+using System.Text.Json.Serialization;
+using Parity.Json;
+
+namespace Parity.Federation;
+
+/// <summary>
+/// A federated session as created: the upstream's fields (UPSTREAM.md §7.1) and Parity's additions, validated by
+/// <see cref="FlSessionRequest"/>. <see cref="Config"/> keeps the request's <c>config</c> object as raw JSON: the
+/// strategy's parameters and the local trainer's are read from it by the engines that use them.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record FlSessionSpec
+{
+    [Id(0)] public required string Name { get; init; }
+    [Id(1)] public string Description { get; init; } = "";
+    [Id(2)] public required FederatedModelType ModelType { get; init; }
+    [Id(3)] public required int TotalRounds { get; init; }
+    [Id(4)] public required int MinParticipants { get; init; }
+    [Id(5)] public string? CreatorAddress { get; init; }
+    [Id(6)] public required FlTrainingData TrainingData { get; init; }
+    [Id(7), JsonConverter(typeof(RawJsonConverter))] public required string Config { get; init; }
+    /// <summary>The strategy's wire name, lower-case (<c>federated_averaging</c> is kept as given).</summary>
+    [Id(8)] public required string AggregationMethod { get; init; }
+    [Id(9)] public required TimeSpan RoundTimeout { get; init; }
+    [Id(10)] public required FlQuorum Quorum { get; init; }
+    /// <summary>The runners asked for by name; null: every runner online at start that trains federated models.</summary>
+    [Id(11)] public IReadOnlyList<string>? Participants { get; init; }
+    [Id(12)] public string? TestDatasetCid { get; init; }
+    /// <summary>Shared by every participant's partitioning and initialisation, so all compute the same parts.</summary>
+    [Id(13)] public required long Seed { get; init; }
+}

@@ -1,0 +1,408 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Parity.Federation.Strategies;
+using Parity.Learning.Data;
+using Parity.Learning.Forest;
+using Parity.Tasks;
+
+namespace Parity.Federation;
+
+/// <summary>
+/// The rounds: open (persist, then submit one task per participant), take in each finished task, and close when every
+/// participant has answered, or the quorum is in and the deadline has passed, or the quorum can no longer be reached.
+/// </summary>
+public sealed partial class FlSessionGrain
+{
+    private const string DriveReminder = "drive";
+    private static readonly TimeSpan TickPeriod = TimeSpan.FromMilliseconds(250);
+    /// <summary>This round's checked updates that count, by part: rebuilt from the round tasks after a crash.</summary>
+    private readonly Dictionary<int, CheckedUpdate> _accepted = new();
+    private IGrainTimer? _timer;
+    private Dataset? _testSet;
+
+    private FlRoundView? CurrentRound => Record.Rounds.Count == 0 ? null : Record.Rounds[^1];
+
+    public async Task TaskFinished(FlTaskReport report)
+    {
+        if (Spec is null) return;
+        var round = Record.Rounds.FirstOrDefault(r => r.RoundId == report.RoundId);
+        var update = round?.Updates.FirstOrDefault(u => u.TaskId == report.TaskId);
+        if (round is null || update is null) return;
+        await Take(round, update, report.Status, report.Output, report.Error, Stopwatch.GetTimestamp());
+    }
+
+    public async Task<FlCommandOutcome> SubmitUpdate(string runner, string roundId, string update)
+    {
+        if (Spec is null) return FlCommandOutcome.Missing($"no session {Id}");
+        if (CurrentRound is not { } round || round.RoundId != roundId)
+            return Record.Rounds.Any(r => r.RoundId == roundId)
+                ? FlCommandOutcome.Refused($"round {roundId} is closed; late updates are not counted")
+                : FlCommandOutcome.Missing($"session {Id} has no round {roundId}");
+        if (round.Updates.FirstOrDefault(u => u.Runner == runner) is not { } slot)
+            return FlCommandOutcome.Refused($"runner {runner} is not a participant of round {roundId}");
+        if (round.Status != FlRoundStatus.Collecting)
+            return FlCommandOutcome.Refused($"round {roundId} is closed; late updates are not counted");
+        if (slot.Status is not (FlUpdateStatus.Pending or FlUpdateStatus.Lost))
+            return FlCommandOutcome.Refused($"runner {runner} already has an update in round {roundId} ({Parity.Json.ParityJson.WireName(slot.Status)})");
+        var taken = await Take(round, slot, TaskState.Completed, update, null, Stopwatch.GetTimestamp());
+        return taken.Status == FlUpdateStatus.Accepted ? FlCommandOutcome.Done : FlCommandOutcome.Invalid($"update rejected: {taken.Reason}");
+    }
+
+    private async Task OpenRound(int number)
+    {
+        var spec = Spec!;
+        var roundId = RoundTasks.RoundId(Id, number);
+        var round = new FlRoundView
+        {
+            Round = number,
+            RoundId = roundId,
+            Status = FlRoundStatus.Collecting,
+            StartedAt = Now,
+            Deadline = Now + spec.RoundTimeout,
+            Quorum = spec.Quorum.Of(Record.Participants.Count),
+            Updates = Record.Participants.Select(p => new FlUpdateView
+            {
+                Runner = p.Runner,
+                PartIndex = p.PartIndex,
+                TaskId = RoundTasks.TaskId(Id, number, p.PartIndex),
+                Status = FlUpdateStatus.Pending,
+            }).ToList(),
+        };
+        Record.Rounds.Add(round);
+        _accepted.Clear();
+        AddEvent("round_started", $"round {number} of {spec.TotalRounds} started; quorum {round.Quorum} of {Record.Participants.Count}, " +
+                                  $"deadline {round.Deadline:O}", number);
+        // Recorded before any task exists: a crash from here on finds the round and submits what is missing.
+        await Save();
+        await SubmitTasks(round);
+        StartTimer();
+    }
+
+    private async Task SubmitTasks(FlRoundView round)
+    {
+        foreach (var update in round.Updates.Where(u => u.Status == FlUpdateStatus.Pending)) await SubmitTask(round, update);
+    }
+
+    private async Task SubmitTask(FlRoundView round, FlUpdateView update)
+    {
+        var spec = Spec!;
+        var global = Record.Model is { } model && spec.ModelType != FederatedModelType.RandomForest ? WeightsCodec.Decode(model) : null;
+        var mu = spec.ModelType != FederatedModelType.RandomForest && Strategy() is FedProx prox ? (float?)prox.ProximalMu : null;
+        var task = new ParityTask
+        {
+            Id = update.TaskId,
+            Title = $"FL Training - Session {spec.Name} Round {round.Round} (Partition {update.PartIndex + 1}/{Record.Participants.Count})",
+            Type = TaskType.FederatedLearning,
+            Config = SessionPlanning.TaskConfig(spec, Id, round.RoundId, Record.Participants.Count, update.PartIndex, update.Runner,
+                global, mu),
+            Nonce = update.TaskId,
+            CreatorAddress = spec.CreatorAddress,
+            ClientId = "fl-coordinator",
+            CreatedAt = Now,
+        };
+        if (await GrainFactory.GetGrain<ITaskGrain>(update.TaskId).Submit(task) == SubmitOutcome.Busy)
+            await Take(round, update, TaskState.Failed, null, "the cluster's task queue is full (RUNNER_QUEUE_LIMIT)", Stopwatch.GetTimestamp());
+    }
+
+    /// <summary>Records what became of one participant's task, then checks whether the round can close.</summary>
+    private async Task<FlUpdateView> Take(FlRoundView round, FlUpdateView update, TaskState status, string? output, string? error,
+        long arrived)
+    {
+        round = Record.Rounds.First(r => r.Round == round.Round);
+        update = round.Updates.First(u => u.PartIndex == update.PartIndex);
+        var open = round.Status == FlRoundStatus.Collecting && round.Round == CurrentRound!.Round;
+        if (!open)
+        {
+            if (update.Status is FlUpdateStatus.Pending or FlUpdateStatus.Lost && status == TaskState.Completed)
+            {
+                var late = update with { Status = FlUpdateStatus.Late, Reason = "arrived after the round closed; not counted", ReceivedAt = Now };
+                ReplaceUpdate(round, late);
+                AddEvent("update_rejected", $"round {round.Round}: late update from {update.Runner} ignored", round.Round, update.Runner);
+                await Save();
+                return late;
+            }
+            return update;
+        }
+        // Already counted: after a restart the update is checked again only to bring its delta back into memory.
+        if (update.Status == FlUpdateStatus.Accepted && _accepted.ContainsKey(update.PartIndex)) return update;
+        if (update.Status is not (FlUpdateStatus.Pending or FlUpdateStatus.Lost or FlUpdateStatus.Accepted)) return update;
+
+        FlUpdateView taken;
+        if (status != TaskState.Completed)
+        {
+            taken = update with { Status = FlUpdateStatus.Failed, Reason = error ?? Parity.Json.ParityJson.WireName(status), ReceivedAt = Now };
+        }
+        else
+        {
+            var rows = Record.Participants.First(p => p.PartIndex == update.PartIndex).Rows;
+            var checkedUpdate = Spec!.ModelType == FederatedModelType.RandomForest
+                ? UpdateCheck.Forest(output, Id, round.RoundId, rows, Record.Columns, Record.Classes)
+                : UpdateCheck.Weights(output, Id, round.RoundId, update.PartIndex, rows, WeightsCodec.Decode(Record.Model!), MaxUpdateNorm());
+            var parsed = checkedUpdate.Parsed;
+            taken = update with
+            {
+                Status = checkedUpdate.Accepted ? FlUpdateStatus.Accepted : FlUpdateStatus.Rejected,
+                Reason = checkedUpdate.Reason,
+                DataSize = parsed?.DataSize,
+                Loss = parsed?.Loss,
+                Accuracy = parsed?.Accuracy,
+                RSquared = parsed?.RSquared,
+                TrainingTimeMs = parsed?.TrainingMilliseconds,
+                ReceivedAt = update.ReceivedAt ?? Now,
+                UpdateNorm = checkedUpdate.Norm,
+            };
+            if (checkedUpdate.Accepted) _accepted[update.PartIndex] = checkedUpdate;
+        }
+        if (taken == update) return taken;
+        round = ReplaceUpdate(round, taken);
+        if (update.Status != FlUpdateStatus.Accepted)
+            AddEvent(taken.Status == FlUpdateStatus.Accepted ? "update_received" : "update_rejected",
+                $"round {round.Round}: {Parity.Json.ParityJson.WireName(taken.Status)} update from {taken.Runner}" +
+                (taken.Reason is null ? $" (loss {taken.Loss:G6}, {taken.DataSize} rows)" : $": {taken.Reason}"), round.Round, taken.Runner);
+        await Save();
+        await CheckRound(arrived);
+        return taken;
+    }
+
+    private async Task Tick()
+    {
+        if (Record.Status != FlSessionStatus.Active || CurrentRound is not { Status: FlRoundStatus.Collecting } round)
+        {
+            StopTimer();
+            return;
+        }
+        var changed = false;
+        foreach (var update in round.Updates.Where(u => u.Status == FlUpdateStatus.Pending).ToList())
+        {
+            if (!runners.IsSiloDead(update.Runner)) continue;
+            round = ReplaceUpdate(round, update with { Status = FlUpdateStatus.Lost, Reason = $"{update.Runner}'s silo died", ReceivedAt = Now });
+            AddEvent("participant_lost", $"round {round.Round}: {update.Runner}'s silo died; no longer waiting for it", round.Round, update.Runner);
+            changed = true;
+        }
+        // A participant that neither answers nor dies is given up after twice the round's time.
+        if (Now >= round.Deadline + Spec!.RoundTimeout)
+            foreach (var update in round.Updates.Where(u => u.Status == FlUpdateStatus.Pending).ToList())
+            {
+                round = ReplaceUpdate(round, update with
+                {
+                    Status = FlUpdateStatus.Lost, Reason = "no update within twice round_timeout_seconds", ReceivedAt = Now,
+                });
+                AddEvent("participant_lost", $"round {round.Round}: no update from {update.Runner} within twice the round's time",
+                    round.Round, update.Runner);
+                changed = true;
+            }
+        if (changed) await Save();
+        await CheckRound(Stopwatch.GetTimestamp());
+    }
+
+    private async Task CheckRound(long trigger)
+    {
+        if (Record.Status != FlSessionStatus.Active || CurrentRound is not { Status: FlRoundStatus.Collecting } round) return;
+        var pending = round.Updates.Count(u => u.Status == FlUpdateStatus.Pending);
+        var accepted = round.Updates.Count(u => u.Status == FlUpdateStatus.Accepted);
+        if (accepted < round.Quorum && accepted + pending < round.Quorum)
+            await FailRound(round, $"quorum unreachable: {accepted} accepted, {pending} outstanding, quorum {round.Quorum}");
+        else if (pending == 0)
+            await CloseRound(round, "every participant answered", trigger);
+        else if (accepted >= round.Quorum && Now >= round.Deadline)
+            await CloseRound(round, $"quorum of {round.Quorum} in at the deadline", trigger);
+    }
+
+    private async Task CloseRound(FlRoundView round, string reason, long trigger)
+    {
+        var spec = Spec!;
+        var parts = _accepted.Keys.Order().ToList();
+        FlRoundMetrics metrics;
+        IReadOnlyList<int> used;
+        if (spec.ModelType == FederatedModelType.RandomForest)
+        {
+            var forest = ForestAggregation.Union(parts.Select(p => new ForestContribution(_accepted[p].Forest!, _accepted[p].Parsed!.DataSize!.Value)).ToList());
+            Record.Model = ForestSerializer.Serialize(forest);
+            used = parts;
+            var oob = parts.Where(p => _accepted[p].Parsed!.RfMetrics?.OobScore is not null).ToList();
+            metrics = new FlRoundMetrics
+            {
+                OobScore = oob.Count == 0 ? null
+                    : oob.Sum(p => _accepted[p].Parsed!.RfMetrics!.OobScore!.Value * _accepted[p].Parsed!.DataSize!.Value) /
+                      oob.Sum(p => (double)_accepted[p].Parsed!.DataSize!.Value),
+                FeatureImportance = forest.FeatureImportances,
+            };
+            metrics = await WithTestMetrics(metrics, null, forest);
+        }
+        else
+        {
+            var global = WeightsCodec.Decode(Record.Model!);
+            var previous = Record.StrategyBuffers is { } buffers ? WeightsCodec.Decode(buffers) : new Dictionary<string, float[]>();
+            var result = Strategy().Aggregate(global, parts.Select(p => _accepted[p].Delta!).ToList(),
+                new StrategyState(previous, Record.StrategyRound));
+            foreach (var rejection in result.Rejected)
+            {
+                var update = round.Updates.First(u => u.PartIndex == rejection.PartIndex);
+                round = ReplaceUpdate(round, update with { Status = FlUpdateStatus.Rejected, Reason = rejection.Reason });
+            }
+            Record.Model = WeightsCodec.Encode(result.Global);
+            Record.StrategyBuffers = WeightsCodec.Encode(result.State.Buffers);
+            Record.StrategyRound = result.State.Round;
+            used = result.Used;
+            metrics = await WithTestMetrics(new FlRoundMetrics(), result.Global, null);
+        }
+        var counted = round.Updates.Where(u => u.Status == FlUpdateStatus.Accepted && u.DataSize is > 0).ToList();
+        var weight = counted.Sum(u => (double)u.DataSize!.Value);
+        metrics = metrics with
+        {
+            TrainLoss = weight == 0 ? null : counted.Sum(u => u.Loss!.Value * u.DataSize!.Value) / weight,
+            TrainAccuracy = weight == 0 || counted.Any(u => u.Accuracy is null) ? null : counted.Sum(u => u.Accuracy!.Value * u.DataSize!.Value) / weight,
+        };
+        Record.ModelRound = round.Round;
+        round = ReplaceRound(round with
+        {
+            Status = FlRoundStatus.Completed,
+            ClosedAt = Now,
+            CloseReason = reason,
+            Metrics = metrics,
+            Aggregated = used,
+            Accepted = round.Updates.Count(u => u.Status == FlUpdateStatus.Accepted),
+            Rejected = round.Updates.Count(u => u.Status == FlUpdateStatus.Rejected),
+            Updates = round.Updates.Select(u => u.Status == FlUpdateStatus.Pending
+                ? u with { Status = FlUpdateStatus.Lost, Reason = "not in when the round closed" } : u).ToList(),
+            AggregationMs = Stopwatch.GetElapsedTime(trigger).TotalMilliseconds,
+        });
+        AddEvent("round_aggregated", $"round {round.Round} aggregated from {used.Count} updates ({reason})", round.Round, metrics: metrics);
+        CancelOutstanding(round);
+        _accepted.Clear();
+        if (round.Round >= spec.TotalRounds)
+        {
+            await Finish(FlSessionStatus.Completed, null, "session_completed");
+            return;
+        }
+        await Save();
+        await OpenRound(round.Round + 1);
+    }
+
+    private async Task FailRound(FlRoundView round, string reason)
+    {
+        round = ReplaceRound(round with
+        {
+            Status = FlRoundStatus.Failed,
+            ClosedAt = Now,
+            CloseReason = reason,
+            Accepted = round.Updates.Count(u => u.Status == FlUpdateStatus.Accepted),
+            Rejected = round.Updates.Count(u => u.Status == FlUpdateStatus.Rejected),
+        });
+        AddEvent("round_failed", $"round {round.Round} failed: {reason}", round.Round);
+        CancelOutstanding(round);
+        await Finish(FlSessionStatus.Failed, $"round {round.Round}: {reason}", "session_failed");
+    }
+
+    private async Task Finish(FlSessionStatus status, string? error, string eventType)
+    {
+        if (CurrentRound is { } round) CancelOutstanding(round);
+        Record.Status = status;
+        Record.Error = error;
+        Record.CompletedAt = Now;
+        AddEvent(eventType, status switch
+        {
+            FlSessionStatus.Completed => $"session completed after {Record.Rounds.Count} rounds",
+            _ => $"session {Parity.Json.ParityJson.WireName(status)}: {error}",
+        });
+        await Save();
+        StopTimer();
+        try
+        {
+            if (await this.GetReminder(DriveReminder) is { } reminder) await this.UnregisterReminder(reminder);
+        }
+        catch (Exception e)
+        {
+            logger.LogDebug(e, "Reminder of FL session {SessionId} not removed; it will find the session finished", Id);
+        }
+    }
+
+    /// <summary>After a crash (or a deactivation): rebuild the open round from its tasks, or open the next one.</summary>
+    private async Task Resume()
+    {
+        if (CurrentRound is not { } round) return;
+        if (round.Status == FlRoundStatus.Completed)
+        {
+            if (round.Round >= Spec!.TotalRounds) await Finish(FlSessionStatus.Completed, null, "session_completed");
+            else await OpenRound(round.Round + 1);
+            return;
+        }
+        if (round.Status != FlRoundStatus.Collecting) return;
+        StartTimer();
+        foreach (var update in round.Updates.Where(u => u.Status is FlUpdateStatus.Accepted or FlUpdateStatus.Pending).ToList())
+        {
+            // Reads only (they interleave): a task that is handing its result to this session right now must not wait on it.
+            var task = GrainFactory.GetGrain<ITaskGrain>(update.TaskId);
+            var current = await task.Get();
+            if (current is null)
+            {
+                // The crash came between recording the round and submitting this task.
+                await SubmitTask(round, update);
+                continue;
+            }
+            if (!current.Status.IsTerminal()) continue;
+            var result = await task.GetResult();
+            await Take(round, update, current.Status, current.Status == TaskState.Completed ? result?.Stdout : null,
+                current.Error ?? result?.Error, Stopwatch.GetTimestamp());
+            if (CurrentRound is not { Status: FlRoundStatus.Collecting } still || still.Round != round.Round) return;
+        }
+        await CheckRound(Stopwatch.GetTimestamp());
+    }
+
+    private void CancelOutstanding(FlRoundView round)
+    {
+        foreach (var update in round.Updates.Where(u => u.Status is FlUpdateStatus.Pending or FlUpdateStatus.Lost))
+            GrainFactory.GetGrain<ITaskGrain>(update.TaskId).Cancel($"round {round.Round} of FL session {Id} closed").Ignore();
+    }
+
+    private async Task<FlRoundMetrics> WithTestMetrics(FlRoundMetrics metrics, IReadOnlyDictionary<string, float[]>? weights, RandomForest? forest)
+    {
+        if (Spec!.TestDatasetCid is not { } cid) return metrics;
+        try
+        {
+            _testSet ??= await ReadDataset(cid, Spec.TrainingData.DataFormat, "test_dataset_cid");
+            var test = SessionPlanning.Evaluate(Spec, weights, forest, _testSet, Record.Columns);
+            return metrics with
+            {
+                TestLoss = test.TestLoss,
+                TestAccuracy = test.TestAccuracy,
+                TestRSquared = test.TestRSquared,
+                TestMeanSquaredError = test.TestMeanSquaredError,
+                TestRows = test.TestRows,
+            };
+        }
+        catch (Exception e) when (e is SessionInputException or DatasetException or Learning.Models.ModelConfigException)
+        {
+            // The round's model stands; only its test score is missing, and the log says why.
+            logger.LogWarning("FL session {SessionId}: no test metrics: {Reason}", Id, e.Message);
+            return metrics;
+        }
+    }
+
+    private IAggregationStrategy Strategy() => _strategy ??= StrategyCatalog.Create(Spec!.AggregationMethod, Config(Spec));
+
+    private double? MaxUpdateNorm() => Config(Spec!).TryGetProperty("max_update_norm", out var bound) && bound.TryGetDouble(out var value)
+        ? value : null;
+
+    private FlRoundView ReplaceRound(FlRoundView round)
+    {
+        var index = Record.Rounds.FindIndex(r => r.Round == round.Round);
+        Record.Rounds[index] = round;
+        return round;
+    }
+
+    private FlRoundView ReplaceUpdate(FlRoundView round, FlUpdateView update)
+    {
+        var current = Record.Rounds.First(r => r.Round == round.Round);
+        return ReplaceRound(current with { Updates = current.Updates.Select(u => u.PartIndex == update.PartIndex ? update : u).ToList() });
+    }
+
+    private void StartTimer() =>
+        _timer ??= this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions { DueTime = TickPeriod, Period = TickPeriod, KeepAlive = true });
+
+    private void StopTimer()
+    {
+        _timer?.Dispose();
+        _timer = null;
+    }
+}

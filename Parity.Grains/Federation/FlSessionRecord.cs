@@ -1,0 +1,30 @@
+namespace Parity.Federation;
+
+/// <summary>
+/// A session's durable state, written after every step that changes it: the spec, the participants, every round's
+/// record, the global model and the strategy's state (as exact bytes), and the event log. A round's accepted updates
+/// are not copied here: they stay in their round tasks' results, which a resumed session reads again.
+/// </summary>
+[GenerateSerializer]
+public sealed class FlSessionRecord
+{
+    [Id(0)] public FlSessionSpec? Spec { get; set; }
+    [Id(1)] public FlSessionStatus Status { get; set; }
+    [Id(2)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(3)] public DateTimeOffset UpdatedAt { get; set; }
+    [Id(4)] public DateTimeOffset? CompletedAt { get; set; }
+    [Id(5)] public string? Error { get; set; }
+    [Id(6)] public List<FlParticipantView> Participants { get; set; } = [];
+    [Id(7)] public List<FlRoundView> Rounds { get; set; } = [];
+    /// <summary>The global weights (<see cref="WeightsCodec"/>), or a forest's serialized bytes.</summary>
+    [Id(8)] public byte[]? Model { get; set; }
+    /// <summary>The round whose aggregate <see cref="Model"/> is; 0 for the initial model.</summary>
+    [Id(9)] public int ModelRound { get; set; }
+    [Id(10)] public byte[]? StrategyBuffers { get; set; }
+    [Id(11)] public int StrategyRound { get; set; }
+    [Id(12)] public List<FlSessionEvent> Events { get; set; } = [];
+    [Id(13)] public long LastEvent { get; set; }
+    /// <summary>The dataset's feature count and classes (1 for regression), fixed at creation.</summary>
+    [Id(14)] public int Columns { get; set; }
+    [Id(15)] public int Classes { get; set; }
+}

@@ -1,0 +1,28 @@
+using System.Globalization;
+
+namespace Parity.Federation;
+
+/// <summary>
+/// Names of a session's rounds and round tasks. The task id is fixed by (session, round, part), so submitting it again
+/// after a crash finds the task already there instead of running the part twice.
+/// </summary>
+public static class RoundTasks
+{
+    public static string RoundId(string sessionId, int round) => string.Create(CultureInfo.InvariantCulture, $"{sessionId}:r{round}");
+
+    public static string TaskId(string sessionId, int round, int part) =>
+        string.Create(CultureInfo.InvariantCulture, $"fl-{sessionId}-r{round}-p{part}");
+
+    public static bool TryParse(string taskId, out string sessionId, out int round, out int part)
+    {
+        sessionId = "";
+        round = part = 0;
+        if (!taskId.StartsWith("fl-", StringComparison.Ordinal)) return false;
+        var p = taskId.LastIndexOf("-p", StringComparison.Ordinal);
+        var r = p < 1 ? -1 : taskId.LastIndexOf("-r", p - 1, StringComparison.Ordinal);
+        if (r <= 3) return false;
+        sessionId = taskId[3..r];
+        return int.TryParse(taskId.AsSpan(r + 2, p - r - 2), NumberStyles.None, CultureInfo.InvariantCulture, out round)
+               && int.TryParse(taskId.AsSpan(p + 2), NumberStyles.None, CultureInfo.InvariantCulture, out part);
+    }
+}

@@ -1,0 +1,97 @@
+using System.Text.Json;
+using Parity.Federation.Strategies;
+using Parity.Json;
+using Parity.Learning.Forest;
+
+namespace Parity.Federation;
+
+/// <summary>
+/// Validates a participant's model update before it may count: it parses, it is for this session and round, it claims
+/// exactly the rows of the participant's part (so nobody inflates its weight in the average), its weights have the
+/// global model's keys and shapes and only finite values, and its distance from the global model is within the
+/// session's bound when it has one. The delta is computed here from the weights sent, never taken from the
+/// participant's own <c>gradients</c>.
+/// </summary>
+public static class UpdateCheck
+{
+    public static CheckedUpdate Weights(string? output, string sessionId, string roundId, int partIndex, int expectedRows,
+        IReadOnlyDictionary<string, float[]> global, double? maxNorm)
+    {
+        var parsed = Parse(output, sessionId, roundId, expectedRows);
+        if (!parsed.Accepted) return parsed;
+        var update = parsed.Parsed!;
+        if (update.Weights is null) return CheckedUpdate.Refused("the update has no weights", update);
+        foreach (var key in global.Keys)
+            if (!update.Weights.ContainsKey(key)) return CheckedUpdate.Refused($"weights lacks {key}, which the global model has", update);
+        var delta = new Dictionary<string, float[]>(global.Count);
+        double squares = 0;
+        foreach (var (key, values) in update.Weights)
+        {
+            if (!global.TryGetValue(key, out var current))
+                return CheckedUpdate.Refused($"weights has {Excerpt(key)}, which the global model does not have", update);
+            if (values is null || values.Length != current.Length)
+                return CheckedUpdate.Refused($"weights.{key} has {values?.Length ?? 0} values, the global model {current.Length}", update);
+            var difference = new float[values.Length];
+            for (var i = 0; i < values.Length; i++)
+            {
+                if (!float.IsFinite(values[i])) return CheckedUpdate.Refused($"weights.{key}[{i}] is {values[i]}, not a finite number", update);
+                difference[i] = values[i] - current[i];
+                if (!float.IsFinite(difference[i]))
+                    return CheckedUpdate.Refused($"weights.{key}[{i}] is too far from the global model to represent", update);
+                squares += (double)difference[i] * difference[i];
+            }
+            delta[key] = difference;
+        }
+        var norm = Math.Sqrt(squares);
+        if (maxNorm is { } bound && norm > bound)
+            return CheckedUpdate.Refused($"the update's L2 norm {norm:G6} is over config.max_update_norm ({bound:G6})", update) with { Norm = norm };
+        return new CheckedUpdate { Parsed = update, Delta = new ClientUpdate(partIndex, delta, update.DataSize!.Value), Norm = norm };
+    }
+
+    public static CheckedUpdate Forest(string? output, string sessionId, string roundId, int expectedRows, int featureCount, int classCount)
+    {
+        var parsed = Parse(output, sessionId, roundId, expectedRows);
+        if (!parsed.Accepted) return parsed;
+        var update = parsed.Parsed!;
+        if (string.IsNullOrEmpty(update.Forest)) return CheckedUpdate.Refused("the update has no forest", update);
+        RandomForest forest;
+        try
+        {
+            forest = ForestSerializer.Deserialize(Convert.FromBase64String(update.Forest));
+        }
+        catch (FormatException e)
+        {
+            return CheckedUpdate.Refused($"the forest does not decode: {e.Message}", update);
+        }
+        if (forest.FeatureCount != featureCount)
+            return CheckedUpdate.Refused($"the forest has {forest.FeatureCount} features, the dataset {featureCount}", update);
+        if (forest.ClassCount > classCount)
+            return CheckedUpdate.Refused($"the forest votes over {forest.ClassCount} classes, the dataset has {classCount}", update);
+        return new CheckedUpdate { Parsed = update, Forest = forest };
+    }
+
+    private static CheckedUpdate Parse(string? output, string sessionId, string roundId, int expectedRows)
+    {
+        if (string.IsNullOrWhiteSpace(output)) return CheckedUpdate.Refused("the task returned no update");
+        ReceivedUpdate? update;
+        try
+        {
+            update = JsonSerializer.Deserialize<ReceivedUpdate>(output, ParityJson.Options);
+        }
+        catch (JsonException e)
+        {
+            return CheckedUpdate.Refused($"the update is not a valid model update: {e.Message}");
+        }
+        if (update is null) return CheckedUpdate.Refused("the update is null");
+        if (update.SessionId != sessionId) return CheckedUpdate.Refused($"the update is for session {Excerpt(update.SessionId)}", update);
+        if (update.RoundId != roundId)
+            return CheckedUpdate.Refused($"the update is for round {Excerpt(update.RoundId)}, not {roundId}", update);
+        if (update.DataSize is not { } rows) return CheckedUpdate.Refused("the update has no data_size", update);
+        if (rows != expectedRows)
+            return CheckedUpdate.Refused($"data_size {rows} is not the {expectedRows} rows of this participant's part", update);
+        if (update.Loss is not { } loss || !double.IsFinite(loss)) return CheckedUpdate.Refused("the update has no finite loss", update);
+        return new CheckedUpdate { Parsed = update };
+    }
+
+    private static string Excerpt(string? value) => value is null ? "(none)" : JsonFields.Excerpt(value);
+}
