@@ -21,12 +21,19 @@ public sealed record LinearRegressionOptions
     /// <summary>L2 penalty <c>alpha/2 · ‖w‖²</c> on the coefficients (the intercept is not penalised).</summary>
     public float Alpha { get; init; }
 
+    /// <summary>
+    /// FedProx's proximal weight μ (Li et al. 2020): training descends the objective plus <c>μ/2 · ‖w − w_anchor‖²</c>
+    /// over the coefficients and the intercept. The anchor is the global model given to <see cref="LinearRegression.Train"/>,
+    /// or, when none is given (a first round), the zero starting point. 0, the default, is plain training.
+    /// </summary>
+    public float ProximalMu { get; init; }
+
     /// <summary>When set (upstream's <c>model_config.input_size</c>), the data must have this many features.</summary>
     public int? InputSize { get; init; }
 
     /// <summary>
     /// Options from a task's <c>train_config</c> (<c>epochs</c>, <c>learning_rate</c>, <c>batch_size</c>, <c>seed</c>;
-    /// optional <c>alpha</c>) and <c>model_config</c> (optional <c>input_size</c>).
+    /// optional <c>alpha</c>, <c>proximal_mu</c>) and <c>model_config</c> (optional <c>input_size</c>).
     /// </summary>
     /// <param name="defaultSeed">Used when train_config has no seed (upstream servers send none).</param>
     public static LinearRegressionOptions FromJson(JsonElement trainConfig, JsonElement? modelConfig, long? defaultSeed = null)
@@ -40,6 +47,7 @@ public sealed record LinearRegressionOptions
             BatchSize = ConfigJson.Int32(trainConfig, "batch_size") ?? throw ConfigJson.Missing("batch_size"),
             Seed = ConfigJson.Int64(trainConfig, "seed") ?? defaultSeed ?? throw ConfigJson.Missing("seed"),
             Alpha = ConfigJson.Number(trainConfig, "alpha") ?? 0f,
+            ProximalMu = ConfigJson.Number(trainConfig, "proximal_mu") ?? 0f,
             InputSize = ConfigJson.Int32(modelConfig, "input_size"),
         };
         options.Validate();
@@ -53,6 +61,8 @@ public sealed record LinearRegressionOptions
             throw Invalid("learning_rate", $"learning_rate must be in (0, {MlpOptions.MaxLearningRate}], got {LearningRate}");
         if (BatchSize < 1) throw Invalid("batch_size", $"batch_size must be at least 1, got {BatchSize}");
         if (!(Alpha >= 0 && float.IsFinite(Alpha))) throw Invalid("alpha", $"alpha must be zero or positive, got {Alpha}");
+        if (!(ProximalMu >= 0 && float.IsFinite(ProximalMu)))
+            throw Invalid("proximal_mu", $"proximal_mu must be zero or positive, got {ProximalMu}");
         if (InputSize is < 1) throw Invalid("input_size", $"input_size must be at least 1, got {InputSize}");
     }
 
@@ -175,7 +185,9 @@ public static class LinearRegression
 
     /// <summary>
     /// Mini-batch gradient descent on <c>1/(2n) Σ (y − ŷ)² + alpha/2 · ‖w‖²</c> from zeros or from
-    /// <paramref name="globalWeights"/>, shuffling every epoch with the seed.
+    /// <paramref name="globalWeights"/>, shuffling every epoch with the seed; with
+    /// <see cref="LinearRegressionOptions.ProximalMu"/> &gt; 0 it adds FedProx's <c>μ/2 · ‖(b, w) − (b, w)_start‖²</c>,
+    /// anchored to the global model, or to the zero start when none is given.
     /// </summary>
     /// <exception cref="TrainingDivergedException">The loss or a weight became NaN or infinite.</exception>
     public static TrainingResult<LinearRegressionModel> Train(Dataset data, LinearRegressionOptions options,
@@ -199,6 +211,11 @@ public static class LinearRegression
         var random = new SeededRandom(options.Seed, ShuffleStream);
         var weights = model.MutableCoefficients;
         var gradient = new float[d];
+        // FedProx's anchor: [intercept, coefficients] as training starts, i.e. the global model, or zeros when none is
+        // given (a first round). Null at μ = 0, so plain training does no extra work and keeps its exact bits.
+        var proximal = options.ProximalMu > 0
+            ? new ProximalTerm(options.ProximalMu, [[model.Intercept], weights.ToArray()])
+            : null;
         var history = new List<double>(options.Epochs + 1) { Objective(model, data, options.Alpha) };
         for (var epoch = 1; epoch <= options.Epochs; epoch++)
         {
@@ -222,11 +239,19 @@ public static class LinearRegression
                     throw Training.Diverged(epoch, options.Epochs, batch + 1, batches, options.LearningRate,
                         $"the batch loss is {loss / count}");
 
-                // w ← w − η (gradient / count + alpha · w)
+                // w ← w − η (gradient / count + alpha · w + μ · (w − w_anchor)); b ← b − η (Σ error / count + μ · (b − b_anchor)).
+                // The intercept takes the proximal term (FedProx anchors every parameter) but not alpha's penalty.
+                // The history and the reported loss stay without the proximal term, comparable across strategies.
                 TensorPrimitives.Multiply(gradient, 1f / count, gradient);
                 if (options.Alpha != 0) TensorPrimitives.MultiplyAdd(weights, options.Alpha, gradient, gradient);
+                var interceptStep = interceptGradient / count;
+                if (proximal is not null)
+                {
+                    proximal.AddTo(1, weights, gradient);
+                    interceptStep += proximal.Scalar(0, model.Intercept);
+                }
                 TensorPrimitives.MultiplyAdd(gradient, -options.LearningRate, weights, weights);
-                model.SetIntercept(model.Intercept - options.LearningRate * (float)(interceptGradient / count));
+                model.SetIntercept(model.Intercept - options.LearningRate * (float)interceptStep);
                 if (!WeightSet.AllFinite(weights) || !float.IsFinite(model.Intercept))
                     throw Training.Diverged(epoch, options.Epochs, batch + 1, batches, options.LearningRate,
                         $"a value of {LinearRegressionModel.WeightsKey} became non-finite");

@@ -65,6 +65,14 @@ public sealed record MlpOptions
     /// <summary>L2 penalty: the objective adds <c>alpha/2 · Σ w²</c> over all weights (not biases).</summary>
     public float Alpha { get; init; }
 
+    /// <summary>
+    /// FedProx's proximal weight μ (Li et al. 2020): local training descends the data objective plus
+    /// <c>μ/2 · ‖w − w_anchor‖²</c> over every weight and bias. The anchor is the global model given to
+    /// <see cref="MlpTrainer.Train"/>, or, when none is given (a first round), the seeded initialisation. 0, the default,
+    /// is plain training and costs nothing.
+    /// </summary>
+    public float ProximalMu { get; init; }
+
     /// <summary>Classes of a classifier; null takes the global model's output width, else the dataset's class names,
     /// else the largest label + 1. Federated participants should all be given it, since a partition may lack classes.</summary>
     public int? ClassCount { get; init; }
@@ -75,7 +83,7 @@ public sealed record MlpOptions
     /// <summary>
     /// Options from a task's <c>train_config</c> (<c>epochs</c>, <c>learning_rate</c>, <c>batch_size</c>, <c>seed</c>;
     /// optional <c>optimizer</c> sgd|adam, <c>momentum</c>, <c>nesterov</c>, <c>beta_1</c>, <c>beta_2</c>,
-    /// <c>epsilon</c>, <c>alpha</c>) and <c>model_config</c> (<c>hidden_size</c>, or <c>hidden_sizes</c> for several
+    /// <c>epsilon</c>, <c>alpha</c>, <c>proximal_mu</c>) and <c>model_config</c> (<c>hidden_size</c>, or <c>hidden_sizes</c> for several
     /// layers; optional <c>activation</c>, <c>task</c> classification|regression, <c>class_count</c>). Unknown fields,
     /// and the upstream <c>input_size</c>/<c>output_size</c>, are ignored.
     /// </summary>
@@ -126,6 +134,7 @@ public sealed record MlpOptions
             Beta2 = ConfigJson.Number(trainConfig, "beta_2") ?? 0.999f,
             Epsilon = ConfigJson.Number(trainConfig, "epsilon") ?? 1e-8f,
             Alpha = ConfigJson.Number(trainConfig, "alpha") ?? 0f,
+            ProximalMu = ConfigJson.Number(trainConfig, "proximal_mu") ?? 0f,
             ClassCount = ConfigJson.Int32(modelConfig, "class_count"),
         };
         options.Validate();
@@ -152,6 +161,8 @@ public sealed record MlpOptions
         if (!(Beta2 >= 0 && Beta2 < 1)) throw Invalid("beta_2", $"beta_2 must be in [0, 1), got {Beta2}");
         if (!(Epsilon > 0 && float.IsFinite(Epsilon))) throw Invalid("epsilon", $"epsilon must be positive, got {Epsilon}");
         if (!(Alpha >= 0 && float.IsFinite(Alpha))) throw Invalid("alpha", $"alpha must be zero or positive, got {Alpha}");
+        if (!(ProximalMu >= 0 && float.IsFinite(ProximalMu)))
+            throw Invalid("proximal_mu", $"proximal_mu must be zero or positive, got {ProximalMu}");
         if (ClassCount is < 2) throw Invalid("class_count", $"class_count must be at least 2, got {ClassCount}");
         if (Threads < 0) throw Invalid("threads", $"threads must be zero (all cores) or positive, got {Threads}");
     }

@@ -29,7 +29,9 @@ public sealed class MlpTrainer
     }
 
     /// <summary>Trains on every row of <paramref name="data"/>.</summary>
-    /// <param name="globalWeights">The global model to continue from (shape-checked), or null to start from the seed.</param>
+    /// <param name="globalWeights">The global model to continue from (shape-checked), or null to start from the seed. With
+    /// <see cref="MlpOptions.ProximalMu"/> &gt; 0 it is also FedProx's anchor; without it the anchor is the seeded
+    /// initialisation.</param>
     /// <param name="cancellationToken">Checked before every mini-batch.</param>
     /// <exception cref="ModelConfigException">The data or the global weights do not fit the configuration.</exception>
     /// <exception cref="TrainingDivergedException">The loss or a weight became NaN or infinite.</exception>
@@ -65,6 +67,9 @@ public sealed class MlpTrainer
         }
         var halves = batchSize >= 2 * BatchHalves.MinRows ? new BatchHalves(model, batchSize, _options.Alpha, _gemm) : null;
         var optimizer = Optimizer.Create(_options, parameters);
+        // Anchored to the starting parameters: the global model when given, else the seeded initialisation (a first
+        // round has no global model yet). Null at μ = 0, so plain training does no extra work.
+        var proximal = _options.ProximalMu > 0 ? new ProximalTerm(_options.ProximalMu, parameters) : null;
         var random = new SeededRandom(_options.Seed, ShuffleStream);
         var order = Enumerable.Range(0, rows).ToArray();
         var features = data.Features.Span;
@@ -93,7 +98,10 @@ public sealed class MlpTrainer
                         _options.Alpha, workspace, _gemm, weightGradients, biasGradients)
                     : halves.Compute(batchFeatures, batchLabels, count, workspace, weightGradients, biasGradients);
                 if (!double.IsFinite(loss)) throw Diverged(epoch, batch + 1, batches, $"the batch loss is {loss}");
+                // The reported losses stay the data objective (with alpha's penalty, as before), never the proximal
+                // term, so runs compare across aggregation strategies.
                 epochLoss += loss * count;
+                proximal?.AddTo(parameters, gradients);
                 optimizer.Step(parameters, gradients);
                 for (var p = 0; p < parameters.Count; p++)
                 {

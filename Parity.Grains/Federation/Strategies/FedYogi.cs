@@ -1,0 +1,32 @@
+namespace Parity.Federation.Strategies;
+
+/// <summary>
+/// FedYogi (Reddi et al. 2021): server momentum m and the Yogi second moment v ← v − (1 − β₂) Δ² sign(v − Δ²).
+/// Unlike Adam's average, the size of each change to v depends on Δ² alone, not on v, so v cannot collapse quickly
+/// after a run of large deltas; see <see cref="ServerOptimizer"/>.
+/// </summary>
+public sealed class FedYogi : IAggregationStrategy
+{
+    public const string WireName = "fedyogi";
+
+    public FedYogi(double serverLearningRate, double beta1, double beta2, double tau)
+    {
+        ServerLearningRate = ParameterGuard.Positive("server_learning_rate", serverLearningRate);
+        Beta1 = ParameterGuard.UnitInterval("beta_1", beta1);
+        Beta2 = ParameterGuard.UnitInterval("beta_2", beta2);
+        Tau = ParameterGuard.Positive("tau", tau);
+    }
+
+    public string Name => WireName;
+
+    public double ServerLearningRate { get; }
+
+    public double Beta1 { get; }
+
+    public double Beta2 { get; }
+
+    public double Tau { get; }
+
+    public AggregationResult Aggregate(IReadOnlyDictionary<string, float[]> global, IReadOnlyList<ClientUpdate> updates, StrategyState state) =>
+        ServerOptimizer.Step(Name, SecondMomentRule.Yogi, ServerLearningRate, Beta1, Beta2, Tau, global, updates, state);
+}
