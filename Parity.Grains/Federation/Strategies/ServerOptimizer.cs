@@ -55,8 +55,8 @@ internal static class ServerOptimizer
                     SecondMomentRule.Yogi => v - (1 - beta2) * squared * Math.Sign(v - squared),
                     _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, "unknown second-moment rule"),
                 };
-                mNext[j] = (float)m;
-                vNext[j] = (float)v;
+                mNext[j] = input.ToFloat(m, "state buffer", FirstMomentPrefix + key, j);
+                vNext[j] = input.ToFloat(v, "state buffer", SecondMomentPrefix + key, j);
                 move[j] = eta * m / (Math.Sqrt(v) + tau);
             }
             step[key] = move;
