@@ -34,7 +34,8 @@ internal sealed class RoundInput
     /// The caller promises well-formed input; these checks are defence in depth against a session bug or a hostile
     /// participant that slipped past it, because one NaN or one short array would poison every later round.
     /// </summary>
-    public static RoundInput Validate(string strategy, IReadOnlyDictionary<string, float[]> global, IReadOnlyList<ClientUpdate> updates, StrategyState state)
+    public static RoundInput Validate(
+        string strategy, IReadOnlyDictionary<string, float[]> global, IReadOnlyList<ClientUpdate> updates, StrategyState state)
     {
         ArgumentNullException.ThrowIfNull(global);
         ArgumentNullException.ThrowIfNull(updates);
@@ -70,12 +71,14 @@ internal sealed class RoundInput
             if (i > 0 && sorted[i - 1].PartIndex == update.PartIndex)
                 throw new ArgumentException($"{strategy}: part {update.PartIndex} sent more than one update", nameof(updates));
             if (update.SampleCount < 1)
-                throw new ArgumentException($"{strategy}: part {update.PartIndex} has sample count {update.SampleCount}; it must be >= 1", nameof(updates));
+                throw new ArgumentException(
+                    $"{strategy}: part {update.PartIndex} has sample count {update.SampleCount}; it must be >= 1", nameof(updates));
             if (update.Delta is null)
                 throw new ArgumentException($"{strategy}: part {update.PartIndex} has no delta", nameof(updates));
             if (update.Delta.Count != keys.Length)
                 throw new ArgumentException(
-                    $"{strategy}: part {update.PartIndex} has {update.Delta.Count} weight keys, the global weights have {keys.Length} ({Describe(update.Delta.Keys, global)})",
+                    $"{strategy}: part {update.PartIndex} has {update.Delta.Count} weight keys, the global weights have {keys.Length} " +
+                    $"({Describe(update.Delta.Keys, global)})",
                     nameof(updates));
             foreach (var key in keys)
             {
@@ -87,7 +90,8 @@ internal sealed class RoundInput
                         nameof(updates));
                 var bad = FirstNonFinite(delta);
                 if (bad >= 0)
-                    throw new ArgumentException($"{strategy}: part {update.PartIndex} delta '{key}'[{bad}] is not finite ({delta[bad]})", nameof(updates));
+                    throw new ArgumentException(
+                        $"{strategy}: part {update.PartIndex} delta '{key}'[{bad}] is not finite ({delta[bad]})", nameof(updates));
             }
         }
 

@@ -11,5 +11,6 @@ public sealed record StrategyState(IReadOnlyDictionary<string, float[]> Buffers,
 {
     /// <summary>The state before the first round: no buffers, round 0.</summary>
     // Read-only underneath too: this one instance is shared by every session.
-    public static StrategyState Empty { get; } = new(new ReadOnlyDictionary<string, float[]>(new Dictionary<string, float[]>(StringComparer.Ordinal)), 0);
+    public static StrategyState Empty { get; } =
+        new(new ReadOnlyDictionary<string, float[]>(new Dictionary<string, float[]>(StringComparer.Ordinal)), 0);
 }
