@@ -1,7 +1,8 @@
 namespace Parity.Federation.Strategies;
 
 /// <summary>
-/// FedAdam (Reddi et al. 2021): server momentum m and an exponential moving average v ← β₂ v + (1 − β₂) Δ²; see <see cref="ServerOptimizer"/>.
+/// FedAdam (Reddi et al. 2021): server momentum m and an exponential moving average of the squared mean delta,
+/// v ← β₂ v + (1 − β₂) Δ²; see <see cref="ServerOptimizer"/>.
 /// </summary>
 public sealed class FedAdam : IAggregationStrategy
 {

@@ -39,7 +39,7 @@ public sealed class FedAvgM : IAggregationStrategy
             for (var j = 0; j < g.Length; j++)
             {
                 var v = ServerMomentum * previous[j] + g[j];
-                next[j] = (float)v;
+                next[j] = input.ToFloat(v, "state buffer", BufferPrefix + key, j);
                 move[j] = ServerLearningRate * v;
             }
             step[key] = move;

@@ -17,7 +17,8 @@ internal static class KrumScoring
         // The guarantee needs n > 2f + 2; it also keeps n − f − 2 ≥ 1 so every score has a neighbour.
         if ((long)n <= 2L * numMalicious + 2)
             throw new ArgumentException(
-                $"{strategy} needs more than 2·num_malicious + 2 updates: got {n} with num_malicious = {numMalicious} (needs at least {2L * numMalicious + 3})",
+                $"{strategy} needs more than 2·num_malicious + 2 updates: got {n} with num_malicious = {numMalicious} " +
+                $"(needs at least {2L * numMalicious + 3})",
                 "updates");
 
         var distances = new double[n, n];

@@ -28,7 +28,8 @@ public sealed class MultiKrum : IAggregationStrategy
         // Only knowable per round: the bound depends on how many updates arrived.
         if (NumSelected > input.Count - NumMalicious)
             throw new ArgumentException(
-                $"{Name}: num_selected = {NumSelected} must be <= n − num_malicious = {input.Count} − {NumMalicious} = {input.Count - NumMalicious}",
+                $"{Name}: num_selected = {NumSelected} must be <= n − num_malicious = " +
+                $"{input.Count} − {NumMalicious} = {input.Count - NumMalicious}",
                 nameof(updates));
         // Back into PartIndex order, so the weighted sum runs in the same order as FedAvg's.
         var chosen = ranked.Take(NumSelected).Order().Select(i => input.Updates[i]).ToArray();

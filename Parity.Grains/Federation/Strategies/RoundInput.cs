@@ -6,13 +6,17 @@ namespace Parity.Federation.Strategies;
 /// </summary>
 internal sealed class RoundInput
 {
-    private RoundInput(IReadOnlyDictionary<string, float[]> global, ClientUpdate[] updates, string[] keys, StrategyState state)
+    private RoundInput(string strategy, IReadOnlyDictionary<string, float[]> global, ClientUpdate[] updates, string[] keys, StrategyState state)
     {
+        Strategy = strategy;
         Global = global;
         Updates = updates;
         Keys = keys;
         State = state;
     }
+
+    /// <summary>The wire name of the strategy, for error messages.</summary>
+    public string Strategy { get; }
 
     public IReadOnlyDictionary<string, float[]> Global { get; }
 
@@ -30,7 +34,8 @@ internal sealed class RoundInput
     /// The caller promises well-formed input; these checks are defence in depth against a session bug or a hostile
     /// participant that slipped past it, because one NaN or one short array would poison every later round.
     /// </summary>
-    public static RoundInput Validate(string strategy, IReadOnlyDictionary<string, float[]> global, IReadOnlyList<ClientUpdate> updates, StrategyState state)
+    public static RoundInput Validate(
+        string strategy, IReadOnlyDictionary<string, float[]> global, IReadOnlyList<ClientUpdate> updates, StrategyState state)
     {
         ArgumentNullException.ThrowIfNull(global);
         ArgumentNullException.ThrowIfNull(updates);
@@ -66,12 +71,14 @@ internal sealed class RoundInput
             if (i > 0 && sorted[i - 1].PartIndex == update.PartIndex)
                 throw new ArgumentException($"{strategy}: part {update.PartIndex} sent more than one update", nameof(updates));
             if (update.SampleCount < 1)
-                throw new ArgumentException($"{strategy}: part {update.PartIndex} has sample count {update.SampleCount}; it must be >= 1", nameof(updates));
+                throw new ArgumentException(
+                    $"{strategy}: part {update.PartIndex} has sample count {update.SampleCount}; it must be >= 1", nameof(updates));
             if (update.Delta is null)
                 throw new ArgumentException($"{strategy}: part {update.PartIndex} has no delta", nameof(updates));
             if (update.Delta.Count != keys.Length)
                 throw new ArgumentException(
-                    $"{strategy}: part {update.PartIndex} has {update.Delta.Count} weight keys, the global weights have {keys.Length} ({Describe(update.Delta.Keys, global)})",
+                    $"{strategy}: part {update.PartIndex} has {update.Delta.Count} weight keys, the global weights have {keys.Length} " +
+                    $"({Describe(update.Delta.Keys, global)})",
                     nameof(updates));
             foreach (var key in keys)
             {
@@ -83,11 +90,12 @@ internal sealed class RoundInput
                         nameof(updates));
                 var bad = FirstNonFinite(delta);
                 if (bad >= 0)
-                    throw new ArgumentException($"{strategy}: part {update.PartIndex} delta '{key}'[{bad}] is not finite ({delta[bad]})", nameof(updates));
+                    throw new ArgumentException(
+                        $"{strategy}: part {update.PartIndex} delta '{key}'[{bad}] is not finite ({delta[bad]})", nameof(updates));
             }
         }
 
-        return new RoundInput(global, sorted, keys, state);
+        return new RoundInput(strategy, global, sorted, keys, state);
     }
 
     /// <summary>Σ nᵢ Δᵢ / Σ nᵢ per key over the given updates (all of them when null), in double, PartIndex order.</summary>
@@ -126,7 +134,7 @@ internal sealed class RoundInput
             var delta = step[key];
             var result = new float[weights.Length];
             for (var j = 0; j < result.Length; j++)
-                result[j] = (float)(weights[j] + delta[j]);
+                result[j] = ToFloat(weights[j] + delta[j], "global", key, j);
             next[key] = result;
         }
         return next;
@@ -138,6 +146,19 @@ internal sealed class RoundInput
             new StrategyState(new Dictionary<string, float[]>(StringComparer.Ordinal), State.Round + 1),
             used ?? Updates.Select(u => u.PartIndex).ToArray(),
             []);
+
+    /// <summary>
+    /// Rounds a result to float, refusing one that no longer fits: finite inputs near float's limit (a hostile delta
+    /// of 3e38 on a weight of 3e38) can sum past it, and an infinity written into the global weights or the state
+    /// would poison every later round.
+    /// </summary>
+    public float ToFloat(double value, string what, string key, int index)
+    {
+        var rounded = (float)value;
+        if (!float.IsFinite(rounded))
+            throw new ArgumentException($"{Strategy}: the aggregate overflows float at {what} '{key}'[{index}] ({value:R})", "updates");
+        return rounded;
+    }
 
     private static int FirstNonFinite(float[] values)
     {

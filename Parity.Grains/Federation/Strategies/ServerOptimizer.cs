@@ -17,8 +17,9 @@ internal static class ServerOptimizer
         IReadOnlyDictionary<string, float[]> global, IReadOnlyList<ClientUpdate> updates, StrategyState state)
     {
         var input = RoundInput.Validate(strategy, global, updates, state);
-        // The paper starts m at 0 and v at τ² (Algorithm 2: "v₋₁ ≥ τ²"), so the first step is bounded by
-        // η (1 − β₁)|Δ| / (√(v) + τ) rather than blowing up where Δ is tiny.
+        // As the paper does (Algorithm 2 initialises v to τ²), v starts at τ² and m at 0. Without bias correction a v
+        // started at 0 would, under Adam with β₂ = 0.99, be 0.01·Δ² after one round, turning the first step into
+        // roughly η(1 − β₁)·10·sign(Δ) in every coordinate however small Δ is.
         var tauSquared = (float)(tau * tau);
         var moments = StateBuffers.Read(strategy, input, [FirstMomentPrefix, SecondMomentPrefix],
             prefix => prefix == SecondMomentPrefix ? tauSquared : 0f);
@@ -55,8 +56,8 @@ internal static class ServerOptimizer
                     SecondMomentRule.Yogi => v - (1 - beta2) * squared * Math.Sign(v - squared),
                     _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, "unknown second-moment rule"),
                 };
-                mNext[j] = (float)m;
-                vNext[j] = (float)v;
+                mNext[j] = input.ToFloat(m, "state buffer", FirstMomentPrefix + key, j);
+                vNext[j] = input.ToFloat(v, "state buffer", SecondMomentPrefix + key, j);
                 move[j] = eta * m / (Math.Sqrt(v) + tau);
             }
             step[key] = move;

@@ -31,10 +31,13 @@ internal static class StateBuffers
         var expected = prefixes.Length * input.Keys.Length;
         if (buffers.Count != expected)
         {
-            var stray = buffers.Keys.Where(name => !prefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal) && input.Global.ContainsKey(name[p.Length..])))
-                .Order(StringComparer.Ordinal).Take(3);
+            var stray = buffers.Keys
+                .Where(name => !prefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal) && input.Global.ContainsKey(name[p.Length..])))
+                .Order(StringComparer.Ordinal).Take(3).ToArray();
+            var unexpected = stray.Length > 0 ? "; unexpected: " + string.Join(", ", stray) : "";
             throw new ArgumentException(
-                $"{strategy}: the state holds {buffers.Count} buffers, expected {expected} ({string.Join(", ", prefixes)} per weight key); unexpected: {string.Join(", ", stray)}",
+                $"{strategy}: the state holds {buffers.Count} buffers, expected {expected} " +
+                $"({string.Join(", ", prefixes)} per weight key){unexpected}",
                 "state");
         }
         foreach (var prefix in prefixes)
@@ -46,7 +49,8 @@ internal static class StateBuffers
                     throw new ArgumentException($"{strategy}: the state has no buffer '{name}' (was it written by another strategy?)", "state");
                 if (values.Length != input.Global[key].Length)
                     throw new ArgumentException(
-                        $"{strategy}: state buffer '{name}' has length {values.Length}, the global weights '{key}' have {input.Global[key].Length}", "state");
+                        $"{strategy}: state buffer '{name}' has length {values.Length}, the global weights '{key}' have {input.Global[key].Length}",
+                        "state");
                 for (var j = 0; j < values.Length; j++)
                     if (!float.IsFinite(values[j]))
                         throw new ArgumentException($"{strategy}: state buffer '{name}'[{j}] is not finite ({values[j]})", "state");

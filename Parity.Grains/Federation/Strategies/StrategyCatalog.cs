@@ -26,7 +26,9 @@ public static class StrategyCatalog
     public static bool IsWeightMethod(string? method) =>
         method is not null && (method == FedAvgAlias || Names.Contains(method, StringComparer.Ordinal));
 
-    /// <exception cref="StrategyConfigException">Unknown or forest method, or a bad parameter (see <see cref="StrategyConfigException.Field"/>).</exception>
+    /// <exception cref="StrategyConfigException">
+    /// An unknown or forest method, or a bad parameter (see <see cref="StrategyConfigException.Field"/>).
+    /// </exception>
     public static IAggregationStrategy Create(string method, JsonElement config)
     {
         if (!IsWeightMethod(method))
@@ -34,7 +36,8 @@ public static class StrategyCatalog
             var valid = string.Join(", ", Names.Append(FedAvgAlias).Concat(ForestMethods));
             if (method is not null && ForestMethods.Contains(method, StringComparer.Ordinal))
                 throw new StrategyConfigException("method",
-                    $"method '{method}' merges random forests and is not a weight aggregation strategy; the weight strategies are: {string.Join(", ", Names)}");
+                    $"method '{method}' merges random forests and is not a weight aggregation strategy; " +
+                    $"the weight strategies are: {string.Join(", ", Names)}");
             throw new StrategyConfigException("method", $"unknown aggregation method '{method}'; valid methods: {valid}");
         }
         if (config.ValueKind != JsonValueKind.Object)
@@ -49,8 +52,10 @@ public static class StrategyCatalog
                 FedAvgM.WireName => new FedAvgM(reader.Number("server_learning_rate"), reader.Number("server_momentum")),
                 FedProx.WireName => new FedProx(reader.Number("proximal_mu")),
                 FedAdagrad.WireName => new FedAdagrad(reader.Number("server_learning_rate"), reader.Number("beta_1"), reader.Number("tau")),
-                FedAdam.WireName => new FedAdam(reader.Number("server_learning_rate"), reader.Number("beta_1"), reader.Number("beta_2"), reader.Number("tau")),
-                FedYogi.WireName => new FedYogi(reader.Number("server_learning_rate"), reader.Number("beta_1"), reader.Number("beta_2"), reader.Number("tau")),
+                FedAdam.WireName => new FedAdam(
+                    reader.Number("server_learning_rate"), reader.Number("beta_1"), reader.Number("beta_2"), reader.Number("tau")),
+                FedYogi.WireName => new FedYogi(
+                    reader.Number("server_learning_rate"), reader.Number("beta_1"), reader.Number("beta_2"), reader.Number("tau")),
                 FedMedian.WireName => new FedMedian(),
                 FedTrimmedAvg.WireName => new FedTrimmedAvg(reader.Number("beta")),
                 Krum.WireName => new Krum(reader.Integer("num_malicious")),

@@ -1,3 +1,5 @@
+using System.Collections.ObjectModel;
+
 namespace Parity.Federation.Strategies;
 
 /// <summary>
@@ -8,5 +10,7 @@ namespace Parity.Federation.Strategies;
 public sealed record StrategyState(IReadOnlyDictionary<string, float[]> Buffers, int Round)
 {
     /// <summary>The state before the first round: no buffers, round 0.</summary>
-    public static StrategyState Empty { get; } = new(new Dictionary<string, float[]>(StringComparer.Ordinal), 0);
+    // Read-only underneath too: this one instance is shared by every session.
+    public static StrategyState Empty { get; } =
+        new(new ReadOnlyDictionary<string, float[]>(new Dictionary<string, float[]>(StringComparer.Ordinal)), 0);
 }

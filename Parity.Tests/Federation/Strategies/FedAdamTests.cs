@@ -82,4 +82,12 @@ public class FedAdamTests
         Assert.Equal(parameter, error.ParamName);
         Assert.Contains(expected, error.Message);
     }
+
+    [Fact]
+    public void Refuses_a_second_moment_that_overflows_float()
+    {
+        // Δ = 1e20: v = 0.5·1 + 0.5·1e40 = 5e39 > float.MaxValue; an infinite v in the state would poison later rounds.
+        var error = Assert.Throws<ArgumentException>(() => _strategy.Aggregate(GlobalW(0f), [W(0, 1, 1e20f)], StrategyState.Empty));
+        Assert.Contains("fedadam: the aggregate overflows float at state buffer 'v/w'[0]", error.Message);
+    }
 }

@@ -156,4 +156,12 @@ public class FedAvgTests
         var result = _strategy.Aggregate(GlobalW(0f), [W(0, long.MaxValue, 2f), W(1, long.MaxValue, 4f)], StrategyState.Empty);
         Assert.Equal([3f], result.Global["w"]);
     }
+
+    [Fact]
+    public void Refuses_an_aggregate_that_overflows_float()
+    {
+        // 3e38 + 3e38 = 6e38 > float.MaxValue ≈ 3.4e38: finite inputs, infinite result.
+        var error = Assert.Throws<ArgumentException>(() => _strategy.Aggregate(GlobalW(0f, 3e38f), [W(0, 1, 1f, 3e38f)], StrategyState.Empty));
+        Assert.Contains("fedavg: the aggregate overflows float at global 'w'[1]", error.Message);
+    }
 }
