@@ -110,8 +110,8 @@ public static class FederationEndpoints
         var response = context.Response;
         long seen = 0;
         var resume = context.Request.Headers["Last-Event-ID"].ToString();
-        if (!string.IsNullOrEmpty(resume ?? after) &&
-            !long.TryParse(string.IsNullOrEmpty(resume) ? after : resume, NumberStyles.None, CultureInfo.InvariantCulture, out seen))
+        var from = string.IsNullOrEmpty(resume) ? after : resume;
+        if (!string.IsNullOrEmpty(from) && !long.TryParse(from, NumberStyles.None, CultureInfo.InvariantCulture, out seen))
         {
             await Problems.BadRequest("after (or Last-Event-ID) must be an event sequence number").ExecuteAsync(context);
             return;

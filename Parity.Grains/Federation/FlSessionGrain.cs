@@ -281,7 +281,8 @@ public sealed partial class FlSessionGrain(
             TestDatasetCid = spec.TestDatasetCid,
             Participants = Record.Participants
                 .Select(p => p with { State = current?.Updates.FirstOrDefault(u => u.PartIndex == p.PartIndex)?.Status }).ToList(),
-            Rounds = Record.Rounds,
+            // A copy: the response is serialized after this turn, while the next call may already change the list.
+            Rounds = Record.Rounds.ToList(),
         };
     }
 

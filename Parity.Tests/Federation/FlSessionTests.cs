@@ -1,0 +1,244 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Parity.Federation;
+using Parity.Json;
+using Parity.Tasks;
+using Parity.Tests.Support;
+
+namespace Parity.Tests.Federation;
+
+/// <summary>A three-silo cluster shared by the session tests that stop no silo.</summary>
+public sealed class SharedFlCluster : IAsyncLifetime
+{
+    public FlSessionCluster Fl { get; private set; } = null!;
+    public async Task InitializeAsync() => Fl = await FlSessionCluster.StartAsync(3);
+    public async Task DisposeAsync() => await Fl.DisposeAsync();
+}
+
+/// <summary>
+/// Federated sessions through the gateway's API on a three-silo cluster: rounds driven end to end, the model served
+/// with its digest, the event stream, cancellation, and bad input refused with the field named and nothing created.
+/// </summary>
+public sealed class FlSessionTests(SharedFlCluster fixture) : IClassFixture<SharedFlCluster>
+{
+    private FlSessionCluster Fl => fixture.Fl;
+    private const string Sessions = "/api/v1/federated-learning/sessions";
+
+    [Fact]
+    public async Task A_session_trains_round_by_round_on_its_participants_and_serves_the_global_model()
+    {
+        var id = await Fl.CreateAsync(Fl.IrisSession(rounds: 3));
+        var created = await Fl.Session(id);
+        Assert.Equal(FlSessionStatus.Pending, created.Status);
+        Assert.Equal(42, created.Seed);
+
+        await Fl.StartSessionAsync(id);
+        var session = await Fl.WaitFinished(id);
+
+        Assert.True(session.Status == FlSessionStatus.Completed, $"{session.Status}: {session.Error}");
+        Assert.Equal(3, session.Participants.Count);
+        Assert.Equal([0, 1, 2], session.Participants.Select(p => p.PartIndex));
+        Assert.Equal(3, session.Participants.Select(p => p.Runner).Distinct().Count());
+        Assert.Equal(150, session.Participants.Sum(p => p.Rows));
+        Assert.Equal(3, session.Rounds.Count);
+        foreach (var round in session.Rounds)
+        {
+            Assert.Equal(FlRoundStatus.Completed, round.Status);
+            Assert.Equal(3, round.Accepted);
+            Assert.Equal([0, 1, 2], round.Aggregated!);
+            Assert.Equal("every participant answered", round.CloseReason);
+            foreach (var update in round.Updates)
+            {
+                Assert.Equal(FlUpdateStatus.Accepted, update.Status);
+                // Each part is trained by its own participant: the round task ran on that runner and no other.
+                var task = await Fl.Cluster.TaskGrain(update.TaskId).Get();
+                Assert.Equal(update.Runner, task!.Runner);
+                Assert.Equal(session.Participants.Single(p => p.PartIndex == update.PartIndex).Rows, update.DataSize);
+            }
+        }
+        // Training from the global model each round: the federated model learns iris well, and the test score is real.
+        var last = session.Rounds[^1].Metrics!;
+        Assert.Equal(150, last.TestRows);
+        Assert.True(last.TestAccuracy > 0.85, $"test accuracy {last.TestAccuracy}");
+        Assert.True(session.Rounds[^1].Metrics!.TrainLoss < session.Rounds[0].Metrics!.TrainLoss,
+            $"train loss {session.Rounds[0].Metrics!.TrainLoss} → {session.Rounds[^1].Metrics!.TrainLoss}");
+
+        var model = await Fl.Model(id);
+        Assert.Equal(3, model.Round);
+        using var data = JsonDocument.Parse(model.ModelData);
+        var weights = data.RootElement.GetProperty("weights").Deserialize<Dictionary<string, float[]>>()!;
+        Assert.Contains("output_bias", weights.Keys);
+        Assert.Equal(3, weights["output_bias"].Length);
+        Assert.Equal(ModelDigest.Of(weights), model.Sha256);
+    }
+
+    [Fact]
+    public async Task Two_runs_of_the_same_session_produce_the_same_model_bytes()
+    {
+        var first = await Fl.CreateAsync(Fl.IrisSession(rounds: 2));
+        var second = await Fl.CreateAsync(Fl.IrisSession(rounds: 2));
+        await Fl.StartSessionAsync(first);
+        await Fl.StartSessionAsync(second);
+        Assert.Equal(FlSessionStatus.Completed, (await Fl.WaitFinished(first)).Status);
+        Assert.Equal(FlSessionStatus.Completed, (await Fl.WaitFinished(second)).Status);
+        Assert.Equal((await Fl.Model(first)).Sha256, (await Fl.Model(second)).Sha256);
+
+        var otherSeed = Fl.IrisSession(rounds: 2);
+        otherSeed["seed"] = 43;
+        var third = await Fl.CreateAsync(otherSeed);
+        await Fl.StartSessionAsync(third);
+        Assert.Equal(FlSessionStatus.Completed, (await Fl.WaitFinished(third)).Status);
+        Assert.NotEqual((await Fl.Model(first)).Sha256, (await Fl.Model(third)).Sha256);
+    }
+
+    [Fact]
+    public async Task The_event_stream_tells_the_session_round_by_round_and_ends_when_it_finishes()
+    {
+        var id = await Fl.CreateAsync(Fl.IrisSession(rounds: 2));
+        await Fl.StartSessionAsync(id);
+        using var request = Fl.Gateway.Api(HttpMethod.Get, $"{Sessions}/{id}/events");
+        using var response = await Fl.Gateway.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        // The stream ends by itself once the session has finished and every event was sent.
+        var text = await response.Content.ReadAsStringAsync().WaitAsync(TimeSpan.FromMinutes(3));
+        var events = text.Split('\n').Where(l => l.StartsWith("data: ", StringComparison.Ordinal))
+            .Select(l => JsonSerializer.Deserialize<FlSessionEvent>(l[6..], ParityJson.Options)!).ToList();
+        var types = events.Select(e => e.Type).ToList();
+        Assert.Equal("session_created", types[0]);
+        Assert.Equal("session_started", types[1]);
+        Assert.Equal("session_completed", types[^1]);
+        Assert.Equal(2, types.Count(t => t == "round_started"));
+        Assert.Equal(2, types.Count(t => t == "round_aggregated"));
+        Assert.Equal(6, types.Count(t => t == "update_received"));
+        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Sequence));
+        Assert.NotNull(events.Last(e => e.Type == "round_aggregated").Metrics!.TestAccuracy);
+
+        // Resuming after the last event seen gives only what followed it.
+        using var resume = Fl.Gateway.Api(HttpMethod.Get, $"{Sessions}/{id}/events?after={events.Count - 2}");
+        using var rest = await Fl.Gateway.Http.SendAsync(resume);
+        var tail = (await rest.Content.ReadAsStringAsync()).Split('\n').Count(l => l.StartsWith("data: ", StringComparison.Ordinal));
+        Assert.Equal(2, tail);
+    }
+
+    [Fact]
+    public async Task A_cancelled_session_stops_its_round_and_cannot_be_started_again()
+    {
+        var id = await Fl.CreateAsync(Fl.IrisSession(rounds: 500));
+        await Fl.StartSessionAsync(id);
+        var (status, body) = await Fl.Send(HttpMethod.Post, $"{Sessions}/{id}/cancel");
+        Assert.True(status == HttpStatusCode.OK, body.ToString());
+        var session = await Fl.Session(id);
+        Assert.Equal(FlSessionStatus.Cancelled, session.Status);
+        Assert.Equal(FlRoundStatus.Failed, session.Rounds[^1].Status);
+        Assert.StartsWith("cancelled", session.Rounds[^1].CloseReason);
+        // The open round's tasks are cancelled (or had just finished); none is left running.
+        foreach (var update in session.Rounds[^1].Updates)
+        {
+            var task = await Fl.Cluster.WaitFinished(update.TaskId, TimeSpan.FromSeconds(30));
+            Assert.True(task.Status.IsTerminal());
+        }
+        Assert.Equal(HttpStatusCode.Conflict, (await Fl.Send(HttpMethod.Post, $"{Sessions}/{id}/start")).Status);
+        Assert.Equal(HttpStatusCode.Conflict, (await Fl.Send(HttpMethod.Post, $"{Sessions}/{id}/cancel")).Status);
+    }
+
+    public static TheoryData<string, string> BadSessions => new()
+    {
+        { """{"config":{"learning_rate":null}}""", "config.learning_rate is required" },
+        { """{"config":{"aggregation_method":"fedmagic"}}""", "fedavg" },
+        { """{"model_type":"svm"}""", "expected neural_network, linear_regression or random_forest" },
+        { """{"training_data":{"metadata":{"min_samples":100}}}""", "training_data" },
+        { """{"min_participants":10,"participants":null}""", "min_participants is 10" },
+        { """{"participants":["no-such-runner","a","b"]}""", "participants[0]" },
+        { """{"training_data":{"dataset_cid":"not-a-cid"}}""", "training_data.dataset_cid" },
+        { """{"config":{"aggregation_method":"fedadam"}}""", "config.server_learning_rate" },
+        { """{"config":{"privacy_config":{"differential_privacy":true}}}""", "config.privacy_config.differential_privacy" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadSessions))]
+    public async Task A_bad_session_is_refused_naming_what_is_wrong_and_nothing_is_created(string patch, string expected)
+    {
+        var before = (await Fl.Send(HttpMethod.Get, Sessions)).Body.GetProperty("count").GetInt32();
+        var session = Fl.IrisSession();
+        Merge(session, JsonNode.Parse(patch)!.AsObject());
+        var (status, body) = await Fl.Send(HttpMethod.Post, Sessions, session);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains(expected, body.GetProperty("detail").GetString());
+        Assert.Equal(before, (await Fl.Send(HttpMethod.Get, Sessions)).Body.GetProperty("count").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_dataset_cid_that_no_gateway_has_is_refused_at_creation()
+    {
+        // A well-formed CID of content that was never uploaded.
+        var missing = (await Parity.Storage.UnixFsImporter.ImportAsync(new MemoryStream(Guid.NewGuid().ToByteArray()),
+            Parity.Storage.ImportProfile.Legacy, Parity.Storage.DiscardingBlockSink.Instance)).Root;
+        var session = Fl.IrisSession();
+        session["training_data"]!["dataset_cid"] = missing.ToString();
+        var (status, body) = await Fl.Send(HttpMethod.Post, Sessions, session);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("training_data.dataset_cid", body.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Unknown_sessions_and_rounds_are_404s_and_an_update_for_a_closed_round_is_refused()
+    {
+        Assert.Equal(HttpStatusCode.NotFound, (await Fl.Send(HttpMethod.Get, $"{Sessions}/nope")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await Fl.Send(HttpMethod.Post, $"{Sessions}/nope/start")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await Fl.Send(HttpMethod.Get, $"{Sessions}/nope/model")).Status);
+
+        var id = await Fl.CreateAsync(Fl.IrisSession(rounds: 1));
+        Assert.Equal(HttpStatusCode.NotFound, (await Fl.Send(HttpMethod.Get, $"{Sessions}/{id}/model")).Status);
+        await Fl.StartSessionAsync(id);
+        var session = await Fl.WaitFinished(id);
+        Assert.Equal(HttpStatusCode.NotFound, (await Fl.Send(HttpMethod.Get, $"{Sessions}/{id}/rounds/2")).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Fl.Send(HttpMethod.Get, $"{Sessions}/{id}/rounds/x")).Status);
+        var (roundStatus, round) = await Fl.Send(HttpMethod.Get, $"{Sessions}/{id}/rounds/1");
+        Assert.Equal(HttpStatusCode.OK, roundStatus);
+        Assert.Equal(3, round.GetProperty("accepted").GetInt32());
+
+        // A participant (or anyone posing as one) sending an update after the round closed: refused, not counted.
+        var participant = session.Participants[0].Runner;
+        var late = new JsonObject
+        {
+            ["session_id"] = id, ["round_id"] = session.Rounds[0].RoundId, ["runner_id"] = participant,
+            ["weights"] = new JsonObject(), ["data_size"] = 50, ["loss"] = 0.1,
+        };
+        var (lateStatus, lateBody) = await Fl.Send(HttpMethod.Post, "/api/v1/federated-learning/model-updates", late);
+        Assert.Equal(HttpStatusCode.Conflict, lateStatus);
+        Assert.Contains("closed", lateBody.GetProperty("detail").GetString());
+        late["runner_id"] = "not-a-participant";
+        late["round_id"] = "elsewhere";
+        Assert.Equal(HttpStatusCode.NotFound, (await Fl.Send(HttpMethod.Post, "/api/v1/federated-learning/model-updates", late)).Status);
+        late.Remove("runner_id");
+        Assert.Equal(HttpStatusCode.BadRequest, (await Fl.Send(HttpMethod.Post, "/api/v1/federated-learning/model-updates", late)).Status);
+        Assert.Equal(session.Rounds[0].Updates, (await Fl.Session(id)).Rounds[0].Updates);
+    }
+
+    [Fact]
+    public async Task Sessions_are_listed_newest_first_and_by_creator()
+    {
+        var mine = Fl.IrisSession();
+        mine["creator_address"] = "0xAbC0000000000000000000000000000000000001";
+        var id = await Fl.CreateAsync(mine);
+        await Eventually.True(async () =>
+        {
+            var (_, body) = await Fl.Send(HttpMethod.Get, $"{Sessions}?creator=0xabc0000000000000000000000000000000000001");
+            return body.GetProperty("count").GetInt32() == 1 && body.GetProperty("sessions")[0].GetProperty("id").GetString() == id;
+        }, TimeSpan.FromSeconds(10), "the session listed under its creator");
+        var (_, all) = await Fl.Send(HttpMethod.Get, Sessions);
+        var created = all.GetProperty("sessions").EnumerateArray().Select(s => s.GetProperty("created_at").GetDateTimeOffset()).ToList();
+        Assert.Equal(created.OrderByDescending(c => c), created);
+    }
+
+    /// <summary>Copies <paramref name="patch"/> into <paramref name="target"/>, object by object.</summary>
+    private static void Merge(JsonObject target, JsonObject patch)
+    {
+        foreach (var (key, value) in patch.ToList())
+        {
+            if (value is JsonObject inner && target[key] is JsonObject existing) Merge(existing, inner);
+            else target[key] = value?.DeepClone();
+        }
+    }
+}
