@@ -203,7 +203,8 @@ public sealed partial class FlSessionGrain
         if (accepted < round.Quorum && accepted + pending < round.Quorum)
             await FailRound(round, $"quorum unreachable: {accepted} accepted, {pending} outstanding, quorum {round.Quorum}");
         else if (pending == 0)
-            await CloseRound(round, "every participant answered", trigger);
+            await CloseRound(round, accepted == round.Updates.Count ? "every participant answered"
+                : $"nothing left to wait for: {accepted} accepted, {round.Updates.Count - accepted} failed, lost or rejected", trigger);
         else if (accepted >= round.Quorum && Now >= round.Deadline)
             await CloseRound(round, $"quorum of {round.Quorum} in at the deadline", trigger);
     }

@@ -1,0 +1,91 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Orleans.Runtime;
+using Parity.Federation;
+using Parity.Tests.Support;
+
+namespace Parity.Tests.Federation;
+
+/// <summary>
+/// Sessions when silos stop: a participant's silo (the round closes at its quorum and the session completes), and the
+/// silo that hosts the session itself (it resumes on another silo with the very model an uninterrupted run produces).
+/// Each test has its own cluster, as it stops a silo of it.
+/// </summary>
+public sealed class FlSessionFailoverTests
+{
+    [Fact]
+    public async Task A_participant_whose_silo_stops_is_no_longer_waited_for_and_rounds_close_at_quorum()
+    {
+        await using var fl = await FlSessionCluster.StartAsync(3);
+        var session = fl.IrisSession(rounds: 12);
+        session["quorum"] = 2;
+        // A dead participant is not waited for, so the rounds after the stop close as soon as the others have answered.
+        session["round_timeout_seconds"] = 10;
+        var id = await fl.CreateAsync(session);
+        await fl.StartSessionAsync(id);
+        await Eventually.True(async () => (await fl.Session(id)).CurrentRound >= 2, TimeSpan.FromSeconds(60), "round 2");
+
+        var lost = (await fl.Session(id)).Participants.Single(p => p.PartIndex == 2).Runner;
+        await fl.Cluster.Cluster.StopSiloAsync(fl.Cluster.Cluster.Silos.Single(s => s.Name == lost));
+        var finished = await fl.WaitFinished(id);
+
+        Assert.True(finished.Status == FlSessionStatus.Completed, $"{finished.Status}: {finished.Error} " +
+            string.Join("; ", finished.Rounds[^1].Updates.Select(u => $"{u.Runner} {u.Status} {u.Reason}")));
+        Assert.Equal(12, finished.Rounds.Count);
+        var withoutIt = finished.Rounds.Where(r => r.Updates.Any(u => u.Runner == lost && u.Status == FlUpdateStatus.Lost)).ToList();
+        Assert.NotEmpty(withoutIt);
+        foreach (var round in withoutIt)
+        {
+            Assert.Equal(FlRoundStatus.Completed, round.Status);
+            Assert.Equal(2, round.Accepted);
+            Assert.Equal([0, 1], round.Aggregated!);
+            Assert.DoesNotContain("every participant", round.CloseReason);
+        }
+        // The last round ran without it, and it was noticed as dead, not merely late.
+        var last = finished.Rounds[^1].Updates.Single(u => u.Runner == lost);
+        Assert.Equal(FlUpdateStatus.Lost, last.Status);
+        Assert.Contains("silo died", last.Reason);
+    }
+
+    [Fact]
+    public async Task A_session_whose_silo_stops_resumes_elsewhere_with_the_same_model_as_an_uninterrupted_run()
+    {
+        await using var fl = await FlSessionCluster.StartAsync(4);
+        var client = fl.Cluster.Client;
+
+        // Where the session will live: activate its grain first, then name as participants the three other silos.
+        var id = Guid.NewGuid().ToString();
+        var grain = client.GetGrain<IFlSessionGrain>(id);
+        Assert.Null(await grain.Get());
+        var host = await HostOf(client, grain);
+        var participants = fl.Cluster.Cluster.Silos.Where(s => !s.SiloAddress.Equals(host)).Select(s => s.Name).Order().ToList();
+        Assert.Equal(3, participants.Count);
+        var body = fl.IrisSession(rounds: 16, new JsonArray(participants.Select(p => (JsonNode)p!).ToArray()));
+
+        var uninterrupted = await fl.CreateAsync((JsonObject)body.DeepClone());
+        await fl.StartSessionAsync(uninterrupted);
+        Assert.Equal(FlSessionStatus.Completed, (await fl.WaitFinished(uninterrupted)).Status);
+        var expected = (await fl.Model(uninterrupted)).Sha256;
+
+        using (var document = JsonDocument.Parse(body.ToJsonString()))
+            Assert.True((await grain.Create(FlSessionRequest.Parse(document.RootElement, () => 1))).Ok);
+        Assert.True((await grain.Start()).Ok);
+        await Eventually.True(async () => (await grain.Get())!.CurrentRound >= 3, TimeSpan.FromSeconds(60), "round 3");
+        Assert.Equal(FlSessionStatus.Active, (await grain.Get())!.Status);
+        await fl.Cluster.Cluster.StopSiloAsync(fl.Cluster.Cluster.Silos.Single(s => s.SiloAddress.Equals(host)));
+
+        var resumed = await fl.WaitFinished(id);
+        Assert.True(resumed.Status == FlSessionStatus.Completed, $"{resumed.Status}: {resumed.Error}");
+        Assert.NotEqual(host, await HostOf(client, grain));
+        Assert.All(resumed.Rounds, round => Assert.Equal(3, round.Accepted));
+        Assert.Equal(expected, (await fl.Model(id)).Sha256);
+    }
+
+    /// <summary>The silo on which the grain is active now.</summary>
+    private static async Task<SiloAddress> HostOf(IClusterClient client, IFlSessionGrain grain)
+    {
+        var target = grain.GetGrainId();
+        var statistics = await client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
+        return statistics.Single(s => s.GrainId == target).SiloAddress;
+    }
+}
