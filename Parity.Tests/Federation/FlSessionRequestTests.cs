@@ -343,6 +343,16 @@ public sealed class FlSessionRequestTests
         Assert.Contains("participants[1]", Refused(Set(Body(), "participants", new JsonArray("runner-a", new string('r', 129)))));
 
     [Fact]
+    public void A_flood_of_participants_is_refused_by_its_count()
+    {
+        // 50,000 names (some repeated): refused for the count before any name is compared with the others.
+        var names = new JsonArray();
+        for (var i = 0; i < 50_000; i++) names.Add($"runner-{i % 40_000}");
+        var message = Refused(Set(Body(), "participants", names));
+        Assert.Contains($"participants: at most {FlSessionRequest.MaxParticipants} runners, got 50000", message);
+    }
+
+    [Fact]
     public void Fewer_participants_than_min_participants_are_refused()
     {
         var body = With("min_participants", "3");

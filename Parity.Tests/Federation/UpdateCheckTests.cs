@@ -306,6 +306,22 @@ public sealed class UpdateCheckTests
     }
 
     [Fact]
+    public void A_forest_with_any_byte_corrupted_is_refused_or_still_a_valid_forest()
+    {
+        // A hostile participant controls every byte: whatever it sends, the check answers, it never throws.
+        var bytes = IrisForest();
+        foreach (var value in (byte[])[0x00, 0x7F, 0xFF])
+            for (var i = 0; i < bytes.Length; i++)
+            {
+                var corrupted = (byte[])bytes.Clone();
+                corrupted[i] = value;
+                var result = UpdateCheck.Forest(ForestUpdate(corrupted), Session, Round, Rows, 4, 3);
+                if (result.Accepted) Assert.NotNull(result.Forest);
+                else Assert.False(string.IsNullOrEmpty(result.Reason));
+            }
+    }
+
+    [Fact]
     public void A_forest_over_other_features_is_refused()
     {
         var reason = Refused(UpdateCheck.Forest(ForestUpdate(IrisForest()), Session, Round, Rows, featureCount: 5, classCount: 3));

@@ -85,6 +85,24 @@ public sealed class WeightsCodecTests
     }
 
     [Fact]
+    public void A_key_holding_a_nul_character_cannot_be_encoded()
+    {
+        // Otherwise {"a\0…": …} and {"a": …} could share an encoding, and so a digest.
+        var weights = new Dictionary<string, float[]> { ["a\0b"] = [1f] };
+        var error = Assert.Throws<ArgumentException>(() => WeightsCodec.Encode(weights));
+        Assert.Contains("NUL", error.Message);
+    }
+
+    [Fact]
+    public void A_key_encoded_twice_throws()
+    {
+        var one = WeightsCodec.Encode(new Dictionary<string, float[]> { ["w"] = [1f] });
+        var two = WeightsCodec.Encode(new Dictionary<string, float[]> { ["w"] = [2f] });
+        var error = Assert.Throws<FormatException>(() => WeightsCodec.Decode([.. one, .. two]));
+        Assert.Contains("w", error.Message);
+    }
+
+    [Fact]
     public void A_key_without_its_terminator_throws() =>
         Assert.Throws<FormatException>(() => WeightsCodec.Decode("layer_0_weights"u8));
 
