@@ -117,6 +117,42 @@ public sealed class FlSessionRequestTests
     }
 
     [Fact]
+    public void The_full_upstream_body_with_its_unused_fields_parses()
+    {
+        // Every field UPSTREAM.md §7.1 shows, a CIDv0 included; the ones Parity does not use are ignored, and privacy
+        // switched off is no privacy asked for.
+        var cidV0 = Cid.Of("dag node"u8, Multicodec.DagPb, 0).ToString();
+        Assert.StartsWith("Qm", cidV0);
+        var body = Body();
+        body["description"] = "";
+        body["creator_address"] = "0x1234";
+        body["config"]!["aggregation_method"] = "federated_averaging";
+        body["config"]!["client_selection"] = "";
+        body["config"]!["privacy_config"] = new JsonObject
+        {
+            ["differential_privacy"] = false, ["noise_multiplier"] = 0, ["l2_norm_clip"] = 0, ["secure_aggregation"] = false,
+        };
+        var data = (JsonObject)body["training_data"]!;
+        data["dataset_cid"] = cidV0;
+        data["dataset_size"] = 0;
+        data["features"] = new JsonArray();
+        data["labels"] = new JsonArray();
+
+        var spec = Parse(body);
+
+        Assert.Equal(cidV0, spec.TrainingData.DatasetCid);
+        Assert.Equal("federated_averaging", spec.AggregationMethod);
+        Assert.Equal("0x1234", spec.CreatorAddress);
+    }
+
+    [Fact]
+    public void The_upstreams_zero_min_participants_is_refused_not_replaced()
+    {
+        // The upstream turns 0 into 2 silently; here the number asked for is the number used, so 0 is an error.
+        Assert.Contains("min_participants must be a positive integer, got 0", Refused(With("min_participants", "0")));
+    }
+
+    [Fact]
     public void The_default_seed_comes_from_the_callback_and_is_recorded()
     {
         var calls = 0;
@@ -432,6 +468,9 @@ public sealed class FlSessionRequestTests
     [InlineData("config.local_epochs", "0", "config.local_epochs")]
     [InlineData("config.batch_size", "0", "config.batch_size")]
     [InlineData("config.learning_rate", "-0.1", "config.learning_rate")]
+    [InlineData("config.learning_rate", "\"fast\"", "config.learning_rate")]
+    [InlineData("config.local_epochs", "2.5", "config.local_epochs")]
+    [InlineData("config.model_config.class_count", "1", "config.model_config.class_count")]
     [InlineData("config.model_config.hidden_size", "0", "config.model_config.hidden_size")]
     [InlineData("config.model_config.activation", "\"swish\"", "config.model_config.activation")]
     public void An_engine_error_names_the_sessions_field(string path, string raw, string expected)

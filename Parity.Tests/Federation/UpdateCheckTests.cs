@@ -85,13 +85,15 @@ public sealed class UpdateCheckTests
     [Fact]
     public void The_upstream_submission_shape_is_accepted()
     {
-        // UPSTREAM.md §7.2: training_time rather than training_time_ms, and no metadata or model_type.
+        // UPSTREAM.md §7.2: training_time rather than training_time_ms, runner_id and update_type, no model_type, and
+        // a metadata holding only the submission time.
         var update = Update();
         update.Remove("training_time_ms");
-        update.Remove("metadata");
         update.Remove("model_type");
-        update.Remove("gradients");
         update["training_time"] = 987;
+        update["runner_id"] = "device-7";
+        update["update_type"] = "gradients";
+        update["metadata"] = new JsonObject { ["submission_time"] = 1_733_500_000 };
 
         var result = Check(update);
 
