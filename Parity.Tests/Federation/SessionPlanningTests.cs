@@ -205,4 +205,38 @@ public sealed class SessionPlanningTests
         Assert.Equal(5, parsed.ForestOptions().Trees);
         Assert.Equal("runner-b", parsed.Participant);
     }
+
+    [Fact]
+    public void The_global_network_is_evaluated_as_the_model_itself_evaluates()
+    {
+        var spec = Spec();
+        var weights = SessionPlanning.InitialWeights(spec, Iris)!;
+        var metrics = SessionPlanning.Evaluate(spec, weights, null, Iris, Iris.Columns);
+
+        var own = MlpModel.FromWeights(MlpTask.Classification, Iris.Columns, [8], 3, Activation.Relu, weights).Evaluate(Iris);
+        Assert.Equal(own.Loss, metrics.TestLoss);
+        Assert.Equal(own.Accuracy, metrics.TestAccuracy);
+        Assert.Equal(Iris.Rows, metrics.TestRows);
+    }
+
+    [Fact]
+    public void A_forest_is_scored_by_accuracy()
+    {
+        var spec = Spec("random_forest", modelConfig: new JsonObject { ["n_estimators"] = 5 });
+        var forest = new Parity.Learning.Forest.ForestTrainer(new Parity.Learning.Forest.ForestOptions { Trees = 5, RandomState = 3 }).Fit(Iris);
+        var metrics = SessionPlanning.Evaluate(spec, null, forest, Iris, Iris.Columns);
+
+        var accuracy = forest.Score(Iris);
+        Assert.Equal(accuracy, metrics.TestAccuracy);
+        Assert.Equal(1 - accuracy, metrics.TestLoss);
+    }
+
+    [Fact]
+    public void A_test_set_with_other_columns_is_refused()
+    {
+        var spec = Spec();
+        var weights = SessionPlanning.InitialWeights(spec, Iris)!;
+        var error = Assert.Throws<DatasetException>(() => SessionPlanning.Evaluate(spec, weights, null, Iris, Iris.Columns + 1));
+        Assert.Contains($"the test set has {Iris.Columns} features, the training data {Iris.Columns + 1}", error.Message);
+    }
 }
