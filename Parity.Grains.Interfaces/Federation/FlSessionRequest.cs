@@ -220,19 +220,21 @@ public static class FlSessionRequest
     {
         if (JsonFields.Field(root, "participants") is not { } list) return null;
         if (list.ValueKind != JsonValueKind.Array) throw new TaskConfigException("participants must be an array of runner names");
+        // Counted before any name is read: a hostile list of many thousand names must not cost a comparison of each with each.
+        if (list.GetArrayLength() > MaxParticipants)
+            throw new TaskConfigException($"participants: at most {MaxParticipants} runners, got {list.GetArrayLength()}");
         var names = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         var index = 0;
         foreach (var item in list.EnumerateArray())
         {
             if (item.ValueKind != JsonValueKind.String || item.GetString()!.Trim() is not { Length: > 0 and <= 128 } runner)
                 throw new TaskConfigException($"participants[{index}] must be a runner name (1-128 characters)");
-            if (names.Contains(runner, StringComparer.Ordinal))
+            if (!seen.Add(runner))
                 throw new TaskConfigException($"participants[{index}]: runner {JsonFields.Excerpt(runner)} is named twice");
             names.Add(runner);
             index++;
         }
-        if (names.Count > MaxParticipants)
-            throw new TaskConfigException($"participants: at most {MaxParticipants} runners, got {names.Count}");
         if (names.Count < minParticipants)
             throw new TaskConfigException($"participants names {names.Count} runners, fewer than min_participants ({minParticipants})");
         return names;

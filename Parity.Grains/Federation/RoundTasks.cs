@@ -22,7 +22,10 @@ public static class RoundTasks
         var r = p < 1 ? -1 : taskId.LastIndexOf("-r", p - 1, StringComparison.Ordinal);
         if (r <= 3) return false;
         sessionId = taskId[3..r];
+        // Only the id TaskId itself makes: "fl-x-r01-p1" would otherwise read as round 1 although no session names a
+        // task so, and a name must map to one (session, round, part) and back.
         return int.TryParse(taskId.AsSpan(r + 2, p - r - 2), NumberStyles.None, CultureInfo.InvariantCulture, out round)
-               && int.TryParse(taskId.AsSpan(p + 2), NumberStyles.None, CultureInfo.InvariantCulture, out part);
+               && int.TryParse(taskId.AsSpan(p + 2), NumberStyles.None, CultureInfo.InvariantCulture, out part)
+               && TaskId(sessionId, round, part) == taskId;
     }
 }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using Parity.Json;
 
 namespace Parity.Federation;
 
@@ -17,6 +18,8 @@ public static class WeightsCodec
         Span<byte> word = stackalloc byte[4];
         foreach (var key in weights.Keys.Order(StringComparer.Ordinal))
         {
+            // The 0 byte ends a name: a name holding one would make two different models encode (and hash) alike.
+            if (key.Contains('\0')) throw new ArgumentException($"weights key {JsonFields.Excerpt(key)} holds a NUL character", nameof(weights));
             stream.Write(Encoding.UTF8.GetBytes(key));
             stream.WriteByte(0);
             var values = weights[key];
@@ -46,7 +49,8 @@ public static class WeightsCodec
             var values = new float[count];
             for (var i = 0; i < count; i++) values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes[(4 * i)..]);
             bytes = bytes[(4 * count)..];
-            weights[key] = values;
+            // Encode writes each name once; a repeated one would otherwise silently replace the first's values.
+            if (!weights.TryAdd(key, values)) throw new FormatException($"weights encoding: {JsonFields.Excerpt(key)} appears twice");
         }
         return weights;
     }
