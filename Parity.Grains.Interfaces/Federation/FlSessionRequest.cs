@@ -22,6 +22,7 @@ public static class FlSessionRequest
     public const int MaxRounds = 10_000;
     public const int MaxParticipants = 256;
     public const int MaxNameLength = 200;
+    public const int MaxDescriptionLength = 4_000;
     /// <summary>When <c>round_timeout_seconds</c> is not given: a round's deadline, an operational setting, not a training one.</summary>
     public static readonly TimeSpan DefaultRoundTimeout = TimeSpan.FromMinutes(10);
     public static readonly TimeSpan MaxRoundTimeout = TimeSpan.FromDays(1);
@@ -68,11 +69,12 @@ public static class FlSessionRequest
         return new FlSessionSpec
         {
             Name = name,
-            Description = JsonFields.String(root, "description", "") ?? "",
+            Description = Bounded(JsonFields.String(root, "description", "") ?? "", "description", MaxDescriptionLength),
             ModelType = modelType,
             TotalRounds = totalRounds,
             MinParticipants = minParticipants,
-            CreatorAddress = JsonFields.String(root, "creator_address", "")?.Trim() is { Length: > 0 } creator ? creator : null,
+            CreatorAddress = JsonFields.String(root, "creator_address", "")?.Trim() is { Length: > 0 } creator
+                ? Bounded(creator, "creator_address", MaxNameLength) : null,
             TrainingData = data,
             Config = config.GetRawText(),
             AggregationMethod = method,
@@ -256,6 +258,9 @@ public static class FlSessionRequest
             ? new FlQuorum { Count = count }
             : throw new TaskConfigException($"quorum {raw}: a count must be from 1 to {MaxParticipants}");
     }
+
+    private static string Bounded(string value, string field, int max) =>
+        value.Length <= max ? value : throw new TaskConfigException($"{field} must be at most {max} characters, got {value.Length}");
 
     private static void CheckCid(string cid, string field)
     {

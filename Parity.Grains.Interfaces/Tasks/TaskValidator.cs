@@ -17,6 +17,9 @@ public static partial class TaskValidator
     /// <summary>Whether a string can be a task id (also used to refuse lookups of ids that cannot exist).</summary>
     public static bool IsValidId(string id) => IdPattern().IsMatch(id);
 
+    /// <summary>Task ids only the cluster's federated sessions may use.</summary>
+    public const string ReservedPrefix = "fl-";
+
     public static ParityTask Parse(JsonElement element, string path, DateTimeOffset now)
     {
         if (element.ValueKind != JsonValueKind.Object)
@@ -47,6 +50,10 @@ public static partial class TaskValidator
         if (!IsValidId(task.Id))
             throw new TaskConfigException(
                 $"{path}.id must be 1-128 letters, digits, '-', '_', '.' or ':', got '{JsonFields.Excerpt(task.Id)}'");
+        // A session's round tasks are named fl-{session}-r{n}-p{k}, and a session takes the task it finds under that
+        // name: a client that created one first would plant its own config in the round.
+        if (task.Id.StartsWith(ReservedPrefix, StringComparison.OrdinalIgnoreCase))
+            throw new TaskConfigException($"{path}.id must not start with '{ReservedPrefix}': those ids are the federated sessions' round tasks");
         if (task.Title.Length > MaxTitleLength)
             throw new TaskConfigException($"{path}.title exceeds {MaxTitleLength} characters");
         if (task.Description.Length > MaxDescriptionLength)

@@ -86,7 +86,7 @@ public sealed class FederatedTaskTests(FederatedCluster fixture) : IClassFixture
     [Fact]
     public async Task Participants_submitted_through_the_api_and_a_signed_webhook_each_train_their_own_part()
     {
-        var ids = Enumerable.Range(0, 3).Select(i => $"fl-{i}-{Guid.NewGuid():N}").ToArray();
+        var ids = Enumerable.Range(0, 3).Select(i => $"fed-{i}-{Guid.NewGuid():N}").ToArray();
         for (var part = 0; part < 2; part++)
         {
             var created = await Gateway.Http.SendAsync(Gateway.Api(HttpMethod.Post, "/api/v1/tasks", Task(ids[part], Config(part))));
@@ -149,7 +149,7 @@ public sealed class FederatedTaskTests(FederatedCluster fixture) : IClassFixture
     [Fact]
     public async Task A_dataset_no_gateway_has_fails_the_task_with_the_reason()
     {
-        var id = $"fl-missing-{Guid.NewGuid():N}";
+        var id = $"fed-missing-{Guid.NewGuid():N}";
         // A well-formed CID of bytes nobody stored.
         var absent = Parity.Storage.Cid.Of(System.Text.Encoding.UTF8.GetBytes(id), Parity.Storage.Multicodec.Raw, 1).ToString();
         var created = await Gateway.Http.SendAsync(Gateway.Api(HttpMethod.Post, "/api/v1/tasks", Task(id, Config(0, cid: absent))));
@@ -166,7 +166,7 @@ public sealed class FederatedTaskTests(FederatedCluster fixture) : IClassFixture
     {
         // A grain call is not the gateway: the task grain parses with the same table and fails the task before any
         // runner is offered it.
-        var id = $"fl-direct-{Guid.NewGuid():N}";
+        var id = $"fed-direct-{Guid.NewGuid():N}";
         var config = Config(0);
         config["partition_config"]!["total_parts"] = 0;
         var task = new ParityTask { Id = id, Title = "fl", Type = TaskType.FederatedLearning, Config = config.ToJsonString(), CreatedAt = DateTimeOffset.UtcNow };

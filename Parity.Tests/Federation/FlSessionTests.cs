@@ -217,6 +217,21 @@ public sealed class FlSessionTests(SharedFlCluster fixture) : IClassFixture<Shar
     }
 
     [Fact]
+    public async Task A_client_cannot_plant_a_task_under_a_round_tasks_name()
+    {
+        // Were it allowed, a session opening that round would find the planted task and take its result.
+        var planted = new JsonObject
+        {
+            ["id"] = RoundTasks.TaskId(Guid.NewGuid().ToString(), 1, 0), ["title"] = "planted", ["type"] = "command",
+            ["config"] = new JsonObject { ["command"] = "echo hi" },
+        };
+        var (status, body) = await Fl.Send(HttpMethod.Post, "/api/v1/tasks", planted);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("task.id must not start with 'fl-'", body.GetProperty("detail").GetString());
+        Assert.Null(await Fl.Cluster.TaskGrain(planted["id"]!.GetValue<string>()).Get());
+    }
+
+    [Fact]
     public async Task Sessions_are_listed_newest_first_and_by_creator()
     {
         var mine = Fl.IrisSession();
