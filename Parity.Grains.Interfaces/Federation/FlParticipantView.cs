@@ -8,4 +8,6 @@ public sealed record FlParticipantView
     [Id(1)] public required int PartIndex { get; init; }
     [Id(2)] public required int Rows { get; init; }
     [Id(3)] public FlUpdateStatus? State { get; init; }
+    /// <summary>Outside the cluster: it submits its updates through the model-update route.</summary>
+    [Id(4)] public bool External { get; init; }
 }

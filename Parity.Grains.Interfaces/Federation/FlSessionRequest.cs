@@ -56,10 +56,18 @@ public static class FlSessionRequest
         var seed = Int64(root, "seed") ?? newSeed();
         CheckTraining(modelType, config, modelConfig, seed);
 
-        var participants = Participants(root, minParticipants);
+        var participants = Names(root, "participants");
+        var external = Names(root, "external_participants");
+        if (participants is not null && participants.Count + (external?.Count ?? 0) < minParticipants)
+            throw new TaskConfigException(
+                $"participants names {participants.Count + (external?.Count ?? 0)} runners, fewer than min_participants ({minParticipants})");
+        if (external is not null && participants?.FirstOrDefault(external.Contains) is { } both)
+            throw new TaskConfigException($"external_participants: {JsonFields.Excerpt(both)} is also named in participants");
+        if ((participants?.Count ?? 0) + (external?.Count ?? 0) > MaxParticipants)
+            throw new TaskConfigException($"participants and external_participants: at most {MaxParticipants} in all");
         var quorum = Quorum(root) ?? new FlQuorum { Count = minParticipants };
-        if (quorum.Count is { } count && participants is { } named && count > named.Count)
-            throw new TaskConfigException($"quorum {count} is more than the {named.Count} participants named");
+        if (quorum.Count is { } count && participants is { } named && count > named.Count + (external?.Count ?? 0))
+            throw new TaskConfigException($"quorum {count} is more than the {named.Count + (external?.Count ?? 0)} participants named");
         var timeout = PositiveInt(root, "round_timeout_seconds", "", (int)MaxRoundTimeout.TotalSeconds) is { } seconds
             ? TimeSpan.FromSeconds(seconds)
             : DefaultRoundTimeout;
@@ -81,6 +89,7 @@ public static class FlSessionRequest
             RoundTimeout = timeout,
             Quorum = quorum,
             Participants = participants,
+            ExternalParticipants = external,
             TestDatasetCid = testCid,
             Seed = seed,
         };
@@ -218,27 +227,25 @@ public static class FlSessionRequest
         };
     }
 
-    private static IReadOnlyList<string>? Participants(JsonElement root, int minParticipants)
+    private static IReadOnlyList<string>? Names(JsonElement root, string field)
     {
-        if (JsonFields.Field(root, "participants") is not { } list) return null;
-        if (list.ValueKind != JsonValueKind.Array) throw new TaskConfigException("participants must be an array of runner names");
+        if (JsonFields.Field(root, field) is not { } list) return null;
+        if (list.ValueKind != JsonValueKind.Array) throw new TaskConfigException($"{field} must be an array of runner names");
         // Counted before any name is read: a hostile list of many thousand names must not cost a comparison of each with each.
         if (list.GetArrayLength() > MaxParticipants)
-            throw new TaskConfigException($"participants: at most {MaxParticipants} runners, got {list.GetArrayLength()}");
+            throw new TaskConfigException($"{field}: at most {MaxParticipants} runners, got {list.GetArrayLength()}");
         var names = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var index = 0;
         foreach (var item in list.EnumerateArray())
         {
             if (item.ValueKind != JsonValueKind.String || item.GetString()!.Trim() is not { Length: > 0 and <= 128 } runner)
-                throw new TaskConfigException($"participants[{index}] must be a runner name (1-128 characters)");
+                throw new TaskConfigException($"{field}[{index}] must be a runner name (1-128 characters)");
             if (!seen.Add(runner))
-                throw new TaskConfigException($"participants[{index}]: runner {JsonFields.Excerpt(runner)} is named twice");
+                throw new TaskConfigException($"{field}[{index}]: runner {JsonFields.Excerpt(runner)} is named twice");
             names.Add(runner);
             index++;
         }
-        if (names.Count < minParticipants)
-            throw new TaskConfigException($"participants names {names.Count} runners, fewer than min_participants ({minParticipants})");
         return names;
     }
 

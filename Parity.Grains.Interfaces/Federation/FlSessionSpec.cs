@@ -28,4 +28,9 @@ public sealed record FlSessionSpec
     [Id(12)] public string? TestDatasetCid { get; init; }
     /// <summary>Shared by every participant's partitioning and initialisation, so all compute the same parts.</summary>
     [Id(13)] public required long Seed { get; init; }
+    /// <summary>
+    /// Participants outside the cluster: they get parts after the runners', fetch the global model from the API and
+    /// submit their updates to <c>POST /api/v1/federated-learning/model-updates</c> (no round task is sent to them).
+    /// </summary>
+    [Id(14)] public IReadOnlyList<string>? ExternalParticipants { get; init; }
 }

@@ -6,7 +6,8 @@ public sealed record FlUpdateView
 {
     [Id(0)] public required string Runner { get; init; }
     [Id(1)] public required int PartIndex { get; init; }
-    [Id(2)] public required string TaskId { get; init; }
+    /// <summary>The round task that trains this part; null for an external participant.</summary>
+    [Id(2)] public string? TaskId { get; init; }
     [Id(3)] public required FlUpdateStatus Status { get; init; }
     [Id(4)] public string? Reason { get; init; }
     [Id(5)] public int? DataSize { get; init; }

@@ -42,9 +42,12 @@ public sealed partial class FlSessionGrain
             return FlCommandOutcome.Refused($"runner {runner} is not a participant of round {roundId}");
         if (round.Status != FlRoundStatus.Collecting)
             return FlCommandOutcome.Refused($"round {roundId} is closed; late updates are not counted");
+        // A runner's update comes from its round task; nobody may submit one in its name.
+        if (slot.TaskId is not null)
+            return FlCommandOutcome.Refused($"{runner} trains in this cluster: its updates come from its round tasks, not this route");
         if (slot.Status is not (FlUpdateStatus.Pending or FlUpdateStatus.Lost))
             return FlCommandOutcome.Refused($"runner {runner} already has an update in round {roundId} ({Parity.Json.ParityJson.WireName(slot.Status)})");
-        var taken = await Take(round, slot, TaskState.Completed, update, null, Stopwatch.GetTimestamp());
+        var taken = await Take(round, slot, TaskState.Completed, update, null, Stopwatch.GetTimestamp(), external: true);
         return taken.Status == FlUpdateStatus.Accepted ? FlCommandOutcome.Done : FlCommandOutcome.Invalid($"update rejected: {taken.Reason}");
     }
 
@@ -64,11 +67,12 @@ public sealed partial class FlSessionGrain
             {
                 Runner = p.Runner,
                 PartIndex = p.PartIndex,
-                TaskId = RoundTasks.TaskId(Id, number, p.PartIndex),
+                TaskId = p.External ? null : RoundTasks.TaskId(Id, number, p.PartIndex),
                 Status = FlUpdateStatus.Pending,
             }).ToList(),
         };
         Record.Rounds.Add(round);
+        Record.ExternalUpdates.Clear();
         _accepted.Clear();
         AddEvent("round_started", $"round {number} of {spec.TotalRounds} started; quorum {round.Quorum} of {Record.Participants.Count}, " +
                                   $"deadline {round.Deadline:O}", number);
@@ -80,7 +84,7 @@ public sealed partial class FlSessionGrain
 
     private async Task SubmitTasks(FlRoundView round)
     {
-        foreach (var update in round.Updates.Where(u => u.Status == FlUpdateStatus.Pending)) await SubmitTask(round, update);
+        foreach (var update in round.Updates.Where(u => u is { Status: FlUpdateStatus.Pending, TaskId: not null })) await SubmitTask(round, update);
     }
 
     private async Task SubmitTask(FlRoundView round, FlUpdateView update)
@@ -90,23 +94,23 @@ public sealed partial class FlSessionGrain
         var mu = spec.ModelType != FederatedModelType.RandomForest && Strategy() is FedProx prox ? (float?)prox.ProximalMu : null;
         var task = new ParityTask
         {
-            Id = update.TaskId,
+            Id = update.TaskId!,
             Title = $"FL Training - Session {spec.Name} Round {round.Round} (Partition {update.PartIndex + 1}/{Record.Participants.Count})",
             Type = TaskType.FederatedLearning,
             Config = SessionPlanning.TaskConfig(spec, Id, round.RoundId, Record.Participants.Count, update.PartIndex, update.Runner,
                 global, mu),
-            Nonce = update.TaskId,
+            Nonce = update.TaskId!,
             CreatorAddress = spec.CreatorAddress,
             ClientId = "fl-coordinator",
             CreatedAt = Now,
         };
-        if (await GrainFactory.GetGrain<ITaskGrain>(update.TaskId).Submit(task) == SubmitOutcome.Busy)
+        if (await GrainFactory.GetGrain<ITaskGrain>(update.TaskId!).Submit(task) == SubmitOutcome.Busy)
             await Take(round, update, TaskState.Failed, null, "the cluster's task queue is full (RUNNER_QUEUE_LIMIT)", Stopwatch.GetTimestamp());
     }
 
     /// <summary>Records what became of one participant's task, then checks whether the round can close.</summary>
     private async Task<FlUpdateView> Take(FlRoundView round, FlUpdateView update, TaskState status, string? output, string? error,
-        long arrived)
+        long arrived, bool external = false)
     {
         round = Record.Rounds.First(r => r.Round == round.Round);
         update = round.Updates.First(u => u.PartIndex == update.PartIndex);
@@ -151,7 +155,11 @@ public sealed partial class FlSessionGrain
                 ReceivedAt = update.ReceivedAt ?? Now,
                 UpdateNorm = checkedUpdate.Norm,
             };
-            if (checkedUpdate.Accepted) _accepted[update.PartIndex] = checkedUpdate;
+            if (checkedUpdate.Accepted)
+            {
+                _accepted[update.PartIndex] = checkedUpdate;
+                if (external) Record.ExternalUpdates[update.PartIndex] = output!;
+            }
         }
         if (taken == update) return taken;
         round = ReplaceUpdate(round, taken);
@@ -271,6 +279,7 @@ public sealed partial class FlSessionGrain
         AddEvent("round_aggregated", $"round {round.Round} aggregated from {used.Count} updates ({reason})", round.Round, metrics: metrics);
         CancelOutstanding(round);
         _accepted.Clear();
+        Record.ExternalUpdates.Clear();
         if (round.Round >= spec.TotalRounds)
         {
             await Finish(FlSessionStatus.Completed, null, "session_completed");
@@ -330,10 +339,13 @@ public sealed partial class FlSessionGrain
         }
         if (round.Status != FlRoundStatus.Collecting) return;
         StartTimer();
-        foreach (var update in round.Updates.Where(u => u.Status is FlUpdateStatus.Accepted or FlUpdateStatus.Pending).ToList())
+        foreach (var (part, json) in Record.ExternalUpdates.ToList())
+            await Take(round, round.Updates.First(u => u.PartIndex == part), TaskState.Completed, json, null, Stopwatch.GetTimestamp(), external: true);
+        if (CurrentRound is not { Status: FlRoundStatus.Collecting } open || open.Round != round.Round) return;
+        foreach (var update in round.Updates.Where(u => u is { Status: FlUpdateStatus.Accepted or FlUpdateStatus.Pending, TaskId: not null }).ToList())
         {
             // Reads only (they interleave): a task that is handing its result to this session right now must not wait on it.
-            var task = GrainFactory.GetGrain<ITaskGrain>(update.TaskId);
+            var task = GrainFactory.GetGrain<ITaskGrain>(update.TaskId!);
             var current = await task.Get();
             if (current is null)
             {
@@ -352,8 +364,8 @@ public sealed partial class FlSessionGrain
 
     private void CancelOutstanding(FlRoundView round)
     {
-        foreach (var update in round.Updates.Where(u => u.Status is FlUpdateStatus.Pending or FlUpdateStatus.Lost))
-            GrainFactory.GetGrain<ITaskGrain>(update.TaskId).Cancel($"round {round.Round} of FL session {Id} closed").Ignore();
+        foreach (var update in round.Updates.Where(u => u is { Status: FlUpdateStatus.Pending or FlUpdateStatus.Lost, TaskId: not null }))
+            GrainFactory.GetGrain<ITaskGrain>(update.TaskId!).Cancel($"round {round.Round} of FL session {Id} closed").Ignore();
     }
 
     private async Task<FlRoundMetrics> WithTestMetrics(FlRoundMetrics metrics, IReadOnlyDictionary<string, float[]>? weights, RandomForest? forest)

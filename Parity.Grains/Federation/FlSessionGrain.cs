@@ -65,7 +65,7 @@ public sealed partial class FlSessionGrain(
                 if (testSet.Columns != dataset.Columns)
                     return FlCommandOutcome.Invalid($"test_dataset_cid: the test set has {testSet.Columns} features, the training data {dataset.Columns}");
             }
-            SessionPlanning.PartRows(spec, dataset, spec.Participants?.Count ?? spec.MinParticipants);
+            SessionPlanning.PartRows(spec, dataset, Math.Max(spec.MinParticipants, (spec.Participants?.Count ?? 0) + (spec.ExternalParticipants?.Count ?? 0)));
             Record.Columns = dataset.Columns;
             Record.Classes = spec.ModelType == FederatedModelType.LinearRegression ? 1 : ForestData.ClassesOf(dataset).Length;
             SessionPlanning.InitialWeights(spec, dataset);
@@ -106,11 +106,13 @@ public sealed partial class FlSessionGrain(
         }
         else
         {
-            chosen = online.Order(StringComparer.Ordinal).Take(FlSessionRequest.MaxParticipants).ToList();
-            if (chosen.Count < spec.MinParticipants)
+            chosen = online.Order(StringComparer.Ordinal).Take(FlSessionRequest.MaxParticipants - (spec.ExternalParticipants?.Count ?? 0)).ToList();
+            if (chosen.Count + (spec.ExternalParticipants?.Count ?? 0) < spec.MinParticipants)
                 return FlCommandOutcome.Invalid($"min_participants is {spec.MinParticipants}, but {chosen.Count} runners that train " +
                                                 $"federated models are online ({List(online)})");
         }
+        var external = spec.ExternalParticipants ?? [];
+        chosen.AddRange(external);
         var quorum = spec.Quorum.Of(chosen.Count);
         if (quorum > chosen.Count)
             return FlCommandOutcome.Invalid($"quorum {spec.Quorum} is more than the {chosen.Count} participants");
@@ -132,8 +134,10 @@ public sealed partial class FlSessionGrain(
             return FlCommandOutcome.Invalid($"training_data: with {chosen.Count} participants: {e.Message}");
         }
 
-        Record.Participants = chosen.Select((runner, index) => new FlParticipantView { Runner = runner, PartIndex = index, Rows = rows[index] })
-            .ToList();
+        Record.Participants = chosen.Select((runner, index) => new FlParticipantView
+        {
+            Runner = runner, PartIndex = index, Rows = rows[index], External = index >= chosen.Count - external.Count,
+        }).ToList();
         Record.Model = initial is null ? null : WeightsCodec.Encode(initial);
         Record.ModelRound = 0;
         Record.Status = FlSessionStatus.Active;
@@ -291,6 +295,9 @@ public sealed partial class FlSessionGrain(
     {
         var known = runners.Runners.Where(r => r.Capabilities.TaskTypes.Contains(TaskType.FederatedLearning)).Select(r => r.Name)
             .ToHashSet(StringComparer.Ordinal);
+        if (spec.ExternalParticipants?.FirstOrDefault(known.Contains) is { } inside)
+            return $"external_participants: {inside} is a runner of this cluster; name it in participants";
+        var external = spec.ExternalParticipants?.Count ?? 0;
         if (spec.Participants is { } named)
         {
             for (var i = 0; i < named.Count; i++)
@@ -298,7 +305,7 @@ public sealed partial class FlSessionGrain(
                     return $"participants[{i}]: no runner named {named[i]} trains federated models in this cluster (runners: {List(known)})";
             return null;
         }
-        return known.Count >= spec.MinParticipants ? null
+        return known.Count + external >= spec.MinParticipants ? null
             : $"min_participants is {spec.MinParticipants}, but the cluster has {known.Count} runners that train federated models ({List(known)})";
     }
 

@@ -27,4 +27,9 @@ public sealed class FlSessionRecord
     /// <summary>The dataset's feature count and classes (1 for regression), fixed at creation.</summary>
     [Id(14)] public int Columns { get; set; }
     [Id(15)] public int Classes { get; set; }
+    /// <summary>
+    /// The open round's accepted updates from external participants, as received: no round task keeps them, so they are
+    /// kept here until the round closes, for a resumed session to count them again.
+    /// </summary>
+    [Id(16)] public Dictionary<int, string> ExternalUpdates { get; set; } = new();
 }

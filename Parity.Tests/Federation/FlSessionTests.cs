@@ -52,7 +52,7 @@ public sealed class FlSessionTests(SharedFlCluster fixture) : IClassFixture<Shar
             {
                 Assert.Equal(FlUpdateStatus.Accepted, update.Status);
                 // Each part is trained by its own participant: the round task ran on that runner and no other.
-                var task = await Fl.Cluster.TaskGrain(update.TaskId).Get();
+                var task = await Fl.Cluster.TaskGrain(update.TaskId!).Get();
                 Assert.Equal(update.Runner, task!.Runner);
                 Assert.Equal(session.Participants.Single(p => p.PartIndex == update.PartIndex).Rows, update.DataSize);
             }
@@ -135,7 +135,7 @@ public sealed class FlSessionTests(SharedFlCluster fixture) : IClassFixture<Shar
         // The open round's tasks are cancelled (or had just finished); none is left running.
         foreach (var update in session.Rounds[^1].Updates)
         {
-            var task = await Fl.Cluster.WaitFinished(update.TaskId, TimeSpan.FromSeconds(30));
+            var task = await Fl.Cluster.WaitFinished(update.TaskId!, TimeSpan.FromSeconds(30));
             Assert.True(task.Status.IsTerminal());
         }
         Assert.Equal(HttpStatusCode.Conflict, (await Fl.Send(HttpMethod.Post, $"{Sessions}/{id}/start")).Status);
@@ -214,6 +214,79 @@ public sealed class FlSessionTests(SharedFlCluster fixture) : IClassFixture<Shar
         late.Remove("runner_id");
         Assert.Equal(HttpStatusCode.BadRequest, (await Fl.Send(HttpMethod.Post, "/api/v1/federated-learning/model-updates", late)).Status);
         Assert.Equal(session.Rounds[0].Updates, (await Fl.Session(id)).Rounds[0].Updates);
+    }
+
+    [Theory]
+    [InlineData("fedmedian", true)]
+    [InlineData("federated_averaging", false)]
+    public async Task A_poisoned_external_participant_is_resisted_by_the_median_and_derails_plain_averaging(string method, bool robust)
+    {
+        var body = Fl.IrisSession(rounds: 4);
+        body["config"]!["aggregation_method"] = method;
+        body["external_participants"] = new JsonArray("lab-poison");
+        body["round_timeout_seconds"] = 120;
+        var id = await Fl.CreateAsync(body);
+        await Fl.StartSessionAsync(id);
+        var rows = (await Fl.Session(id)).Participants.Single(p => p.External).Rows;
+
+        for (var round = 1; round <= 4; round++)
+        {
+            var open = await Eventually.Get(async () =>
+            {
+                var view = await Fl.Session(id);
+                return view.CurrentRound == round && view.Rounds[^1].Status == FlRoundStatus.Collecting ? view.Rounds[^1] : null;
+            }, TimeSpan.FromSeconds(60), $"round {round} open");
+            using var model = JsonDocument.Parse((await Fl.Model(id)).ModelData);
+            var global = model.RootElement.GetProperty("weights").Deserialize<Dictionary<string, float[]>>()!;
+            // Round 1: a value no float holds (it would be +∞); later rounds: every weight pushed 1000 away.
+            var poisoned = new JsonObject();
+            foreach (var (key, values) in global)
+                poisoned[key] = round == 1
+                    ? JsonNode.Parse("[" + string.Join(",", values.Select(_ => "1e39")) + "]")
+                    : new JsonArray(values.Select(v => (JsonNode)(v + 1000f)).ToArray());
+            var update = new JsonObject
+            {
+                ["session_id"] = id, ["round_id"] = open.RoundId, ["runner_id"] = "lab-poison",
+                ["weights"] = poisoned, ["data_size"] = rows, ["loss"] = 0.01, ["training_time"] = 5,
+            };
+            var (status, answer) = await Fl.Send(HttpMethod.Post, "/api/v1/federated-learning/model-updates", update);
+            if (round == 1)
+            {
+                Assert.Equal(HttpStatusCode.BadRequest, status);
+                Assert.Contains("not a finite number", answer.GetProperty("detail").GetString());
+            }
+            else Assert.True(status == HttpStatusCode.OK, $"round {round}: {(int)status} {answer}");
+        }
+
+        var session = await Fl.WaitFinished(id);
+        Assert.Equal(FlSessionStatus.Completed, session.Status);
+        Assert.Equal(FlUpdateStatus.Rejected, session.Rounds[0].Updates.Single(u => u.Runner == "lab-poison").Status);
+        Assert.All(session.Rounds.Skip(1), r => Assert.Equal(FlUpdateStatus.Accepted, r.Updates.Single(u => u.Runner == "lab-poison").Status));
+        var accuracy = session.Rounds[^1].Metrics!.TestAccuracy!.Value;
+        if (robust) Assert.True(accuracy > 0.85, $"{method}: test accuracy {accuracy} with a poisoned participant");
+        else Assert.True(accuracy < 0.6, $"{method}: test accuracy {accuracy}; the poison should have derailed plain averaging");
+    }
+
+    [Fact]
+    public async Task Nobody_may_submit_an_update_in_the_name_of_a_runner_that_trains_in_the_cluster()
+    {
+        var body = Fl.IrisSession(rounds: 1);
+        body["external_participants"] = new JsonArray("lab-slow");
+        body["round_timeout_seconds"] = 120;
+        var id = await Fl.CreateAsync(body);
+        await Fl.StartSessionAsync(id);
+        var session = await Fl.Session(id);
+        var runner = session.Participants.First(p => !p.External).Runner;
+        var update = new JsonObject
+        {
+            ["session_id"] = id, ["round_id"] = session.Rounds[0].RoundId, ["runner_id"] = runner,
+            ["weights"] = new JsonObject(), ["data_size"] = 1, ["loss"] = 0.1,
+        };
+        var (status, answer) = await Fl.Send(HttpMethod.Post, "/api/v1/federated-learning/model-updates", update);
+        // The round waits for lab-slow, so it is still open: the refusal is about whose update this is, not lateness.
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Contains("its updates come from its round tasks", answer.GetProperty("detail").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await Fl.Send(HttpMethod.Post, $"{Sessions}/{id}/cancel")).Status);
     }
 
     [Fact]
