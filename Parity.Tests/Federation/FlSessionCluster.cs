@@ -15,6 +15,7 @@ namespace Parity.Tests.Federation;
 public sealed class FlSessionCluster(int silos) : IAsyncDisposable
 {
     public string IrisCid { get; private set; } = null!;
+    public string DiabetesCid { get; private set; } = null!;
     public ParityTestCluster Cluster { get; private set; } = null!;
     public GatewayHost Gateway { get; private set; } = null!;
     private readonly string _root = Path.Combine(Path.GetTempPath(), $"parity-fl-{Guid.NewGuid():N}");
@@ -36,6 +37,7 @@ public sealed class FlSessionCluster(int silos) : IAsyncDisposable
         });
         Gateway = await GatewayHost.StartAsync(Cluster.Client, new Dictionary<string, string?> { ["STORAGE_DIR"] = Path.Combine(_root, "storage") }, port);
         IrisCid = await Gateway.UploadAsync(await File.ReadAllBytesAsync(TestDatasets.PathOf("iris.csv")));
+        DiabetesCid = await Gateway.UploadAsync(await File.ReadAllBytesAsync(TestDatasets.PathOf("diabetes.csv")));
     }
 
     /// <summary>A valid session on iris: a small network, stratified parts, FedAvg.</summary>

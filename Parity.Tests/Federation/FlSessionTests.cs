@@ -73,6 +73,82 @@ public sealed class FlSessionTests(SharedFlCluster fixture) : IClassFixture<Shar
         Assert.Equal(ModelDigest.Of(weights), model.Sha256);
     }
 
+    [Theory]
+    [InlineData("random", null)]
+    [InlineData("iid", null)]
+    [InlineData("sequential", null)]
+    [InlineData("non_iid", 0.5)]
+    [InlineData("dirichlet", 1.0)]
+    [InlineData("label_skew", null)]
+    public async Task A_network_trains_over_every_partition_strategy(string strategy, double? alpha)
+    {
+        var body = Fl.IrisSession(rounds: 2);
+        body["training_data"]!["split_strategy"] = strategy;
+        if (alpha is { } a) body["training_data"]!["metadata"]!["alpha"] = a;
+        var id = await Fl.CreateAsync(body);
+        await Fl.StartSessionAsync(id);
+        var session = await Fl.WaitFinished(id);
+        Assert.True(session.Status == FlSessionStatus.Completed, $"{strategy}: {session.Status} {session.Error}");
+        Assert.All(session.Rounds, r => Assert.Equal(3, r.Accepted));
+        // Every row is in some part, and each part holds at least min_samples.
+        Assert.True(session.Participants.Sum(p => p.Rows) >= 150, $"{strategy}: {session.Participants.Sum(p => p.Rows)} rows in all");
+        Assert.All(session.Participants, p => Assert.True(p.Rows >= 10, $"{strategy}: part {p.PartIndex} has {p.Rows} rows"));
+    }
+
+    [Fact]
+    public async Task Linear_regression_aggregates_like_the_network_and_is_scored_on_the_test_set()
+    {
+        var body = Fl.IrisSession(rounds: 4);
+        body["model_type"] = "linear_regression";
+        body["training_data"]!["dataset_cid"] = Fl.DiabetesCid;
+        body["training_data"]!["split_strategy"] = "random";
+        body["test_dataset_cid"] = Fl.DiabetesCid;
+        body["config"] = new JsonObject
+        {
+            ["aggregation_method"] = "fedavgm", ["server_learning_rate"] = 1.0, ["server_momentum"] = 0.5,
+            ["learning_rate"] = 0.5, ["batch_size"] = 32, ["local_epochs"] = 40,
+            ["model_config"] = new JsonObject { ["input_size"] = 10 },
+        };
+        var id = await Fl.CreateAsync(body);
+        await Fl.StartSessionAsync(id);
+        var session = await Fl.WaitFinished(id);
+        Assert.True(session.Status == FlSessionStatus.Completed, $"{session.Status} {session.Error}");
+        var first = session.Rounds[0].Metrics!;
+        var last = session.Rounds[^1].Metrics!;
+        Assert.Null(last.TestAccuracy);
+        Assert.True(last.TestRSquared > first.TestRSquared, $"R² {first.TestRSquared} → {last.TestRSquared}");
+        Assert.True(last.TestMeanSquaredError < first.TestMeanSquaredError, $"MSE {first.TestMeanSquaredError} → {last.TestMeanSquaredError}");
+        using var model = JsonDocument.Parse((await Fl.Model(id)).ModelData);
+        Assert.Equal(11, model.RootElement.GetProperty("weights").GetProperty("linear_weights").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_forest_session_joins_every_participants_trees_and_reports_oob_and_importances()
+    {
+        var body = Fl.IrisSession(rounds: 1);
+        body["model_type"] = "random_forest";
+        body["config"] = new JsonObject
+        {
+            ["aggregation_method"] = "tree_union",
+            ["model_config"] = new JsonObject { ["n_estimators"] = 10, ["max_depth"] = 6, ["oob_score"] = true },
+        };
+        var id = await Fl.CreateAsync(body);
+        await Fl.StartSessionAsync(id);
+        var session = await Fl.WaitFinished(id);
+        Assert.True(session.Status == FlSessionStatus.Completed, $"{session.Status} {session.Error}");
+        var metrics = session.Rounds[0].Metrics!;
+        Assert.True(metrics.TestAccuracy > 0.9, $"test accuracy {metrics.TestAccuracy}");
+        Assert.InRange(metrics.OobScore!.Value, 0.5, 1.0);
+        Assert.Equal(4, metrics.FeatureImportance!.Count);
+        Assert.Equal(1.0, metrics.FeatureImportance.Sum(), 6);
+
+        var model = await Fl.Model(id);
+        using var data = JsonDocument.Parse(model.ModelData);
+        var forest = Parity.Learning.Forest.ForestSerializer.Deserialize(Convert.FromBase64String(data.RootElement.GetProperty("forest").GetString()!));
+        Assert.Equal(30, forest.Trees.Count);
+        Assert.Equal(ModelDigest.Of(Convert.FromBase64String(data.RootElement.GetProperty("forest").GetString()!)), model.Sha256);
+    }
+
     [Fact]
     public async Task Two_runs_of_the_same_session_produce_the_same_model_bytes()
     {
