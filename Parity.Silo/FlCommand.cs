@@ -109,13 +109,20 @@ public static class FlCommand
         var body = await response.Content.ReadAsStringAsync(cancellation);
         if (!response.IsSuccessStatusCode) return await Refused("fl list", response, body);
         using var document = JsonDocument.Parse(body);
-        var table = new Table().AddColumns("id", "name", "model", "status", "round", "created");
-        foreach (var item in document.RootElement.GetProperty("sessions").EnumerateArray())
+        var rows = document.RootElement.GetProperty("sessions").EnumerateArray()
+            .Select(item => item.Deserialize<FlSessionSummary>(ParityJson.Options)!)
+            .Select(s => new[] { s.Id, s.Name, s.ModelType, ParityJson.WireName(s.Status), $"{s.CurrentRound}/{s.TotalRounds}",
+                s.CreatedAt.ToString("u", CultureInfo.InvariantCulture) })
+            .ToList();
+        string[] header = ["id", "name", "model", "status", "round", "created"];
+        // Into a pipe, one tab-separated line per session (whole ids, for scripts); on a terminal, a table.
+        if (Console.IsOutputRedirected)
         {
-            var summary = item.Deserialize<FlSessionSummary>(ParityJson.Options)!;
-            table.AddRow(summary.Id, Markup.Escape(summary.Name), summary.ModelType, ParityJson.WireName(summary.Status),
-                $"{summary.CurrentRound}/{summary.TotalRounds}", summary.CreatedAt.ToString("u", CultureInfo.InvariantCulture));
+            foreach (var row in rows.Prepend(header)) Console.WriteLine(string.Join('\t', row));
+            return 0;
         }
+        var table = new Table().AddColumns(header);
+        foreach (var row in rows) table.AddRow(row.Select(Markup.Escape).ToArray());
         AnsiConsole.Write(table);
         return 0;
     }

@@ -53,7 +53,8 @@ public sealed partial class FlSessionGrain(
         {
             return FlCommandOutcome.Invalid(e.Message);
         }
-        if (CheckRunners(spec) is { } runnerError) return FlCommandOutcome.Invalid(runnerError);
+        if (CheckRunners(spec, await GrainFactory.GetGrain<IRunnerDirectoryGrain>(0).GetRunners()) is { } runnerError)
+            return FlCommandOutcome.Invalid(runnerError);
 
         Dataset dataset;
         try
@@ -94,7 +95,9 @@ public sealed partial class FlSessionGrain(
         if (Record.Status != FlSessionStatus.Pending)
             return FlCommandOutcome.Refused($"session {Id} is {Parity.Json.ParityJson.WireName(Record.Status)}, not pending");
 
-        var online = runners.Runners
+        // The directory itself, not this silo's cached copy: a session starts rarely, and must see a runner that just joined.
+        var directory = await GrainFactory.GetGrain<IRunnerDirectoryGrain>(0).GetRunners();
+        var online = directory
             .Where(r => r.Status == RunnerStatus.Online && r.Capabilities.TaskTypes.Contains(TaskType.FederatedLearning))
             .Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
         List<string> chosen;
@@ -291,9 +294,9 @@ public sealed partial class FlSessionGrain(
     }
 
     /// <summary>Named runners must exist; without names, enough runners must be known for min_participants.</summary>
-    private string? CheckRunners(FlSessionSpec spec)
+    private static string? CheckRunners(FlSessionSpec spec, IReadOnlyList<RunnerInfo> directory)
     {
-        var known = runners.Runners.Where(r => r.Capabilities.TaskTypes.Contains(TaskType.FederatedLearning)).Select(r => r.Name)
+        var known = directory.Where(r => r.Capabilities.TaskTypes.Contains(TaskType.FederatedLearning)).Select(r => r.Name)
             .ToHashSet(StringComparer.Ordinal);
         if (spec.ExternalParticipants?.FirstOrDefault(known.Contains) is { } inside)
             return $"external_participants: {inside} is a runner of this cluster; name it in participants";

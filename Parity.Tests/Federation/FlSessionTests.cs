@@ -366,6 +366,60 @@ public sealed class FlSessionTests(SharedFlCluster fixture) : IClassFixture<Shar
     }
 
     [Fact]
+    public async Task The_fl_command_creates_starts_watches_and_fetches_a_session_as_the_api_does()
+    {
+        var directory = Directory.CreateTempSubdirectory("parity-fl-cli-").FullName;
+        try
+        {
+            var environment = new Dictionary<string, string> { ["GATEWAY_API_KEY"] = GatewayHost.ApiKey };
+            var gateway = Fl.Gateway.Http.BaseAddress!.ToString();
+            var file = Path.Combine(directory, "session.json");
+            await File.WriteAllTextAsync(file, Fl.IrisSession(rounds: 2).ToJsonString());
+
+            var (code, stdout, stderr) = ParityCli.Run(environment, "fl", "create", "--file", file, "--gateway", gateway);
+            Assert.True(code == 0, $"fl create: {code} {stderr}");
+            var id = stdout.Trim();
+            Assert.Equal(FlSessionStatus.Pending, (await Fl.Session(id)).Status);
+
+            (code, stdout, stderr) = ParityCli.Run(environment, "fl", "start", id, "--gateway", gateway);
+            Assert.True(code == 0, $"fl start: {code} {stderr}");
+            Assert.Contains("Session started successfully", stdout);
+
+            // --watch follows the event stream to the end, then prints the rounds.
+            (code, stdout, stderr) = ParityCli.Run(environment, "fl", "status", id, "--watch", "--gateway", gateway);
+            Assert.True(code == 0, $"fl status: {code} {stderr}");
+            Assert.Contains("session completed after 2 rounds", stdout);
+            Assert.Contains("every participant answered", stdout);
+            Assert.Equal(FlSessionStatus.Completed, (await Fl.Session(id)).Status);
+
+            var output = Path.Combine(directory, "model.json");
+            (code, _, stderr) = ParityCli.Run(environment, "fl", "model", id, "-o", output, "--gateway", gateway);
+            Assert.True(code == 0, $"fl model: {code} {stderr}");
+            using var model = JsonDocument.Parse(await File.ReadAllTextAsync(output));
+            Assert.Equal((await Fl.Model(id)).Sha256, model.RootElement.GetProperty("sha256").GetString());
+            Assert.Contains(model.RootElement.GetProperty("sha256").GetString()!, stderr);
+
+            (code, stdout, _) = ParityCli.Run(environment, "fl", "list", "--gateway", gateway);
+            Assert.Equal(0, code);
+            Assert.Contains(id, stdout);
+
+            // Errors are the API's, and the exit code says so.
+            (code, _, stderr) = ParityCli.Run(environment, "fl", "start", id, "--gateway", gateway);
+            Assert.Equal(1, code);
+            Assert.Contains("409", stderr);
+            Assert.Contains("not pending", stderr);
+            await File.WriteAllTextAsync(file, """{"name":"x"}""");
+            (code, _, stderr) = ParityCli.Run(environment, "fl", "create", "--file", file, "--gateway", gateway);
+            Assert.Equal(1, code);
+            Assert.Contains("model_type is required", stderr);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_client_cannot_plant_a_task_under_a_round_tasks_name()
     {
         // Were it allowed, a session opening that round would find the planted task and take its result.
