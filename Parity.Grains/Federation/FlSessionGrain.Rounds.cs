@@ -15,6 +15,8 @@ public sealed partial class FlSessionGrain
 {
     private const string DriveReminder = "drive";
     private static readonly TimeSpan TickPeriod = TimeSpan.FromMilliseconds(250);
+    /// <summary>The least time past a round's deadline before a participant that neither answers nor dies is given up.</summary>
+    public static readonly TimeSpan GiveUpAfter = TimeSpan.FromMinutes(2);
     /// <summary>This round's checked updates that count, by part: rebuilt from the round tasks after a crash.</summary>
     private readonly Dictionary<int, CheckedUpdate> _accepted = new();
     private IGrainTimer? _timer;
@@ -187,15 +189,17 @@ public sealed partial class FlSessionGrain
             AddEvent("participant_lost", $"round {round.Round}: {update.Runner}'s silo died; no longer waiting for it", round.Round, update.Runner);
             changed = true;
         }
-        // A participant that neither answers nor dies is given up after twice the round's time.
-        if (Now >= round.Deadline + Spec!.RoundTimeout)
+        // A participant that neither answers nor dies is given up after the round's time again past the deadline, and
+        // never sooner than GiveUpAfter past it: while a killed silo is not yet declared dead (tens of seconds), the task
+        // grains it hosted cannot take their results, and the live participants' updates wait with them.
+        if (Now >= round.Deadline + (Spec!.RoundTimeout > GiveUpAfter ? Spec.RoundTimeout : GiveUpAfter))
             foreach (var update in round.Updates.Where(u => u.Status == FlUpdateStatus.Pending).ToList())
             {
                 round = ReplaceUpdate(round, update with
                 {
-                    Status = FlUpdateStatus.Lost, Reason = "no update within twice round_timeout_seconds", ReceivedAt = Now,
+                    Status = FlUpdateStatus.Lost, Reason = "no update long after the deadline", ReceivedAt = Now,
                 });
-                AddEvent("participant_lost", $"round {round.Round}: no update from {update.Runner} within twice the round's time",
+                AddEvent("participant_lost", $"round {round.Round}: no update from {update.Runner} long after the deadline",
                     round.Round, update.Runner);
                 changed = true;
             }

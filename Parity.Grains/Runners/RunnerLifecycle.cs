@@ -69,7 +69,9 @@ public sealed class RunnerLifecycle(
         {
             logger.LogWarning(e, "Could not mark runner {Runner} offline", cluster.SiloName);
         }
-        await executions.StopAsync(TimeSpan.FromSeconds(10));
+        // Long enough for a loaded engine to stop and remove its containers (10 s proved short on a busy 2-core host);
+        // bounded, so a hung engine cannot hold the shutdown.
+        await executions.StopAsync(TimeSpan.FromSeconds(30));
         await pulls.StopAsync();
         if (_heartbeats is not null) await _heartbeats;
     }

@@ -123,7 +123,8 @@ public sealed class MultiProcessFederationTests : IDisposable
         silos[victim].KillHard();
         var killedIn = open.CurrentRound;
         done = await WaitFinished(http, id);
-        Assert.True(done.Status == FlSessionStatus.Completed, $"{done.Status}: {done.Error}");
+        Assert.True(done.Status == FlSessionStatus.Completed, $"{done.Status}: {done.Error} " +
+            string.Join("; ", done.Rounds[^1].Updates.Select(u => $"{u.Runner} {u.Status} {u.Reason}")));
         Assert.Equal(rounds, done.Rounds.Count);
         var after = done.Rounds.Where(r => r.Round > killedIn).ToList();
         Assert.All(after, r =>
@@ -131,8 +132,11 @@ public sealed class MultiProcessFederationTests : IDisposable
             Assert.Equal(2, r.Accepted);
             Assert.Equal(FlUpdateStatus.Lost, r.Updates.Single(u => u.Runner == victim).Status);
         });
-        // Until the cluster declares the silo dead a round waits for its deadline; afterwards it is not waited for.
-        Assert.Contains(after, r => r.CloseReason!.StartsWith("quorum of 2 in at the deadline"));
+        // The round open at the kill closed on the two others' updates (at its deadline, or once the silo was declared
+        // dead when the calls of those updates had to wait for grains the dead silo hosted: docs/benchmarks.md times it).
+        var killRound = done.Rounds.Single(r => r.Round == killedIn);
+        Assert.Equal(FlRoundStatus.Completed, killRound.Status);
+        Assert.True(killRound.Accepted >= 2, $"round {killedIn}: {killRound.Accepted} accepted");
         Assert.Contains("silo died", after[^1].Updates.Single(u => u.Runner == victim).Reason);
     }
 
