@@ -148,12 +148,32 @@ public static class FlSessionBenchmark
             var toFirst = overheadSession.Rounds.Select(r => (r.Updates.Min(u => u.ReceivedAt)!.Value - r.StartedAt).TotalMilliseconds).ToList();
             var spread = overheadSession.Rounds.Select(r => (r.Updates.Max(u => u.ReceivedAt)!.Value - r.Updates.Min(u => u.ReceivedAt)!.Value).TotalMilliseconds).ToList();
             var toClose = overheadSession.Rounds.Select(r => (r.ClosedAt!.Value - r.Updates.Max(u => u.ReceivedAt)!.Value).TotalMilliseconds).ToList();
+            // And each participant's task, from its own lifecycle log: the session's submit, the dispatch to the runner,
+            // the runner's work besides training (fetching the data from its cache, partitioning, encoding the update),
+            // and the result's way back into the session.
+            var submitted = new List<double>();
+            var dispatched = new List<double>();
+            var runnerBesidesTraining = new List<double>();
+            var handedBack = new List<double>();
+            foreach (var round in overheadSession.Rounds)
+            foreach (var update in round.Updates.Where(u => u.Status == FlUpdateStatus.Accepted))
+            {
+                var log = await Json(http, HttpMethod.Get, $"/api/v1/tasks/{update.TaskId}/logs", null, HttpStatusCode.OK);
+                DateTimeOffset At(string prefix) => log.GetProperty("events").EnumerateArray()
+                    .First(e => e.GetProperty("message").GetString()!.StartsWith(prefix, StringComparison.Ordinal)).GetProperty("at").GetDateTimeOffset();
+                var (sub, dis, done) = (At("submitted"), At("dispatched to"), At("completed on"));
+                submitted.Add((sub - round.StartedAt).TotalMilliseconds);
+                dispatched.Add((dis - sub).TotalMilliseconds);
+                runnerBesidesTraining.Add((done - dis).TotalMilliseconds - update.TrainingTimeMs!.Value);
+                handedBack.Add((update.ReceivedAt!.Value - done).TotalMilliseconds);
+            }
             var report = new StringBuilder();
             void Line(FormattableString text) => report.AppendLine(text.ToString(Invariant));
             Line($"fl: {Silos} parity-runner silo processes + parity-gateway, Redis clustering at {redis}; digits ({DatasetRows(digits)} rows), stratified, neural_network hidden 32, 2 local epochs, batch 32, adam 0.01, fedavg");
             Line($"round overhead, {OverheadRounds} rounds, all {Silos} answer ((closed_at - started_at) - slowest accepted training_time_ms): median {medianOverhead:N1} ms, p99 {p99Overhead:N1} ms, max {overheads.Max():N1} ms; goal <= 50 ms: {Verdict(medianOverhead <= 50)} at the median, {Verdict(p99Overhead <= 50)} at p99");
             Line($"  slowest training per round: median {Percentile(trainings, 0.5):N0} ms; overhead per round (ms): {perRound}");
             Line($"  round phases, median: open -> first update taken {Percentile(toFirst, 0.5):N0} ms, first -> last update taken {Percentile(spread, 0.5):N0} ms, last update -> closed {Percentile(toClose, 0.5):N0} ms");
+            Line($"  per participant task, median over {submitted.Count}: round open -> task submitted {Percentile(submitted, 0.5):N0} ms, submitted -> dispatched {Percentile(dispatched, 0.5):N0} ms, dispatched -> completed minus training {Percentile(runnerBesidesTraining, 0.5):N0} ms, completed -> taken by the session {Percentile(handedBack, 0.5):N0} ms");
             Line($"close at quorum (aggregation_ms: closing update -> aggregated model persisted): median {medianAggregation:N1} ms, p99 {Percentile(aggregations, 0.99):N1} ms, max {aggregations.Max():N1} ms; goal <= 250 ms: {Verdict(medianAggregation <= 250)}");
             Line($"SIGKILL of participant {victim}'s silo process when round {openRound} of {KillRounds} opened (quorum 2 of {Silos}, round_timeout_seconds {KillRoundTimeoutSeconds}; the session's grain on {string.Join(", ", host)}):");
             Line($"  (a) round {openRound}: closed_at - deadline = {overshoot:N0} ms ({killedRound.CloseReason}); goal <= 1 s: {Verdict(overshoot <= 1000)}");
@@ -165,7 +185,9 @@ public static class FlSessionBenchmark
             {
                 var mine = round.Updates.First(u => u.Runner == victim);
                 var lateBy = round.ClosedAt is { } at ? (at - round.Deadline).TotalMilliseconds : double.NaN;
-                Line($"    round {round.Round}: {victim} {ParityJson.WireName(mine.Status)} ({mine.Reason ?? "-"}); closed {lateBy:N0} ms after the deadline, {((round.ClosedAt ?? round.StartedAt) - round.StartedAt).TotalMilliseconds:N0} ms after it opened: {round.CloseReason}");
+                var others = string.Join("; ", round.Updates.Where(u => u.Runner != victim)
+                    .Select(u => $"{u.Runner} {ParityJson.WireName(u.Status)}{(u.Reason is null ? "" : $" ({u.Reason})")}"));
+                Line($"    round {round.Round}: {victim} {ParityJson.WireName(mine.Status)} ({mine.Reason ?? "-"}), {others}; closed {lateBy:N0} ms after the deadline, {((round.ClosedAt ?? round.StartedAt) - round.StartedAt).TotalMilliseconds:N0} ms after it opened: {round.CloseReason}");
             }
             Console.WriteLine();
             Console.WriteLine("---- paste into docs/benchmarks.md ----");
@@ -175,6 +197,11 @@ public static class FlSessionBenchmark
         finally
         {
             foreach (var process in processes) process.Dispose();
+            // The processes' logs outlive the run: what a silo said is how an odd figure gets explained.
+            var logs = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), clusterId + "-logs")).FullName;
+            foreach (var (process, index) in processes.Select((p, i) => (p, i)))
+                await File.WriteAllTextAsync(Path.Combine(logs, index < Silos ? $"flbench-{(char)('a' + index)}.log" : "gateway.log"), process.Output);
+            Console.WriteLine($"process logs: {logs}");
             try
             {
                 Directory.Delete(work, recursive: true);
