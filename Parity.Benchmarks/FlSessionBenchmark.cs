@@ -100,6 +100,27 @@ public static class FlSessionBenchmark
                 if (round.AggregationMs is { } ms) aggregations.Add(ms);
             }
 
+            // Each participant's task, from its own lifecycle log: the session's submit, the dispatch to the runner, the
+            // runner's work besides training (the data from its cache, partitioning, encoding the update), and the
+            // result's way back into the session. Read now: after the kill below, a task whose grain lived on the killed
+            // silo cannot be read until membership has declared that silo dead.
+            var submitted = new List<double>();
+            var dispatched = new List<double>();
+            var runnerBesidesTraining = new List<double>();
+            var handedBack = new List<double>();
+            foreach (var round in overheadSession.Rounds)
+            foreach (var update in round.Updates.Where(u => u.Status == FlUpdateStatus.Accepted))
+            {
+                var log = await Json(http, HttpMethod.Get, $"/api/v1/tasks/{update.TaskId}/logs", null, HttpStatusCode.OK);
+                DateTimeOffset At(string prefix) => log.GetProperty("events").EnumerateArray()
+                    .First(e => e.GetProperty("message").GetString()!.StartsWith(prefix, StringComparison.Ordinal)).GetProperty("at").GetDateTimeOffset();
+                var (sub, dis, done) = (At("submitted"), At("dispatched to"), At("completed on"));
+                submitted.Add((sub - round.StartedAt).TotalMilliseconds);
+                dispatched.Add((dis - sub).TotalMilliseconds);
+                runnerBesidesTraining.Add((done - dis).TotalMilliseconds - update.TrainingTimeMs!.Value);
+                handedBack.Add((update.ReceivedAt!.Value - done).TotalMilliseconds);
+            }
+
             // 2. A participant's silo SIGKILLed when round 3 opens; the others carry the rounds at quorum 2.
             var second = await CreateAndStart(http, Session(cid, KillRounds, quorum: 2, timeoutSeconds: KillRoundTimeoutSeconds));
             var events = new EventLog();
@@ -150,25 +171,6 @@ public static class FlSessionBenchmark
             var toFirst = overheadSession.Rounds.Select(r => (r.Updates.Min(u => u.ReceivedAt)!.Value - r.StartedAt).TotalMilliseconds).ToList();
             var spread = overheadSession.Rounds.Select(r => (r.Updates.Max(u => u.ReceivedAt)!.Value - r.Updates.Min(u => u.ReceivedAt)!.Value).TotalMilliseconds).ToList();
             var toClose = overheadSession.Rounds.Select(r => (r.ClosedAt!.Value - r.Updates.Max(u => u.ReceivedAt)!.Value).TotalMilliseconds).ToList();
-            // And each participant's task, from its own lifecycle log: the session's submit, the dispatch to the runner,
-            // the runner's work besides training (fetching the data from its cache, partitioning, encoding the update),
-            // and the result's way back into the session.
-            var submitted = new List<double>();
-            var dispatched = new List<double>();
-            var runnerBesidesTraining = new List<double>();
-            var handedBack = new List<double>();
-            foreach (var round in overheadSession.Rounds)
-            foreach (var update in round.Updates.Where(u => u.Status == FlUpdateStatus.Accepted))
-            {
-                var log = await Json(http, HttpMethod.Get, $"/api/v1/tasks/{update.TaskId}/logs", null, HttpStatusCode.OK);
-                DateTimeOffset At(string prefix) => log.GetProperty("events").EnumerateArray()
-                    .First(e => e.GetProperty("message").GetString()!.StartsWith(prefix, StringComparison.Ordinal)).GetProperty("at").GetDateTimeOffset();
-                var (sub, dis, done) = (At("submitted"), At("dispatched to"), At("completed on"));
-                submitted.Add((sub - round.StartedAt).TotalMilliseconds);
-                dispatched.Add((dis - sub).TotalMilliseconds);
-                runnerBesidesTraining.Add((done - dis).TotalMilliseconds - update.TrainingTimeMs!.Value);
-                handedBack.Add((update.ReceivedAt!.Value - done).TotalMilliseconds);
-            }
             var report = new StringBuilder();
             void Line(FormattableString text) => report.AppendLine(text.ToString(Invariant));
             Line($"fl: {Silos} parity-runner silo processes + parity-gateway, Redis clustering at {redis}; digits ({DatasetRows(digits)} rows), stratified, neural_network hidden 32, 2 local epochs, batch 32, adam 0.01, fedavg");
