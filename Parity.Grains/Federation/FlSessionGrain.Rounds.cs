@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Orleans.Runtime.Placement;
 using Parity.Federation.Strategies;
 using Parity.Learning.Data;
 using Parity.Learning.Forest;
@@ -19,6 +20,10 @@ public sealed partial class FlSessionGrain
     public static readonly TimeSpan GiveUpAfter = TimeSpan.FromMinutes(2);
     /// <summary>This round's checked updates that count, by part: rebuilt from the round tasks after a crash.</summary>
     private readonly Dictionary<int, CheckedUpdate> _accepted = new();
+    /// <summary>Round tasks being submitted, known to exist, and being read after a restart (see <see cref="SubmitTasks"/>).</summary>
+    private readonly HashSet<string> _submitting = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _submitted = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _recollecting = new(StringComparer.Ordinal);
     private IGrainTimer? _timer;
     private Dataset? _testSet;
 
@@ -80,16 +85,48 @@ public sealed partial class FlSessionGrain
                                   $"deadline {round.Deadline:O}", number);
         // Recorded before any task exists: a crash from here on finds the round and submits what is missing.
         await Save();
-        await SubmitTasks(round);
+        _submitted.Clear();
+        SubmitTasks(round);
         StartTimer();
     }
 
-    private async Task SubmitTasks(FlRoundView round)
+    /// <summary>
+    /// Submits the round's tasks not yet known to exist. The calls run beside the session's turns, never inside one: a
+    /// call to a grain on a silo that just died can hang until the cluster declares it dead, and the session must keep
+    /// its clock (deadlines, lost participants) meanwhile. A call that fails is made again on the next tick; submitting
+    /// is idempotent on the task id.
+    /// </summary>
+    private void SubmitTasks(FlRoundView round)
     {
-        foreach (var update in round.Updates.Where(u => u is { Status: FlUpdateStatus.Pending, TaskId: not null })) await SubmitTask(round, update);
+        foreach (var update in round.Updates.Where(u => u is { Status: FlUpdateStatus.Pending, TaskId: not null }))
+            if (!_submitted.Contains(update.TaskId!) && _submitting.Add(update.TaskId!)) _ = SubmitTask(round, update);
     }
 
     private async Task SubmitTask(FlRoundView round, FlUpdateView update)
+    {
+        var id = update.TaskId!;
+        try
+        {
+            var outcome = await Submit(round, update);
+            _submitted.Add(id);
+            if (outcome == SubmitOutcome.Busy)
+                await Self.TaskFinished(new FlTaskReport
+                {
+                    TaskId = id, RoundId = round.RoundId, Status = TaskState.Failed,
+                    Error = "the cluster's task queue is full (RUNNER_QUEUE_LIMIT)",
+                });
+        }
+        catch (Exception e)
+        {
+            logger.LogDebug(e, "FL session {SessionId}: submitting {TaskId} failed; the next tick tries again", Id, id);
+        }
+        finally
+        {
+            _submitting.Remove(id);
+        }
+    }
+
+    private Task<SubmitOutcome> Submit(FlRoundView round, FlUpdateView update)
     {
         var spec = Spec!;
         var global = Record.Model is { } model && spec.ModelType != FederatedModelType.RandomForest ? WeightsCodec.Decode(model) : null;
@@ -106,9 +143,51 @@ public sealed partial class FlSessionGrain
             ClientId = "fl-coordinator",
             CreatedAt = Now,
         };
-        if (await GrainFactory.GetGrain<ITaskGrain>(update.TaskId!).Submit(task) == SubmitOutcome.Busy)
-            await Take(round, update, TaskState.Failed, null, "the cluster's task queue is full (RUNNER_QUEUE_LIMIT)", Stopwatch.GetTimestamp());
+        // Created on its participant's silo (see HintedPlacement): it lives and dies with its participant.
+        var host = runners.Runners.FirstOrDefault(r => r.Name == update.Runner)?.SiloAddress;
+        if (!string.IsNullOrEmpty(host)) RequestContext.Set(IPlacementDirector.PlacementHintKey, SiloAddress.FromParsableString(host));
+        try
+        {
+            // The hint travels with the call as it is made; it must not stay for the session's other calls.
+            return GrainFactory.GetGrain<ITaskGrain>(update.TaskId!).Submit(task);
+        }
+        finally
+        {
+            RequestContext.Remove(IPlacementDirector.PlacementHintKey);
+        }
     }
+
+    /// <summary>
+    /// Reads a round task after a restart: when it has finished, its outcome comes back through <see cref="TaskFinished"/>
+    /// as a request of its own (so it never interleaves with another); when it runs, its hook will report it.
+    /// </summary>
+    private async Task Recollect(string roundId, string taskId)
+    {
+        try
+        {
+            var grain = GrainFactory.GetGrain<ITaskGrain>(taskId);
+            if (await grain.Get() is not { } task) return;
+            _submitted.Add(taskId);
+            if (!task.Status.IsTerminal()) return;
+            var result = await grain.GetResult();
+            await Self.TaskFinished(new FlTaskReport
+            {
+                TaskId = taskId, RoundId = roundId, Status = task.Status,
+                Output = task.Status == TaskState.Completed ? result?.Stdout : null,
+                Error = task.Error ?? result?.Error, Runner = result?.Runner ?? task.Runner,
+            });
+        }
+        catch (Exception e)
+        {
+            logger.LogDebug(e, "FL session {SessionId}: reading {TaskId} failed; the next tick tries again", Id, taskId);
+        }
+        finally
+        {
+            _recollecting.Remove(taskId);
+        }
+    }
+
+    private IFlSessionGrain Self => this.AsReference<IFlSessionGrain>();
 
     /// <summary>Records what became of one participant's task, then checks whether the round can close.</summary>
     private async Task<FlUpdateView> Take(FlRoundView round, FlUpdateView update, TaskState status, string? output, string? error,
@@ -163,7 +242,12 @@ public sealed partial class FlSessionGrain
                 if (external) Record.ExternalUpdates[update.PartIndex] = output!;
             }
         }
-        if (taken == update) return taken;
+        if (taken == update)
+        {
+            // An accepted update read again after a restart: its delta is back, and the round may now close.
+            await CheckRound(arrived);
+            return taken;
+        }
         round = ReplaceUpdate(round, taken);
         if (update.Status != FlUpdateStatus.Accepted)
             AddEvent(taken.Status == FlUpdateStatus.Accepted ? "update_received" : "update_rejected",
@@ -204,12 +288,19 @@ public sealed partial class FlSessionGrain
                 changed = true;
             }
         if (changed) await Save();
+        if (CurrentRound is { Status: FlRoundStatus.Collecting } open)
+        {
+            SubmitTasks(open);
+            RecollectAccepted(open);
+        }
         await CheckRound(Stopwatch.GetTimestamp());
     }
 
     private async Task CheckRound(long trigger)
     {
         if (Record.Status != FlSessionStatus.Active || CurrentRound is not { Status: FlRoundStatus.Collecting } round) return;
+        // After a restart, an accepted update counts only once its delta is back in memory (RecollectAccepted).
+        if (round.Updates.Any(u => u.Status == FlUpdateStatus.Accepted && !_accepted.ContainsKey(u.PartIndex))) return;
         var pending = round.Updates.Count(u => u.Status == FlUpdateStatus.Pending);
         var accepted = round.Updates.Count(u => u.Status == FlUpdateStatus.Accepted);
         if (accepted < round.Quorum && accepted + pending < round.Quorum)
@@ -346,24 +437,18 @@ public sealed partial class FlSessionGrain
         foreach (var (part, json) in Record.ExternalUpdates.ToList())
             await Take(round, round.Updates.First(u => u.PartIndex == part), TaskState.Completed, json, null, Stopwatch.GetTimestamp(), external: true);
         if (CurrentRound is not { Status: FlRoundStatus.Collecting } open || open.Round != round.Round) return;
-        foreach (var update in round.Updates.Where(u => u is { Status: FlUpdateStatus.Accepted or FlUpdateStatus.Pending, TaskId: not null }).ToList())
-        {
-            // Reads only (they interleave): a task that is handing its result to this session right now must not wait on it.
-            var task = GrainFactory.GetGrain<ITaskGrain>(update.TaskId!);
-            var current = await task.Get();
-            if (current is null)
-            {
-                // The crash came between recording the round and submitting this task.
-                await SubmitTask(round, update);
-                continue;
-            }
-            if (!current.Status.IsTerminal()) continue;
-            var result = await task.GetResult();
-            await Take(round, update, current.Status, current.Status == TaskState.Completed ? result?.Stdout : null,
-                current.Error ?? result?.Error, Stopwatch.GetTimestamp());
-            if (CurrentRound is not { Status: FlRoundStatus.Collecting } still || still.Round != round.Round) return;
-        }
-        await CheckRound(Stopwatch.GetTimestamp());
+        // The round tasks are read and (where a crash kept them from being created) submitted beside the activation.
+        RecollectAccepted(open);
+        foreach (var update in open.Updates.Where(u => u is { Status: FlUpdateStatus.Pending, TaskId: not null }))
+            if (_recollecting.Add(update.TaskId!)) _ = Recollect(open.RoundId, update.TaskId!);
+        SubmitTasks(open);
+    }
+
+    /// <summary>Accepted updates whose deltas this activation does not hold (it started after they came): read them again.</summary>
+    private void RecollectAccepted(FlRoundView round)
+    {
+        foreach (var update in round.Updates.Where(u => u is { Status: FlUpdateStatus.Accepted, TaskId: not null } && !_accepted.ContainsKey(u.PartIndex)))
+            if (_recollecting.Add(update.TaskId!)) _ = Recollect(round.RoundId, update.TaskId!);
     }
 
     private void CancelOutstanding(FlRoundView round)

@@ -31,6 +31,7 @@ public static class ParitySiloBuilder
     public static ISiloBuilder AddParityRunner(this ISiloBuilder silo, IConfiguration configuration)
     {
         silo.AddPlacementDirector<SiloNamePlacement, SiloNamePlacementDirector>();
+        silo.AddPlacementDirector<HintedPlacement, HintedPlacementDirector>();
         var services = silo.Services;
         services.TryAddSingleton(TimeProvider.System);
         services.AddParityRunnerOptions(configuration);

@@ -12,6 +12,7 @@ namespace Parity.Tasks;
 /// the lease lapses or the runner's silo is declared dead (bounded attempts). The result is recorded once, then the
 /// type's completion hooks run until each has succeeded. Per-type behaviour lives in <see cref="TaskHandlers"/>.
 /// </summary>
+[HintedPlacement]
 public sealed partial class TaskGrain(
     [PersistentState("task", ParityStorage.Name)] IPersistentState<TaskRecord> state,
     RunnerDirectoryCache runners,

@@ -52,8 +52,13 @@ public sealed class FlSessionTests(SharedFlCluster fixture) : IClassFixture<Shar
             {
                 Assert.Equal(FlUpdateStatus.Accepted, update.Status);
                 // Each part is trained by its own participant: the round task ran on that runner and no other.
-                var task = await Fl.Cluster.TaskGrain(update.TaskId!).Get();
+                var grain = Fl.Cluster.TaskGrain(update.TaskId!);
+                var task = await grain.Get();
                 Assert.Equal(update.Runner, task!.Runner);
+                // ...and its task grain lives on that runner's silo, so it shares its participant's fate.
+                var statistics = await Fl.Cluster.Client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
+                Assert.Equal(Fl.Cluster.Cluster.Silos.Single(s => s.Name == update.Runner).SiloAddress,
+                    statistics.Single(g => g.GrainId == grain.GetGrainId()).SiloAddress);
                 Assert.Equal(session.Participants.Single(p => p.PartIndex == update.PartIndex).Rows, update.DataSize);
             }
         }
