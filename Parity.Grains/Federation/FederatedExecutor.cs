@@ -15,7 +15,7 @@ namespace Parity.Federation;
 /// session's global model (<see cref="FederatedTrainer"/>), and returns the model update as the task's output (JSON,
 /// snake_case). Progress lines go to stderr, so the task's logs show where it is.
 /// </summary>
-public sealed class FederatedExecutor(IDatasetSource datasets) : TaskExecutor<FederatedTaskConfig>
+public sealed class FederatedExecutor(IDatasetSource datasets, ParsedDatasets parsed) : TaskExecutor<FederatedTaskConfig>
 {
     public override TaskType Type => TaskType.FederatedLearning;
 
@@ -28,15 +28,16 @@ public sealed class FederatedExecutor(IDatasetSource datasets) : TaskExecutor<Fe
         var clock = Stopwatch.StartNew();
         try
         {
-            var bytes = await datasets.ReadAsync(config.DatasetCid, cancellation);
-            Progress(output, $"dataset {config.DatasetCid}: {bytes.Length} bytes");
-            // Training is CPU-bound and synchronous: keep it off the caller's thread.
+            // Parsing and training are CPU-bound and synchronous: keep them off the caller's thread.
+            var (dataset, size) = await Task.Run(() => parsed.GetAsync(config.DatasetCid, config.DataFormat,
+                () => datasets.ReadAsync(config.DatasetCid, cancellation)), cancellation);
+            Progress(output, $"dataset {config.DatasetCid}: {size} bytes");
             var trained = await Task.Run(() =>
             {
-                var dataset = DatasetReader.Read(bytes, config.DataFormat);
                 Progress(output, $"training {FederatedTaskConfig.WireName(config.ModelType)} on part {config.Partition.PartIndex + 1} " +
                                  $"of {config.Partition.TotalParts} ({dataset.Rows} rows in all)");
-                return FederatedTrainer.Train(config, dataset, cancellation);
+                var part = parsed.Part(config.DatasetCid, config.DataFormat, dataset, config.Partition);
+                return FederatedTrainer.Train(config, dataset, cancellation, part);
             }, cancellation);
             var update = JsonSerializer.SerializeToUtf8Bytes(trained.Update, ParityJson.Options);
             // A truncated update would be garbage to the aggregator: refuse it whole instead.
@@ -49,7 +50,7 @@ public sealed class FederatedExecutor(IDatasetSource datasets) : TaskExecutor<Fe
             {
                 ExitCode = 0,
                 Elapsed = clock.Elapsed,
-                StorageBytes = bytes.Length,
+                StorageBytes = size,
             };
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)

@@ -25,9 +25,10 @@ public static class FederatedTrainer
     }
 
     /// <param name="dataset">The whole dataset; every participant loads it and takes its own part.</param>
-    public static FederatedRun Train(FederatedTaskConfig config, Dataset dataset, CancellationToken cancellation = default)
+    /// <param name="part">This participant's part when the caller already took it (the same as <see cref="Partitioner.Apply"/> gives).</param>
+    public static FederatedRun Train(FederatedTaskConfig config, Dataset dataset, CancellationToken cancellation = default, Dataset? part = null)
     {
-        var part = Partitioner.Apply(dataset, config.Partition);
+        part ??= Partitioner.Apply(dataset, config.Partition);
         var clock = Stopwatch.StartNew();
         var local = config.ModelType switch
         {

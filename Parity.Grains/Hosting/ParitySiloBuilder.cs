@@ -76,6 +76,7 @@ public static class ParitySiloBuilder
                 ? new DirectoryDatasetSource(directory, datasets.MaxBytes)
                 : new IpfsDatasetSource(sp.GetRequiredService<ContentFetcher>(), datasets.MaxBytes);
         });
+        services.AddSingleton<ParsedDatasets>();
         services.AddSingleton<ITaskExecutor, FederatedExecutor>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RunnerModels>());
         // CUDA > OpenCL > the CPU SIMD path, chosen once per process; never ILGPU's CPU emulator.
