@@ -47,8 +47,10 @@ public sealed class FlSessionFailoverTests
         Assert.Contains("silo died", last.Reason);
     }
 
-    [Fact]
-    public async Task A_session_whose_silo_stops_resumes_elsewhere_with_the_same_model_as_an_uninterrupted_run()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_session_whose_silo_stops_resumes_elsewhere_with_the_same_model_as_an_uninterrupted_run(bool kill)
     {
         await using var fl = await FlSessionCluster.StartAsync(4);
         var client = fl.Cluster.Client;
@@ -72,7 +74,9 @@ public sealed class FlSessionFailoverTests
         Assert.True((await grain.Start()).Ok);
         await Eventually.True(async () => (await grain.Get())!.CurrentRound >= 3, TimeSpan.FromSeconds(60), "round 3");
         Assert.Equal(FlSessionStatus.Active, (await grain.Get())!.Status);
-        await fl.Cluster.Cluster.StopSiloAsync(fl.Cluster.Cluster.Silos.Single(s => s.SiloAddress.Equals(host)));
+        var hostSilo = fl.Cluster.Cluster.Silos.Single(s => s.SiloAddress.Equals(host));
+        if (kill) await fl.Cluster.Cluster.KillSiloAsync(hostSilo);
+        else await fl.Cluster.Cluster.StopSiloAsync(hostSilo);
 
         var resumed = await fl.WaitFinished(id);
         Assert.True(resumed.Status == FlSessionStatus.Completed, $"{resumed.Status}: {resumed.Error}");
