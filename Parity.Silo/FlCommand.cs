@@ -178,11 +178,21 @@ public static class FlCommand
         AnsiConsole.MarkupLine(Markup.Escape($"{session.Name} ({session.Id}): {ParityJson.WireName(session.Status)}, round " +
                                              $"{session.CurrentRound} of {session.TotalRounds}, {session.AggregationMethod}") +
                                (session.Error is null ? "" : $" [red]{Markup.Escape(session.Error)}[/]"));
-        var table = new Table().AddColumns("round", "status", "accepted", "rejected", "train loss", "train acc", "test acc", "closed because");
-        foreach (var round in session.Rounds)
-            table.AddRow($"{round.Round}", ParityJson.WireName(round.Status), $"{round.Accepted}", $"{round.Rejected}",
-                Number(round.Metrics?.TrainLoss), Number(round.Metrics?.TrainAccuracy), Number(round.Metrics?.TestAccuracy),
-                Markup.Escape(round.CloseReason ?? ""));
+        string[] header = ["round", "status", "accepted", "rejected", "train loss", "train acc", "test acc", "closed because"];
+        var rows = session.Rounds.Select(round => new[]
+        {
+            $"{round.Round}", ParityJson.WireName(round.Status), $"{round.Accepted}", $"{round.Rejected}",
+            Number(round.Metrics?.TrainLoss), Number(round.Metrics?.TrainAccuracy), Number(round.Metrics?.TestAccuracy),
+            round.CloseReason ?? "",
+        }).ToList();
+        // Into a pipe, one tab-separated line per round (an 80-column table would wrap every cell); on a terminal, a table.
+        if (Console.IsOutputRedirected)
+        {
+            foreach (var row in rows.Prepend(header)) Console.WriteLine(string.Join('\t', row));
+            return;
+        }
+        var table = new Table().AddColumns(header);
+        foreach (var row in rows) table.AddRow(row.Select(Markup.Escape).ToArray());
         AnsiConsole.Write(table);
     }
 
