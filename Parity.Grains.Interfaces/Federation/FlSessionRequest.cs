@@ -58,7 +58,8 @@ public static class FlSessionRequest
         var seed = Int64(root, "seed") ?? newSeed();
         CheckTraining(modelType, config, modelConfig, seed);
 
-        var participants = Names(root, "participants");
+        var selector = JsonFields.Field(root, "participants") is { ValueKind: JsonValueKind.Object } select ? Selector(select) : null;
+        var participants = selector is null ? Names(root, "participants") : null;
         var external = Names(root, "external_participants");
         if (participants is not null && participants.Count + (external?.Count ?? 0) < minParticipants)
             throw new TaskConfigException(
@@ -92,6 +93,7 @@ public static class FlSessionRequest
             Quorum = quorum,
             Participants = participants,
             ExternalParticipants = external,
+            Selector = selector,
             TestDatasetCid = testCid,
             Seed = seed,
         };
@@ -249,6 +251,19 @@ public static class FlSessionRequest
             index++;
         }
         return names;
+    }
+
+    private static FlParticipantSelector Selector(JsonElement select)
+    {
+        foreach (var property in select.EnumerateObject())
+            if (property.Name is not ("compute" or "count"))
+                throw new TaskConfigException(
+                    $"participants.{JsonFields.Excerpt(property.Name)}: a selector takes compute and count (or give runner names as an array)");
+        var compute = JsonFields.String(select, "compute", "participants.")?.Trim().ToLowerInvariant();
+        if (compute is not null && !FlParticipantSelector.ComputePaths.Contains(compute))
+            throw new TaskConfigException(
+                $"participants.compute: {JsonFields.Excerpt(compute)} is not a compute path (expected {string.Join(", ", FlParticipantSelector.ComputePaths)})");
+        return new FlParticipantSelector { Compute = compute, Count = PositiveInt(select, "count", "participants.", MaxParticipants) };
     }
 
     private static FlQuorum? Quorum(JsonElement root)

@@ -33,4 +33,6 @@ public sealed record FlSessionSpec
     /// submit their updates to <c>POST /api/v1/federated-learning/model-updates</c> (no round task is sent to them).
     /// </summary>
     [Id(14)] public IReadOnlyList<string>? ExternalParticipants { get; init; }
+    /// <summary><c>participants</c> given as a selector by capability (then <see cref="Participants"/> is null).</summary>
+    [Id(15)] public FlParticipantSelector? Selector { get; init; }
 }

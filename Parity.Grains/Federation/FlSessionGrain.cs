@@ -66,7 +66,8 @@ public sealed partial class FlSessionGrain(
                 if (testSet.Columns != dataset.Columns)
                     return FlCommandOutcome.Invalid($"test_dataset_cid: the test set has {testSet.Columns} features, the training data {dataset.Columns}");
             }
-            SessionPlanning.PartRows(spec, dataset, Math.Max(spec.MinParticipants, (spec.Participants?.Count ?? 0) + (spec.ExternalParticipants?.Count ?? 0)));
+            SessionPlanning.PartRows(spec, dataset, Math.Max(spec.MinParticipants,
+                (spec.Participants?.Count ?? spec.Selector?.Count ?? 0) + (spec.ExternalParticipants?.Count ?? 0)));
             Record.Columns = dataset.Columns;
             Record.Classes = spec.ModelType == FederatedModelType.LinearRegression ? 1 : ForestData.ClassesOf(dataset).Length;
             SessionPlanning.InitialWeights(spec, dataset);
@@ -99,6 +100,7 @@ public sealed partial class FlSessionGrain(
         var directory = await GrainFactory.GetGrain<IRunnerDirectoryGrain>(0).GetRunners();
         var online = directory
             .Where(r => r.Status == RunnerStatus.Online && r.Capabilities.TaskTypes.Contains(TaskType.FederatedLearning))
+            .Where(r => spec.Selector?.Matches(r.Capabilities) ?? true)
             .Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
         List<string> chosen;
         if (spec.Participants is { } named)
@@ -109,10 +111,13 @@ public sealed partial class FlSessionGrain(
         }
         else
         {
-            chosen = online.Order(StringComparer.Ordinal).Take(FlSessionRequest.MaxParticipants - (spec.ExternalParticipants?.Count ?? 0)).ToList();
+            chosen = online.Order(StringComparer.Ordinal)
+                .Take(spec.Selector?.Count ?? FlSessionRequest.MaxParticipants - (spec.ExternalParticipants?.Count ?? 0)).ToList();
+            if (spec.Selector?.Count is { } wanted && chosen.Count < wanted)
+                return FlCommandOutcome.Invalid($"participants: {spec.Selector} asked for, {chosen.Count} online ({List(online)})");
             if (chosen.Count + (spec.ExternalParticipants?.Count ?? 0) < spec.MinParticipants)
                 return FlCommandOutcome.Invalid($"min_participants is {spec.MinParticipants}, but {chosen.Count} runners that train " +
-                                                $"federated models are online ({List(online)})");
+                                                $"federated models are online{(spec.Selector is { } s ? $" as {s}" : "")} ({List(online)})");
         }
         var external = spec.ExternalParticipants ?? [];
         chosen.AddRange(external);
@@ -296,10 +301,10 @@ public sealed partial class FlSessionGrain(
     /// <summary>Named runners must exist; without names, enough runners must be known for min_participants.</summary>
     private static string? CheckRunners(FlSessionSpec spec, IReadOnlyList<RunnerInfo> directory)
     {
-        var known = directory.Where(r => r.Capabilities.TaskTypes.Contains(TaskType.FederatedLearning)).Select(r => r.Name)
-            .ToHashSet(StringComparer.Ordinal);
-        if (spec.ExternalParticipants?.FirstOrDefault(known.Contains) is { } inside)
+        var all = directory.Where(r => r.Capabilities.TaskTypes.Contains(TaskType.FederatedLearning)).ToList();
+        if (spec.ExternalParticipants?.FirstOrDefault(e => all.Any(r => r.Name == e)) is { } inside)
             return $"external_participants: {inside} is a runner of this cluster; name it in participants";
+        var known = all.Where(r => spec.Selector?.Matches(r.Capabilities) ?? true).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
         var external = spec.ExternalParticipants?.Count ?? 0;
         if (spec.Participants is { } named)
         {
@@ -308,8 +313,11 @@ public sealed partial class FlSessionGrain(
                     return $"participants[{i}]: no runner named {named[i]} trains federated models in this cluster (runners: {List(known)})";
             return null;
         }
+        if (spec.Selector?.Count is { } wanted && known.Count < wanted)
+            return $"participants: {spec.Selector} asked for, but the cluster has {known.Count} ({List(known)})";
         return known.Count + external >= spec.MinParticipants ? null
-            : $"min_participants is {spec.MinParticipants}, but the cluster has {known.Count} runners that train federated models ({List(known)})";
+            : $"min_participants is {spec.MinParticipants}, but the cluster has {known.Count} runners that train federated models" +
+              $"{(spec.Selector is { } s ? $" as {s}" : "")} ({List(known)})";
     }
 
     private async Task<Dataset> ReadDataset(string cid, string format, string field)

@@ -507,4 +507,30 @@ public sealed class FlSessionRequestTests
         var body = Set(Without("training_data.metadata.alpha"), "training_data.split_strategy", "stratified");
         Assert.Null(Parse(body).TrainingData.Alpha);
     }
+
+    [Fact]
+    public void Participants_may_be_a_selector_by_compute_path_and_count()
+    {
+        var body = Body();
+        body["participants"] = new JsonObject { ["compute"] = "CUDA", ["count"] = 3 };
+        var spec = Parse(body);
+        Assert.Null(spec.Participants);
+        Assert.Equal("cuda", spec.Selector!.Compute);
+        Assert.Equal(3, spec.Selector.Count);
+        Assert.True(spec.Selector.Matches(new Parity.Runners.RunnerCapabilities { Compute = "cuda" }));
+        Assert.False(spec.Selector.Matches(new Parity.Runners.RunnerCapabilities { Compute = "cpu-simd" }));
+        Assert.True(new FlParticipantSelector { Count = 2 }.Matches(new Parity.Runners.RunnerCapabilities { Compute = "opencl" }));
+    }
+
+    [Theory]
+    [InlineData("""{"compute":"tpu"}""", "participants.compute: tpu is not a compute path (expected cuda, opencl, cpu-simd)")]
+    [InlineData("""{"count":0}""", "participants.count must be a positive integer")]
+    [InlineData("""{"label":"gpu-box"}""", "participants.label: a selector takes compute and count")]
+    [InlineData("""{"compute":7}""", "participants.compute must be a string")]
+    public void A_bad_selector_is_refused_naming_its_field(string selector, string expected)
+    {
+        var body = Body();
+        body["participants"] = JsonNode.Parse(selector);
+        Assert.Contains(expected, Refused(body));
+    }
 }

@@ -250,6 +250,26 @@ public sealed class FlSessionTests(SharedFlCluster fixture) : IClassFixture<Shar
     }
 
     [Fact]
+    public async Task Participants_chosen_by_a_selector_are_the_matching_runners_and_a_selector_nobody_matches_is_refused()
+    {
+        var body = Fl.IrisSession(rounds: 1);
+        body["min_participants"] = 2;
+        body["participants"] = new JsonObject { ["compute"] = "cpu-simd", ["count"] = 2 };
+        var id = await Fl.CreateAsync(body);
+        await Fl.StartSessionAsync(id);
+        var session = await Fl.WaitFinished(id);
+        Assert.Equal(FlSessionStatus.Completed, session.Status);
+        // The first two runners by name of the three (all on the CPU path here).
+        var names = Fl.Cluster.Cluster.Silos.Select(s => s.Name).Order(StringComparer.Ordinal).Take(2);
+        Assert.Equal(names, session.Participants.Select(p => p.Runner));
+
+        body["participants"] = new JsonObject { ["compute"] = "cuda" };
+        var (status, answer) = await Fl.Send(HttpMethod.Post, Sessions, body);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("runners with compute cuda", answer.GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task A_dataset_cid_that_no_gateway_has_is_refused_at_creation()
     {
         // A well-formed CID of content that was never uploaded.
