@@ -1,3 +1,4 @@
+using Parity.Tests.Support;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -32,7 +33,7 @@ public static class FlSessionBenchmark
         var apiKey = "flbench-" + Guid.NewGuid().ToString("N");
         var gatewayPort = FreePort();
         var gatewayUrl = $"http://127.0.0.1:{gatewayPort}";
-        var processes = new List<ChildProcess>();
+        var processes = new List<ParityProcess>();
         try
         {
             Dictionary<string, string> Common() => new()
@@ -45,7 +46,7 @@ public static class FlSessionBenchmark
                 // Every process is on this machine's loopback: transport TLS would measure the handshake, not the session.
                 ["CLUSTER_ALLOW_INSECURE"] = "true",
             };
-            var silos = new Dictionary<string, ChildProcess>();
+            var silos = new Dictionary<string, ParityProcess>();
             for (var i = 0; i < Silos; i++)
             {
                 var name = $"flbench-{(char)('a' + i)}";
@@ -55,7 +56,7 @@ public static class FlSessionBenchmark
                 environment["SILO_GATEWAY_PORT"] = FreePort().ToString(Invariant);
                 environment["IPFS_GATEWAYS"] = gatewayUrl;
                 environment["RUNNER_CACHE_DIR"] = Directory.CreateDirectory(Path.Combine(work, "cache-" + name)).FullName;
-                var silo = ChildProcess.Start(BuiltDll(repo, "Parity.Silo", "parity-runner"), environment, work);
+                var silo = ParityProcess.Start(BuiltDll(repo, "Parity.Silo", "parity-runner"), environment, work);
                 processes.Add(silo);
                 silos[name] = silo;
             }
@@ -65,7 +66,7 @@ public static class FlSessionBenchmark
             gatewayEnvironment["GATEWAY_URLS"] = gatewayUrl;
             gatewayEnvironment["GATEWAY_API_KEY"] = apiKey;
             gatewayEnvironment["STORAGE_DIR"] = Directory.CreateDirectory(Path.Combine(work, "storage")).FullName;
-            var gateway = ChildProcess.Start(BuiltDll(repo, "Parity.Gateway", "parity-gateway"), gatewayEnvironment, work);
+            var gateway = ParityProcess.Start(BuiltDll(repo, "Parity.Gateway", "parity-gateway"), gatewayEnvironment, work);
             processes.Add(gateway);
             await gateway.WaitForOutput("Parity gateway for cluster", TimeSpan.FromSeconds(120));
 

@@ -52,8 +52,9 @@ public static class FlSessionRequest
         var modelConfig = ObjectField(config, "model_config", "config.") ?? throw new TaskConfigException("config.model_config is required");
         if (!modelConfig.EnumerateObject().Any()) throw new TaskConfigException("config.model_config must not be empty");
         RefusePrivacy(config);
-        if (JsonFields.Number(config, "max_update_norm", "config.") is { } bound && bound <= 0)
-            throw new TaskConfigException($"config.max_update_norm must be positive, got {bound.ToString(CultureInfo.InvariantCulture)}");
+        var maxUpdateNorm = JsonFields.Number(config, "max_update_norm", "config.");
+        if (maxUpdateNorm is <= 0)
+            throw new TaskConfigException($"config.max_update_norm must be positive, got {maxUpdateNorm.Value.ToString(CultureInfo.InvariantCulture)}");
 
         var seed = Int64(root, "seed") ?? newSeed();
         CheckTraining(modelType, config, modelConfig, seed);
@@ -94,6 +95,7 @@ public static class FlSessionRequest
             Participants = participants,
             ExternalParticipants = external,
             Selector = selector,
+            MaxUpdateNorm = maxUpdateNorm,
             TestDatasetCid = testCid,
             Seed = seed,
         };

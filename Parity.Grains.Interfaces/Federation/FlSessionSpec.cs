@@ -35,4 +35,6 @@ public sealed record FlSessionSpec
     [Id(14)] public IReadOnlyList<string>? ExternalParticipants { get; init; }
     /// <summary><c>participants</c> given as a selector by capability (then <see cref="Participants"/> is null).</summary>
     [Id(15)] public FlParticipantSelector? Selector { get; init; }
+    /// <summary><c>config.max_update_norm</c>: an update farther than this (L2) from the global model is rejected.</summary>
+    [Id(16)] public double? MaxUpdateNorm { get; init; }
 }

@@ -12,5 +12,6 @@ public sealed record FlSessionSummary
     [Id(5)] public required int TotalRounds { get; init; }
     [Id(6)] public string? CreatorAddress { get; init; }
     [Id(7)] public required DateTimeOffset CreatedAt { get; init; }
+    /// <summary>When its status or round last changed (the index hears of nothing else).</summary>
     [Id(8)] public required DateTimeOffset UpdatedAt { get; init; }
 }

@@ -26,6 +26,8 @@ public sealed partial class FlSessionGrain
     private readonly HashSet<string> _recollecting = new(StringComparer.Ordinal);
     private IGrainTimer? _timer;
     private Dataset? _testSet;
+    private IReadOnlyDictionary<string, float[]>? _global;
+    private byte[]? _globalBytes;
 
     private FlRoundView? CurrentRound => Record.Rounds.Count == 0 ? null : Record.Rounds[^1];
 
@@ -129,7 +131,7 @@ public sealed partial class FlSessionGrain
     private Task<SubmitOutcome> Submit(FlRoundView round, FlUpdateView update)
     {
         var spec = Spec!;
-        var global = Record.Model is { } model && spec.ModelType != FederatedModelType.RandomForest ? WeightsCodec.Decode(model) : null;
+        var global = Record.Model is not null && spec.ModelType != FederatedModelType.RandomForest ? Global() : null;
         var mu = spec.ModelType != FederatedModelType.RandomForest && Strategy() is FedProx prox ? (float?)prox.ProximalMu : null;
         var task = new ParityTask
         {
@@ -222,7 +224,7 @@ public sealed partial class FlSessionGrain
             var rows = Record.Participants.First(p => p.PartIndex == update.PartIndex).Rows;
             var checkedUpdate = Spec!.ModelType == FederatedModelType.RandomForest
                 ? UpdateCheck.Forest(output, Id, round.RoundId, rows, Record.Columns, Record.Classes)
-                : UpdateCheck.Weights(output, Id, round.RoundId, update.PartIndex, rows, WeightsCodec.Decode(Record.Model!), MaxUpdateNorm());
+                : UpdateCheck.Weights(output, Id, round.RoundId, update.PartIndex, rows, Global(), Spec.MaxUpdateNorm);
             var parsed = checkedUpdate.Parsed;
             taken = update with
             {
@@ -323,19 +325,16 @@ public sealed partial class FlSessionGrain
             var forest = ForestAggregation.Union(parts.Select(p => new ForestContribution(_accepted[p].Forest!, _accepted[p].Parsed!.DataSize!.Value)).ToList());
             Record.Model = ForestSerializer.Serialize(forest);
             used = parts;
-            var oob = parts.Where(p => _accepted[p].Parsed!.RfMetrics?.OobScore is not null).ToList();
             metrics = new FlRoundMetrics
             {
-                OobScore = oob.Count == 0 ? null
-                    : oob.Sum(p => _accepted[p].Parsed!.RfMetrics!.OobScore!.Value * _accepted[p].Parsed!.DataSize!.Value) /
-                      oob.Sum(p => (double)_accepted[p].Parsed!.DataSize!.Value),
+                OobScore = RoundMetrics.OutOfBag(parts.Select(p => (_accepted[p].Parsed!.RfMetrics?.OobScore, _accepted[p].Parsed!.DataSize!.Value))),
                 FeatureImportance = forest.FeatureImportances,
             };
             metrics = await WithTestMetrics(metrics, null, forest);
         }
         else
         {
-            var global = WeightsCodec.Decode(Record.Model!);
+            var global = Global();
             var previous = Record.StrategyBuffers is { } buffers ? WeightsCodec.Decode(buffers) : new Dictionary<string, float[]>();
             var result = Strategy().Aggregate(global, parts.Select(p => _accepted[p].Delta!).ToList(),
                 new StrategyState(previous, Record.StrategyRound));
@@ -344,19 +343,14 @@ public sealed partial class FlSessionGrain
                 var update = round.Updates.First(u => u.PartIndex == rejection.PartIndex);
                 round = ReplaceUpdate(round, update with { Status = FlUpdateStatus.Rejected, Reason = rejection.Reason });
             }
-            Record.Model = WeightsCodec.Encode(result.Global);
+            SetGlobal(result.Global);
             Record.StrategyBuffers = WeightsCodec.Encode(result.State.Buffers);
             Record.StrategyRound = result.State.Round;
             used = result.Used;
             metrics = await WithTestMetrics(new FlRoundMetrics(), result.Global, null);
         }
-        var counted = round.Updates.Where(u => u.Status == FlUpdateStatus.Accepted && u.DataSize is > 0).ToList();
-        var weight = counted.Sum(u => (double)u.DataSize!.Value);
-        metrics = metrics with
-        {
-            TrainLoss = weight == 0 ? null : counted.Sum(u => u.Loss!.Value * u.DataSize!.Value) / weight,
-            TrainAccuracy = weight == 0 || counted.Any(u => u.Accuracy is null) ? null : counted.Sum(u => u.Accuracy!.Value * u.DataSize!.Value) / weight,
-        };
+        var (trainLoss, trainAccuracy) = RoundMetrics.Training(round.Updates);
+        metrics = metrics with { TrainLoss = trainLoss, TrainAccuracy = trainAccuracy };
         Record.ModelRound = round.Round;
         round = ReplaceRound(round with
         {
@@ -483,8 +477,25 @@ public sealed partial class FlSessionGrain
 
     private IAggregationStrategy Strategy() => _strategy ??= StrategyCatalog.Create(Spec!.AggregationMethod, Config(Spec));
 
-    private double? MaxUpdateNorm() => Config(Spec!).TryGetProperty("max_update_norm", out var bound) && bound.TryGetDouble(out var value)
-        ? value : null;
+    /// <summary>
+    /// The global weights, decoded once per model rather than for every update checked and every task submitted.
+    /// </summary>
+    private IReadOnlyDictionary<string, float[]> Global()
+    {
+        if (_global is null || !ReferenceEquals(_globalBytes, Record.Model))
+        {
+            _global = WeightsCodec.Decode(Record.Model!);
+            _globalBytes = Record.Model;
+        }
+        return _global;
+    }
+
+    private void SetGlobal(IReadOnlyDictionary<string, float[]> weights)
+    {
+        Record.Model = WeightsCodec.Encode(weights);
+        _global = weights;
+        _globalBytes = Record.Model;
+    }
 
     private FlRoundView ReplaceRound(FlRoundView round)
     {

@@ -27,6 +27,8 @@ public sealed partial class FlSessionGrain(
     private static readonly TimeSpan DatasetTimeout = TimeSpan.FromMinutes(2);
     private IAggregationStrategy? _strategy;
     private TaskCompletionSource? _newEvent;
+    /// <summary>The summary this activation last gave the session index.</summary>
+    private FlSessionSummary? _listed;
 
     private FlSessionRecord Record => state.State;
     private FlSessionSpec? Spec => Record.Spec;
@@ -248,7 +250,11 @@ public sealed partial class FlSessionGrain(
     {
         Record.UpdatedAt = Now;
         await state.WriteStateAsync();
-        GrainFactory.GetGrain<IFlSessionIndexGrain>(0).Put(Summary()).Ignore();
+        // The index lists status and round: it hears of a change of either, not of every update this session takes.
+        var summary = Summary();
+        if (summary.Status == _listed?.Status && summary.CurrentRound == _listed.CurrentRound) return;
+        _listed = summary;
+        GrainFactory.GetGrain<IFlSessionIndexGrain>(0).Put(summary).Ignore();
     }
 
     private FlSessionSummary Summary() => new()

@@ -533,4 +533,36 @@ public sealed class FlSessionRequestTests
         body["participants"] = JsonNode.Parse(selector);
         Assert.Contains(expected, Refused(body));
     }
+
+    [Fact]
+    public void External_participants_and_the_update_norm_bound_are_read()
+    {
+        var body = Body();
+        body["external_participants"] = new JsonArray("lab-1", "lab-2");
+        body["config"]!["max_update_norm"] = 2.5;
+        var spec = Parse(body);
+        Assert.Equal(["lab-1", "lab-2"], spec.ExternalParticipants!);
+        Assert.Equal(2.5, spec.MaxUpdateNorm);
+        Assert.Null(Parse(Body()).MaxUpdateNorm);
+    }
+
+    [Theory]
+    [InlineData("""{"external_participants":"lab-1"}""", "external_participants must be an array of runner names")]
+    [InlineData("""{"external_participants":["lab-1","lab-1"]}""", "external_participants[1]: runner lab-1 is named twice")]
+    [InlineData("""{"external_participants":[""]}""", "external_participants[0] must be a runner name")]
+    [InlineData("""{"participants":["a","b","c"],"external_participants":["b"]}""", "external_participants: b is also named in participants")]
+    [InlineData("""{"participants":["a"],"external_participants":["x"],"min_participants":3}""", "fewer than min_participants (3)")]
+    [InlineData("""{"config":{"max_update_norm":0}}""", "config.max_update_norm must be positive, got 0")]
+    [InlineData("""{"config":{"max_update_norm":-1.5}}""", "config.max_update_norm must be positive, got -1.5")]
+    [InlineData("""{"config":{"max_update_norm":"big"}}""", "config.max_update_norm must be a number")]
+    public void Bad_external_participants_or_norm_bound_are_refused_naming_the_field(string patch, string expected)
+    {
+        var body = Body();
+        foreach (var (key, value) in JsonNode.Parse(patch)!.AsObject().ToList())
+        {
+            if (key == "config") foreach (var (inner, v) in value!.AsObject().ToList()) body["config"]![inner] = v?.DeepClone();
+            else body[key] = value?.DeepClone();
+        }
+        Assert.Contains(expected, Refused(body));
+    }
 }

@@ -203,6 +203,31 @@ public sealed class FlSessionTests(SharedFlCluster fixture) : IClassFixture<Shar
     }
 
     [Fact]
+    public async Task A_bad_resume_point_for_the_event_stream_is_a_400_naming_it()
+    {
+        var id = await Fl.CreateAsync(Fl.IrisSession());
+        var (status, body) = await Fl.Send(HttpMethod.Get, $"{Sessions}/{id}/events?after=abc");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("after (or Last-Event-ID)", body.GetProperty("detail").GetString());
+        using var request = Fl.Gateway.Api(HttpMethod.Get, $"{Sessions}/{id}/events");
+        request.Headers.Add("Last-Event-ID", "-1");
+        using var response = await Fl.Gateway.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Fl.Send(HttpMethod.Get, $"{Sessions}/nope/events")).Status);
+    }
+
+    [Fact]
+    public async Task An_external_participant_named_like_a_runner_of_the_cluster_is_refused()
+    {
+        // Were it allowed, its updates could come through the model-update route in a real runner's name.
+        var body = Fl.IrisSession();
+        body["external_participants"] = new JsonArray(Fl.Cluster.Cluster.Silos[0].Name);
+        var (status, answer) = await Fl.Send(HttpMethod.Post, Sessions, body);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("is a runner of this cluster", answer.GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task A_cancelled_session_stops_its_round_and_cannot_be_started_again()
     {
         var id = await Fl.CreateAsync(Fl.IrisSession(rounds: 500));

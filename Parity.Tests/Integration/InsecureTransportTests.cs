@@ -11,7 +11,7 @@ public sealed class InsecureTransportTests : IDisposable
     [Fact]
     public async Task A_redis_silo_allowed_to_run_insecure_starts_and_warns()
     {
-        _silo = ParityProcess.Start("Parity.Silo", "parity-runner", new Dictionary<string, string>
+        _silo = ParityProcess.Start(TestEngines.BuiltDll("Parity.Silo", "parity-runner"), new Dictionary<string, string>
         {
             ["ORLEANS_CLUSTERING"] = "redis",
             ["ORLEANS_REDIS"] = TestEngines.Redis,

@@ -61,7 +61,7 @@ public sealed class MultiProcessClusterTests : IDisposable
         environment["SILO_NAME"] = name;
         environment["SILO_PORT"] = TestEngines.FreeTcpPort().ToString();
         environment["SILO_GATEWAY_PORT"] = TestEngines.FreeTcpPort().ToString();
-        var silo = ParityProcess.Start("Parity.Silo", "parity-runner", environment, _work);
+        var silo = ParityProcess.Start(TestEngines.BuiltDll("Parity.Silo", "parity-runner"), environment, _work);
         _processes.Add(silo);
         return silo;
     }
@@ -78,7 +78,7 @@ public sealed class MultiProcessClusterTests : IDisposable
         var gatewayEnvironment = Common("mp-gateway");
         gatewayEnvironment["GATEWAY_URLS"] = $"http://127.0.0.1:{gatewayPort}";
         gatewayEnvironment["GATEWAY_API_KEY"] = GatewayHost.ApiKey;
-        var gateway = ParityProcess.Start("Parity.Gateway", "parity-gateway", gatewayEnvironment, _work);
+        var gateway = ParityProcess.Start(TestEngines.BuiltDll("Parity.Gateway", "parity-gateway"), gatewayEnvironment, _work);
         _processes.Add(gateway);
         await gateway.WaitForOutput("Parity gateway for cluster", TimeSpan.FromSeconds(60));
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{gatewayPort}") };

@@ -46,7 +46,7 @@ public sealed class MultiProcessFederationTests : IDisposable
         environment["SILO_GATEWAY_PORT"] = TestEngines.FreeTcpPort().ToString();
         environment["IPFS_GATEWAYS"] = $"http://127.0.0.1:{_gatewayPort}";
         environment["RUNNER_CACHE_DIR"] = Path.Combine(_work, "cache-" + name);
-        var silo = ParityProcess.Start("Parity.Silo", "parity-runner", environment, _work);
+        var silo = ParityProcess.Start(TestEngines.BuiltDll("Parity.Silo", "parity-runner"), environment, _work);
         _processes.Add(silo);
         return silo;
     }
@@ -63,7 +63,7 @@ public sealed class MultiProcessFederationTests : IDisposable
         gatewayEnvironment["GATEWAY_URLS"] = $"http://127.0.0.1:{_gatewayPort}";
         gatewayEnvironment["GATEWAY_API_KEY"] = GatewayHost.ApiKey;
         gatewayEnvironment["STORAGE_DIR"] = Path.Combine(_work, "storage");
-        var gateway = ParityProcess.Start("Parity.Gateway", "parity-gateway", gatewayEnvironment, _work);
+        var gateway = ParityProcess.Start(TestEngines.BuiltDll("Parity.Gateway", "parity-gateway"), gatewayEnvironment, _work);
         _processes.Add(gateway);
         await gateway.WaitForOutput("Parity gateway for cluster", TimeSpan.FromSeconds(60));
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_gatewayPort}") };

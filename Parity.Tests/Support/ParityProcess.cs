@@ -3,7 +3,10 @@ using System.Text;
 
 namespace Parity.Tests.Support;
 
-/// <summary>A real parity-runner or parity-gateway process, started from the built binaries with its own environment.</summary>
+/// <summary>
+/// A real parity-runner or parity-gateway process, started from the built binaries with its own environment; its output
+/// is kept to wait for a line in it. Shared with Parity.Benchmarks (linked there).
+/// </summary>
 public sealed class ParityProcess : IDisposable
 {
     private readonly Process _process;
@@ -18,7 +21,11 @@ public sealed class ParityProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static ParityProcess Start(string project, string assembly, IReadOnlyDictionary<string, string> environment, string workDir)
+    /// <summary>Environment keys of the shell that would otherwise reach the process and make a run depend on who starts it.</summary>
+    private static readonly string[] ScrubbedPrefixes = ["PARITY_", "RUNNER_", "ORLEANS_", "SILO_", "GATEWAY_", "CLUSTER_", "IPFS_", "STORAGE_"];
+
+    /// <param name="dll">The built parity-runner or parity-gateway assembly.</param>
+    public static ParityProcess Start(string dll, IReadOnlyDictionary<string, string> environment, string workDir)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -27,9 +34,8 @@ public sealed class ParityProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(TestEngines.BuiltDll(project, assembly));
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("PARITY_") || k.StartsWith("RUNNER_")
-                     || k.StartsWith("ORLEANS_") || k.StartsWith("SILO_") || k.StartsWith("GATEWAY_") || k.StartsWith("CLUSTER_")).ToList())
+        start.ArgumentList.Add(dll);
+        foreach (var key in start.Environment.Keys.Where(k => ScrubbedPrefixes.Any(p => k.StartsWith(p, StringComparison.Ordinal))).ToList())
             start.Environment.Remove(key);
         foreach (var (key, value) in environment) start.Environment[key] = value;
 
@@ -43,12 +49,16 @@ public sealed class ParityProcess : IDisposable
         return parity;
     }
 
-    public async Task WaitForOutput(string text, TimeSpan timeout) =>
-        await Eventually.True(() =>
+    public async Task WaitForOutput(string text, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!Output.Contains(text, StringComparison.Ordinal))
         {
-            if (_process.HasExited) throw new InvalidOperationException($"process exited ({_process.ExitCode}):\n{Output}");
-            return Output.Contains(text);
-        }, timeout, $"'{text}' in the process output");
+            if (_process.HasExited) throw new InvalidOperationException($"process exited ({_process.ExitCode}) before '{text}':\n{Output}");
+            if (clock.Elapsed > timeout) throw new TimeoutException($"no '{text}' within {timeout.TotalSeconds:N0} s:\n{Output}");
+            await Task.Delay(100);
+        }
+    }
 
     /// <summary>SIGKILL: no shutdown hooks run, exactly like a machine losing power.</summary>
     public void KillHard() => _process.Kill(entireProcessTree: false);
