@@ -20,6 +20,8 @@ public sealed partial class FlSessionGrain(
     [PersistentState("fl-session", ParityStorage.Name)] IPersistentState<FlSessionRecord> state,
     IDatasetSource datasets,
     RunnerDirectoryCache runners,
+    IClusterMembershipService membership,
+    Parity.Configuration.SchedulingOptions scheduling,
     TimeProvider clock,
     ILogger<FlSessionGrain> logger) : Grain, IFlSessionGrain, IRemindable
 {
@@ -101,7 +103,7 @@ public sealed partial class FlSessionGrain(
         // The directory itself, not this silo's cached copy: a session starts rarely, and must see a runner that just joined.
         var directory = await GrainFactory.GetGrain<IRunnerDirectoryGrain>(0).GetRunners();
         var online = directory
-            .Where(r => r.Status == RunnerStatus.Online && r.Capabilities.TaskTypes.Contains(TaskType.FederatedLearning))
+            .Where(r => Available(r) && r.Capabilities.TaskTypes.Contains(TaskType.FederatedLearning))
             .Where(r => spec.Selector?.Matches(r.Capabilities) ?? true)
             .Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
         List<string> chosen;
@@ -303,6 +305,16 @@ public sealed partial class FlSessionGrain(
             Rounds = Record.Rounds.ToList(),
         };
     }
+
+    /// <summary>
+    /// A runner that can take part now: online, or only late with its heartbeat while the cluster holds its silo active
+    /// (a loaded machine misses a beat and is still there; the task grains treat it the same way). One that went offline
+    /// on purpose (its silo stopping) reports so with a fresh heartbeat, and is not available.
+    /// </summary>
+    private bool Available(RunnerInfo runner) =>
+        runner.Status == RunnerStatus.Online ||
+        runner.LastHeartbeat < Now - scheduling.OfflineAfter && !string.IsNullOrEmpty(runner.SiloAddress) &&
+        membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(runner.SiloAddress)) == SiloStatus.Active;
 
     /// <summary>Named runners must exist; without names, enough runners must be known for min_participants.</summary>
     private static string? CheckRunners(FlSessionSpec spec, IReadOnlyList<RunnerInfo> directory)

@@ -83,11 +83,11 @@ public sealed class MultiProcessFederationTests : IDisposable
         var testCid = await Upload(http, test);
 
         const int rounds = 10, localEpochs = 6;
-        JsonObject Session(int quorum, int timeout) => new()
+        JsonObject Session(int quorum, int timeout, int totalRounds = rounds) => new()
         {
             ["name"] = "digits",
             ["model_type"] = "neural_network",
-            ["total_rounds"] = rounds,
+            ["total_rounds"] = totalRounds,
             ["min_participants"] = 3,
             ["quorum"] = quorum,
             ["round_timeout_seconds"] = timeout,
@@ -116,17 +116,22 @@ public sealed class MultiProcessFederationTests : IDisposable
 
         // 2. A participant's silo SIGKILLed while a round is open: that round closes at its quorum after the deadline,
         // and the session completes on the two others.
-        id = await Create(http, Session(quorum: 2, timeout: 5));
+        // Enough rounds (a warm round takes a fraction of a second) that the kill lands with many still to come.
+        const int killRounds = 40;
+        id = await Create(http, Session(quorum: 2, timeout: 5, totalRounds: killRounds));
         await Eventually.True(async () => (await View(http, id))?.CurrentRound >= 3, TimeSpan.FromSeconds(120), "round 3");
         var open = (await View(http, id))!;
         var victim = open.Participants.Single(p => p.PartIndex == 2).Runner;
         silos[victim].KillHard();
-        var killedIn = open.CurrentRound;
+        var killedAt = DateTimeOffset.UtcNow;
         done = await WaitFinished(http, id);
         Assert.True(done.Status == FlSessionStatus.Completed, $"{done.Status}: {done.Error} " +
             string.Join("; ", done.Rounds[^1].Updates.Select(u => $"{u.Runner} {u.Status} {u.Reason}")));
-        Assert.Equal(rounds, done.Rounds.Count);
-        var after = done.Rounds.Where(r => r.Round > killedIn).ToList();
+        Assert.Equal(killRounds, done.Rounds.Count);
+        // The rounds opened after the kill, and the one open when it landed.
+        var after = done.Rounds.Where(r => r.StartedAt > killedAt).ToList();
+        Assert.NotEmpty(after);
+        var killedIn = done.Rounds.Last(r => r.StartedAt <= killedAt).Round;
         Assert.All(after, r =>
         {
             Assert.Equal(2, r.Accepted);
