@@ -135,7 +135,9 @@ public static class FlSessionRequest
             foreach (var property in extra.EnumerateObject())
                 if (!LocalTrainerKeys.Contains(property.Name))
                     throw new TaskConfigException(
-                        $"config.train_config.{JsonFields.Excerpt(property.Name)} is not a local training key (expected one of {string.Join(", ", LocalTrainerKeys)})");
+                        $"config.train_config.{JsonFields.Excerpt(property.Name)} is not a local training key" +
+                        (ConfigKeys.Nearest(property.Name, LocalTrainerKeys) is { } nearest ? $" (did you mean {nearest}?)" : "") +
+                        $"; expected one of {string.Join(", ", LocalTrainerKeys)}");
         }
         if (type == FederatedModelType.RandomForest)
         {

@@ -3,6 +3,9 @@ namespace Parity.Tasks;
 /// <summary>
 /// One row of the task type table: the type's wire name, its config parser (pure: the gateway validates with it, the
 /// runner receives what it returns), and what a runner needs to take the type, for the message a task gets when no
-/// runner in the cluster can.
+/// runner in the cluster can. <paramref name="FixedAtStart"/>: whether a runner decides once, at start, if it takes the
+/// type (shell tasks: RUNNER_SHELL_ENABLED and the sandbox check), so that when no runner the cluster knows takes it,
+/// waiting cannot help and the task fails at once.
 /// </summary>
-public sealed record TaskTypeSpec(TaskType Type, string WireName, Func<ParityTask, object> ParseConfig, string RunnerNeeds);
+public sealed record TaskTypeSpec(TaskType Type, string WireName, Func<ParityTask, object> ParseConfig, string RunnerNeeds,
+    bool FixedAtStart = false);

@@ -15,13 +15,14 @@ public static class TaskTypes
     public static IReadOnlyList<TaskTypeSpec> All { get; } =
     [
         new(TaskType.Command, "command", task => ShellTaskConfig.Parse(task.Config),
-            "no runner takes shell tasks: they need RUNNER_SHELL_ENABLED=true and a machine that can sandbox them (bubblewrap, user namespaces, cgroups; the runner's log says what is missing)"),
+            "shell tasks are off: they need RUNNER_SHELL_ENABLED=true (off by default once RUNNER_WEBHOOK_SECRET is set) and a machine that can sandbox them (bubblewrap, user namespaces, cgroups; the runner's log says what is missing)",
+            FixedAtStart: true),
         new(TaskType.Docker, "docker", DockerTaskConfig.Parse,
             "no runner has a Docker engine answering at its RUNNER_DOCKER_HOST"),
         new(TaskType.Llm, "llm", LlmTaskConfig.Parse,
             "no runner serves an LLM model or can pull one"),
         new(TaskType.FederatedLearning, "federated_learning", task => FederatedTaskConfig.Parse(task.Config),
-            "no runner trains federated models"),
+            "no runner trains federated models", FixedAtStart: true),
     ];
 
     private static readonly Dictionary<TaskType, TaskTypeSpec> ByType = All.ToDictionary(t => t.Type);

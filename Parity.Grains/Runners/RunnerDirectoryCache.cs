@@ -102,6 +102,9 @@ public sealed class RunnerDirectoryCache(
                string.Join(", ", online.Select(r => $"{r.Name} [{string.Join(", ", r.Capabilities.TaskTypes.Select(Parity.Json.ParityJson.WireName))}]"));
     }
 
+    /// <summary>Whether any runner in the directory, online or not (one may be restarting), lists the type.</summary>
+    public bool AnyKnownTakes(TaskType type) => _runners.Any(r => r.Capabilities.TaskTypes.Contains(type));
+
     public async Task RefreshAsync()
     {
         var runners = await grains.GetGrain<IRunnerDirectoryGrain>(0).GetRunners();

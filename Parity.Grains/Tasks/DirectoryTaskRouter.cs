@@ -11,6 +11,12 @@ public sealed class DirectoryTaskRouter(RunnerDirectoryCache runners) : ITaskRou
     {
         var candidates = runners.Candidates(task);
         if (runnerHint is { } hint && runners.Takes(hint, task)) candidates = [hint, .. candidates.Where(c => c != hint)];
-        return Task.FromResult(new TaskRoute { Runners = candidates, Unroutable = runners.NoneCanRun(task) });
+        var unroutable = runners.NoneCanRun(task);
+        return Task.FromResult(new TaskRoute
+        {
+            Runners = candidates,
+            Unroutable = unroutable,
+            UnroutableForGood = unroutable is not null && TaskTypes.Of(task.Type).FixedAtStart && !runners.AnyKnownTakes(task.Type),
+        });
     }
 }

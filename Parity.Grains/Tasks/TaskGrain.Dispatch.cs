@@ -77,6 +77,8 @@ public sealed partial class TaskGrain
         // that has held for UnroutableAfter: a loaded runner can miss a heartbeat or an engine ping and be back.
         var waited = Now - Record.QueuedAt;
         if (route.Unroutable is not { } why) _unroutableSince = null;
+        else if (route.UnroutableForGood)
+            await Finish(TaskState.Failed, why, result: null);
         else if (Now - (_unroutableSince ??= Now) >= scheduling.UnroutableAfter && waited > scheduling.OfflineAfter)
             await Finish(TaskState.Failed, why, result: null);
         else if (waited > scheduling.DispatchTimeout)

@@ -15,4 +15,10 @@ public sealed record TaskRoute
 
     /// <summary>Why no runner in the cluster can take the task; it fails with this when that holds long enough.</summary>
     public string? Unroutable { get; init; }
+
+    /// <summary>
+    /// <see cref="Unroutable"/> cannot change while the cluster's runners live (no runner it knows, online or not, takes
+    /// the type, and runners decide that at start): the task fails at once instead of after a grace period.
+    /// </summary>
+    public bool UnroutableForGood { get; init; }
 }

@@ -8,11 +8,22 @@ public static class ForestOptionsJson
 {
     /// <summary>
     /// The forest's <c>model_config</c>: scikit-learn names, or the reference's (num_trees, subsample,
-    /// bootstrap_samples). The number of trees is required; the rest default as scikit-learn does.
+    /// bootstrap_samples). The number of trees is required; the rest default as scikit-learn does. An unknown key is
+    /// refused, naming the nearest valid one, and so are the reference's keys this forest does not implement
+    /// (<c>splitter</c>, <c>class_weights</c>, <c>warm_start</c>…): ignoring them would train another model than asked.
     /// </summary>
+    public static IReadOnlyList<string> Keys { get; } =
+        ["n_estimators", "num_trees", "max_depth", "min_samples_split", "min_samples_leaf", "max_features",
+         "max_features_strategy", "criterion", "bootstrap", "bootstrap_samples", "max_samples", "subsample",
+         "min_impurity_decrease", "random_state", "oob_score", "max_bins"];
+
+    /// <summary>Keys that change how fast, not what, is trained (and the reference's type tag).</summary>
+    private static readonly string[] IgnoredKeys = ["parallel_jobs", "n_jobs", "model_type"];
+
     public static ForestOptions FromJson(JsonElement modelConfig, long? sessionSeed)
     {
         JsonElement? config = modelConfig;
+        ConfigKeys.RejectUnknown(config, "model_config", Keys, IgnoredKeys);
         var trees = ConfigJson.Int32(config, "n_estimators") ?? ConfigJson.Int32(config, "num_trees")
             ?? throw ConfigJson.Missing("num_trees");
         var options = new ForestOptions

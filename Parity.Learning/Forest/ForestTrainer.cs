@@ -1,5 +1,6 @@
 using System.Numerics;
 using Parity.Learning.Data;
+using Parity.Learning.Models;
 
 namespace Parity.Learning.Forest;
 
@@ -28,7 +29,7 @@ public sealed class ForestTrainer
         ArgumentNullException.ThrowIfNull(data);
         if (data.Rows == 0) throw new ArgumentException("cannot fit a forest on no rows", nameof(data));
         ForestData.CheckFinite(data);
-        var classList = classes?.ToArray() ?? ForestData.ClassesOf(data);
+        var classList = classes?.ToArray() ?? ImpliedClasses(data);
         ForestData.CheckClasses(classList);
         var classOf = ForestData.ClassIndices(data, classList);
         var threads = Options.ThreadCount;
@@ -68,6 +69,31 @@ public sealed class ForestTrainer
         if (outOfBag is null) return forest;
         var tally = OobTally.Of(forest, data, binned.ClassOf, (t, r) => (outOfBag[t][r >> 6] & (1UL << (r & 63))) != 0, threads);
         return new RandomForest(trees, classes, forest.FeatureImportances.ToArray(), tally.Score);
+    }
+
+    /// <summary>The most classes a forest takes from its labels alone; more are asked for by passing them.</summary>
+    public const int MaxImpliedClasses = 100;
+
+    /// <summary>
+    /// The distinct labels as classes. A forest here is a classifier: labels with fractions, or more distinct values than
+    /// <see cref="MaxImpliedClasses"/>, are a numeric target (diabetes' progression has 214) that would silently give one
+    /// class per value, so they are refused with what to use instead.
+    /// </summary>
+    private static float[] ImpliedClasses(Dataset data)
+    {
+        var classes = ForestData.ClassesOf(data);
+        const string Instead = "random_forest is a classifier; for a numeric target use linear_regression, or neural_network " +
+                               "with model_config.task \"regression\"";
+        foreach (var value in classes)
+        {
+            if (value != MathF.Floor(value))
+                throw new ModelConfigException($"label {value} is not a whole number: {Instead}", "labels");
+        }
+        if (classes.Length > MaxImpliedClasses)
+            throw new ModelConfigException(
+                $"the labels have {classes.Length} distinct values, more than the {MaxImpliedClasses} classes a forest takes from its labels: {Instead}",
+                "labels");
+        return classes;
     }
 }
 

@@ -33,13 +33,24 @@ public sealed record LinearRegressionOptions
 
     /// <summary>
     /// Options from a task's <c>train_config</c> (<c>epochs</c>, <c>learning_rate</c>, <c>batch_size</c>, <c>seed</c>;
-    /// optional <c>alpha</c>, <c>proximal_mu</c>) and <c>model_config</c> (optional <c>input_size</c>).
+    /// optional <c>alpha</c>, <c>proximal_mu</c>) and <c>model_config</c> (optional <c>input_size</c>, and
+    /// <c>fit_intercept</c>, which must be true: the model always has an intercept). An unknown key is refused, naming
+    /// the nearest valid one; the reference's <c>output_size</c> and <c>model_type</c> are accepted and ignored.
     /// </summary>
     /// <param name="defaultSeed">Used when train_config has no seed (upstream servers send none).</param>
+    public static IReadOnlyList<string> TrainKeys { get; } =
+        ["epochs", "learning_rate", "batch_size", "seed", "alpha", "proximal_mu"];
+
+    public static IReadOnlyList<string> ModelKeys { get; } = ["input_size", "fit_intercept"];
+
     public static LinearRegressionOptions FromJson(JsonElement trainConfig, JsonElement? modelConfig, long? defaultSeed = null)
     {
         if (trainConfig.ValueKind != JsonValueKind.Object)
             throw ConfigJson.Invalid("train_config", "train_config must be a JSON object");
+        ConfigKeys.RejectUnknown(trainConfig, "train_config", TrainKeys);
+        ConfigKeys.RejectUnknown(modelConfig, "model_config", ModelKeys, ["output_size", "model_type"]);
+        if (ConfigJson.Boolean(modelConfig, "fit_intercept") == false)
+            throw ConfigJson.Invalid("fit_intercept", "fit_intercept must be true: the linear model always has an intercept");
         var options = new LinearRegressionOptions
         {
             Epochs = ConfigJson.Int32(trainConfig, "epochs") ?? throw ConfigJson.Missing("epochs"),

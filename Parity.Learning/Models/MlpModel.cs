@@ -298,7 +298,8 @@ public sealed class MlpModel
             var label = labels[r];
             if (!(label >= 0 && label < classes && label == MathF.Floor(label)))
                 throw new ModelConfigException(
-                    $"label {label} of row {r} is not a class index in [0, {classes})", "labels");
+                    $"label {label} of row {r} is not a class index in [0, {classes})" +
+                    (label != MathF.Floor(label) ? "; for a numeric target set model_config.task to \"regression\"" : ""), "labels");
         }
     }
 

@@ -84,14 +84,27 @@ public sealed record MlpOptions
     /// Options from a task's <c>train_config</c> (<c>epochs</c>, <c>learning_rate</c>, <c>batch_size</c>, <c>seed</c>;
     /// optional <c>optimizer</c> sgd|adam, <c>momentum</c>, <c>nesterov</c>, <c>beta_1</c>, <c>beta_2</c>,
     /// <c>epsilon</c>, <c>alpha</c>, <c>proximal_mu</c>) and <c>model_config</c> (<c>hidden_size</c>, or <c>hidden_sizes</c> for several
-    /// layers; optional <c>activation</c>, <c>task</c> classification|regression, <c>class_count</c>). Unknown fields,
-    /// and the upstream <c>input_size</c>/<c>output_size</c>, are ignored.
+    /// layers; optional <c>activation</c>, <c>init</c>, <c>task</c> classification|regression, <c>class_count</c>).
+    /// An unknown key is refused, naming the nearest valid one; the reference's <c>input_size</c>, <c>output_size</c>
+    /// and <c>model_type</c> are accepted and ignored (the sizes come from the data, the type from the task).
     /// </summary>
     /// <param name="defaultSeed">Used when train_config has no seed (upstream servers send none).</param>
+    public static IReadOnlyList<string> TrainKeys { get; } =
+        ["epochs", "learning_rate", "batch_size", "seed", "optimizer", "momentum", "nesterov", "beta_1", "beta_2",
+         "epsilon", "alpha", "proximal_mu"];
+
+    public static IReadOnlyList<string> ModelKeys { get; } =
+        ["hidden_size", "hidden_sizes", "activation", "init", "task", "class_count"];
+
+    /// <summary>Keys the reference runner's configs carry that mean nothing to this trainer.</summary>
+    public static IReadOnlyList<string> ReferenceModelKeys { get; } = ["input_size", "output_size", "model_type"];
+
     public static MlpOptions FromJson(JsonElement trainConfig, JsonElement? modelConfig, long? defaultSeed = null)
     {
         if (trainConfig.ValueKind != JsonValueKind.Object)
             throw ConfigJson.Invalid("train_config", "train_config must be a JSON object");
+        ConfigKeys.RejectUnknown(trainConfig, "train_config", TrainKeys);
+        ConfigKeys.RejectUnknown(modelConfig, "model_config", ModelKeys, ReferenceModelKeys);
         var hidden = ConfigJson.Int32Array(modelConfig, "hidden_sizes")
             ?? (ConfigJson.Int32(modelConfig, "hidden_size") is { } size ? [size] : throw ConfigJson.Missing("hidden_size"));
         var options = new MlpOptions

@@ -15,7 +15,7 @@ public sealed class MlpTrainer
     private const long ShuffleStream = 2;
 
     /// <summary>Largest class count taken from the labels alone.</summary>
-    private const int MaxDerivedClasses = 1 << 16;
+    private const int MaxImpliedClasses = 100;
 
     private readonly MlpOptions _options;
     private readonly CpuGemm _gemm;
@@ -153,9 +153,13 @@ public sealed class MlpTrainer
         if (data.ClassNames is { Count: >= 2 } names) return names.Count;
         var largest = 0f;
         foreach (var label in data.Labels.Span) largest = Math.Max(largest, label);
-        if (largest >= MaxDerivedClasses)
+        // Numbers running into the hundreds are almost always a numeric target (diabetes' progression, 25 to 346) that
+        // would silently become a classifier with one class per value; more classes than this must be asked for.
+        if (largest >= MaxImpliedClasses)
             throw new ModelConfigException(
-                $"the largest label is {largest}: not a class index (set class_count, or train a regression)", "labels");
+                $"the labels run up to {largest}, which would make a classifier with {largest + 1:0} classes: for a numeric " +
+                $"target set model_config.task to \"regression\"; to train that many classes set model_config.class_count",
+                "task");
         return Math.Max(2, (int)largest + 1);
     }
 }

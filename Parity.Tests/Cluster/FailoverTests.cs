@@ -96,15 +96,19 @@ public sealed class CapabilityRoutingTests
     }
 
     [Fact]
-    public async Task A_task_no_runner_can_take_fails_with_the_reason()
+    public async Task A_shell_task_in_a_cluster_with_shell_off_fails_at_once_with_the_reason()
     {
-        await using var cluster = await ParityTestCluster.StartAsync(silos: 2,
-            overrides: _ => new Dictionary<string, string?> { ["RUNNER_SHELL_ENABLED"] = "false" });
+        // A one-minute heartbeat makes the grace a briefly offline runner gets three minutes: the task must fail well
+        // before that, since runners decide at start whether they take shell tasks and none this cluster knows does.
+        await using var cluster = await ParityTestCluster.StartAsync(silos: 2, overrides: _ => new Dictionary<string, string?>
+        {
+            ["RUNNER_SHELL_ENABLED"] = "false", ["RUNNER_HEARTBEAT_INTERVAL"] = "60s",
+        });
         var task = ParityTestCluster.Command("echo never");
         await cluster.TaskGrain(task.Id).Submit(task);
-        var finished = await cluster.WaitFinished(task.Id);
+        var finished = await cluster.WaitFinished(task.Id, TimeSpan.FromSeconds(60));
         Assert.Equal(TaskState.Failed, finished.Status);
-        Assert.Contains("no runner in the cluster can run 'command' tasks", finished.Error);
+        Assert.Contains("no runner in the cluster can run 'command' tasks (shell tasks are off", finished.Error);
         Assert.Contains("RUNNER_SHELL_ENABLED", finished.Error);
         Assert.Null(await cluster.TaskGrain(task.Id).GetResult());
     }
