@@ -30,4 +30,4 @@ root.SetAction((parse, cancellation) => ParityCommandLine.GuardAsync(async () =>
     await app.WaitForShutdownAsync(cancellation);
     return 0;
 }));
-return await root.Parse(args).InvokeAsync();
+return await ParityCommandLine.InvokeAsync(root, args);

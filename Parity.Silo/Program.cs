@@ -16,4 +16,4 @@ root.Subcommands.Add(StorageCommand.Create(configPath));
 root.Subcommands.Add(FlCommand.Create(configPath));
 root.SetAction((parse, cancellation) => ParityCommandLine.GuardAsync(() => RunCommand.RunAsync(parse.GetValue(configPath), cancellation)));
 
-return await root.Parse(args).InvokeAsync();
+return await ParityCommandLine.InvokeAsync(root, args);

@@ -76,7 +76,7 @@ public static class RunCommand
         Console.WriteLine($"  webhook    {url}/webhook         ({WebhookMode(gateway)})");
         Console.WriteLine($"  dashboard  {url}/dashboard");
         Console.WriteLine($"  OpenAPI    {url}/openapi/v1.json");
-        Console.WriteLine($"  health     {url}/health");
+        Console.WriteLine($"  health     {url}/health   (cluster summary: {url}/api/status)");
     }
 
     private static string WebhookMode(GatewayOptions gateway) =>

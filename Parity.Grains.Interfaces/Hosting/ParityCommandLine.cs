@@ -13,6 +13,18 @@ public static class ParityCommandLine
         Recursive = true,
     };
 
+    /// <summary>
+    /// Parses and runs a command line. A line that does not parse (a missing required option, an unknown command)
+    /// prints the errors and the usage and exits 2, like every other invalid input; System.CommandLine alone exits 1.
+    /// </summary>
+    public static async Task<int> InvokeAsync(RootCommand root, string[] args)
+    {
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count == 0) return await parsed.InvokeAsync();
+        await parsed.InvokeAsync();
+        return 2;
+    }
+
     /// <summary>Runs start-up work; a configuration error prints its message (which names the key) and exits 2.</summary>
     public static async Task<int> GuardAsync(Func<Task<int>> body)
     {

@@ -73,7 +73,7 @@ public static class FederatedTrainer
         var options = config.NetworkOptions();
         // Every participant must build the same output layer, whatever classes its own part happens to hold.
         if (options.Task == MlpTask.Classification && options.ClassCount is null)
-            options = options with { ClassCount = ClassCountOf(dataset) };
+            options = options with { ClassCount = MlpTrainer.ImpliedClassCount(dataset) };
         var global = config.GlobalModel is { } model ? GlobalModelJson.ReadWeights(model) : null;
         var result = new MlpTrainer(options).Train(part, global, cancellation);
         return new LocalResult(result.Weights, result.Gradients, result.Model.Evaluate(part), data => result.Model.Evaluate(data));
@@ -91,7 +91,7 @@ public static class FederatedTrainer
     {
         var options = config.ForestOptions();
         // Classes of the whole dataset, so every participant's forest votes over the same classes.
-        var forest = new ForestTrainer(options).Fit(part, classes: ForestData.ClassesOf(dataset));
+        var forest = new ForestTrainer(options).Fit(part, classes: ForestTrainer.ImpliedClasses(dataset));
         var importances = forest.FeatureImportances;
         var noUpdate = new Dictionary<string, float[]>();
         return new LocalResult(
@@ -107,14 +107,5 @@ public static class FederatedTrainer
     {
         var accuracy = forest.Score(data);
         return new ModelEvaluation(1 - accuracy, accuracy, null);
-    }
-
-    /// <summary>The classes every participant's network outputs: from the whole dataset, so all agree.</summary>
-    internal static int ClassCountOf(Dataset dataset)
-    {
-        if (dataset.ClassNames is { Count: > 0 } names) return Math.Max(2, names.Count);
-        var max = 0f;
-        foreach (var label in dataset.Labels.Span) max = Math.Max(max, label);
-        return Math.Max(2, (int)max + 1);
     }
 }

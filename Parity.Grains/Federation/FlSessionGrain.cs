@@ -73,7 +73,13 @@ public sealed partial class FlSessionGrain(
             SessionPlanning.PartRows(spec, dataset, Math.Max(spec.MinParticipants,
                 (spec.Participants?.Count ?? spec.Selector?.Count ?? 0) + (spec.ExternalParticipants?.Count ?? 0)));
             Record.Columns = dataset.Columns;
-            Record.Classes = spec.ModelType == FederatedModelType.LinearRegression ? 1 : ForestData.ClassesOf(dataset).Length;
+            Record.Classes = spec.ModelType switch
+            {
+                FederatedModelType.LinearRegression => 1,
+                // Refuses a numeric target now, at creation, rather than in every participant's first round.
+                FederatedModelType.RandomForest => ForestTrainer.ImpliedClasses(dataset).Length,
+                _ => ForestData.ClassesOf(dataset).Length,
+            };
             SessionPlanning.InitialWeights(spec, dataset);
         }
         catch (SessionInputException e)

@@ -42,7 +42,7 @@ public static class SessionPlanning
         {
             case FederatedModelType.NeuralNetwork:
                 var options = NetworkOptions(spec);
-                var outputs = options.Task == MlpTask.Classification ? options.ClassCount ?? FederatedTrainer.ClassCountOf(dataset) : 1;
+                var outputs = options.Task == MlpTask.Classification ? options.ClassCount ?? MlpTrainer.ImpliedClassCount(dataset) : 1;
                 return MlpModel.Create(options.Task, dataset.Columns, options.HiddenSizes, outputs, options.Activation, options.Seed,
                     options.Initialization).GetWeights();
             case FederatedModelType.LinearRegression:

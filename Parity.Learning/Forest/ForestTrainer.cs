@@ -79,7 +79,7 @@ public sealed class ForestTrainer
     /// <see cref="MaxImpliedClasses"/>, are a numeric target (diabetes' progression has 214) that would silently give one
     /// class per value, so they are refused with what to use instead.
     /// </summary>
-    private static float[] ImpliedClasses(Dataset data)
+    public static float[] ImpliedClasses(Dataset data)
     {
         var classes = ForestData.ClassesOf(data);
         const string Instead = "random_forest is a classifier; for a numeric target use linear_regression, or neural_network " +

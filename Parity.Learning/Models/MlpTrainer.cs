@@ -15,7 +15,7 @@ public sealed class MlpTrainer
     private const long ShuffleStream = 2;
 
     /// <summary>Largest class count taken from the labels alone.</summary>
-    private const int MaxImpliedClasses = 100;
+    public const int MaxImpliedClasses = 100;
 
     private readonly MlpOptions _options;
     private readonly CpuGemm _gemm;
@@ -150,7 +150,18 @@ public sealed class MlpTrainer
         if (_options.ClassCount is { } configured) return configured;
         if (globalWeights is not null && globalWeights.TryGetValue("output_bias", out var outputBias) && outputBias is not null)
             return outputBias.Length;
-        if (data.ClassNames is { Count: >= 2 } names) return names.Count;
+        return ImpliedClassCount(data);
+    }
+
+    /// <summary>
+    /// The classes a classifier takes from its labels alone: the class names' count, else the largest label + 1.
+    /// Federated participants must all use the whole dataset's (a part may lack the highest classes).
+    /// </summary>
+    /// <exception cref="ModelConfigException">The labels look like a numeric target (see <see cref="MaxImpliedClasses"/>).</exception>
+    public static int ImpliedClassCount(Dataset data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.ClassNames is { Count: > 0 } names) return Math.Max(2, names.Count);
         var largest = 0f;
         foreach (var label in data.Labels.Span) largest = Math.Max(largest, label);
         // Numbers running into the hundreds are almost always a numeric target (diabetes' progression, 25 to 346) that

@@ -174,4 +174,32 @@ public class FederatedTrainerTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public void The_train_command_with_missing_options_exits_2_naming_them()
+    {
+        var (code, _, stderr) = ParityCli.Run(null, "train");
+        Assert.Equal(2, code);
+        Assert.Contains("--config", stderr);
+        Assert.Contains("--data", stderr);
+    }
+
+    [Fact]
+    public void The_train_command_on_a_numeric_target_with_a_classifier_says_to_train_a_regression()
+    {
+        var dir = Directory.CreateTempSubdirectory("parity-train-").FullName;
+        try
+        {
+            var configPath = Path.Combine(dir, "task.json");
+            File.WriteAllText(configPath, Config("neural_network", new { hidden_size = 8 }, strategy: "random"));
+            var (code, stdout, stderr) = ParityCli.Run(null, "train", "--config", configPath, "--data", TestDatasets.PathOf("diabetes.csv"));
+            Assert.Equal(2, code);
+            Assert.Equal("", stdout);
+            Assert.Contains("set model_config.task to \"regression\"", stderr);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
