@@ -1,0 +1,48 @@
+using System.Text.RegularExpressions;
+
+namespace Parity.Tests.Docs;
+
+/// <summary>
+/// What a reader fills in when following the README, done the same way for the test: the gateway's port (the test's
+/// cluster listens on a free port, not 5080), the id the previous command printed (<c>&lt;id&gt;</c>, <c>…/ID</c>) and
+/// the CID the last <c>storage add</c> printed (<c>&lt;cid&gt;</c>, <c>Qm…</c>). Any other <c>&lt;…&gt;</c> left in a
+/// command is an error: the README must not need the reader to invent a value.
+/// </summary>
+public static partial class ReadmePlaceholders
+{
+    public static string Fill(string command, int gatewayPort, string? id, string? cid)
+    {
+        var text = GatewayAddress().Replace(command, $"127.0.0.1:{gatewayPort}");
+        if (IdPlaceholder().IsMatch(text))
+            text = IdPlaceholder().Replace(text, id ?? throw new InvalidOperationException($"'{command}' needs an id, and no command before it printed one"));
+        if (CidPlaceholder().IsMatch(text))
+            text = CidPlaceholder().Replace(text, cid ?? throw new InvalidOperationException($"'{command}' needs a CID, and no command before it printed one"));
+        if (Unfilled().Match(text) is { Success: true } left)
+            throw new InvalidOperationException($"'{command}' has a placeholder the reader must invent: {left.Value}");
+        return text;
+    }
+
+    /// <summary>The <c>id</c> of the JSON object a command printed, if any.</summary>
+    public static string? IdIn(string stdout) => JsonId().Match(stdout) is { Success: true } m ? m.Groups[1].Value : null;
+
+    /// <summary>The first CID (v0 <c>Qm…</c> or v1 base32 <c>b…</c>) a command printed, if any.</summary>
+    public static string? CidIn(string stdout) => Cid().Match(stdout) is { Success: true } m ? m.Value : null;
+
+    [GeneratedRegex(@"(?:127\.0\.0\.1|localhost):5080\b")]
+    private static partial Regex GatewayAddress();
+
+    [GeneratedRegex(@"<id>|(?<=/)ID(?=/|\s|$|'|"")")]
+    private static partial Regex IdPlaceholder();
+
+    [GeneratedRegex(@"<cid>|Qm…")]
+    private static partial Regex CidPlaceholder();
+
+    [GeneratedRegex(@"<[A-Za-z0-9][^<>\n]*>")]
+    private static partial Regex Unfilled();
+
+    [GeneratedRegex(@"^\s*\{.*?""id""\s*:\s*""([^""]+)""", RegexOptions.Singleline)]
+    private static partial Regex JsonId();
+
+    [GeneratedRegex(@"\b(?:Qm[1-9A-HJ-NP-Za-km-z]{44}|bafy[a-z2-7]{55,})\b")]
+    private static partial Regex Cid();
+}
