@@ -25,7 +25,9 @@ cleanup() {
   if [ "$started_docker" = 1 ]; then "$root/deploy/docker.sh" stop || true; fi
   # The engines' logs outlive the run beside its results, for a failure to be read afterwards.
   rm -rf "$results/engines"; mkdir -p "$results/engines"
-  find "$engines" -maxdepth 2 -name '*.log' -exec cp {} "$results/engines/" \; 2>/dev/null || true
+  local log
+  while read -r log; do cp "$log" "$results/engines/$(basename "$(dirname "$log")")-$(basename "$log")" || true; done < <(
+    find "$engines" -maxdepth 2 -name '*.log' 2>/dev/null)
   # dockerd unmounts its layers when it stops; whatever a killed one left mounted is let go before the directory goes.
   while read -r mount; do umount -l "$mount" 2>/dev/null || true; done < <(
     awk -v d="$engines/" 'index($2, d) == 1 { print $2 }' /proc/self/mounts | sort -r)
