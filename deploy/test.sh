@@ -18,8 +18,11 @@ export PARITY_ENGINES_DIR=$engines
 started_redis=
 started_docker=0
 started_ipfs=()
+ipfs_jobs=()
 cleanup() {
-  local p mount
+  local p mount job
+  # A node still starting writes into $engines: let its start finish (it gives up within 30 s) before stopping it.
+  for job in "${ipfs_jobs[@]}"; do wait "$job" 2>/dev/null || true; done
   for p in "${started_ipfs[@]}"; do "$root/deploy/ipfs.sh" stop --port "$p" || true; done
   if [ -n "$started_redis" ]; then "$root/deploy/redis.sh" stop --port "$started_redis" || true; fi
   if [ "$started_docker" = 1 ]; then "$root/deploy/docker.sh" stop || true; fi
@@ -54,6 +57,20 @@ start_private() {
 }
 taken_ports=()
 
+# Two local IPFS nodes (Helia, deploy/ipfs.sh; tests move DAGs from one to the other). They take the longest to start
+# (Helia's imports), so they start in the background while Redis and dockerd start.
+./deploy/ipfs.sh install
+ipfs_ports=()
+ipfs_jobs=()
+for _ in 1 2; do
+  port=$(free_port "${taken_ports[@]}")
+  taken_ports+=("$port")
+  ipfs_ports+=("$port")
+  started_ipfs+=("$port")  # stopping a node that never started is a no-op
+  ./deploy/ipfs.sh start --port "$port" --private &
+  ipfs_jobs+=($!)
+done
+
 start_private redis_port ./deploy/redis.sh
 started_redis=$redis_port
 export PARITY_TEST_REDIS=127.0.0.1:$redis_port
@@ -64,14 +81,20 @@ started_docker=1
 ./deploy/docker.sh image
 PARITY_TEST_DOCKER=$(./deploy/docker.sh socket)
 export PARITY_TEST_DOCKER
-# Two local IPFS nodes (Helia, deploy/ipfs.sh): tests move DAGs from one to the other.
-./deploy/ipfs.sh install
-start_private ipfs_port ./deploy/ipfs.sh
-started_ipfs+=("$ipfs_port")
-start_private ipfs2_port ./deploy/ipfs.sh
-started_ipfs+=("$ipfs2_port")
-export PARITY_TEST_IPFS=http://127.0.0.1:$ipfs_port
-export PARITY_TEST_IPFS2=http://127.0.0.1:$ipfs2_port
+
+for i in 0 1; do
+  rc=0
+  wait "${ipfs_jobs[$i]}" || rc=$?
+  if [ "$rc" = 3 ]; then  # its port was taken between the pick and the bind: another pick
+    start_private "ipfs_ports[$i]" ./deploy/ipfs.sh
+    started_ipfs+=("${ipfs_ports[$i]}")
+  elif [ "$rc" != 0 ]; then
+    exit "$rc"
+  fi
+done
+ipfs_jobs=()
+export PARITY_TEST_IPFS=http://127.0.0.1:${ipfs_ports[0]}
+export PARITY_TEST_IPFS2=http://127.0.0.1:${ipfs_ports[1]}
 PARITY_TEST_CHROMIUM=$(command -v chromium)
 export PARITY_TEST_CHROMIUM
 
