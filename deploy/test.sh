@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The test command: installs the engines, starts private ones for this run, runs `dotnet test`, prints "N passed, N failed[, N skipped]".
+# The test command: installs the engines, starts private ones for this run, runs `dotnet test`, prints
+# "N passed, N failed[, N skipped]".
 # Extra arguments go to `dotnet test` (e.g. --filter ..., --no-build). PARITY_TEST_TARGET overrides Parity.sln.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.."
