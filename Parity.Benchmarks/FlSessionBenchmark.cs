@@ -330,9 +330,8 @@ public static class FlSessionBenchmark
 
     private static string DatasetPath(string repo, string file)
     {
-        foreach (var folder in (ReadOnlySpan<string>)[Path.Combine(repo, "shared", "datasets"), Path.Combine(repo, "..", "shared", "datasets")])
-            if (File.Exists(Path.Combine(folder, file))) return Path.GetFullPath(Path.Combine(folder, file));
-        throw new FileNotFoundException($"{file} is in neither shared/datasets inside {repo} nor beside it", file);
+        var path = Path.Combine(repo, "datasets", file);
+        return File.Exists(path) ? path : throw new FileNotFoundException($"no dataset {file} in {Path.Combine(repo, "datasets")}", path);
     }
 
     /// <summary>The process's own build of another project: same configuration and target framework as this benchmark.</summary>

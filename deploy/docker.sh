@@ -2,7 +2,10 @@
 # deploy/docker.sh start|stop|status|image [--dir D]
 # Runs a private dockerd for development and tests, on its own socket (D/docker.sock) and data root, without touching
 # host networking: no docker0 bridge, no iptables rules, no IP forwarding (containers get networks none and host only).
-# `image` builds the local test image localtest/busybox:1 from the static busybox (no registry is needed).
+# `image` builds the local test image localtest/busybox:1 from the static busybox (no registry is needed) and keeps it
+# as a tarball in ~/.cache/parity, so a fresh dockerd (each ./deploy/test.sh run has its own) loads the same image.
+# Several can run at once: each has its own --dir (socket, data root, exec root with its containerd, pid file) and
+# none touches host networking.
 set -euo pipefail
 
 cmd=${1:-}; [ $# -gt 0 ] && shift
@@ -23,10 +26,31 @@ docker_cli=(/usr/bin/docker --host "unix://$socket")
 ours_alive() { [ -f "$pidfile" ] && [ "$(ps -o comm= -p "$(cat "$pidfile")" 2>/dev/null)" = dockerd ]; }
 ping_ok() { [ -S "$socket" ] && [ "$(curl -sf --max-time 2 --unix-socket "$socket" http://d/_ping 2>/dev/null)" = OK ]; }
 
-build_image() {
+# The cache key covers what the image is made of: the busybox binary and this recipe.
+image_cache() {
+  local key
+  key=$( { sha256sum /bin/busybox; declare -f build_image; } | sha256sum | cut -c1-16)
+  echo "${XDG_CACHE_HOME:-$HOME/.cache}/parity/test-image-$key.tar"
+}
+
+load_image() {
   if "${docker_cli[@]}" image inspect "$test_image" >/dev/null 2>&1; then
     echo "docker: test image $test_image present"; return 0
   fi
+  local cache tmp
+  cache=$(image_cache)
+  if [ -f "$cache" ] && "${docker_cli[@]}" load -i "$cache" >/dev/null 2>&1 &&
+     "${docker_cli[@]}" image inspect "$test_image" >/dev/null 2>&1; then
+    echo "docker: loaded test image $test_image from $cache"; return 0
+  fi
+  build_image
+  # Written aside and renamed: a run that stops half-way never leaves a truncated tarball that looks cached.
+  mkdir -p "$(dirname "$cache")"
+  tmp=$(mktemp "$cache.tmp.XXXXXX")
+  if "${docker_cli[@]}" save -o "$tmp" "$test_image"; then mv -f "$tmp" "$cache"; else rm -f "$tmp"; fi
+}
+
+build_image() {
   local rootfs
   rootfs=$(mktemp -d)
   mkdir -p "$rootfs/bin" "$rootfs/etc" "$rootfs/tmp" "$rootfs/root"
@@ -72,7 +96,7 @@ case "$cmd" in
     else echo "docker: not running on unix://$socket"; exit 1; fi ;;
   image)
     ping_ok || { echo "docker.sh: dockerd is not answering on $socket (run: $0 start)" >&2; exit 1; }
-    build_image ;;
+    load_image ;;
   socket) echo "unix://$socket" ;;
   *) echo "usage: $0 start|stop|status|image|socket [--dir D]" >&2; exit 2 ;;
 esac

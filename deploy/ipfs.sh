@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
-# deploy/ipfs.sh install | start --port P [--dir D] | stop --port P | status --port P
+# deploy/ipfs.sh install | start --port P [--dir D] [--private] | stop --port P | status --port P
 # A local IPFS node (Helia, deploy/ipfs/server.mjs) on 127.0.0.1: Kubo cannot be installed here (docs: ENGINES.md).
 # Its npm tree lives in a cache keyed by package-lock.json's sha256, so clones on one machine share one install.
+# --private: start a node of our own or fail; a port in use, or one another process takes first, exits 3.
 set -euo pipefail
 
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
+source "$here/ports.sh"
 src=$here/ipfs
 cmd=${1:-}; [ $# -gt 0 ] && shift
 port=5190
 dir=
+private=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --port) port=$2; shift 2 ;;
     --dir) dir=$2; shift 2 ;;
+    --private) private=1; shift ;;
     *) echo "ipfs.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -53,21 +57,29 @@ answers() { curl -sf -X POST -m 2 "http://127.0.0.1:$port/api/v0/version" >/dev/
 case "$cmd" in
   install) install ;;
   start)
-    if ours_alive && answers; then echo "ipfs: already running on 127.0.0.1:$port (pid $(cat "$pidfile"))"; exit 0; fi
-    if answers; then echo "ipfs: a node not started by us already answers on 127.0.0.1:$port; leaving it alone"; exit 0; fi
+    if [ "$private" = 1 ]; then
+      if port_taken "$port"; then echo "ipfs.sh: port $port is in use; --private starts only a node of its own" >&2; exit 3; fi
+    else
+      if ours_alive && answers; then echo "ipfs: already running on 127.0.0.1:$port (pid $(cat "$pidfile"))"; exit 0; fi
+      if answers; then echo "ipfs: a node not started by us already answers on 127.0.0.1:$port; leaving it alone"; exit 0; fi
+    fi
     [ -L "$src/node_modules" ] && [ -e "$src/node_modules" ] || install >/dev/null
     mkdir -p "$run" "$dir"
     node "$src/server.mjs" --port "$port" --dir "$dir" >"$logfile" 2>&1 </dev/null &
     echo $! >"$pidfile"
     for _ in $(seq 300); do
-      if answers; then echo "ipfs: started on 127.0.0.1:$port (pid $(cat "$pidfile"), data $dir)"; exit 0; fi
+      # Private: the answer must come from the process just started, not from one that took the port first.
+      if answers && { [ "$private" = 0 ] || listener_owned_by "$port" "$(cat "$pidfile")"; }; then
+        echo "ipfs: started on 127.0.0.1:$port (pid $(cat "$pidfile"), data $dir)"; exit 0
+      fi
       kill -0 "$(cat "$pidfile")" 2>/dev/null || break
       sleep 0.1
     done
-    echo "ipfs.sh: the node did not answer on port $port; log tail:" >&2
-    tail -n 20 "$logfile" >&2 || true
     kill "$(cat "$pidfile")" 2>/dev/null || true
     rm -f "$pidfile"
+    if [ "$private" = 1 ] && port_taken "$port"; then echo "ipfs.sh: another process took port $port first" >&2; exit 3; fi
+    echo "ipfs.sh: the node did not answer on port $port; log tail:" >&2
+    tail -n 20 "$logfile" >&2 || true
     exit 1 ;;
   stop)
     if ! ours_alive; then rm -f "$pidfile"; echo "ipfs: not running (no live pid file $pidfile)"; exit 0; fi
@@ -81,5 +93,5 @@ case "$cmd" in
     if ours_alive && answers; then echo "ipfs: running on 127.0.0.1:$port (pid $(cat "$pidfile"))"
     elif answers; then echo "ipfs: a node not started by us answers on 127.0.0.1:$port"
     else echo "ipfs: not running on 127.0.0.1:$port"; exit 1; fi ;;
-  *) echo "usage: $0 install | start --port P [--dir D] | stop --port P | status --port P" >&2; exit 2 ;;
+  *) echo "usage: $0 install | start --port P [--dir D] [--private] | stop --port P | status --port P" >&2; exit 2 ;;
 esac

@@ -11,7 +11,7 @@ command -v jq >/dev/null || { echo "learning.sh needs jq (apt install jq)" >&2; 
 
 dotnet build "$root/Parity.Silo" -c Release -v quiet >/dev/null
 runner=$root/Parity.Silo/bin/Release/net10.0/parity-runner
-[ -f "$work/fashion-test.csv" ] || /usr/bin/python3 "$here/sklearn_reference.py" make-data "$work" "$root/../shared/datasets"
+[ -f "$work/fashion-test.csv" ] || /usr/bin/python3 "$here/sklearn_reference.py" make-data "$work" "$root/datasets"
 
 config() { # model_type model_config train_config
   printf '{"session_id":"bench","round_id":"1","model_type":"%s","dataset_cid":"local","data_format":"csv","model_config":%s,"partition_config":{"strategy":"random","total_parts":1,"part_index":0,"min_samples":1,"seed":1},"train_config":%s}' "$1" "$2" "$3" >"$work/task.json"

@@ -21,14 +21,14 @@ def idx(path):
     return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
 
 
-def make_data(out, shared):
+def make_data(out, datasets):
     from sklearn.datasets import make_classification
     x, y = make_classification(n_samples=250_000, n_features=40, n_informative=10, n_redundant=5, n_classes=5,
                                n_clusters_per_class=2, random_state=0)
     save(f"{out}/synthetic-train.csv", x[:200_000], y[:200_000])
     save(f"{out}/synthetic-test.csv", x[200_000:], y[200_000:])
     for name in ("iris", "digits"):
-        data = np.loadtxt(f"{shared}/{name}.csv", delimiter=",", skiprows=1)
+        data = np.loadtxt(f"{datasets}/{name}.csv", delimiter=",", skiprows=1)
         order = np.random.RandomState(0).permutation(len(data))
         cut = int(len(data) * 0.75)
         save(f"{out}/{name}-train.csv", data[order[:cut], :-1], data[order[:cut], -1])

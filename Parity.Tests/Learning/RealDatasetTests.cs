@@ -3,7 +3,7 @@ using Parity.Learning.Partitioning;
 
 namespace Parity.Tests.Learning;
 
-/// <summary>The public datasets in shared/datasets (see its README for the known shapes).</summary>
+/// <summary>The public datasets in the repository's datasets/ (see its README for provenance and the known shapes).</summary>
 public sealed class RealDatasetTests
 {
     private static int DataLines(string path) => File.ReadLines(path).Count(line => line.Length > 0) - 1; // minus header

@@ -1,57 +1,18 @@
+using Parity.Tests.Support;
+
 namespace Parity.Tests.Learning;
 
-/// <summary>Finds the shared test datasets (iris, digits, diabetes): <c>shared/datasets</c> beside the repo.</summary>
+/// <summary>
+/// The public datasets the tests use (iris, digits, diabetes), read from the repository's own <c>datasets/</c>: a
+/// clone alone must pass its tests, so nothing is looked up beside or above the checkout.
+/// </summary>
 internal static class TestDatasets
 {
-    private static readonly Lazy<string> Folder = new(Locate);
+    public static string Folder => Path.Combine(TestEngines.RepoRoot, "datasets");
 
-    public static string PathOf(string fileName) => Path.Combine(Folder.Value, fileName);
-
-    private static string Locate()
+    public static string PathOf(string fileName)
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var inside = Path.Combine(dir.FullName, "shared", "datasets");
-            if (Directory.Exists(inside)) return inside;
-            if (File.Exists(Path.Combine(dir.FullName, "Parity.sln")))
-            {
-                var beside = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "datasets"));
-                if (Directory.Exists(beside)) return beside;
-            }
-        }
-        throw new DirectoryNotFoundException(
-            $"no shared/datasets folder above {AppContext.BaseDirectory} or beside the directory holding Parity.sln");
+        var path = Path.Combine(Folder, fileName);
+        return File.Exists(path) ? path : throw new FileNotFoundException($"no dataset {fileName} in {Folder}", path);
     }
-}
-
-/// <summary>A stream that hands out at most a few bytes per read and cannot seek, like a slow network body.</summary>
-internal sealed class TrickleStream(byte[] data, int maxChunk) : Stream
-{
-    private int _position;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    public override int Read(Span<byte> buffer)
-    {
-        // Vary the chunk size so reads end at every possible place inside tokens and rows.
-        var chunk = Math.Min(Math.Min(buffer.Length, data.Length - _position), 1 + _position % maxChunk);
-        data.AsSpan(_position, chunk).CopyTo(buffer);
-        _position += chunk;
-        return chunk;
-    }
-
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

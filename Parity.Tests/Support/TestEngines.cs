@@ -3,7 +3,7 @@ namespace Parity.Tests.Support;
 /// <summary>The real engines the README's test command starts; a test that needs one fails loudly without it.</summary>
 public static class TestEngines
 {
-    public static string Redis => Require("PARITY_TEST_REDIS", "a Redis started by ./deploy/test.sh (e.g. 127.0.0.1:6390)");
+    public static string Redis => Require("PARITY_TEST_REDIS", "a Redis started by ./deploy/test.sh (host:port; each run starts its own on a free port)");
 
     /// <summary>The engine API address of the test dockerd (unix:///…/docker.sock).</summary>
     public static Uri Docker => new(Require("PARITY_TEST_DOCKER", "the socket URI of a dockerd started by ./deploy/test.sh"));
@@ -12,10 +12,10 @@ public static class TestEngines
     public const string DockerImage = "localtest/busybox:1";
 
     /// <summary>A local IPFS node (deploy/ipfs.sh): Kubo-shaped RPC under /api/v0 and a trustless gateway under /ipfs.</summary>
-    public static Uri Ipfs => new(Require("PARITY_TEST_IPFS", "the URL of an IPFS node started by ./deploy/test.sh (e.g. http://127.0.0.1:5190)"));
+    public static Uri Ipfs => new(Require("PARITY_TEST_IPFS", "the URL of an IPFS node started by ./deploy/test.sh (http://127.0.0.1:PORT)"));
 
     /// <summary>A second, separate IPFS node, for moving DAGs between nodes.</summary>
-    public static Uri Ipfs2 => new(Require("PARITY_TEST_IPFS2", "the URL of a second IPFS node started by ./deploy/test.sh (e.g. http://127.0.0.1:5191)"));
+    public static Uri Ipfs2 => new(Require("PARITY_TEST_IPFS2", "the URL of a second IPFS node started by ./deploy/test.sh (http://127.0.0.1:PORT)"));
 
     public static string Chromium => Require("PARITY_TEST_CHROMIUM", "the path of a chromium binary (./deploy/test.sh installs one)");
 
