@@ -78,7 +78,7 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _listener.Stop();
+        // Close alone: Stop then Close registers the prefix again to remove it, which fails when the port was taken meanwhile.
         _listener.Close();
         await _loop;
     }
