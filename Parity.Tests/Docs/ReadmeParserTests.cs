@@ -70,7 +70,8 @@ public class ReadmeParserTests
         Assert.Equal("curl localhost:6000/x/s-9/stream".Replace("localhost", "127.0.0.1"),
             ReadmePlaceholders.Fill("curl localhost:5080/x/ID/stream", 6000, "s-9", null));
         Assert.Equal("parity-runner storage get QmX -o copy.csv", ReadmePlaceholders.Fill("parity-runner storage get <cid> -o copy.csv", 1, null, "QmX"));
-        Assert.Equal("echo IDLE 2>&1", ReadmePlaceholders.Fill("echo IDLE 2>&1", 1, null, null));
+        Assert.Equal("parity-runner fl status s-9 --watch", ReadmePlaceholders.Fill("parity-runner fl status ID --watch", 1, "s-9", null));
+        Assert.Equal("echo IDLE 2>&1 -H 'X-Client-ID: a'", ReadmePlaceholders.Fill("echo IDLE 2>&1 -H 'X-Client-ID: a'", 1, null, null));
         Assert.Contains("<its IP>", Assert.Throws<InvalidOperationException>(() => ReadmePlaceholders.Fill("x --ip <its IP>", 1, null, null)).Message);
         Assert.Contains("no command before it printed one",
             Assert.Throws<InvalidOperationException>(() => ReadmePlaceholders.Fill("curl a/<id>", 1, null, null)).Message);
@@ -83,5 +84,7 @@ public class ReadmeParserTests
         Assert.Null(ReadmePlaceholders.IdIn("plain text"));
         Assert.Equal("QmbWqxBEKC3P8tqsKc98xmWNzrzDtRLMiMPL8wBuTGsMnR",
             ReadmePlaceholders.CidIn("added QmbWqxBEKC3P8tqsKc98xmWNzrzDtRLMiMPL8wBuTGsMnR (4 KiB)"));
+        Assert.Equal("bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy",
+            ReadmePlaceholders.CidIn("bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy\n"));
     }
 }

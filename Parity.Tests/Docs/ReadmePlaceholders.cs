@@ -4,7 +4,7 @@ namespace Parity.Tests.Docs;
 
 /// <summary>
 /// What a reader fills in when following the README, done the same way for the test: the gateway's port (the test's
-/// cluster listens on a free port, not 5080), the id the previous command printed (<c>&lt;id&gt;</c>, <c>…/ID</c>) and
+/// cluster listens on a free port, not 5080), the id the previous command printed (<c>&lt;id&gt;</c>, <c>ID</c> as a word or path segment) and
 /// the CID the last <c>storage add</c> printed (<c>&lt;cid&gt;</c>, <c>Qm…</c>). Any other <c>&lt;…&gt;</c> left in a
 /// command is an error: the README must not need the reader to invent a value.
 /// </summary>
@@ -31,7 +31,7 @@ public static partial class ReadmePlaceholders
     [GeneratedRegex(@"(?:127\.0\.0\.1|localhost):5080\b")]
     private static partial Regex GatewayAddress();
 
-    [GeneratedRegex(@"<id>|(?<=/)ID(?=/|\s|$|'|"")")]
+    [GeneratedRegex(@"<id>|(?<=[/\s])ID(?=[/\s'""]|$)")]
     private static partial Regex IdPlaceholder();
 
     [GeneratedRegex(@"<cid>|Qm…")]
@@ -43,6 +43,6 @@ public static partial class ReadmePlaceholders
     [GeneratedRegex(@"^\s*\{.*?""id""\s*:\s*""([^""]+)""", RegexOptions.Singleline)]
     private static partial Regex JsonId();
 
-    [GeneratedRegex(@"\b(?:Qm[1-9A-HJ-NP-Za-km-z]{44}|bafy[a-z2-7]{55,})\b")]
+    [GeneratedRegex(@"\b(?:Qm[1-9A-HJ-NP-Za-km-z]{44}|baf[a-z2-7]{56,})\b")]
     private static partial Regex Cid();
 }
