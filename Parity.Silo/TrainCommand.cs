@@ -19,7 +19,7 @@ public static class TrainCommand
 {
     public static Command Create()
     {
-        var config = new Option<FileInfo>("--config") { Description = "federated_learning task config JSON (UPSTREAM.md §7.2 shape)", Required = true };
+        var config = new Option<FileInfo>("--config") { Description = "federated_learning task config JSON (see docs/PROTOCOL.md#federated-learning-task-config)", Required = true };
         var data = new Option<FileInfo>("--data") { Description = "the dataset (CSV or JSON, as config.data_format says)", Required = true };
         var test = new Option<FileInfo?>("--test") { Description = "a held-out dataset to evaluate the trained model on" };
         var output = new Option<FileInfo?>("--out") { Description = "write the model update (what a runner submits) to this file" };
