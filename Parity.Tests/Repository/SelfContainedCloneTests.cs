@@ -28,7 +28,9 @@ public sealed partial class SelfContainedCloneTests
         var hits = new List<string>();
         foreach (var file in files)
         {
-            if (file.EndsWith($"/{nameof(SelfContainedCloneTests)}.cs", StringComparison.Ordinal)) continue; // its examples below are hits by design
+            // Their examples are hits by design: this test's own, and those of the documentation link checker's tests.
+            if (file.EndsWith($"/{nameof(SelfContainedCloneTests)}.cs", StringComparison.Ordinal) ||
+                file.EndsWith("/Docs/DocLinkTests.cs", StringComparison.Ordinal)) continue;
             var path = Path.Combine(root, file);
             if (!File.Exists(path) || IsBinary(path)) continue; // deleted in the working tree, or not text
             var lines = File.ReadAllLines(path);
