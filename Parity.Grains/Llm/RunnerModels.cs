@@ -19,8 +19,9 @@ public sealed class RunnerModels(IEnumerable<ILlmBackend> backends, LlmOptions s
     private Task? _refreshing;
     private FileSystemWatcher? _watcher;
     private int _watchPending;
+    private long _lastFileEvent;
 
-    /// <summary>How long a burst of file events (a copy writes many) settles before the models are re-read.</summary>
+    /// <summary>How long the models folder must be quiet (a copy raises many events) before the models are re-read.</summary>
     public static readonly TimeSpan WatchDelay = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Raised after a re-read that the models directory's watcher caused.</summary>
@@ -83,12 +84,16 @@ public sealed class RunnerModels(IEnumerable<ILlmBackend> backends, LlmOptions s
     private void OnFileEvent(params string?[] names)
     {
         if (!names.Any(n => n is not null && n.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase))) return;
+        Interlocked.Exchange(ref _lastFileEvent, Environment.TickCount64);
         if (Interlocked.Exchange(ref _watchPending, 1) == 1) return;
         _ = Task.Run(async () =>
         {
             try
             {
-                await Task.Delay(WatchDelay, _stop.Token);
+                // Wait for the folder to be quiet: a file being copied in raises an event per write, and each re-read
+                // of a changed file hashes it whole.
+                while (Environment.TickCount64 - Interlocked.Read(ref _lastFileEvent) < WatchDelay.TotalMilliseconds)
+                    await Task.Delay(WatchDelay, _stop.Token);
                 Interlocked.Exchange(ref _watchPending, 0);
                 await RefreshAsync(_stop.Token);
                 Changed?.Invoke();
