@@ -134,6 +134,18 @@ public sealed class ModelsPullCommandTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("RUNNER_MODEL_MAX_SIZE", "huge", "configuration error: RUNNER_MODEL_MAX_SIZE must be a size")]
+    [InlineData("RUNNER_MODEL_DOWNLOAD_STALL_TIMEOUT", "0s", "configuration error: RUNNER_MODEL_DOWNLOAD_STALL_TIMEOUT must be a duration")]
+    public async Task Bad_keys_exit_2_naming_the_key(string key, string value, string message)
+    {
+        var (code, _, stderr) = await Run(new Dictionary<string, string> { [key] = value },
+            "models", "pull", _server.File("tiny-chat.Q8_0.gguf").ToString());
+        Assert.Equal(2, code);
+        Assert.Contains(message, stderr);
+        Assert.Empty(Files());
+    }
+
+    [Theory]
     [InlineData("file:///etc/passwd", "is a file: URL; only http and https URLs are pulled")]
     [InlineData("ftp://127.0.0.1/m.gguf", "is a ftp: URL; only http and https URLs are pulled")]
     [InlineData("qwen2.5:0.5b", "OLLAMA_URL is off, so an Ollama name cannot be pulled; pull a GGUF file by http(s) URL or CID")]
@@ -174,6 +186,11 @@ public sealed class ModelsPullCommandTests : IAsyncLifetime
     [Fact]
     public async Task Create_demo_writes_a_labelled_model_that_generates()
     {
+        Directory.CreateDirectory(ModelsDir);
+        var (_, empty, _) = await Run("models", "list");
+        Assert.Contains($"RUNNER_MODELS_DIR {ModelsDir}: no .gguf files", empty);
+        Assert.Contains("no models", empty);
+
         var (code, stdout, stderr) = await Run("models", "create-demo");
         Assert.True(code == 0, stderr);
         Assert.Contains("produces NOISE, not language", stdout);
