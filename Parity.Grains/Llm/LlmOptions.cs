@@ -28,4 +28,11 @@ public sealed record LlmOptions
     /// and one that names no max_tokens gets this, so a backend is never asked for more.
     /// </summary>
     public int MaxTokens { get; set; } = LlmLimits.DefaultMaxTokens;
+    /// <summary>
+    /// The largest GGUF file <c>models pull &lt;url|cid&gt;</c> keeps (RUNNER_MODEL_MAX_SIZE): a server that announces
+    /// more is refused before a byte is read, one that sends more is cut off at the cap. 64 GiB fits a 70B model at 4 bits.
+    /// </summary>
+    public long DownloadMaxBytes { get; set; } = 64L << 30;
+    /// <summary>A model download that receives nothing for this long fails (RUNNER_MODEL_DOWNLOAD_STALL_TIMEOUT).</summary>
+    public TimeSpan DownloadStallTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

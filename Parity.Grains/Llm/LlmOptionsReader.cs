@@ -29,5 +29,8 @@ public sealed class LlmOptionsReader(ConfigurationReader read) : IConfigureOptio
         if (read.Raw(ModelPullAllowList.Key) is { } allow) options.PullAllow = ModelPullAllowList.Parse(allow);
         options.PullConcurrency = read.Int("RUNNER_MODEL_PULL_CONCURRENCY", options.PullConcurrency, 1, 64);
         options.MaxTokens = LlmLimits.ReadMaxTokens(read, options.MaxTokens);
+        options.DownloadMaxBytes = read.Size("RUNNER_MODEL_MAX_SIZE", options.DownloadMaxBytes, 1, 1L << 50);
+        options.DownloadStallTimeout = read.Duration("RUNNER_MODEL_DOWNLOAD_STALL_TIMEOUT", options.DownloadStallTimeout,
+            TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1));
     }
 }

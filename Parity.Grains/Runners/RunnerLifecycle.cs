@@ -12,6 +12,7 @@ public sealed class RunnerLifecycle(
     IGrainFactory grains,
     TaskRunService executions,
     Parity.Llm.ModelPulls pulls,
+    Parity.Llm.RunnerModels models,
     ClusteringOptions cluster,
     SchedulingOptions scheduling,
     ILogger<RunnerLifecycle> logger) : ILifecycleParticipant<ISiloLifecycle>
@@ -31,6 +32,7 @@ public sealed class RunnerLifecycle(
         executions.SlotFreed += () => grains.GetGrain<ITaskIndexGrain>(0)
             .SlotsFreed(cluster.SiloName, executions.SlotsTotal - executions.SlotsUsed).Ignore();
         pulls.Pulled += () => Runner.Heartbeat().Ignore();
+        models.Changed += () => Runner.Heartbeat().Ignore();
         _heartbeats = Task.Run(HeartbeatLoop, CancellationToken.None);
         logger.LogInformation("Runner {Runner} online: {Slots} slot(s), task types [{Types}]",
             cluster.SiloName, executions.SlotsTotal, string.Join(", ", executions.TaskTypes));

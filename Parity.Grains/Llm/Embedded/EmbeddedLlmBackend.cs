@@ -125,7 +125,8 @@ public sealed class EmbeddedLlmBackend : ILlmBackend
 
     public Task PullAsync(string model, IProgress<LlmPullProgress> progress, CancellationToken cancellation) =>
         Task.FromException(new LlmException(
-            $"the embedded backend serves GGUF files from RUNNER_MODELS_DIR; copy {model}.gguf there (it cannot pull)"));
+            $"the embedded backend serves GGUF files from RUNNER_MODELS_DIR; copy {model}.gguf there or fetch it with "
+            + $"`parity-runner models pull <url|cid> --name {model}` (it cannot pull by name)"));
 
     public ValueTask DisposeAsync()
     {

@@ -5,8 +5,8 @@ namespace Parity.Llm.Embedded;
 /// <summary>
 /// Writes a tiny llama-architecture GGUF model with seeded random weights (0.7 MiB, F32, 751-token SentencePiece
 /// vocabulary, context 256, ChatML template). Its output is gibberish but every mechanism is real: tokenization,
-/// prefill, sampling, token counts, chat templates. Used by the tests and the benchmarks (linked into both projects,
-/// so it does not ship in the runner). Same seed, same bytes.
+/// prefill, sampling, token counts, chat templates. Used by the tests, the benchmarks and <c>models create-demo</c>
+/// (a model to try the API with offline, which must say that it produces noise). Same seed, same bytes.
 /// </summary>
 public static class TinyGgufWriter
 {
@@ -41,7 +41,9 @@ public static class TinyGgufWriter
     /// <param name="withChatTemplate">false leaves out <c>tokenizer.chat_template</c>, for models without one.</param>
     /// <param name="shape">The layer sizes; <see cref="Tiny"/> when null. Larger shapes make generation slower, as a
     /// benchmark needs, with the same vocabulary and template.</param>
-    public static void Write(string path, int seed = 42, bool withChatTemplate = true, TinyGgufShape? shape = null)
+    /// <param name="modelName">general.name, which tools show as the model's name.</param>
+    public static void Write(string path, int seed = 42, bool withChatTemplate = true, TinyGgufShape? shape = null,
+        string modelName = "tiny-random-llama")
     {
         var (embedding, feedForward, blocks, heads) = shape ?? Tiny;
         using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
@@ -55,7 +57,7 @@ public static class TinyGgufWriter
         writer.Write((ulong)(withChatTemplate ? 24 : 23));
 
         WriteKv(writer, "general.architecture", "llama");
-        WriteKv(writer, "general.name", "tiny-random-llama");
+        WriteKv(writer, "general.name", modelName);
         WriteKv(writer, "general.alignment", (uint)Alignment);
         WriteKv(writer, "general.file_type", 0u);
         WriteKv(writer, "llama.vocab_size", (uint)VocabSize);
