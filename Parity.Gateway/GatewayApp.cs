@@ -3,6 +3,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Orleans.Dashboard;
 using Parity.Configuration;
+using Parity.Gateway.Contracts;
+using Parity.Gateway.OpenApi;
 using Parity.Gateway.Security;
 using Parity.Json;
 
@@ -23,7 +25,7 @@ public static class GatewayApp
         services.AddSingleton<Parity.Gateway.Storage.ContentPinner>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddProblemDetails();
-        services.AddOpenApi();
+        services.AddParityOpenApi();
         services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = ParityJson.Options.PropertyNamingPolicy;
@@ -64,10 +66,26 @@ public static class GatewayApp
                 .ExecuteAsync(context);
         }));
 
-        app.MapOpenApi("/openapi/v1.json");
+        app.MapParityApiDocs();
         app.MapPost("/webhook", WebhookEndpoint.Handle)
-            .WithSummary("Upstream push {type: available_tasks, payload}; requires X-Parity-Signature");
-        var api = app.MapGroup("/api/v1").AddEndpointFilter<ApiKeyFilter>();
+            .WithName("pushTasks")
+            .WithTags(ApiDocs.WebhookTag)
+            .WithMetadata(RequiresWebhookSignature.Marker)
+            .WithSummary("Upstream push {type: available_tasks, payload}; requires X-Parity-Signature")
+            .WithDescription("Submits every task of the push, or none when any is invalid. 200 {status: ok | skipped} for one task, " +
+                             "with accepted and skipped counts for several; 503 {status: busy, accepted, skipped, rejected} when the " +
+                             "queue is full (TASK_QUEUE_LIMIT); 401 for a missing, malformed, stale or wrong signature; 409 for a replay.")
+            .Accepts<WebhookPush>("application/json")
+            .Produces<WebhookReply>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .Produces<WebhookReply>(StatusCodes.Status503ServiceUnavailable)
+            .ProducesProblem(StatusCodes.Status504GatewayTimeout);
+        // The marker travels with the filter, so the document's security requirement is where the key is checked.
+        var api = app.MapGroup("/api/v1").AddEndpointFilter<ApiKeyFilter>().WithMetadata(RequiresApiKey.Marker)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
         TaskEndpoints.Map(api);
         FederationEndpoints.Map(api);
         LlmEndpoints.Map(api);
@@ -85,7 +103,7 @@ public static class GatewayApp
     {
         var auth = app.Services.GetRequiredService<DashboardAuth>();
         app.Use((context, next) => auth.InvokeAsync(context, next));
-        app.MapOrleansDashboard(routePrefix: DashboardAuth.Prefix).WithMetadata(DashboardEndpoint.Marker);
+        app.MapOrleansDashboard(routePrefix: DashboardAuth.Prefix).WithMetadata(DashboardEndpoint.Marker).ExcludeFromDescription();
         return app;
     }
 }
