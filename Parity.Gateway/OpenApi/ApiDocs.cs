@@ -27,6 +27,7 @@ public static class ApiDocs
             options.ShouldInclude = description => !IsDashboard(description);
             options.AddDocumentTransformer<ParityDocumentTransformer>();
             options.AddOperationTransformer<SecurityOperationTransformer>();
+            options.AddOperationTransformer<HeadOperationTransformer>();
         });
 
     /// <summary>

@@ -18,8 +18,8 @@ public static class IpfsGatewayEndpoints
                              "whoever fetches it. raw: the block; car: the DAG as a CAR v1 (a cut connection means incomplete); " +
                              "otherwise the file's bytes, one range per request. 400 for a bad CID or format; 404 when the " +
                              "cluster does not hold it; 416 for a range outside the file; 422 when the file is not UnixFS.")
-            .Produces<byte[]>(StatusCodes.Status200OK, "application/octet-stream", ContentResponses.RawType, ContentResponses.CarType)
-            .Produces<byte[]>(StatusCodes.Status206PartialContent, "application/octet-stream")
+            .Produces<Stream>(StatusCodes.Status200OK, "application/octet-stream", ContentResponses.RawType, ContentResponses.CarType)
+            .Produces<Stream>(StatusCodes.Status206PartialContent, "application/octet-stream")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status416RangeNotSatisfiable)

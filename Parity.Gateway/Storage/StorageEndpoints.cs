@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.OpenApi;
 using Microsoft.Net.Http.Headers;
 using Parity.Gateway.Contracts;
 using Parity.Gateway.OpenApi;
@@ -22,7 +23,13 @@ public static class StorageEndpoints
                              "400 for an unknown profile, a multipart body without a 'file' part or a body cut off; 502 when " +
                              "IPFS_API_URL's node fails.")
             .Accepts<FileUpload>("multipart/form-data")
-            .Accepts<byte[]>("application/octet-stream")
+            // The raw body is the other way in; one Accepts holds one schema, so this content type is added here.
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                operation.RequestBody?.Content?.Add("application/octet-stream",
+                    new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" } });
+                return Task.CompletedTask;
+            })
             .Produces<StoredContent>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
@@ -31,8 +38,8 @@ public static class StorageEndpoints
             .WithSummary("The file's bytes (Range supported)")
             .WithDescription("One byte range per request (206); 416 for a range outside the file; 400 for a string that is not " +
                              "a CID; 404 when the cluster does not hold it; 422 when the CID is not a UnixFS file.")
-            .Produces<byte[]>(StatusCodes.Status200OK, "application/octet-stream")
-            .Produces<byte[]>(StatusCodes.Status206PartialContent, "application/octet-stream")
+            .Produces<Stream>(StatusCodes.Status200OK, "application/octet-stream")
+            .Produces<Stream>(StatusCodes.Status206PartialContent, "application/octet-stream")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status416RangeNotSatisfiable)
