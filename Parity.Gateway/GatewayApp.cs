@@ -30,6 +30,8 @@ public static class GatewayApp
         {
             o.SerializerOptions.PropertyNamingPolicy = ParityJson.Options.PropertyNamingPolicy;
             o.SerializerOptions.DefaultIgnoreCondition = ParityJson.Options.DefaultIgnoreCondition;
+            // Numbers are numbers on the wire (and so in the OpenAPI schemas), never strings that hold one.
+            o.SerializerOptions.NumberHandling = ParityJson.Options.NumberHandling;
             foreach (var converter in ParityJson.Options.Converters) o.SerializerOptions.Converters.Add(converter);
         });
         return services;
@@ -82,7 +84,7 @@ public static class GatewayApp
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .Produces<WebhookReply>(StatusCodes.Status503ServiceUnavailable)
-            .ProducesProblem(StatusCodes.Status504GatewayTimeout);
+            .CallsCluster();
         // The marker travels with the filter, so the document's security requirement is where the key is checked.
         var api = app.MapGroup("/api/v1").AddEndpointFilter<ApiKeyFilter>().WithMetadata(RequiresApiKey.Marker)
             .ProducesProblem(StatusCodes.Status401Unauthorized);

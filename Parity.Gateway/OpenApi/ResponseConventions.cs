@@ -1,12 +1,39 @@
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
 namespace Parity.Gateway.OpenApi;
 
 /// <summary>Responses many routes share, declared once.</summary>
 public static class ResponseConventions
 {
     /// <summary>
-    /// The answers of a route that calls grains when the cluster cannot: 503 with Retry-After while a dead silo's
-    /// grains are re-homed, 504 when the cluster does not answer in time (GatewayApp's exception handler).
+    /// The answers of a route that calls grains when the cluster cannot (GatewayApp's exception handler): 503 with
+    /// Retry-After while a dead silo's grains are re-homed, 504 when the cluster does not answer in time. A route's own
+    /// 503 (a full queue's busy body) is kept: the problem is added beside it as a second content type.
     /// </summary>
     public static RouteHandlerBuilder CallsCluster(this RouteHandlerBuilder route) =>
-        route.ProducesProblem(StatusCodes.Status503ServiceUnavailable).ProducesProblem(StatusCodes.Status504GatewayTimeout);
+        route.ProducesProblem(StatusCodes.Status504GatewayTimeout).AddOpenApiOperationTransformer(AddRecovering);
+
+    private static Task AddRecovering(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellation)
+    {
+        operation.Responses ??= new OpenApiResponses();
+        var own = operation.Responses.TryGetValue("503", out var existing) && existing is OpenApiResponse;
+        var response = own ? (OpenApiResponse)existing! : new OpenApiResponse();
+        response.Description = own
+            ? "The task queue is full (TASK_QUEUE_LIMIT; JSON body), or the cluster is recovering from a silo's death (problem; retry after Retry-After seconds)"
+            : "The cluster is recovering from a silo's death; retry after Retry-After seconds";
+        response.Content ??= new Dictionary<string, OpenApiMediaType>();
+        response.Content["application/problem+json"] = new OpenApiMediaType
+        {
+            Schema = new OpenApiSchemaReference("ProblemDetails", context.Document),
+        };
+        response.Headers ??= new Dictionary<string, IOpenApiHeader>();
+        response.Headers["Retry-After"] = new OpenApiHeader
+        {
+            Description = "Seconds to wait before retrying (sent with the problem)",
+            Schema = new OpenApiSchema { Type = JsonSchemaType.Integer },
+        };
+        operation.Responses["503"] = response;
+        return Task.CompletedTask;
+    }
 }
