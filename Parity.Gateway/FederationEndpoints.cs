@@ -24,7 +24,7 @@ public static class FederationEndpoints
         fl.MapPost("/sessions", Create).WithName("createSession")
             .WithSummary("Create a federated session; 201 with the session")
             .WithDescription("400 names the field that is wrong, or the dataset problem found when reading it.")
-            .Accepts<FlSessionCreation>("application/json")
+            .DocumentsBody<FlSessionCreation>()
             .Produces<FlSessionView>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
@@ -80,7 +80,7 @@ public static class FederationEndpoints
             .WithDescription("400 for a missing id or an update the round rejects (with the reason); 404 for an unknown session " +
                              "or round; 409 when the round is closed, the runner is not an external participant of it, or it " +
                              "already sent its update.")
-            .Accepts<ModelUpdateSubmission>("application/json")
+            .DocumentsBody<ModelUpdateSubmission>()
             .Produces<MessageReply>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)

@@ -77,7 +77,7 @@ public static class GatewayApp
             .WithDescription("Submits every task of the push, or none when any is invalid. 200 {status: ok | skipped} for one task, " +
                              "with accepted and skipped counts for several; 503 {status: busy, accepted, skipped, rejected} when the " +
                              "queue is full (TASK_QUEUE_LIMIT); 401 for a missing, malformed, stale or wrong signature; 409 for a replay.")
-            .Accepts<WebhookPush>("application/json")
+            .DocumentsBody<WebhookPush>()
             .Produces<WebhookReply>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)

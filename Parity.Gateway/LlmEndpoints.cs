@@ -32,7 +32,7 @@ public static partial class LlmEndpoints
                              "stream: true, 200 and the events of GET /llm/prompts/{id}/stream. 400 names the field that is wrong; " +
                              "409 when the id exists; 422 when no runner serves the model and none may pull it (the runners' " +
                              "reasons in detail); 503 {status: busy} when the queue is full.")
-            .Accepts<PromptSubmission>("application/json")
+            .DocumentsBody<PromptSubmission>()
             .Produces<PromptAccepted>(StatusCodes.Status202Accepted)
             .Produces<string>(StatusCodes.Status200OK, "text/event-stream")
             .ProducesProblem(StatusCodes.Status400BadRequest)

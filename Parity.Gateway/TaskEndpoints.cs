@@ -18,7 +18,7 @@ public static class TaskEndpoints
         api.MapPost("/tasks", Create).WithName("createTask").WithTags(ApiDocs.TasksTag)
             .WithSummary("Create a task (id optional); 201 with the task")
             .WithDescription("400 names the field that is wrong; 409 when the id exists; 503 {status: busy} when the queue is full (TASK_QUEUE_LIMIT).")
-            .Accepts<TaskSubmission>("application/json")
+            .DocumentsBody<TaskSubmission>()
             .Produces<ParityTask>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status409Conflict)

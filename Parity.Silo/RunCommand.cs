@@ -75,7 +75,7 @@ public static class RunCommand
         Console.WriteLine($"  API        {url}/api/v1/tasks   (runners: {url}/api/v1/runners)");
         Console.WriteLine($"  webhook    {url}/webhook         ({WebhookMode(gateway)})");
         Console.WriteLine($"  dashboard  {url}/dashboard");
-        Console.WriteLine($"  OpenAPI    {url}/openapi/v1.json");
+        Console.WriteLine($"  API docs   {url}/docs   (OpenAPI document: {url}/openapi/v1.json)");
         Console.WriteLine($"  health     {url}/health");
     }
 

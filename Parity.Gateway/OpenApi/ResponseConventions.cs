@@ -14,6 +14,29 @@ public static class ResponseConventions
     public static RouteHandlerBuilder CallsCluster(this RouteHandlerBuilder route) =>
         route.ProducesProblem(StatusCodes.Status504GatewayTimeout).AddOpenApiOperationTransformer(AddRecovering);
 
+    /// <summary>
+    /// Documents the request body of a handler that reads the raw body itself (strict parsing, signatures over the exact
+    /// bytes). Unlike <c>Accepts</c>, this adds no content-type matching to routing, so a request is answered exactly as
+    /// before (a missing Content-Type is no 415).
+    /// </summary>
+    public static RouteHandlerBuilder DocumentsBody<T>(this RouteHandlerBuilder route, string contentType = "application/json") =>
+        route.AddOpenApiOperationTransformer(async (operation, context, cancellation) =>
+        {
+            var name = typeof(T).Name;
+            var components = context.Document!.Components ??= new OpenApiComponents();
+            components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
+            if (!components.Schemas.ContainsKey(name))
+                context.Document.AddComponent(name, await context.GetOrCreateSchemaAsync(typeof(T), null, cancellation));
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = true,
+                Content = new Dictionary<string, OpenApiMediaType>
+                {
+                    [contentType] = new() { Schema = new OpenApiSchemaReference(name, context.Document) },
+                },
+            };
+        });
+
     private static Task AddRecovering(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellation)
     {
         operation.Responses ??= new OpenApiResponses();

@@ -22,8 +22,8 @@ public static class StorageEndpoints
             .WithDescription("The body is streamed into the cluster's blockstore: up to STORAGE_MAX_FILE_SIZE (413 above it). " +
                              "400 for an unknown profile, a multipart body without a 'file' part or a body cut off; 502 when " +
                              "IPFS_API_URL's node fails.")
-            .Accepts<FileUpload>("multipart/form-data")
-            // The raw body is the other way in; one Accepts holds one schema, so this content type is added here.
+            .DocumentsBody<FileUpload>("multipart/form-data")
+            // The raw body (any content type but multipart) is the other way in.
             .AddOpenApiOperationTransformer((operation, _, _) =>
             {
                 operation.RequestBody?.Content?.Add("application/octet-stream",

@@ -68,14 +68,6 @@ public sealed partial class OpenApiDocumentTests(DashboardGateway host, ITestOut
     }
 
     [Fact]
-    public async Task Dump()
-    {
-        var (text, _) = await Document();
-        await File.WriteAllTextAsync("/tmp/openapi.json", text);
-        await File.WriteAllTextAsync("/tmp/docs.html", await host.Http.GetStringAsync("/docs/"));
-    }
-
-    [Fact]
     public async Task The_dashboard_is_mapped_but_none_of_its_paths_is_in_the_document()
     {
         var dashboard = Endpoints().Where(e => e.Metadata.GetMetadata<DashboardEndpoint>() is not null).ToList();
@@ -177,6 +169,22 @@ public sealed partial class OpenApiDocumentTests(DashboardGateway host, ITestOut
             Assert.Equal($"#/components/schemas/{schema}", reference);
             Assert.True(root.GetProperty("components").GetProperty("schemas").TryGetProperty(schema, out _), schema);
         }
+        // Documenting the body adds no content-type matching: a body sent without Content-Type is parsed as before.
+        foreach (var path in new[] { "/api/v1/tasks", "/api/v1/llm/prompts", "/api/v1/federated-learning/sessions" })
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent("[]"u8.ToArray()) };
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", GatewayHost.ApiKey);
+            using var response = await host.Http.SendAsync(request);
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{path}: {(int)response.StatusCode}");
+            Assert.Contains("body must be a JSON object", await response.Content.ReadAsStringAsync());
+        }
+
+        // A full queue's busy body and the recovering cluster's problem share the 503 of a submitting route.
+        var busy = root.GetProperty("paths").GetProperty("/api/v1/tasks").GetProperty("post").GetProperty("responses").GetProperty("503");
+        Assert.Equal("#/components/schemas/BusyReply",
+            busy.GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString());
+        Assert.True(busy.GetProperty("content").TryGetProperty("application/problem+json", out _));
+        Assert.True(busy.GetProperty("headers").TryGetProperty("Retry-After", out _));
         var upload = root.GetProperty("paths").GetProperty("/api/v1/storage/upload").GetProperty("post").GetProperty("requestBody").GetProperty("content");
         Assert.True(upload.TryGetProperty("multipart/form-data", out _));
         Assert.True(upload.TryGetProperty("application/octet-stream", out _));
