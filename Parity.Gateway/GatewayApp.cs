@@ -78,6 +78,7 @@ public static class GatewayApp
                              "with accepted and skipped counts for several; 503 {status: busy, accepted, skipped, rejected} when the " +
                              "queue is full (TASK_QUEUE_LIMIT); 401 for a missing, malformed, stale or wrong signature; 409 for a replay.")
             .DocumentsBody<WebhookPush>()
+            .AddOpenApiOperationTransformer(WebhookPush.DescribePayloadAsync)
             .Produces<WebhookReply>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)

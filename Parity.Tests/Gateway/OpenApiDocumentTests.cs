@@ -169,6 +169,9 @@ public sealed partial class OpenApiDocumentTests(DashboardGateway host, ITestOut
             Assert.Equal($"#/components/schemas/{schema}", reference);
             Assert.True(root.GetProperty("components").GetProperty("schemas").TryGetProperty(schema, out _), schema);
         }
+        var payload = root.GetProperty("components").GetProperty("schemas").GetProperty("WebhookPush").GetProperty("properties").GetProperty("payload");
+        Assert.Equal(2, payload.GetProperty("oneOf").GetArrayLength());
+
         // Documenting the body adds no content-type matching: a body sent without Content-Type is parsed as before.
         foreach (var path in new[] { "/api/v1/tasks", "/api/v1/llm/prompts", "/api/v1/federated-learning/sessions" })
         {
