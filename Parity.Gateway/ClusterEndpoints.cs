@@ -1,6 +1,8 @@
 using Parity.Tasks;
 using System.Reflection;
 using Parity.Configuration;
+using Parity.Gateway.Contracts;
+using Parity.Gateway.OpenApi;
 using Parity.Json;
 using Parity.Runners;
 
@@ -14,9 +16,21 @@ public static class ClusterEndpoints
 
     public static void Map(IEndpointRouteBuilder app, RouteGroupBuilder api)
     {
-        app.MapGet("/health", Health).WithSummary("200 healthy when the cluster answers, else 503");
-        app.MapGet("/api/status", Status).WithSummary("Cluster summary: runners, slots, task counts");
-        api.MapGet("/runners", Runners).WithSummary("Every silo's runner: status, capabilities, slots, last heartbeat");
+        app.MapGet("/health", Health).WithName("health").WithTags(ApiDocs.ClusterTag)
+            .WithSummary("200 healthy when the cluster answers, else 503")
+            .WithDescription("Open without the API key. 200 {status: healthy, runners_online}; 503 {status: unhealthy, error} when " +
+                             "the runner directory does not answer within 5 s.")
+            .Produces<HealthReport>()
+            .Produces<HealthReport>(StatusCodes.Status503ServiceUnavailable);
+        app.MapGet("/api/status", Status).WithName("clusterStatus").WithTags(ApiDocs.ClusterTag)
+            .WithSummary("Cluster summary: runners, slots, task counts")
+            .WithDescription("Open without the API key: counts only, no task content.")
+            .Produces<ClusterStatus>()
+            .CallsCluster();
+        api.MapGet("/runners", Runners).WithName("listRunners").WithTags(ApiDocs.ClusterTag)
+            .WithSummary("Every silo's runner: status, capabilities, slots, last heartbeat")
+            .Produces<IReadOnlyList<RunnerInfo>>()
+            .CallsCluster();
     }
 
     private static async Task<IResult> Health(IGrainFactory grains, CancellationToken cancellation)
@@ -24,11 +38,11 @@ public static class ClusterEndpoints
         try
         {
             var runners = await grains.GetGrain<IRunnerDirectoryGrain>(0).GetRunners().WaitAsync(TimeSpan.FromSeconds(5), cancellation);
-            return Results.Json(new { status = "healthy", runners_online = runners.Count(r => r.Status == RunnerStatus.Online) });
+            return Results.Json(new HealthReport("healthy", RunnersOnline: runners.Count(r => r.Status == RunnerStatus.Online)));
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
         {
-            return Results.Json(new { status = "unhealthy", error = e.Message }, statusCode: StatusCodes.Status503ServiceUnavailable);
+            return Results.Json(new HealthReport("unhealthy", Error: e.Message), statusCode: StatusCodes.Status503ServiceUnavailable);
         }
     }
 
@@ -37,17 +51,15 @@ public static class ClusterEndpoints
         var runners = await grains.GetGrain<IRunnerDirectoryGrain>(0).GetRunners();
         var counts = await grains.GetGrain<ITaskIndexGrain>(0).Counts();
         var online = runners.Where(r => r.Status == RunnerStatus.Online).ToList();
-        return Results.Json(new
-        {
-            version = Version,
-            cluster_id = cluster.ClusterId,
-            clustering = ParityJson.WireName(cluster.Clustering),
-            runners_online = online.Count,
-            runners_offline = runners.Count - online.Count,
-            slots_total = online.Sum(r => r.SlotsTotal),
-            slots_free = online.Sum(r => r.SlotsFree),
-            tasks = counts,
-        }, ParityJson.Options);
+        return Results.Json(new ClusterStatus(
+            Version,
+            cluster.ClusterId,
+            ParityJson.WireName(cluster.Clustering),
+            online.Count,
+            runners.Count - online.Count,
+            online.Sum(r => r.SlotsTotal),
+            online.Sum(r => r.SlotsFree),
+            counts), ParityJson.Options);
     }
 
     private static async Task<IResult> Runners(IGrainFactory grains) =>

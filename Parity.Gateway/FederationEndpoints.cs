@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using Parity.Configuration;
+using Parity.Gateway.Contracts;
+using Parity.Gateway.OpenApi;
 using Parity.Federation;
 using Parity.Json;
 using Parity.Tasks;
@@ -18,16 +20,73 @@ public static class FederationEndpoints
 
     public static void Map(RouteGroupBuilder api)
     {
-        var fl = api.MapGroup("/federated-learning");
-        fl.MapPost("/sessions", Create).WithSummary("Create a federated session; 201 with the session");
-        fl.MapGet("/sessions", List).WithSummary("List sessions, newest first; ?creator=");
-        fl.MapGet("/sessions/{id}", Get).WithSummary("A session: status, participants, every round's updates and metrics");
-        fl.MapPost("/sessions/{id}/start", Start).WithSummary("Fix the participants and start round 1");
-        fl.MapPost("/sessions/{id}/cancel", Cancel).WithSummary("Cancel a pending or active session");
-        fl.MapGet("/sessions/{id}/model", Model).WithSummary("The global model (model_data) and its SHA-256");
-        fl.MapGet("/sessions/{id}/rounds/{round}", Round).WithSummary("One round: updates accepted and rejected with reasons, timings, metrics");
-        fl.MapGet("/sessions/{id}/events", Events).WithSummary("Server-sent events: rounds, updates, completion (Last-Event-ID or ?after= resumes)");
-        fl.MapPost("/model-updates", SubmitUpdate).WithSummary("A model update from a participant outside the cluster");
+        var fl = api.MapGroup("/federated-learning").WithTags(ApiDocs.FederationTag);
+        fl.MapPost("/sessions", Create).WithName("createSession")
+            .WithSummary("Create a federated session; 201 with the session")
+            .WithDescription("400 names the field that is wrong, or the dataset problem found when reading it.")
+            .DocumentsBody<FlSessionCreation>()
+            .Produces<FlSessionView>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .CallsCluster();
+        fl.MapGet("/sessions", List).WithName("listSessions")
+            .WithSummary("List sessions, newest first; ?creator=")
+            .Produces<FlSessionList>()
+            .CallsCluster();
+        fl.MapGet("/sessions/{id}", Get).WithName("getSession")
+            .WithSummary("A session: status, participants, every round's updates and metrics")
+            .Produces<FlSessionView>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .CallsCluster();
+        fl.MapPost("/sessions/{id}/start", Start).WithName("startSession")
+            .WithSummary("Fix the participants and start round 1")
+            .WithDescription("409 when the session is not pending; 400 when it cannot start (a participant offline, too few, with the reason).")
+            .Produces<FlSessionChange>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .CallsCluster();
+        fl.MapPost("/sessions/{id}/cancel", Cancel).WithName("cancelSession")
+            .WithSummary("Cancel a pending or active session")
+            .WithDescription("409 when the session already finished.")
+            .Produces<FlSessionChange>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .CallsCluster();
+        fl.MapGet("/sessions/{id}/model", Model).WithName("getSessionModel")
+            .WithSummary("The global model (model_data) and its SHA-256")
+            .WithDescription("404 for an unknown session, or one that has not started (the detail says which).")
+            .Produces<FlModelView>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .CallsCluster();
+        fl.MapGet("/sessions/{id}/rounds/{round}", Round).WithName("getSessionRound")
+            .WithSummary("One round: updates accepted and rejected with reasons, timings, metrics")
+            .WithDescription("round is a positive integer (400 otherwise); 404 for an unknown session or a round it has not reached.")
+            .Produces<FlRoundView>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .CallsCluster();
+        fl.MapGet("/sessions/{id}/events", Events).WithName("sessionEvents")
+            .WithSummary("Server-sent events: rounds, updates, completion (Last-Event-ID or ?after= resumes)")
+            .WithDescription("Each event's id is its sequence number and its data the event as JSON; a keep-alive comment " +
+                             $"every {EventWait.TotalSeconds:0} s without news; the stream ends once the session has finished. " +
+                             "400 when after (or Last-Event-ID) is not a sequence number.")
+            .Produces<string>(StatusCodes.Status200OK, "text/event-stream")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .CallsCluster();
+        fl.MapPost("/model-updates", SubmitUpdate).WithName("submitModelUpdate")
+            .WithSummary("A model update from a participant outside the cluster")
+            .WithDescription("400 for a missing id or an update the round rejects (with the reason); 404 for an unknown session " +
+                             "or round; 409 when the round is closed, the runner is not an external participant of it, or it " +
+                             "already sent its update.")
+            .DocumentsBody<ModelUpdateSubmission>()
+            .Produces<MessageReply>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .CallsCluster();
     }
 
     private static async Task<IResult> Create(HttpRequest request, IGrainFactory grains, GatewayOptions settings, CancellationToken cancellation)
@@ -57,7 +116,7 @@ public static class FederationEndpoints
     private static async Task<IResult> List(IGrainFactory grains, string? creator)
     {
         var sessions = await grains.GetGrain<IFlSessionIndexGrain>(0).List(string.IsNullOrWhiteSpace(creator) ? null : creator.Trim());
-        return Results.Json(new { sessions, count = sessions.Count }, ParityJson.Options);
+        return Results.Json(new FlSessionList(sessions, sessions.Count), ParityJson.Options);
     }
 
     private static async Task<IResult> Get(IGrainFactory grains, string id) =>
@@ -71,7 +130,7 @@ public static class FederationEndpoints
         var grain = grains.GetGrain<IFlSessionGrain>(id);
         var outcome = await grain.Start();
         return outcome.Ok
-            ? Results.Json(new { message = "Session started successfully", session = await grain.Get() }, ParityJson.Options)
+            ? Results.Json(new FlSessionChange("Session started successfully", await grain.Get()), ParityJson.Options)
             : Refusal(outcome);
     }
 
@@ -81,7 +140,7 @@ public static class FederationEndpoints
         var grain = grains.GetGrain<IFlSessionGrain>(id);
         var outcome = await grain.Cancel("by request");
         return outcome.Ok
-            ? Results.Json(new { message = "Session cancelled", session = await grain.Get() }, ParityJson.Options)
+            ? Results.Json(new FlSessionChange("Session cancelled", await grain.Get()), ParityJson.Options)
             : Refusal(outcome);
     }
 
@@ -175,7 +234,7 @@ public static class FederationEndpoints
         }
         if (!TaskValidator.IsValidId(session)) return Unknown(session);
         var outcome = await grains.GetGrain<IFlSessionGrain>(session).SubmitUpdate(runner, round, raw);
-        return outcome.Ok ? Results.Json(new { message = "Model update submitted successfully" }) : Refusal(outcome);
+        return outcome.Ok ? Results.Json(new MessageReply("Model update submitted successfully")) : Refusal(outcome);
     }
 
     private static string Required(JsonElement root, string name) =>

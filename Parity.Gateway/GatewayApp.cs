@@ -3,6 +3,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Orleans.Dashboard;
 using Parity.Configuration;
+using Parity.Gateway.Contracts;
+using Parity.Gateway.OpenApi;
 using Parity.Gateway.Security;
 using Parity.Json;
 
@@ -23,11 +25,13 @@ public static class GatewayApp
         services.AddSingleton<Parity.Gateway.Storage.ContentPinner>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddProblemDetails();
-        services.AddOpenApi();
+        services.AddParityOpenApi();
         services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = ParityJson.Options.PropertyNamingPolicy;
             o.SerializerOptions.DefaultIgnoreCondition = ParityJson.Options.DefaultIgnoreCondition;
+            // Numbers are numbers on the wire (and so in the OpenAPI schemas), never strings that hold one.
+            o.SerializerOptions.NumberHandling = ParityJson.Options.NumberHandling;
             foreach (var converter in ParityJson.Options.Converters) o.SerializerOptions.Converters.Add(converter);
         });
         return services;
@@ -64,10 +68,27 @@ public static class GatewayApp
                 .ExecuteAsync(context);
         }));
 
-        app.MapOpenApi("/openapi/v1.json");
+        app.MapParityApiDocs();
         app.MapPost("/webhook", WebhookEndpoint.Handle)
-            .WithSummary("Upstream push {type: available_tasks, payload}; requires X-Parity-Signature");
-        var api = app.MapGroup("/api/v1").AddEndpointFilter<ApiKeyFilter>();
+            .WithName("pushTasks")
+            .WithTags(ApiDocs.WebhookTag)
+            .WithMetadata(RequiresWebhookSignature.Marker)
+            .WithSummary("Upstream push {type: available_tasks, payload}; requires X-Parity-Signature")
+            .WithDescription("Submits every task of the push, or none when any is invalid. 200 {status: ok | skipped} for one task, " +
+                             "with accepted and skipped counts for several; 503 {status: busy, accepted, skipped, rejected} when the " +
+                             "queue is full (TASK_QUEUE_LIMIT); 401 for a missing, malformed, stale or wrong signature; 409 for a replay.")
+            .DocumentsBody<WebhookPush>()
+            .AddOpenApiOperationTransformer(WebhookPush.DescribePayloadAsync)
+            .Produces<WebhookReply>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .Produces<WebhookReply>(StatusCodes.Status503ServiceUnavailable)
+            .CallsCluster();
+        // The marker travels with the filter, so the document's security requirement is where the key is checked.
+        var api = app.MapGroup("/api/v1").AddEndpointFilter<ApiKeyFilter>().WithMetadata(RequiresApiKey.Marker)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
         TaskEndpoints.Map(api);
         FederationEndpoints.Map(api);
         LlmEndpoints.Map(api);
@@ -85,7 +106,7 @@ public static class GatewayApp
     {
         var auth = app.Services.GetRequiredService<DashboardAuth>();
         app.Use((context, next) => auth.InvokeAsync(context, next));
-        app.MapOrleansDashboard(routePrefix: DashboardAuth.Prefix).WithMetadata(DashboardEndpoint.Marker);
+        app.MapOrleansDashboard(routePrefix: DashboardAuth.Prefix).WithMetadata(DashboardEndpoint.Marker).ExcludeFromDescription();
         return app;
     }
 }

@@ -3,6 +3,8 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Parity.Configuration;
+using Parity.Gateway.Contracts;
+using Parity.Gateway.OpenApi;
 using Parity.Json;
 using Parity.Llm;
 using Parity.Runners;
@@ -23,13 +25,51 @@ public static partial class LlmEndpoints
 
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapPost("/llm/prompts", Submit)
-            .WithSummary("Submit a prompt {model_name, prompt | messages, max_tokens, temperature, seed, stop, stream}; 202 with its id, or an event stream when stream is true");
-        api.MapGet("/llm/prompts/{id}", Get).WithSummary("A prompt: status, response (so far), token counts, timings");
-        api.MapGet("/llm/prompts/{id}/stream", Stream).WithSummary("The prompt's tokens as server-sent events: status, token, restart, done");
-        api.MapPost("/llm/prompts/{id}/cancel", Cancel).WithSummary("Cancel a queued or running prompt");
-        api.MapGet("/llm/models", Models).WithSummary("Every model an online runner serves, with the runners and whether each has it loaded");
-        api.MapGet("/llm/usage", Usage).WithSummary("Usage totals per client and model; ?client_id= for one client");
+        api.MapPost("/llm/prompts", Submit).WithName("submitPrompt").WithTags(ApiDocs.LlmTag)
+            .WithSummary("Submit a prompt {model_name, prompt | messages, max_tokens, temperature, seed, stop, stream}; 202 with its id, or an event stream when stream is true")
+            .WithDescription($"Optional header {ClientHeader} (1-128 letters, digits, '-', '_', '.', ':' or '@'; default '{DefaultClient}') " +
+                             "names the client whose usage the prompt counts under. 202 with the prompt's id and status; with " +
+                             "stream: true, 200 and the events of GET /llm/prompts/{id}/stream. 400 names the field that is wrong; " +
+                             "409 when the id exists; 422 when no runner serves the model and none may pull it (the runners' " +
+                             "reasons in detail); 503 {status: busy} when the queue is full.")
+            .DocumentsBody<PromptSubmission>()
+            .Produces<PromptAccepted>(StatusCodes.Status202Accepted)
+            .Produces<string>(StatusCodes.Status200OK, "text/event-stream")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .Produces<BusyReply>(StatusCodes.Status503ServiceUnavailable)
+            .CallsCluster();
+        api.MapGet("/llm/prompts/{id}", Get).WithName("getPrompt").WithTags(ApiDocs.LlmTag)
+            .WithSummary("A prompt: status, response (so far), token counts, timings")
+            .Produces<PromptView>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .CallsCluster();
+        api.MapGet("/llm/prompts/{id}/stream", Stream).WithName("streamPrompt").WithTags(ApiDocs.LlmTag)
+            .WithSummary("The prompt's tokens as server-sent events: status, token, restart, done")
+            .WithDescription("Events: status {id, status, runner, progress} on each change; token (text pieces); restart when " +
+                             "the prompt moved to another runner and its text starts over; done with the full prompt view. " +
+                             "Reading or leaving the stream never cancels the prompt.")
+            .Produces<string>(StatusCodes.Status200OK, "text/event-stream")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .CallsCluster();
+        api.MapPost("/llm/prompts/{id}/cancel", Cancel).WithName("cancelPrompt").WithTags(ApiDocs.LlmTag)
+            .WithSummary("Cancel a queued or running prompt")
+            .WithDescription("200 with the cancelled prompt; 409 when it already finished.")
+            .Produces<PromptView>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .CallsCluster();
+        api.MapGet("/llm/models", Models).WithName("listModels").WithTags(ApiDocs.LlmTag)
+            .WithSummary("Every model an online runner serves, with the runners and whether each has it loaded")
+            .Produces<ModelCatalog>()
+            .CallsCluster();
+        api.MapGet("/llm/usage", Usage).WithName("llmUsage").WithTags(ApiDocs.LlmTag)
+            .WithSummary("Usage totals per client and model; ?client_id= for one client")
+            .Produces<UsageReport>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .CallsCluster();
     }
 
     private static async Task<IResult> Submit(HttpRequest request, IGrainFactory grains, GatewayOptions settings,
@@ -95,17 +135,12 @@ public static partial class LlmEndpoints
             case SubmitOutcome.Duplicate:
                 return Problems.Conflict($"a prompt or task with id '{id}' already exists");
             case SubmitOutcome.Busy:
-                return Results.Json(new { status = "busy" }, statusCode: StatusCodes.Status503ServiceUnavailable);
+                return Results.Json(BusyReply.Instance, statusCode: StatusCodes.Status503ServiceUnavailable);
         }
         if (stream) return TypedResults.ServerSentEvents(CancelOnDisconnect(Events(grains, id, cancellation), grain, cancellation));
         var submitted = await grain.Get() ?? task;
-        return Results.Json(new
-        {
-            id,
-            status = PromptStream.PromptStatus(submitted.Status),
-            model_name = prompt.Model,
-            created_at = submitted.CreatedAt,
-        }, ParityJson.Options, statusCode: StatusCodes.Status202Accepted);
+        return Results.Json(new PromptAccepted(id, PromptStream.PromptStatus(submitted.Status), prompt.Model, submitted.CreatedAt),
+            ParityJson.Options, statusCode: StatusCodes.Status202Accepted);
     }
 
     private static async Task<IResult> Get(IGrainFactory grains, string id)
@@ -123,7 +158,7 @@ public static partial class LlmEndpoints
 
     /// <summary>The prompt's server-sent events (see <see cref="PromptStream"/>).</summary>
     private static IAsyncEnumerable<SseItem<string>> Events(IGrainFactory grains, string id, CancellationToken cancellation) =>
-        new PromptStream(grains, id, task => PullProgress(grains, task), () => View(grains, id, live: false)).Events(cancellation);
+        new PromptStream(grains, id, task => PullProgress(grains, task), async () => await View(grains, id, live: false)).Events(cancellation);
 
     /// <summary>
     /// The events of a prompt submitted with <c>"stream": true</c>: its client is its only reader, so when the client
@@ -168,27 +203,15 @@ public static partial class LlmEndpoints
             .SelectMany(r => r.Capabilities.Models.Select(m => (Runner: r.Name, Model: m)))
             .GroupBy(x => x.Model.Name, StringComparer.OrdinalIgnoreCase)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => new
-            {
-                name = g.Key,
-                loaded = g.Any(x => x.Model.Loaded),
-                runners = g.OrderBy(x => x.Runner, StringComparer.Ordinal).Select(x => new
-                {
-                    runner = x.Runner,
-                    backend = x.Model.Backend,
-                    loaded = x.Model.Loaded,
-                    context_length = x.Model.ContextLength,
-                    size_bytes = x.Model.SizeBytes,
-                    quantization = x.Model.Quantization,
-                    digest = x.Model.Digest,
-                }),
-            });
-        return Results.Json(new
-        {
+            .Select(g => new ServedModel(
+                g.Key,
+                g.Any(x => x.Model.Loaded),
+                g.OrderBy(x => x.Runner, StringComparer.Ordinal).Select(x => new ModelPlacement(
+                    x.Runner, x.Model.Backend, x.Model.Loaded, x.Model.ContextLength, x.Model.SizeBytes, x.Model.Quantization, x.Model.Digest))));
+        return Results.Json(new ModelCatalog(
             models,
             // Runners whose Ollama answers: a prompt for a model no runner has makes one of them pull it.
-            can_pull = online.Where(r => r.Capabilities.CanPullModels).Select(r => r.Name).Order(StringComparer.Ordinal),
-        }, ParityJson.Options);
+            online.Where(r => r.Capabilities.CanPullModels).Select(r => r.Name).Order(StringComparer.Ordinal)), ParityJson.Options);
     }
 
     private static async Task<IResult> Usage(IGrainFactory grains, string? client_id)
@@ -196,22 +219,20 @@ public static partial class LlmEndpoints
         if (client_id is not null && !ClientPattern().IsMatch(client_id))
             return Problems.BadRequest("client_id must be 1-128 letters, digits, '-', '_', '.', ':' or '@'");
         var clients = client_id is not null ? [client_id] : await grains.GetGrain<ILlmClientsGrain>(0).All();
-        var usage = new List<object>();
+        var usage = new List<ClientUsage>();
         foreach (var client in clients)
         {
             var models = await grains.GetGrain<ILlmUsageGrain>(client).Totals();
-            usage.Add(new
-            {
-                client_id = client,
-                prompts = models.Sum(m => m.Prompts),
-                prompt_tokens = models.Sum(m => m.PromptTokens),
-                prompts_with_unknown_prompt_tokens = models.Sum(m => m.PromptsWithUnknownPromptTokens),
-                cached_prompt_tokens = models.Sum(m => m.CachedPromptTokens),
-                completion_tokens = models.Sum(m => m.CompletionTokens),
-                models,
-            });
+            usage.Add(new ClientUsage(
+                client,
+                models.Sum(m => m.Prompts),
+                models.Sum(m => m.PromptTokens),
+                models.Sum(m => m.PromptsWithUnknownPromptTokens),
+                models.Sum(m => m.CachedPromptTokens),
+                models.Sum(m => m.CompletionTokens),
+                models));
         }
-        return Results.Json(new { clients = usage }, ParityJson.Options);
+        return Results.Json(new UsageReport(usage), ParityJson.Options);
     }
 
     /// <summary>
@@ -226,7 +247,7 @@ public static partial class LlmEndpoints
     }
 
     /// <summary>What <c>GET /api/v1/llm/prompts/{id}</c> shows; null for an unknown id or a task that is not a prompt.</summary>
-    private static async Task<object?> View(IGrainFactory grains, string id, bool live)
+    private static async Task<PromptView?> View(IGrainFactory grains, string id, bool live)
     {
         if (!TaskValidator.IsValidId(id)) return null;
         var grain = grains.GetGrain<ITaskGrain>(id);
@@ -236,31 +257,31 @@ public static partial class LlmEndpoints
         if (response is null && live && task.Status == TaskState.Running) response = (await grain.GetLogs())?.Stdout;
         var usage = result?.Usage;
         var progress = task.Status == TaskState.Pending ? await PullProgress(grains, task) : null;
-        return new
+        return new PromptView
         {
-            id = task.Id,
-            status = PromptStream.PromptStatus(task.Status),
-            model_name = LlmTaskConfig.ModelOf(task),
-            model = usage?.Model,
-            model_digest = usage?.ModelDigest,
-            response,
-            prompt_tokens = result?.PromptTokens,
-            cached_prompt_tokens = usage?.CachedPromptTokens,
-            response_tokens = result?.ResponseTokens,
-            inference_time_ms = result?.InferenceTimeMs,
-            load_ms = usage?.LoadMs,
-            prefill_ms = usage?.PrefillMs,
-            decode_ms = usage?.DecodeMs,
-            total_ms = usage?.TotalMs,
-            finish_reason = usage?.FinishReason,
-            runner = task.Runner,
-            attempt = task.Attempt,
-            progress,
-            error = task.Error,
-            client_id = task.ClientId,
-            creator_address = task.CreatorAddress,
-            created_at = task.CreatedAt,
-            completed_at = task.CompletedAt,
+            Id = task.Id,
+            Status = PromptStream.PromptStatus(task.Status),
+            ModelName = LlmTaskConfig.ModelOf(task),
+            Model = usage?.Model,
+            ModelDigest = usage?.ModelDigest,
+            Response = response,
+            PromptTokens = result?.PromptTokens,
+            CachedPromptTokens = usage?.CachedPromptTokens,
+            ResponseTokens = result?.ResponseTokens,
+            InferenceTimeMs = result?.InferenceTimeMs,
+            LoadMs = usage?.LoadMs,
+            PrefillMs = usage?.PrefillMs,
+            DecodeMs = usage?.DecodeMs,
+            TotalMs = usage?.TotalMs,
+            FinishReason = usage?.FinishReason,
+            Runner = task.Runner,
+            Attempt = task.Attempt,
+            Progress = progress,
+            Error = task.Error,
+            ClientId = task.ClientId,
+            CreatorAddress = task.CreatorAddress,
+            CreatedAt = task.CreatedAt,
+            CompletedAt = task.CompletedAt,
         };
     }
 

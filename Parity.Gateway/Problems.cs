@@ -6,6 +6,9 @@ public static class Problems
     public static IResult BadRequest(string detail) => Make(StatusCodes.Status400BadRequest, "Bad request", detail);
     public static IResult NotFound(string detail) => Make(StatusCodes.Status404NotFound, "Not found", detail);
     public static IResult Conflict(string detail) => Make(StatusCodes.Status409Conflict, "Conflict", detail);
+    /// <param name="extensions">Members a client reads instead of parsing the detail (e.g. the task's status).</param>
+    public static IResult Conflict(string detail, IDictionary<string, object?> extensions) =>
+        Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: detail, extensions: extensions);
     public static IResult Unauthorized(string detail) => Make(StatusCodes.Status401Unauthorized, "Unauthorized", detail);
     public static IResult Unprocessable(string detail) => Make(StatusCodes.Status422UnprocessableEntity, "Unprocessable", detail);
     public static IResult TooLarge(string detail) => Make(StatusCodes.Status413PayloadTooLarge, "Payload too large", detail);

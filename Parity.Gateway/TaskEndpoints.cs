@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Parity.Configuration;
+using Parity.Gateway.Contracts;
+using Parity.Gateway.OpenApi;
 using Parity.Json;
 using Parity.Tasks;
 
@@ -13,12 +15,49 @@ public static class TaskEndpoints
 
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapPost("/tasks", Create).WithSummary("Create a task (id optional); 201 with the task");
-        api.MapGet("/tasks", List).WithSummary("List tasks, newest first; ?status=&offset=&limit=");
-        api.MapGet("/tasks/{id}", Get).WithSummary("One task");
-        api.MapGet("/tasks/{id}/result", GetResult).WithSummary("A finished task's result");
-        api.MapGet("/tasks/{id}/logs", GetLogs).WithSummary("Lifecycle events and output (live while running)");
-        api.MapPost("/tasks/{id}/cancel", Cancel).WithSummary("Cancel a pending or running task");
+        api.MapPost("/tasks", Create).WithName("createTask").WithTags(ApiDocs.TasksTag)
+            .WithSummary("Create a task (id optional); 201 with the task")
+            .WithDescription("400 names the field that is wrong; 409 when the id exists; 503 {status: busy} when the queue is full (TASK_QUEUE_LIMIT).")
+            .DocumentsBody<TaskSubmission>()
+            .Produces<ParityTask>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .Produces<BusyReply>(StatusCodes.Status503ServiceUnavailable)
+            .CallsCluster();
+        api.MapGet("/tasks", List).WithName("listTasks").WithTags(ApiDocs.TasksTag)
+            .WithSummary("List tasks, newest first; ?status=&offset=&limit=")
+            .WithDescription($"status: pending, running, completed, failed or cancelled; offset from 0; limit from 1 to {MaxPageSize} (default 50).")
+            .Produces<TaskPage>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .CallsCluster();
+        api.MapGet("/tasks/{id}", Get).WithName("getTask").WithTags(ApiDocs.TasksTag)
+            .WithSummary("One task")
+            .Produces<ParityTask>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .CallsCluster();
+        api.MapGet("/tasks/{id}/result", GetResult).WithName("getTaskResult").WithTags(ApiDocs.TasksTag)
+            .WithSummary("A finished task's result; 202 with the status while it is pending or running")
+            .WithDescription("200: the result. 202: the task exists but has not finished; the body carries its status " +
+                             "(pending or running); ask again later. 404: no task has this id. 409: the task finished " +
+                             "without a result (cancelled, or failed before it ran); the problem's status field says which.")
+            .Produces<TaskResult>()
+            .Produces<TaskResultPending>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .CallsCluster();
+        api.MapGet("/tasks/{id}/logs", GetLogs).WithName("getTaskLogs").WithTags(ApiDocs.TasksTag)
+            .WithSummary("Lifecycle events and output (live while running)")
+            .Produces<TaskLogs>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .CallsCluster();
+        api.MapPost("/tasks/{id}/cancel", Cancel).WithName("cancelTask").WithTags(ApiDocs.TasksTag)
+            .WithSummary("Cancel a pending or running task")
+            .WithDescription("200 with the cancelled task; 409 when it already finished.")
+            .Produces<ParityTask>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .CallsCluster();
     }
 
     private static async Task<IResult> Create(HttpRequest request, IGrainFactory grains, GatewayOptions settings,
@@ -48,7 +87,7 @@ public static class TaskEndpoints
         {
             SubmitOutcome.Accepted => Results.Json(await grain.Get(), ParityJson.Options, statusCode: StatusCodes.Status201Created),
             SubmitOutcome.Duplicate => Problems.Conflict($"a task with id '{task.Id}' already exists"),
-            _ => Results.Json(new { status = "busy" }, statusCode: StatusCodes.Status503ServiceUnavailable),
+            _ => Results.Json(BusyReply.Instance, statusCode: StatusCodes.Status503ServiceUnavailable),
         };
     }
 
@@ -80,9 +119,15 @@ public static class TaskEndpoints
         var grain = grains.GetGrain<ITaskGrain>(id);
         var task = await grain.Get();
         if (task is null) return UnknownTask(id);
+        var status = ParityJson.WireName(task.Status);
+        // A task that has not finished is not an unknown one: 202 with its status tells a client to come back.
+        if (task.Status is TaskState.Pending or TaskState.Running)
+            return Results.Json(new TaskResultPending(id, status, task.Attempt, task.Runner,
+                $"task '{id}' is {status}; its result is not there yet"), ParityJson.Options, statusCode: StatusCodes.Status202Accepted);
         var result = await grain.GetResult();
         return result is null
-            ? Problems.NotFound($"task '{id}' has no result ({ParityJson.WireName(task.Status)}{(task.Error is null ? "" : ": " + task.Error)})")
+            ? Problems.Conflict($"task '{id}' has no result ({status}{(task.Error is null ? "" : ": " + task.Error)})",
+                new Dictionary<string, object?> { ["status"] = status })
             : Results.Json(result, ParityJson.Options);
     }
 

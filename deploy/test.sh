@@ -96,6 +96,9 @@ done
 ipfs_jobs=()
 export PARITY_TEST_IPFS=http://127.0.0.1:${ipfs_ports[0]}
 export PARITY_TEST_IPFS2=http://127.0.0.1:${ipfs_ports[1]}
+# The OpenAPI linter the gateway tests run on the served document (npm tree cached by package-lock hash).
+PARITY_TEST_REDOCLY=$(./deploy/redocly.sh install)
+export PARITY_TEST_REDOCLY
 PARITY_TEST_CHROMIUM=$(command -v chromium)
 export PARITY_TEST_CHROMIUM
 

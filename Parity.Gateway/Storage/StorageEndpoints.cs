@@ -1,6 +1,9 @@
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.OpenApi;
 using Microsoft.Net.Http.Headers;
+using Parity.Gateway.Contracts;
+using Parity.Gateway.OpenApi;
 using Parity.Json;
 using Parity.Storage;
 
@@ -14,12 +17,49 @@ public static class StorageEndpoints
 
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapPost("/storage/upload", Upload)
-            .WithSummary("Add a file (multipart field 'file' or the raw body), ?profile=legacy|v1-2025; 201 with its CID");
-        api.MapMethods("/storage/download/{cid}", [HttpMethods.Get, HttpMethods.Head], Download)
-            .WithSummary("The file's bytes (Range supported)");
-        api.MapGet("/storage/info/{cid}", Info).WithSummary("Size, type, blocks and where it is pinned");
-        api.MapPost("/storage/pin/{cid}", Pin).WithSummary("Fetch a CID from IPFS_GATEWAYS, verified, and keep it here (and on IPFS_API_URL's node)");
+        api.MapPost("/storage/upload", Upload).WithName("uploadFile").WithTags(ApiDocs.StorageTag)
+            .WithSummary("Add a file (multipart field 'file' or the raw body), ?profile=legacy|v1-2025; 201 with its CID")
+            .WithDescription("The body is streamed into the cluster's blockstore: up to STORAGE_MAX_FILE_SIZE (413 above it). " +
+                             "400 for an unknown profile, a multipart body without a 'file' part or a body cut off; 502 when " +
+                             "IPFS_API_URL's node fails.")
+            .DocumentsBody<FileUpload>("multipart/form-data")
+            // The raw body (any content type but multipart) is the other way in.
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                operation.RequestBody?.Content?.Add("application/octet-stream",
+                    new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" } });
+                return Task.CompletedTask;
+            })
+            .Produces<StoredContent>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status502BadGateway);
+        api.MapMethods("/storage/download/{cid}", [HttpMethods.Get, HttpMethods.Head], Download).WithName("downloadFile").WithTags(ApiDocs.StorageTag)
+            .WithSummary("The file's bytes (Range supported)")
+            .WithDescription("One byte range per request (206); 416 for a range outside the file; 400 for a string that is not " +
+                             "a CID; 404 when the cluster does not hold it; 422 when the CID is not a UnixFS file.")
+            .Produces<Stream>(StatusCodes.Status200OK, "application/octet-stream")
+            .Produces<Stream>(StatusCodes.Status206PartialContent, "application/octet-stream")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status416RangeNotSatisfiable)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        api.MapGet("/storage/info/{cid}", Info).WithName("fileInfo").WithTags(ApiDocs.StorageTag)
+            .WithSummary("Size, type, blocks and where it is pinned")
+            .Produces<ContentInfo>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        api.MapPost("/storage/pin/{cid}", Pin).WithName("pinFile").WithTags(ApiDocs.StorageTag)
+            .WithSummary("Fetch a CID from IPFS_GATEWAYS, verified, and keep it here (and on IPFS_API_URL's node)")
+            .WithDescription("404 when no gateway has it; 413 above STORAGE_MAX_FILE_SIZE; 422 when it is not a UnixFS file; " +
+                             "502 when IPFS_API_URL's node fails.")
+            .Produces<StoredContent>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status502BadGateway);
     }
 
     private static async Task<IResult> Upload(HttpContext context, ContentStore store, string? profile, CancellationToken cancellation)

@@ -75,9 +75,40 @@ public sealed class ApiTests(SharedCluster shared) : IClassFixture<SharedCluster
         var (status, cancelled) = await Send(HttpMethod.Post, $"/api/v1/tasks/{id}/cancel");
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("cancelled", cancelled.GetProperty("status").GetString());
+        // Finished without a result: not an unknown id (404) but a conflict that says the task's status.
         var (resultStatus, noResult) = await Send(HttpMethod.Get, $"/api/v1/tasks/{id}/result");
-        Assert.Equal(HttpStatusCode.NotFound, resultStatus);
+        Assert.Equal(HttpStatusCode.Conflict, resultStatus);
         Assert.Contains("has no result (cancelled", noResult.GetProperty("detail").GetString());
+        Assert.Equal("cancelled", noResult.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task The_result_of_a_running_task_is_202_with_its_status_as_documented()
+    {
+        var (_, created) = await Send(HttpMethod.Post, "/api/v1/tasks", """{"type":"command","config":{"command":"sleep 60"}}""");
+        var id = created.GetProperty("id").GetString()!;
+        await shared.Cluster.WaitFor(id, t => t.Status == TaskState.Running, TimeSpan.FromSeconds(30), "running");
+
+        var (status, pending) = await Send(HttpMethod.Get, $"/api/v1/tasks/{id}/result");
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        Assert.Equal(id, pending.GetProperty("id").GetString());
+        Assert.Equal("running", pending.GetProperty("status").GetString());
+        Assert.Equal(1, pending.GetProperty("attempt").GetInt32());
+        Assert.False(string.IsNullOrEmpty(pending.GetProperty("runner").GetString()));
+        Assert.Contains("running", pending.GetProperty("detail").GetString());
+        // An unknown id stays a 404, so a client tells the two apart by the status code alone.
+        Assert.Equal(HttpStatusCode.NotFound, (await Send(HttpMethod.Get, $"/api/v1/tasks/{id}-unknown/result")).Status);
+
+        // The body has exactly the members the document's 202 schema names.
+        var document = JsonDocument.Parse(await _gateway.Http.GetStringAsync("/openapi/v1.json")).RootElement;
+        var reference = document.GetProperty("paths").GetProperty("/api/v1/tasks/{id}/result").GetProperty("get")
+            .GetProperty("responses").GetProperty("202").GetProperty("content").GetProperty("application/json")
+            .GetProperty("schema").GetProperty("$ref").GetString()!;
+        var schema = document.GetProperty("components").GetProperty("schemas").GetProperty(reference.Split('/')[^1]);
+        Assert.Equal(schema.GetProperty("properties").EnumerateObject().Select(p => p.Name).Order(),
+            pending.EnumerateObject().Select(p => p.Name).Order());
+
+        Assert.Equal(HttpStatusCode.OK, (await Send(HttpMethod.Post, $"/api/v1/tasks/{id}/cancel")).Status);
     }
 
     [Theory]

@@ -1,0 +1,30 @@
+using System.ComponentModel;
+using System.Text.Json;
+using Parity.Tasks;
+
+namespace Parity.Gateway.Contracts;
+
+/// <summary>
+/// The body of <c>POST /api/v1/tasks</c> and of a webhook task, as the API documents it. The handlers parse the raw body
+/// strictly (TaskValidator), so this type only describes it; the answer is the stored <see cref="ParityTask"/>.
+/// </summary>
+[Description("A task to run. Fields the cluster sets (status, runner, attempt, error) are ignored when sent.")]
+public sealed record TaskSubmission
+{
+    [Description("1-128 letters, digits, '-', '_', '.' or ':'; not starting with 'fl-'. Optional on POST /api/v1/tasks (a UUID is chosen), required in a webhook push.")]
+    public string? Id { get; init; }
+    [Description("At most 256 characters.")]
+    public string? Title { get; init; }
+    [Description("At most 8192 characters.")]
+    public string? Description { get; init; }
+    public required TaskType Type { get; init; }
+    [Description("The type's settings, a JSON object: command {command, timeout_seconds, …}; docker {image, command, …}; llm {model, prompt | messages, max_tokens, …}; federated_learning (sessions create these).")]
+    public required JsonElement Config { get; init; }
+    public TaskEnvironment? Environment { get; init; }
+    [Description("64 hex characters; chosen when absent.")]
+    public string? Nonce { get; init; }
+    [Description("Not negative.")]
+    public decimal? Reward { get; init; }
+    public string? CreatorAddress { get; init; }
+    public DateTimeOffset? CreatedAt { get; init; }
+}

@@ -1,0 +1,4 @@
+namespace Parity.Gateway.Contracts;
+
+/// <summary><c>GET /api/v1/llm/usage</c>.</summary>
+public sealed record UsageReport(IReadOnlyList<ClientUsage> Clients);
