@@ -75,13 +75,8 @@ public static class RunCommand
         Console.WriteLine($"  API        {url}/api/v1/tasks   (runners: {url}/api/v1/runners)");
         Console.WriteLine($"  webhook    {url}/webhook         ({WebhookMode(gateway)})");
         Console.WriteLine($"  dashboard  {url}/dashboard");
-<<<<<<< HEAD
-        Console.WriteLine($"  OpenAPI    {url}/openapi/v1.json");
-        Console.WriteLine($"  health     {url}/health   (cluster summary: {url}/api/status)");
-=======
         Console.WriteLine($"  API docs   {url}/docs   (OpenAPI document: {url}/openapi/v1.json)");
-        Console.WriteLine($"  health     {url}/health");
->>>>>>> openapi
+        Console.WriteLine($"  health     {url}/health   (cluster summary: {url}/api/status)");
     }
 
     private static string WebhookMode(GatewayOptions gateway) =>
