@@ -40,7 +40,9 @@ public static class TaskEndpoints
             .WithSummary("A finished task's result; 202 with the status while it is pending or running")
             .WithDescription("200: the result. 202: the task exists but has not finished; the body carries its status " +
                              "(pending or running); ask again later. 404: no task has this id. 409: the task finished " +
-                             "without a result (cancelled, or failed before it ran); the problem's status field says which.")
+                             "without a result (cancelled, or failed before it ran); the problem's status field says which. " +
+                             $"?wait=N (seconds, at most {MaxResultWaitSeconds}) holds the request until the task finishes or N seconds pass.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .Produces<TaskResult>()
             .Produces<TaskResultPending>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -113,12 +115,27 @@ public static class TaskEndpoints
         return task is null ? UnknownTask(id) : Results.Json(task, ParityJson.Options);
     }
 
-    private static async Task<IResult> GetResult(IGrainFactory grains, string id)
+    /// <summary>The longest <c>?wait=</c> on a result: long enough for a quick task, short of proxies' idle timeouts.</summary>
+    public const int MaxResultWaitSeconds = 60;
+
+    // One grain call stays well inside Orleans' 30 s response timeout; a longer wait is several calls.
+    private static readonly TimeSpan WaitSlice = TimeSpan.FromSeconds(20);
+
+    private static async Task<IResult> GetResult(IGrainFactory grains, TimeProvider clock, string id, int? wait,
+        CancellationToken cancellation)
     {
+        if (wait is < 0 or > MaxResultWaitSeconds)
+            return Problems.BadRequest($"wait must be from 0 to {MaxResultWaitSeconds} seconds, got {wait}");
         if (!TaskValidator.IsValidId(id)) return UnknownTask(id);
         var grain = grains.GetGrain<ITaskGrain>(id);
         var task = await grain.Get();
         if (task is null) return UnknownTask(id);
+        var until = clock.GetUtcNow() + TimeSpan.FromSeconds(wait ?? 0);
+        while (task is { Status: TaskState.Pending or TaskState.Running } && clock.GetUtcNow() < until && !cancellation.IsCancellationRequested)
+        {
+            var left = until - clock.GetUtcNow();
+            task = await grain.WaitFinished(left < WaitSlice ? left : WaitSlice) ?? task;
+        }
         var status = ParityJson.WireName(task.Status);
         // A task that has not finished is not an unknown one: 202 with its status tells a client to come back.
         if (task.Status is TaskState.Pending or TaskState.Running)

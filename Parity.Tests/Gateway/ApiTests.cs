@@ -111,7 +111,20 @@ public sealed class ApiTests(SharedCluster shared) : IClassFixture<SharedCluster
         Assert.Equal(HttpStatusCode.OK, (await Send(HttpMethod.Post, $"/api/v1/tasks/{id}/cancel")).Status);
     }
 
+    [Fact]
+    public async Task A_result_asked_for_with_wait_comes_once_the_task_finishes()
+    {
+        // Asked for right after the submit, the result of a two-second task can only be a 200 if the request waited.
+        var (_, created) = await Send(HttpMethod.Post, "/api/v1/tasks", """{"type":"command","config":{"command":"sleep 2; echo waited"}}""");
+        var id = created.GetProperty("id").GetString()!;
+        var (status, result) = await Send(HttpMethod.Get, $"/api/v1/tasks/{id}/result?wait=60");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("waited\n", result.GetProperty("stdout").GetString());
+    }
+
     [Theory]
+    [InlineData("/api/v1/tasks/x/result?wait=61", "wait must be from 0 to 60 seconds, got 61")]
+    [InlineData("/api/v1/tasks/x/result?wait=-1", "wait must be from 0 to 60 seconds, got -1")]
     [InlineData("/api/v1/tasks?status=done", "status must be one of pending, running, completed, failed, cancelled, got 'done'")]
     [InlineData("/api/v1/tasks?limit=0", "limit must be from 1 to 500, got 0")]
     [InlineData("/api/v1/tasks?offset=-1", "offset must not be negative")]
