@@ -31,6 +31,11 @@ public sealed class ReadmeExamplesTests(ITestOutputHelper output)
                 case ReadmeExampleKind.File:
                     await File.WriteAllTextAsync(Path.Combine(workspace.Directory, example.FileName!), example.Content);
                     continue;
+                case ReadmeExampleKind.WaitFor:
+                    var parts = example.Argument!.Split(' ', 2);
+                    await ReadmeWorkspace.WaitForText(ReadmePlaceholders.Fill(parts[0], workspace.GatewayPort, id, cid), parts[1],
+                        TimeSpan.FromMinutes(1));
+                    continue;
                 case ReadmeExampleKind.Background:
                     foreach (var command in example.Commands)
                         workspace.StartBackground(ReadmePlaceholders.Fill(command.Text, workspace.GatewayPort, id, cid));
@@ -51,6 +56,7 @@ public sealed class ReadmeExamplesTests(ITestOutputHelper output)
                     if (command.ExpectedStatus is { } expected) Assert.True(status == expected, $"expected HTTP {expected}, got {status}\n{where}");
                     else Assert.True(status is >= 200 and < 300, $"expected a 2xx, got {status}\n{where}");
                 }
+                if (command.ExpectedText is { } promised) Assert.True(stdout.Contains(promised), $"expected the answer to say \"{promised}\"\n{where}");
                 id = ReadmePlaceholders.IdIn(stdout) ?? id;
                 cid = ReadmePlaceholders.CidIn(stdout) ?? cid;
                 ran++;

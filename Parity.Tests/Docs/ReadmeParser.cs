@@ -19,6 +19,11 @@ public static partial class ReadmeParser
         var examples = new List<ReadmeExample>();
         for (var i = 0; i < lines.Length; i++)
         {
+            if (Marker().Match(lines[i]) is { Success: true } wait && wait.Groups[1].Value == "wait-for")
+            {
+                examples.Add(new ReadmeExample(i + 1, ReadmeExampleKind.WaitFor, [], null, "", wait.Groups[2].Value.Trim()));
+                continue;
+            }
             var fence = Fence().Match(lines[i]);
             if (!fence.Success) continue;
             var language = fence.Groups[1].Value.Trim().ToLowerInvariant();
@@ -27,7 +32,9 @@ public static partial class ReadmeParser
             for (i++; i < lines.Length && !Fence().IsMatch(lines[i]); i++) body.Add(lines[i]);
             if (i == lines.Length) throw new FormatException($"README line {start + 1}: a fenced block is never closed");
 
-            var marker = start > 0 ? Marker().Match(lines[start - 1]) : Match.Empty;
+            var marker = start > 0 && Marker().Match(lines[start - 1]) is { Success: true } above && above.Groups[1].Value != "wait-for"
+                ? above
+                : Match.Empty;
             var content = string.Join("\n", body) + "\n";
             if (marker.Success)
             {
@@ -68,7 +75,11 @@ public static partial class ReadmeParser
                     // A status promised for the command above it: "# 202 {...}" or "# 400, the detail ...".
                     var status = Status().Match(trimmed);
                     if (status.Success && commands.Count > 0 && commands[^1].ExpectedStatus is null)
-                        commands[^1] = commands[^1] with { ExpectedStatus = int.Parse(status.Groups[1].Value) };
+                    {
+                        var code = int.Parse(status.Groups[1].Value);
+                        var quoted = code >= 400 && Quoted().Match(trimmed) is { Success: true } q ? q.Groups[1].Value : null;
+                        commands[^1] = commands[^1] with { ExpectedStatus = code, ExpectedText = quoted };
+                    }
                     continue;
                 }
                 startLine = firstLine + k;
@@ -108,8 +119,11 @@ public static partial class ReadmeParser
     [GeneratedRegex(@"^\s*```(.*)$")]
     private static partial Regex Fence();
 
-    [GeneratedRegex(@"^\s*<!--\s*readme-test:\s*(\w+)\s*(.*?)\s*-->\s*$")]
+    [GeneratedRegex(@"^\s*<!--\s*readme-test:\s*([\w-]+)\s*(.*?)\s*-->\s*$")]
     private static partial Regex Marker();
+
+    [GeneratedRegex("\"([^\"]+)\"")]
+    private static partial Regex Quoted();
 
     [GeneratedRegex(@"^#\s*([1-5]\d\d)\b")]
     private static partial Regex Status();

@@ -15,6 +15,7 @@ public class ReadmeParserTests
             FOO=1 \
               bar --flag   # a trailing comment's 'quote' does not open a string
             curl b
+            # 400, the detail naming the field: "batch_size is required"
             ```
             """;
         var example = Assert.Single(ReadmeParser.Parse(readme));
@@ -23,7 +24,7 @@ public class ReadmeParserTests
         Assert.Collection(example.Commands,
             c => Assert.Equal((3, "curl -s -XPOST a -d '{\n  \"x\": 1}'", (int?)201), (c.Line, c.Text, c.ExpectedStatus)),
             c => Assert.Equal((6, (int?)null), (c.Line, c.ExpectedStatus)),
-            c => Assert.Equal(("curl b", (int?)null), (c.Text, c.ExpectedStatus)));
+            c => Assert.Equal(("curl b", (int?)400, "batch_size is required"), (c.Text, c.ExpectedStatus, c.ExpectedText)));
     }
 
     [Fact]
@@ -45,9 +46,15 @@ public class ReadmeParserTests
             ```text
             a layout
             ```
+            <!-- readme-test: wait-for http://127.0.0.1:5080/api/v1/llm/models demo -->
+            ```
+            curl x
+            ```
             """;
         var examples = ReadmeParser.Parse(readme);
-        Assert.Equal([ReadmeExampleKind.Skip, ReadmeExampleKind.File, ReadmeExampleKind.Background], examples.Select(e => e.Kind));
+        Assert.Equal([ReadmeExampleKind.Skip, ReadmeExampleKind.File, ReadmeExampleKind.Background, ReadmeExampleKind.WaitFor,
+            ReadmeExampleKind.Run], examples.Select(e => e.Kind));
+        Assert.Equal("http://127.0.0.1:5080/api/v1/llm/models demo", examples[3].Argument);
         Assert.Equal("it is the test command", examples[0].Argument);
         Assert.Equal(("task.json", "{\"a\": 1}\n"), (examples[1].FileName, examples[1].Content));
         Assert.Equal("http://127.0.0.1:5080/health", examples[2].Argument);

@@ -104,6 +104,27 @@ public sealed partial class ReadmeWorkspace : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until a GET of <paramref name="url"/> answers 2xx with <paramref name="text"/> in its body.</summary>
+    public static async Task WaitForText(string url, string text, TimeSpan timeout)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var clock = Stopwatch.StartNew();
+        var last = "";
+        while (clock.Elapsed < timeout)
+        {
+            try
+            {
+                using var response = await http.GetAsync(url);
+                last = await response.Content.ReadAsStringAsync();
+                if (response.IsSuccessStatusCode && last.Contains(text, StringComparison.Ordinal)) return;
+            }
+            catch (HttpRequestException) { }
+            catch (TaskCanceledException) { }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"{url} did not mention '{text}' within {timeout.TotalSeconds:N0} s; it last said:\n{last}");
+    }
+
     /// <summary>The HTTP statuses the curl calls of a command got, in order.</summary>
     public static IReadOnlyList<int> HttpStatuses(string stderr) =>
         StatusLine().Matches(stderr).Select(m => int.Parse(m.Groups[1].Value)).ToList();
