@@ -71,7 +71,12 @@ public sealed partial class TaskGrain
             return;
         }
         foreach (var candidate in route.Runners)
+        {
+            // A runner whose silo is dead or leaving still shows online until its heartbeat goes stale; a try on it
+            // could only fail and would use up an attempt number for nothing.
+            if (runners.IsSiloGone(candidate)) continue;
             if (await TryStartOn(candidate, task)) return;
+        }
 
         // Give every runner one offline window to announce itself, and conclude that none can take the task only when
         // that has held for UnroutableAfter: a loaded runner can miss a heartbeat or an engine ping and be back.
@@ -85,9 +90,10 @@ public sealed partial class TaskGrain
 
     private async Task<bool> TryStartOn(string candidate, ParityTask task)
     {
-        // Every try gets its own number: a call that failed (a timeout, say) may still have started the work, and that
-        // run must never be taken for the attempt that a later candidate accepts.
-        var attempt = ++Record.Attempt;
+        // A try whose outcome is unknown (the call failed: a timeout, say) uses up its number: it may still have started
+        // the work, and that run must never be taken for the attempt that a later candidate accepts. A refusal started
+        // nothing, so its number is offered to the next candidate: attempt numbers count runs, not knocks on full runners.
+        var attempt = Record.Attempt + 1;
         try
         {
             if (!await GrainFactory.GetGrain<IRunnerGrain>(candidate).TryStart(task, attempt))
@@ -95,9 +101,11 @@ public sealed partial class TaskGrain
                 runners.NoteFull(candidate);
                 return false;
             }
+            Record.Attempt = attempt;
         }
         catch (Exception e)
         {
+            Record.Attempt = attempt;
             logger.LogDebug(e, "Runner {Runner} unreachable for {TaskId}", candidate, task.Id);
             StopOnRunner(candidate, attempt);
             runners.NoteFull(candidate);

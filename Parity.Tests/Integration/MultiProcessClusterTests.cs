@@ -114,7 +114,7 @@ public sealed class MultiProcessClusterTests : IDisposable
         foreach (var id in ids)
         {
             // While membership has not yet declared the killed silo dead, calls to grains that lived there time out
-            // (the gateway answers 504); a client retries, and so does this loop.
+            // (the gateway answers 503 with Retry-After); a client retries, and so does this loop.
             await Eventually.True(async () => await TryGetJson(http, $"/api/v1/tasks/{id}") is { } t
                     && t.GetProperty("status").GetString() is "completed" or "failed" or "cancelled",
                 TimeSpan.FromSeconds(180), $"task {id} finished after {victimName} was killed");
