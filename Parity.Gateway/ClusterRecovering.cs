@@ -9,8 +9,8 @@ public static class ClusterRecovering
     /// <summary>
     /// Seen while a killed silo is not yet declared dead: calls to its grains are rejected (SiloUnavailableException,
     /// OrleansMessageRejectionException), or, sent before the connection broke, wait out the response timeout
-    /// (TimeoutException naming the refused connection); a grain call relayed by another grain carries these as its
-    /// inner exception.
+    /// (TimeoutException naming the refused connection); a grain call relayed by another grain may carry these inside an
+    /// OrleansException.
     /// </summary>
     public static bool Is(Exception? error) => error switch
     {
@@ -20,6 +20,9 @@ public static class ClusterRecovering
         TimeoutException => true,
         Orleans.Runtime.Messaging.ConnectionFailedException => true,
         AggregateException aggregate => aggregate.InnerExceptions.Any(Is),
-        _ => Is(error.InnerException),
+        // Only Orleans' own wrapping is looked through: an HTTP client's timeout inside some other failure is not the
+        // cluster re-homing grains.
+        OrleansException { InnerException: { } inner } => Is(inner),
+        _ => false,
     };
 }
