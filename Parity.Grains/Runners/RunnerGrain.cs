@@ -44,6 +44,8 @@ public sealed class RunnerGrain(
 
     public Task<RunnerInfo> GetInfo() => Task.FromResult(Info());
 
+    public Task<bool> IsRunning(string taskId, int attempt) => Task.FromResult(executions.IsRunning(taskId, attempt));
+
     public Task<TaskLogs?> GetLiveOutput(string taskId, int attempt) => Task.FromResult(executions.LiveOutput(taskId, attempt));
 
     public IAsyncEnumerable<LiveOutputPiece> LiveOutput(string taskId, int attempt, long offset, CancellationToken cancellation) =>

@@ -59,6 +59,9 @@ public sealed class TaskRunService(
         execution.Cancellation.Cancel();
     }
 
+    public bool IsRunning(string taskId, int attempt) =>
+        _running.TryGetValue(taskId, out var execution) && execution.Attempt == attempt && !execution.Superseded;
+
     public TaskLogs? LiveOutput(string taskId, int attempt) =>
         _running.TryGetValue(taskId, out var execution) && execution.Attempt == attempt ? Live(execution) : null;
 

@@ -19,10 +19,34 @@ public sealed partial class TaskGrain
             // run the task twice and void the output a client is streaming.
             var siloDead = task.Runner is { } name && runners.IsSiloDead(name);
             if (Now < Record.LeaseExpiresAt && !siloDead) return;
+            if (!siloDead && await StillRunsOn(task))
+            {
+                // The renewals were lost, not the run: this grain has just moved from a dead silo (the runner's
+                // renewals went to the old activation until the cluster declared that silo dead), or the network
+                // dropped them. Re-dispatching would count a loss that did not happen and run the task twice.
+                Record.LeaseExpiresAt = Now + scheduling.LeaseDuration;
+                Log($"lease on {task.Runner} lapsed, but {task.Runner} still runs attempt {Record.Attempt}; kept");
+                return;
+            }
             await LeaseLapsed(task, siloDead ? $"runner {task.Runner}'s silo died" : $"lease on {task.Runner} lapsed");
             if (Current!.Status != TaskState.Pending) return;
         }
         await TryDispatch(Current!);
+    }
+
+    /// <summary>Whether the task's runner answers, within a tick, that it is still running the current attempt.</summary>
+    private async Task<bool> StillRunsOn(ParityTask task)
+    {
+        if (task.Runner is not { } runner) return false;
+        try
+        {
+            return await GrainFactory.GetGrain<IRunnerGrain>(runner).IsRunning(task.Id, Record.Attempt).WaitAsync(TickPeriod);
+        }
+        catch (Exception e)
+        {
+            logger.LogDebug(e, "Runner {Runner} did not say whether it runs {TaskId}", runner, task.Id);
+            return false;
+        }
     }
 
     private async Task LeaseLapsed(ParityTask task, string why)
