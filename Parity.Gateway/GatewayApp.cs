@@ -50,22 +50,23 @@ public static class GatewayApp
         app.UseExceptionHandler(errors => errors.Run(async context =>
         {
             var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
-            // A silo that just died makes calls to the grains it hosted fail until the cluster declares it dead: the
-            // request is sound and a retry in a few seconds succeeds, so the client is told that (503, Retry-After).
-            if (error is SiloUnavailableException or OrleansMessageRejectionException or ClientNotAvailableException)
+            // A silo that just died makes calls to the grains it hosted fail or time out until the cluster declares it
+            // dead and re-homes them: the request is sound and a retry in a few seconds succeeds, so the client is told
+            // that (503, Retry-After), not that the gateway failed (see ClusterRecovering).
+            if (ClusterRecovering.Is(error))
             {
-                logger.LogWarning("The cluster could not reach a grain for {Path}: {Reason}", context.Request.Path, error.Message);
+                logger.LogWarning("The cluster could not reach a grain for {Path}: {Reason}", context.Request.Path, error!.Message);
                 context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
                 context.Response.Headers.RetryAfter = "5";
                 await Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Cluster recovering",
-                    detail: "a silo of the cluster is unreachable and not yet declared dead; retry in a few seconds").ExecuteAsync(context);
+                    detail: "a silo of the cluster is unreachable or was just lost and its grains are moving to the others; " +
+                            "retry in a few seconds").ExecuteAsync(context);
                 return;
             }
             logger.LogError(error, "Unhandled error on {Path}", context.Request.Path);
-            context.Response.StatusCode = error is TimeoutException ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status500InternalServerError;
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
             await Results.Problem(statusCode: context.Response.StatusCode, title: "Internal error",
-                detail: error is TimeoutException ? "the cluster did not answer in time" : "the gateway failed to handle the request; see its log")
-                .ExecuteAsync(context);
+                detail: "the gateway failed to handle the request; see its log").ExecuteAsync(context);
         }));
 
         app.MapParityApiDocs();

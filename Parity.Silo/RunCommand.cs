@@ -15,6 +15,7 @@ public static class RunCommand
         // What shapes the host is read before it is built; every room, these again, is validated once it is built.
         var cluster = configuration.ReadParityOptions<ClusteringOptions>();
         var gateway = configuration.ReadParityOptions<GatewayOptions>();
+        SiloPorts.EnsureFree(cluster, cluster.HostsGateway ? gateway : null);
 
         IHost host;
         if (cluster.HostsGateway)

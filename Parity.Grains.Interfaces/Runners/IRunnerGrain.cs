@@ -11,6 +11,8 @@ public interface IRunnerGrain : IGrainWithStringKey
     Task<bool> TryStart(ParityTask task, int attempt);
     Task Cancel(string taskId, int attempt);
     Task<RunnerInfo> GetInfo();
+    /// <summary>Whether the task's attempt is running here (asked by a task grain whose lease on it lapsed).</summary>
+    Task<bool> IsRunning(string taskId, int attempt);
     /// <summary>Output so far of the task's attempt running here, or null when that attempt is not running here.</summary>
     Task<TaskLogs?> GetLiveOutput(string taskId, int attempt);
     /// <summary>

@@ -41,6 +41,8 @@ public static class ParitySiloBuilder
             cluster.SiloName = local.Name;
             cluster.ClusterId = orleans.Value.ClusterId;
         });
+        services.AddSingleton<SiloWorkFolder>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloWorkFolder>());
         services.AddSingleton<ITaskExecutor, ShellExecutor>();
         services.AddSingleton<DockerEngine>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<DockerEngine>());

@@ -17,7 +17,9 @@ public static class LeaseRenewal
             {
                 try
                 {
-                    if (await task.RenewLease(attempt)) continue;
+                    // Bounded by the interval: a call to a task grain whose silo just died waits out the response
+                    // timeout (30 s, as long as a lease), and the renewals must reach the grain's new activation meanwhile.
+                    if (await task.RenewLease(attempt).WaitAsync(interval, done)) continue;
                     disowned();
                     return;
                 }

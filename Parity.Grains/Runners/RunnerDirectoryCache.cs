@@ -81,11 +81,17 @@ public sealed class RunnerDirectoryCache(
     /// Whether the cluster has declared the runner's silo dead. Unlike a late heartbeat (a loaded runner can miss one
     /// and still be working) this is final: a silo declared dead never comes back under the same address.
     /// </summary>
-    public bool IsSiloDead(string runner)
+    public bool IsSiloDead(string runner) => SiloStatusOf(runner) == SiloStatus.Dead;
+
+    /// <summary>Whether the runner's silo is dead or shutting down (it cannot take work, though it may still show online).</summary>
+    public bool IsSiloGone(string runner) => SiloStatusOf(runner) is SiloStatus.Dead or SiloStatus.ShuttingDown or SiloStatus.Stopping;
+
+    private SiloStatus SiloStatusOf(string runner)
     {
         var info = _runners.FirstOrDefault(r => r.Name == runner);
-        if (string.IsNullOrEmpty(info?.SiloAddress)) return false;
-        return membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(info.SiloAddress)) == SiloStatus.Dead;
+        return string.IsNullOrEmpty(info?.SiloAddress)
+            ? SiloStatus.None
+            : membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(info.SiloAddress));
     }
 
     /// <summary>

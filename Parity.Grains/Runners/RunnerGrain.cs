@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using Parity.Configuration;
 using Parity.Tasks;
 
@@ -5,9 +6,11 @@ namespace Parity.Runners;
 
 /// <summary>
 /// One silo's runner, placed on that silo: it answers for the machine's slots and capabilities and publishes them to
-/// the directory. Execution itself lives in the silo's <see cref="TaskRunService"/>.
+/// the directory. Execution itself lives in the silo's <see cref="TaskRunService"/>. Reentrant: its calls share no
+/// state but a flag, and a heartbeat stuck on a directory whose silo just died must not hold up the tasks offered to it.
 /// </summary>
 [SiloNamePlacement]
+[Reentrant]
 public sealed class RunnerGrain(
     TaskRunService executions,
     Parity.Llm.ModelPulls pulls,
@@ -40,6 +43,8 @@ public sealed class RunnerGrain(
     }
 
     public Task<RunnerInfo> GetInfo() => Task.FromResult(Info());
+
+    public Task<bool> IsRunning(string taskId, int attempt) => Task.FromResult(executions.IsRunning(taskId, attempt));
 
     public Task<TaskLogs?> GetLiveOutput(string taskId, int attempt) => Task.FromResult(executions.LiveOutput(taskId, attempt));
 

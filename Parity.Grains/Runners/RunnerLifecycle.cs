@@ -47,7 +47,9 @@ public sealed class RunnerLifecycle(
             {
                 try
                 {
-                    await Runner.Heartbeat();
+                    // Bounded by the interval, so that a call stuck on a directory whose silo just died (it waits out
+                    // the response timeout) does not hold back the heartbeat that reaches the directory's new home.
+                    await Runner.Heartbeat().WaitAsync(scheduling.HeartbeatInterval, _stop.Token);
                 }
                 catch (Exception e) when (!_stop.IsCancellationRequested)
                 {

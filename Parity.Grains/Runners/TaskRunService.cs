@@ -59,6 +59,9 @@ public sealed class TaskRunService(
         execution.Cancellation.Cancel();
     }
 
+    public bool IsRunning(string taskId, int attempt) =>
+        _running.TryGetValue(taskId, out var execution) && execution.Attempt == attempt && !execution.Superseded;
+
     public TaskLogs? LiveOutput(string taskId, int attempt) =>
         _running.TryGetValue(taskId, out var execution) && execution.Attempt == attempt ? Live(execution) : null;
 
@@ -138,19 +141,25 @@ public sealed class TaskRunService(
         }
     }
 
-    private static async Task ReportAsync(ITaskGrain taskGrain, TaskResult result)
+    private async Task ReportAsync(ITaskGrain taskGrain, TaskResult result)
     {
-        // Complete is idempotent per attempt, so retrying a call whose answer was lost is safe.
+        // Complete is idempotent per attempt, so retrying a call whose answer was lost is safe. The task grain's silo
+        // may have just died: its grain comes back elsewhere once the cluster declares that silo dead (seconds), so the
+        // result is offered for as long as the lease would have held the run, each call bounded so that one stuck on
+        // the dead silo (it waits out the 30 s response timeout) does not use up that time; giving up sooner would
+        // turn a finished run into a lost attempt run again.
+        var giveUpAt = DateTime.UtcNow + scheduling.LeaseDuration;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await taskGrain.Complete(result.Attempt, result);
+                await taskGrain.Complete(result.Attempt, result).WaitAsync(scheduling.LeaseDuration / 3);
                 return;
             }
-            catch (Exception) when (attempt < 5)
+            catch (Exception e) when (DateTime.UtcNow < giveUpAt && !_shutdown.IsCancellationRequested)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
+                logger.LogDebug(e, "Reporting task {TaskId} (attempt {Attempt}) failed; retrying", result.TaskId, result.Attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(200 * attempt, 2000)));
             }
         }
     }

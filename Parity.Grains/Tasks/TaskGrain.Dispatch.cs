@@ -19,10 +19,34 @@ public sealed partial class TaskGrain
             // run the task twice and void the output a client is streaming.
             var siloDead = task.Runner is { } name && runners.IsSiloDead(name);
             if (Now < Record.LeaseExpiresAt && !siloDead) return;
+            if (!siloDead && await StillRunsOn(task))
+            {
+                // The renewals were lost, not the run: this grain has just moved from a dead silo (the runner's
+                // renewals went to the old activation until the cluster declared that silo dead), or the network
+                // dropped them. Re-dispatching would count a loss that did not happen and run the task twice.
+                Record.LeaseExpiresAt = Now + scheduling.LeaseDuration;
+                Log($"lease on {task.Runner} lapsed, but {task.Runner} still runs attempt {Record.Attempt}; kept");
+                return;
+            }
             await LeaseLapsed(task, siloDead ? $"runner {task.Runner}'s silo died" : $"lease on {task.Runner} lapsed");
             if (Current!.Status != TaskState.Pending) return;
         }
         await TryDispatch(Current!);
+    }
+
+    /// <summary>Whether the task's runner answers, within a tick, that it is still running the current attempt.</summary>
+    private async Task<bool> StillRunsOn(ParityTask task)
+    {
+        if (task.Runner is not { } runner) return false;
+        try
+        {
+            return await GrainFactory.GetGrain<IRunnerGrain>(runner).IsRunning(task.Id, Record.Attempt).WaitAsync(TickPeriod);
+        }
+        catch (Exception e)
+        {
+            logger.LogDebug(e, "Runner {Runner} did not say whether it runs {TaskId}", runner, task.Id);
+            return false;
+        }
     }
 
     private async Task LeaseLapsed(ParityTask task, string why)
@@ -71,7 +95,12 @@ public sealed partial class TaskGrain
             return;
         }
         foreach (var candidate in route.Runners)
+        {
+            // A runner whose silo is dead or leaving still shows online until its heartbeat goes stale; a try on it
+            // could only fail and would use up an attempt number for nothing.
+            if (runners.IsSiloGone(candidate)) continue;
             if (await TryStartOn(candidate, task)) return;
+        }
 
         // Give every runner one offline window to announce itself, and conclude that none can take the task only when
         // that has held for UnroutableAfter: a loaded runner can miss a heartbeat or an engine ping and be back.
@@ -87,9 +116,10 @@ public sealed partial class TaskGrain
 
     private async Task<bool> TryStartOn(string candidate, ParityTask task)
     {
-        // Every try gets its own number: a call that failed (a timeout, say) may still have started the work, and that
-        // run must never be taken for the attempt that a later candidate accepts.
-        var attempt = ++Record.Attempt;
+        // A try whose outcome is unknown (the call failed: a timeout, say) uses up its number: it may still have started
+        // the work, and that run must never be taken for the attempt that a later candidate accepts. A refusal started
+        // nothing, so its number is offered to the next candidate: attempt numbers count runs, not knocks on full runners.
+        var attempt = Record.Attempt + 1;
         try
         {
             if (!await GrainFactory.GetGrain<IRunnerGrain>(candidate).TryStart(task, attempt))
@@ -97,9 +127,11 @@ public sealed partial class TaskGrain
                 runners.NoteFull(candidate);
                 return false;
             }
+            Record.Attempt = attempt;
         }
         catch (Exception e)
         {
+            Record.Attempt = attempt;
             logger.LogDebug(e, "Runner {Runner} unreachable for {TaskId}", candidate, task.Id);
             StopOnRunner(candidate, attempt);
             runners.NoteFull(candidate);

@@ -12,11 +12,23 @@ namespace Parity.Tests.Gateway;
 /// </summary>
 public sealed class UnreachableSiloTests
 {
-    [Fact]
-    public async Task A_grain_on_a_silo_not_yet_declared_dead_is_a_503_with_retry_after()
+    public static TheoryData<Exception> Recovering => new()
+    {
+        new SiloUnavailableException("silo S1 is unreachable"),
+        // What a real gateway got for a task grain of a SIGKILLed silo (MultiProcessClusterTests): the call sent
+        // before the connection broke waits out the response timeout.
+        new TimeoutException("Response did not arrive on time in 00:00:30 for message: Request [...]->[S127.0.0.1:38623:0 task/t-1] " +
+                             "Parity.Tasks.ITaskGrain.Get()"),
+        // The same, relayed by a grain that called the lost one.
+        new OrleansException("task t-1 could not be read", new TimeoutException("Response did not arrive on time")),
+    };
+
+    [Theory]
+    [MemberData(nameof(Recovering))]
+    public async Task A_grain_on_a_silo_not_yet_declared_dead_is_a_503_with_retry_after(Exception failure)
     {
         // (Orleans' OrleansMessageRejectionException, mapped the same way, has no public constructor to raise it here.)
-        var client = UnreachableCluster.Create(new SiloUnavailableException("silo S1 is unreachable"));
+        var client = UnreachableCluster.Create(failure);
         await using var gateway = await GatewayHost.StartAsync(client);
         foreach (var path in (string[])["/api/v1/federated-learning/sessions/s-1", "/api/v1/tasks/t-1"])
         {
@@ -26,6 +38,15 @@ public sealed class UnreachableSiloTests
             var detail = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").GetString();
             Assert.Contains("retry", detail);
         }
+    }
+
+    [Fact]
+    public async Task A_bug_of_the_gateway_is_still_a_500()
+    {
+        await using var gateway = await GatewayHost.StartAsync(UnreachableCluster.Create(new InvalidOperationException("a bug")));
+        using var response = await gateway.Http.SendAsync(gateway.Api(HttpMethod.Get, "/api/v1/tasks/t-1"));
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.False(response.Headers.Contains("Retry-After"));
     }
 
     /// <summary>A cluster client whose grains throw <c>failure</c> on every call.</summary>

@@ -34,8 +34,12 @@ public sealed class MultiProcessClusterTests : IDisposable
     private Dictionary<string, string> Common(string name)
     {
         var directory = Path.Combine(_work, "pki", name);
-        var (code, stdout, stderr) = ParityCli.Run(null, "cluster", "issue", name, "--ca", Authority, "--out", directory, "--ip", "127.0.0.1");
-        Assert.True(code == 0, $"cluster issue {name}: {code}\n{stdout}\n{stderr}");
+        // A silo restarted under its name keeps its certificate.
+        if (!File.Exists(Path.Combine(directory, name + ".crt")))
+        {
+            var (code, stdout, stderr) = ParityCli.Run(null, "cluster", "issue", name, "--ca", Authority, "--out", directory, "--ip", "127.0.0.1");
+            Assert.True(code == 0, $"cluster issue {name}: {code}\n{stdout}\n{stderr}");
+        }
         var environment = Common();
         environment["CLUSTER_TLS_CA"] = Path.Combine(Authority, "ca.crt");
         environment["CLUSTER_TLS_CERT"] = Path.Combine(directory, name + ".crt");
@@ -55,9 +59,10 @@ public sealed class MultiProcessClusterTests : IDisposable
         ["RUNNER_MAX_CONCURRENT_TASKS"] = "3",
     };
 
-    private ParityProcess StartSilo(string name)
+    private ParityProcess StartSilo(string name, IReadOnlyDictionary<string, string>? extra = null)
     {
         var environment = Common(name);
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>()) environment[key] = value;
         environment["SILO_NAME"] = name;
         environment["SILO_PORT"] = TestEngines.FreeTcpPort().ToString();
         environment["SILO_GATEWAY_PORT"] = TestEngines.FreeTcpPort().ToString();
@@ -113,7 +118,7 @@ public sealed class MultiProcessClusterTests : IDisposable
         foreach (var id in ids)
         {
             // While membership has not yet declared the killed silo dead, calls to grains that lived there time out
-            // (the gateway answers 504); a client retries, and so does this loop.
+            // (the gateway answers 503 with Retry-After); a client retries, and so does this loop.
             await Eventually.True(async () => await TryGetJson(http, $"/api/v1/tasks/{id}") is { } t
                     && t.GetProperty("status").GetString() is "completed" or "failed" or "cancelled",
                 TimeSpan.FromSeconds(180), $"task {id} finished after {victimName} was killed");
@@ -137,6 +142,118 @@ public sealed class MultiProcessClusterTests : IDisposable
         Assert.Contains(runnersAfter.EnumerateArray(), r =>
             r.GetProperty("name").GetString() == victimName && r.GetProperty("status").GetString() == "offline");
     }
+
+    /// <summary>
+    /// The failover a user watches: with the default heartbeat and lease, one of two silos is killed with SIGKILL while
+    /// both run tasks. Every request the gateway cannot serve while the cluster re-homes the dead silo's grains is a 503
+    /// with Retry-After (never a 500), the survivor's runner never shows offline, a lost task's one loss is one attempt
+    /// (it completes as attempt 2), and the killed silo, restarted under its name, removes its predecessor's work
+    /// folder but not the survivor's.
+    /// </summary>
+    [Fact]
+    public async Task A_killed_silo_is_a_503_then_one_more_attempt_and_its_restart_removes_its_work_folder()
+    {
+        var temp = Directory.CreateDirectory(Path.Combine(_work, "tmp")).FullName;
+        var workRoot = Path.Combine(temp, "parity-work");
+        // The defaults: a dead runner still shows online when its silo is declared dead (heartbeats 5 s, offline after 15 s),
+        // and the lease (30 s) outlasts the declaration, so re-dispatch follows the silo's death, not a lapsed lease.
+        var timings = new Dictionary<string, string>
+        {
+            ["TMPDIR"] = temp, ["RUNNER_HEARTBEAT_INTERVAL"] = "5s", ["RUNNER_LEASE_DURATION"] = "30s",
+        };
+        var siloA = StartSilo("fo-a", timings);
+        var siloB = StartSilo("fo-b", timings);
+        await siloA.WaitForOutput("is up", TimeSpan.FromSeconds(90));
+        await siloB.WaitForOutput("is up", TimeSpan.FromSeconds(90));
+        var gatewayPort = TestEngines.FreeTcpPort();
+        var gatewayEnvironment = Common("fo-gateway");
+        gatewayEnvironment["GATEWAY_URLS"] = $"http://127.0.0.1:{gatewayPort}";
+        gatewayEnvironment["GATEWAY_API_KEY"] = GatewayHost.ApiKey;
+        var gateway = ParityProcess.Start(TestEngines.BuiltDll("Parity.Gateway", "parity-gateway"), gatewayEnvironment, _work);
+        _processes.Add(gateway);
+        await gateway.WaitForOutput("Parity gateway for cluster", TimeSpan.FromSeconds(60));
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{gatewayPort}") };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", GatewayHost.ApiKey);
+        await Eventually.True(async () => JsonDocument.Parse(await http.GetStringAsync("/api/v1/runners")).RootElement
+            .EnumerateArray().Count(r => r.GetProperty("status").GetString() == "online") == 2, TimeSpan.FromSeconds(60), "both runners online");
+
+        var folders = Directory.GetDirectories(workRoot).Select(Path.GetFileName).ToList();
+        var folderA = Assert.Single(folders, f => OwnedBy(f!, "fo-a"))!;
+        var folderB = Assert.Single(folders, f => OwnedBy(f!, "fo-b"))!;
+
+        var ids = Enumerable.Range(0, 6).Select(i => $"fo-task-{i}-{Guid.NewGuid():N}").ToList();
+        var push = $$"""{"type":"available_tasks","payload":[{{string.Join(",", ids.Select(id => GatewayHost.CommandTask(id, "sleep 6; echo done")))}}]}""";
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(GatewayHost.SignedWebhook(push))).StatusCode);
+        var running = await Eventually.Get(async () =>
+        {
+            var tasks = await Task.WhenAll(ids.Select(id => GetJson(http, $"/api/v1/tasks/{id}")));
+            return tasks.All(t => t.GetProperty("status").GetString() == "running") ? tasks : null;
+        }, TimeSpan.FromSeconds(60), "all tasks running");
+        var onA = running.Where(t => t.GetProperty("runner").GetString() == "fo-a").Select(t => t.GetProperty("id").GetString()!).ToList();
+        var (victim, victimName, survivorName, lost) = onA.Count > 0
+            ? (siloA, "fo-a", "fo-b", onA)
+            : (siloB, "fo-b", "fo-a", ids);
+        victim.KillHard();
+
+        // Watch as a client would until every task is finished: each answer the gateway gives meanwhile is noted.
+        var problems = new List<string>();
+        var finished = new HashSet<string>();
+        var watch = Stopwatch.StartNew();
+        while (finished.Count < ids.Count && watch.Elapsed < TimeSpan.FromSeconds(180))
+        {
+            foreach (var path in ids.Where(id => !finished.Contains(id)).Select(id => $"/api/v1/tasks/{id}").Append("/api/v1/runners"))
+            {
+                using var response = await http.GetAsync(path);
+                var body = await response.Content.ReadAsStringAsync();
+                if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
+                {
+                    if (!response.Headers.Contains("Retry-After")) problems.Add($"{path}: 503 without Retry-After");
+                    continue;
+                }
+                if (!response.IsSuccessStatusCode)
+                {
+                    problems.Add($"{path}: {(int)response.StatusCode} {body}");
+                    continue;
+                }
+                var json = JsonDocument.Parse(body).RootElement;
+                if (path.EndsWith("/runners"))
+                {
+                    var survivor = json.EnumerateArray().Single(r => r.GetProperty("name").GetString() == survivorName);
+                    if (survivor.GetProperty("status").GetString() != "online")
+                        problems.Add($"survivor {survivorName} shown {survivor.GetProperty("status").GetString()} at {watch.Elapsed.TotalSeconds:0.0} s");
+                }
+                else if (json.GetProperty("status").GetString() is "completed" or "failed" or "cancelled")
+                    finished.Add(json.GetProperty("id").GetString()!);
+            }
+            await Task.Delay(200);
+        }
+        Assert.True(finished.Count == ids.Count, $"{ids.Count - finished.Count} task(s) unfinished after the kill");
+
+        foreach (var id in ids)
+        {
+            var result = await GetJson(http, $"/api/v1/tasks/{id}/result");
+            var expected = lost.Contains(id) ? 2 : 1;
+            if (result.GetProperty("attempt").GetInt32() != expected || result.GetProperty("stdout").GetString() != "done\n")
+                problems.Add($"task {id} ({(lost.Contains(id) ? "lost" : "kept")}): attempt {result.GetProperty("attempt").GetInt32()}, " +
+                             $"runner {result.GetProperty("runner").GetString()}, expected attempt {expected}; events: " +
+                             string.Join(" | ", (await GetJson(http, $"/api/v1/tasks/{id}/logs")).GetProperty("events").EnumerateArray()
+                                 .Select(e => e.GetProperty("message").GetString())));
+        }
+        var unhandled = gateway.Output.Split('\n').Where(l => l.Contains("Unhandled error") || l.Contains("Exception:")).Distinct().Take(20);
+        Assert.True(problems.Count == 0, string.Join("\n", problems.Distinct().Take(40)) + "\ngateway:\n" + string.Join("\n", unhandled));
+
+        var restarted = StartSilo(victimName, timings);
+        await restarted.WaitForOutput("is up", TimeSpan.FromSeconds(90));
+        var after = Directory.GetDirectories(workRoot).Select(Path.GetFileName).ToList();
+        var (victimFolder, survivorFolder) = victimName == "fo-a" ? (folderA, folderB) : (folderB, folderA);
+        Assert.DoesNotContain(victimFolder, after);
+        Assert.Contains(survivorFolder, after);
+        Assert.Single(after, f => OwnedBy(f!, victimName));
+        Assert.Contains($"removed the work folder of a previous {victimName}", restarted.Output);
+    }
+
+    /// <summary>Whether a work folder ("pid.start.silo") is one of the silo named <paramref name="silo"/>.</summary>
+    private static bool OwnedBy(string folder, string silo) => folder.Split('.', 3) is [_, _, var name] && name == silo;
 
     private static async Task<JsonElement?> TryGetJson(HttpClient http, string path)
     {

@@ -27,20 +27,22 @@ public sealed class DockerExecutor : TaskExecutor<DockerTaskConfig>
     private readonly ContainerRun _run;
 
     /// <param name="content">Where image tars given by CID come from; without it such tasks fail, saying so.</param>
+    /// <param name="work">Where image tars are kept while they load; the system temp folder without it.</param>
     public DockerExecutor(DockerEngine engine, DockerExecutorOptions options, ILogger<DockerExecutor> logger,
-        Parity.Storage.ContentFetcher? content = null)
-        : this(engine, options, logger, FetchNetwork.System, content)
+        Parity.Storage.ContentFetcher? content = null, Parity.Hosting.SiloWorkFolder? work = null)
+        : this(engine, options, logger, FetchNetwork.System, content, work)
     {
     }
 
     /// <summary>With the resolver and dialer downloads use: tests substitute them to see what would have been dialled.</summary>
     internal DockerExecutor(DockerEngine engine, DockerExecutorOptions options, ILogger<DockerExecutor> logger, FetchNetwork network,
-        Parity.Storage.ContentFetcher? content = null)
+        Parity.Storage.ContentFetcher? content = null, Parity.Hosting.SiloWorkFolder? work = null)
     {
         _engine = engine;
         _options = options;
         _logger = logger;
-        _images = new DockerImages(engine, options, new FetchGuard(options.FetchAllow, network), content, logger);
+        _images = new DockerImages(engine, options, new FetchGuard(options.FetchAllow, network), content, logger,
+            work?.Path ?? Path.GetTempPath());
         _sandbox = new ContainerSandbox(engine, options);
         _control = new ContainerControl(engine, options, logger);
         _run = new ContainerRun(engine, options, logger);

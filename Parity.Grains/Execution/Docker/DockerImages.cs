@@ -12,8 +12,10 @@ namespace Parity.Execution.Docker;
 /// image name, and a pinned <c>config.image_digest</c> must be the image's. Progress goes to the task's stderr as
 /// <c>[parity]</c> lines.
 /// </summary>
+/// <param name="scratch">Where tars are written while they load: the silo's work folder, which a restarted silo clears
+/// of its killed predecessor's leftovers (see <see cref="Parity.Hosting.SiloWorkFolder"/>).</param>
 internal sealed class DockerImages(DockerEngine engine, DockerExecutorOptions options, FetchGuard guard,
-    Parity.Storage.ContentFetcher? content, ILogger logger)
+    Parity.Storage.ContentFetcher? content, ILogger logger, string scratch)
 {
     /// <summary>How often a long pull or download reports its progress.</summary>
     public static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(1);
@@ -123,7 +125,7 @@ internal sealed class DockerImages(DockerEngine engine, DockerExecutorOptions op
     {
         var shown = ImageTarDownload.Display(url);
         Note(output, $"downloading image tar from {shown}");
-        var file = Path.Combine(Path.GetTempPath(), $"parity-image-{Guid.NewGuid():N}.tar");
+        var file = Path.Combine(scratch, $"parity-image-{Guid.NewGuid():N}.tar");
         try
         {
             var bytes = await EngineCalls.BoundedAsync(options.EngineTimeout, $"downloading docker_image_url {shown}",
@@ -141,7 +143,7 @@ internal sealed class DockerImages(DockerEngine engine, DockerExecutorOptions op
         if (content is null)
             throw new DockerTaskException($"this runner has no content fetcher for docker_image_cid {cid}");
         Note(output, $"fetching image tar {cid} (every block verified)");
-        var file = Path.Combine(Path.GetTempPath(), $"parity-image-{Guid.NewGuid():N}.tar");
+        var file = Path.Combine(scratch, $"parity-image-{Guid.NewGuid():N}.tar");
         try
         {
             long bytes;
