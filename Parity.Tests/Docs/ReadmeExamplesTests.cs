@@ -33,19 +33,19 @@ public sealed class ReadmeExamplesTests(ITestOutputHelper output)
                     continue;
                 case ReadmeExampleKind.WaitFor:
                     var parts = example.Argument!.Split(' ', 2);
-                    await ReadmeWorkspace.WaitForText(ReadmePlaceholders.Fill(parts[0], workspace.GatewayPort, id, cid), parts[1],
+                    await ReadmeWorkspace.WaitForText(ReadmePlaceholders.Fill(parts[0], workspace.Ports, id, cid), parts[1],
                         TimeSpan.FromMinutes(1));
                     continue;
                 case ReadmeExampleKind.Background:
                     foreach (var command in example.Commands)
-                        workspace.StartBackground(ReadmePlaceholders.Fill(command.Text, workspace.GatewayPort, id, cid));
-                    await workspace.WaitUntilUp(ReadmePlaceholders.Fill(example.Argument!, workspace.GatewayPort, id, cid),
+                        workspace.StartBackground(ReadmePlaceholders.Fill(command.Text, workspace.Ports, id, cid));
+                    await workspace.WaitUntilUp(ReadmePlaceholders.Fill(example.Argument!, workspace.Ports, id, cid),
                         TimeSpan.FromMinutes(3));
                     continue;
             }
             foreach (var command in example.Commands)
             {
-                var text = ReadmePlaceholders.Fill(command.Text, workspace.GatewayPort, id, cid);
+                var text = ReadmePlaceholders.Fill(command.Text, workspace.Ports, id, cid);
                 output.WriteLine($"line {command.Line}: {text}");
                 var (code, stdout, stderr) = await workspace.RunAsync(text, CommandTimeout);
                 var where = $"README line {command.Line}: {command.Text}\nexit {code}\nstdout:\n{stdout}\nstderr:\n{stderr}";

@@ -72,16 +72,18 @@ public class ReadmeParserTests
     [Fact]
     public void Placeholders_are_filled_with_what_earlier_commands_printed()
     {
+        var ports = new Dictionary<int, int> { [5080] = 6000, [6379] = 7000, [11111] = 8000 };
         Assert.Equal("curl -s 127.0.0.1:6000/api/v1/tasks/t-1/result",
-            ReadmePlaceholders.Fill("curl -s 127.0.0.1:5080/api/v1/tasks/<id>/result", 6000, "t-1", null));
-        Assert.Equal("curl localhost:6000/x/s-9/stream".Replace("localhost", "127.0.0.1"),
-            ReadmePlaceholders.Fill("curl localhost:5080/x/ID/stream", 6000, "s-9", null));
-        Assert.Equal("parity-runner storage get QmX -o copy.csv", ReadmePlaceholders.Fill("parity-runner storage get <cid> -o copy.csv", 1, null, "QmX"));
-        Assert.Equal("parity-runner fl status s-9 --watch", ReadmePlaceholders.Fill("parity-runner fl status ID --watch", 1, "s-9", null));
-        Assert.Equal("echo IDLE 2>&1 -H 'X-Client-ID: a'", ReadmePlaceholders.Fill("echo IDLE 2>&1 -H 'X-Client-ID: a'", 1, null, null));
-        Assert.Contains("<its IP>", Assert.Throws<InvalidOperationException>(() => ReadmePlaceholders.Fill("x --ip <its IP>", 1, null, null)).Message);
+            ReadmePlaceholders.Fill("curl -s 127.0.0.1:5080/api/v1/tasks/<id>/result", ports, "t-1", null));
+        Assert.Equal("curl 127.0.0.1:6000/x/s-9/stream", ReadmePlaceholders.Fill("curl localhost:5080/x/ID/stream", ports, "s-9", null));
+        Assert.Equal("ORLEANS_REDIS=127.0.0.1:7000 SILO_PORT=8000 redis.sh --port 7000 x:50800",
+            ReadmePlaceholders.Fill("ORLEANS_REDIS=127.0.0.1:6379 SILO_PORT=11111 redis.sh --port 6379 x:50800", ports, null, null));
+        Assert.Equal("parity-runner storage get QmX -o copy.csv", ReadmePlaceholders.Fill("parity-runner storage get <cid> -o copy.csv", ports, null, "QmX"));
+        Assert.Equal("parity-runner fl status s-9 --watch", ReadmePlaceholders.Fill("parity-runner fl status ID --watch", ports, "s-9", null));
+        Assert.Equal("echo IDLE 2>&1 -H 'X-Client-ID: a'", ReadmePlaceholders.Fill("echo IDLE 2>&1 -H 'X-Client-ID: a'", ports, null, null));
+        Assert.Contains("<its IP>", Assert.Throws<InvalidOperationException>(() => ReadmePlaceholders.Fill("x --ip <its IP>", ports, null, null)).Message);
         Assert.Contains("no command before it printed one",
-            Assert.Throws<InvalidOperationException>(() => ReadmePlaceholders.Fill("curl a/<id>", 1, null, null)).Message);
+            Assert.Throws<InvalidOperationException>(() => ReadmePlaceholders.Fill("curl a/<id>", ports, null, null)).Message);
     }
 
     [Fact]

@@ -18,12 +18,19 @@ public sealed partial class ReadmeWorkspace : IAsyncDisposable
     private readonly List<(Process Process, StringBuilder Output, string Command)> _background = [];
 
     public string Directory { get; }
-    public int GatewayPort { get; } = TestEngines.FreeTcpPort();
+    /// <summary>The README's well-known ports and the test's own for each (Redis: the suite's).</summary>
+    public IReadOnlyDictionary<int, int> Ports { get; }
     public Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Where the one-process cluster of <c>deploy/run.sh</c> listens: the test's free ports, not the defaults.</summary>
+    private Dictionary<string, string> ClusterDefaults { get; } = new(StringComparer.Ordinal);
 
     public ReadmeWorkspace()
     {
         Directory = System.IO.Directory.CreateTempSubdirectory("parity-readme-").FullName;
+        var ports = ReadmePlaceholders.WellKnownPorts.ToDictionary(p => p, _ => TestEngines.FreeTcpPort());
+        ports[6379] = int.Parse(TestEngines.Redis.Split(':')[^1]);
+        Ports = ports;
         var root = TestEngines.RepoRoot;
         foreach (var entry in System.IO.Directory.EnumerateFileSystemEntries(root))
         {
@@ -45,9 +52,9 @@ public sealed partial class ReadmeWorkspace : IAsyncDisposable
         Environment["PATH"] = $"{bin}:{System.Environment.GetEnvironmentVariable("PATH")}";
         Environment["HOME"] = home;
         // The one-process cluster on free ports, so the test never meets a cluster a developer runs on the defaults.
-        Environment["GATEWAY_URLS"] = $"http://127.0.0.1:{GatewayPort}";
-        Environment["SILO_PORT"] = TestEngines.FreeTcpPort().ToString();
-        Environment["SILO_GATEWAY_PORT"] = TestEngines.FreeTcpPort().ToString();
+        ClusterDefaults["GATEWAY_URLS"] = $"http://127.0.0.1:{Ports[5080]}";
+        ClusterDefaults["SILO_PORT"] = TestEngines.FreeTcpPort().ToString();
+        ClusterDefaults["SILO_GATEWAY_PORT"] = TestEngines.FreeTcpPort().ToString();
     }
 
     /// <summary>Runs one command in bash (errexit, pipefail) to its end.</summary>
@@ -72,6 +79,9 @@ public sealed partial class ReadmeWorkspace : IAsyncDisposable
     /// <summary>Starts a long-running command (a silo, a gateway) and leaves it running until the workspace goes.</summary>
     public void StartBackground(string command)
     {
+        // A trailing & is how the README runs it in the background; here the test keeps it as its own child instead.
+        command = command.TrimEnd();
+        if (command.EndsWith('&') && !command.EndsWith("&&", StringComparison.Ordinal)) command = command[..^1];
         var process = Start(command, redirect: true);
         var output = new StringBuilder();
         process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
@@ -146,11 +156,14 @@ public sealed partial class ReadmeWorkspace : IAsyncDisposable
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add(command);
         // Nothing of the test run's own configuration may reach the examples: they get what a reader's shell has.
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("PARITY_", StringComparison.Ordinal) ||
-                                                             k.StartsWith("RUNNER_", StringComparison.Ordinal) ||
-                                                             k.StartsWith("ORLEANS_", StringComparison.Ordinal)).ToList())
+        string[] prefixes = ["PARITY_", "RUNNER_", "ORLEANS_", "SILO_", "GATEWAY_", "CLUSTER_", "IPFS_", "STORAGE_"];
+        foreach (var key in start.Environment.Keys.Where(k => prefixes.Any(p => k.StartsWith(p, StringComparison.Ordinal))).ToList())
             start.Environment.Remove(key);
         foreach (var (key, value) in Environment) start.Environment[key] = value;
+        // A command that configures a cluster of its own (ORLEANS_CLUSTERING=…) says everything itself; the others get
+        // the one-process cluster's address and ports, as a reader's shell would have them from its defaults.
+        if (!command.Contains("ORLEANS_CLUSTERING=", StringComparison.Ordinal))
+            foreach (var (key, value) in ClusterDefaults) start.Environment[key] = value;
         var process = Process.Start(start)!;
         process.StandardInput.Close();
         return process;
