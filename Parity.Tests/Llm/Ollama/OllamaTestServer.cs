@@ -83,6 +83,9 @@ public sealed class OllamaTestServer : IAsyncDisposable
     /// <summary>Wait between two streamed tokens (not before the first), to test cancellation mid-stream.</summary>
     public TimeSpan TokenDelay { get; set; }
 
+    /// <summary>Awaited before each streamed token with its index: a test holds generation at a point of its choosing.</summary>
+    public Func<int, Task>? BeforeToken { get; set; }
+
     /// <summary>Called with the rendered prompt and the text of each streamed line once it is flushed (a benchmark's clock).</summary>
     public Action<string, string>? TokenWritten { get; set; }
 
@@ -373,6 +376,7 @@ public sealed class OllamaTestServer : IAsyncDisposable
             foreach (var token in tokens)
             {
                 if (evalCount > 0 && TokenDelay > TimeSpan.Zero) await Task.Delay(TokenDelay, context.RequestAborted);
+                if (BeforeToken is { } hold) await hold(evalCount);
                 evalCount++;
                 pending += token;
                 // Like Ollama, text that may be the start of a stop string is held back until it is clear.
