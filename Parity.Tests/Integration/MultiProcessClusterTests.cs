@@ -108,7 +108,7 @@ public sealed class MultiProcessClusterTests : IDisposable
         {
             var tasks = await Task.WhenAll(ids.Select(id => GetJson(http, $"/api/v1/tasks/{id}")));
             return tasks.All(t => t.GetProperty("status").GetString() == "running") ? tasks : null;
-        }, TimeSpan.FromSeconds(60), "all tasks running");
+        }, TimeSpan.FromSeconds(120), "all tasks running");
         var onA = running.Where(t => t.GetProperty("runner").GetString() == "mp-a").Select(t => t.GetProperty("id").GetString()!).ToList();
         var (victim, victimName, survivorName, lost) = onA.Count > 0
             ? (siloA, "mp-a", "mp-b", onA)
@@ -181,14 +181,16 @@ public sealed class MultiProcessClusterTests : IDisposable
         var folderA = Assert.Single(folders, f => OwnedBy(f!, "fo-a"))!;
         var folderB = Assert.Single(folders, f => OwnedBy(f!, "fo-b"))!;
 
+        // Long enough that on a loaded machine every task has started before the first one ends: the test needs them all
+        // running at once to know which ones the kill loses.
         var ids = Enumerable.Range(0, 6).Select(i => $"fo-task-{i}-{Guid.NewGuid():N}").ToList();
-        var push = $$"""{"type":"available_tasks","payload":[{{string.Join(",", ids.Select(id => GatewayHost.CommandTask(id, "sleep 6; echo done")))}}]}""";
+        var push = $$"""{"type":"available_tasks","payload":[{{string.Join(",", ids.Select(id => GatewayHost.CommandTask(id, "sleep 20; echo done")))}}]}""";
         Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(GatewayHost.SignedWebhook(push))).StatusCode);
         var running = await Eventually.Get(async () =>
         {
             var tasks = await Task.WhenAll(ids.Select(id => GetJson(http, $"/api/v1/tasks/{id}")));
             return tasks.All(t => t.GetProperty("status").GetString() == "running") ? tasks : null;
-        }, TimeSpan.FromSeconds(60), "all tasks running");
+        }, TimeSpan.FromSeconds(120), "all tasks running");
         var onA = running.Where(t => t.GetProperty("runner").GetString() == "fo-a").Select(t => t.GetProperty("id").GetString()!).ToList();
         var (victim, victimName, survivorName, lost) = onA.Count > 0
             ? (siloA, "fo-a", "fo-b", onA)
