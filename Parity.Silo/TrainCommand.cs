@@ -84,6 +84,13 @@ public static class TrainCommand
             await Console.Error.WriteLineAsync($"train: {e.Message}");
             return e is TrainingDivergedException ? 3 : 2;
         }
+        catch (OutOfMemoryException)
+        {
+            // The last guard: the bounds and the memory estimate refuse the known cases first, naming the field.
+            await Console.Error.WriteLineAsync(
+                "train: ran out of memory training this model on this data: reduce the model's size (hidden_sizes, num_trees, max_depth) or batch_size");
+            return 2;
+        }
     }
 
     private static Dictionary<string, object?> WithoutNulls(Dictionary<string, object?> values) =>

@@ -61,6 +61,12 @@ public sealed class FederatedExecutor(IDatasetSource datasets, ParsedDatasets pa
         {
             return Failed(e.Message, clock);
         }
+        catch (OutOfMemoryException)
+        {
+            // The last guard (the bounds and the memory estimate refuse the known cases first): fail this task, keep the runner.
+            return Failed("ran out of memory training this model on this data: reduce the model's size (hidden_sizes, " +
+                          "num_trees, max_depth) or batch_size", clock);
+        }
     }
 
     private static void Progress(ExecutionOutput output, string line) => output.Stderr.Append(Encoding.UTF8.GetBytes(line + "\n"));

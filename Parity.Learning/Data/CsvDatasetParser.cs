@@ -12,6 +12,7 @@ internal static class CsvDatasetParser
 {
     public static Dataset Parse(Stream stream)
     {
+        stream = new LineLengthLimitStream(stream, DatasetReader.MaxCsvLineBytes);
         using var reader = Sep.New(',')
             .Reader(o => o with
             {

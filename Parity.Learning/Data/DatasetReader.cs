@@ -9,6 +9,10 @@ namespace Parity.Learning.Data;
 /// </summary>
 public static class DatasetReader
 {
+    /// <summary>Longest CSV line accepted, in bytes: 400,000 ten-character cells, far wider than any tabular dataset a
+    /// runner trains on, and under the CSV parser's own 16 Mi-character row limit (past which it fails naming no line).</summary>
+    public const int MaxCsvLineBytes = 4 << 20;
+
     public static Dataset ReadFile(string path, DatasetFormat format = DatasetFormat.Auto)
     {
         using var stream = new FileStream(

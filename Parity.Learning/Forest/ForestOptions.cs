@@ -118,6 +118,10 @@ public sealed record ForestOptions
 {
     public const int MaxBinsLimit = 65536;
 
+    /// <summary>Most trees: scikit-learn's default is 100 and gains flatten out long before this; 2^31−1 trees is a
+    /// typo, and every tree is kept in memory and sent in the update.</summary>
+    public const int MaxTrees = 10_000;
+
     /// <summary>n_estimators: the number of trees.</summary>
     public int Trees { get; init; } = 100;
 
@@ -160,10 +164,14 @@ public sealed record ForestOptions
     /// <summary>n_jobs: trees grown at once; null uses every core.</summary>
     public int? Threads { get; init; }
 
+    /// <summary>Bytes fitting may use; null takes what the process has (<see cref="MemoryBudget.Available"/>).</summary>
+    public long? AvailableMemoryBytes { get; init; }
+
     /// <summary>Throws a <see cref="ModelConfigException"/> naming the first invalid option.</summary>
     public void Validate()
     {
         if (Trees < 1) Fail("n_estimators", $"n_estimators must be at least 1 (got {Trees})");
+        if (Trees > MaxTrees) Fail("n_estimators", $"n_estimators (num_trees) must be at most {MaxTrees} (got {Trees})");
         if (MaxDepth is < 1) Fail("max_depth", $"max_depth must be at least 1, or null for unlimited (got {MaxDepth})");
 
         if (MinSamplesSplit.Count is { } split ? split < 2 : !(MinSamplesSplit.Fraction is > 0 and <= 1))
@@ -203,6 +211,49 @@ public sealed record ForestOptions
         if (MaxBins is < 2 or > MaxBinsLimit)
             Fail("max_bins", $"max_bins must be in [2, {MaxBinsLimit}] (got {MaxBins})");
         if (Threads is < 1) Fail("n_jobs", $"n_jobs must be at least 1, or null for every core (got {Threads})");
+        if (AvailableMemoryBytes is < 0)
+            Fail("available_memory", $"available memory must be zero or positive (got {AvailableMemoryBytes})");
+    }
+
+    /// <summary>
+    /// The most nodes one tree can have on <paramref name="rows"/> rows: a leaf holds at least min_samples_leaf
+    /// distinct rows and a tree of depth d at most 2^d leaves; a binary tree of L leaves has 2L − 1 nodes.
+    /// </summary>
+    public long MaxNodesPerTree(int rows)
+    {
+        var minLeaf = Math.Max(1, MinSamplesLeaf.Resolve(rows));
+        long leaves = Math.Max(1, rows / minLeaf);
+        if (MaxDepth is { } depth && depth < 62) leaves = Math.Min(leaves, 1L << depth);
+        return 2 * leaves - 1;
+    }
+
+    /// <summary>
+    /// An upper bound on the bytes fitting holds at its peak on <paramref name="rows"/> × <paramref name="features"/>
+    /// data with <paramref name="classes"/> classes and at most <paramref name="binsPerFeature"/> bins a feature:
+    /// every tree at its largest (<see cref="MaxNodesPerTree"/>; per node its split, impurity, weight and class
+    /// distribution), each worker's row buffers, node lists (grown by doubling) and two node histograms, the binned
+    /// features, and the out-of-bag masks.
+    /// </summary>
+    public long EstimateMemoryBytes(int rows, int features, int classes, int binsPerFeature)
+    {
+        var nodeBytes = 32L + 4L * classes;
+        var nodes = MaxNodesPerTree(rows);
+        var workers = (long)Math.Min(ThreadCount, Trees);
+        var histogram = 4L * features * binsPerFeature * (classes + 1);
+        var perWorker = 7 * 4L * rows + 2 * histogram + nodes * (2 * nodeBytes + 12);
+        var binned = (long)rows * features * (binsPerFeature <= 256 ? 1 : 2);
+        var outOfBag = OobScore ? Trees * 8L * ((rows + 63) / 64) : 0;
+        return Trees * nodes * nodeBytes + workers * perWorker + binned + outOfBag;
+    }
+
+    /// <summary>Refuses, before the trees are grown, a forest that may not fit in the memory the process has.</summary>
+    internal void CheckFits(int rows, int features, int classes, int binsPerFeature)
+    {
+        var needed = EstimateMemoryBytes(rows, features, classes, binsPerFeature);
+        MemoryBudget.Check(needed, AvailableMemoryBytes, "n_estimators",
+            $"a forest of {Trees} trees of up to {MaxNodesPerTree(rows)} nodes each (on {rows} rows, max_depth " +
+            $"{MaxDepth?.ToString(CultureInfo.InvariantCulture) ?? "unlimited"}, min_samples_leaf {MinSamplesLeaf})",
+            "num_trees (n_estimators), or bound the trees with max_depth or min_samples_leaf");
     }
 
     /// <summary>Checks the options that depend on the data: counts that cannot exceed the rows or features.</summary>

@@ -38,6 +38,7 @@ public sealed class ForestTrainer
             throw new ArgumentException($"bin edges are for {edges.FeatureCount} features, the data has {data.Columns}", nameof(edges));
         var seed = Options.RandomState ?? Random.Shared.NextInt64();
         var settings = ForestSettings.Resolve(Options, data.Rows, data.Columns, classList.Length, seed);
+        Options.CheckFits(data.Rows, data.Columns, classList.Length, edges.MaxBinCount);
 
         return edges.MaxBinCount <= 256
             ? Grow(BinnedData<byte>.Create(data, edges, classOf, threads), data, settings, edges, classList, threads)

@@ -68,6 +68,7 @@ public sealed record LinearRegressionOptions
     public void Validate()
     {
         if (Epochs < 1) throw Invalid("epochs", $"epochs must be at least 1, got {Epochs}");
+        if (Epochs > MlpOptions.MaxEpochs) throw Invalid("epochs", $"epochs must be at most {MlpOptions.MaxEpochs}, got {Epochs}");
         if (!(LearningRate > 0 && LearningRate <= MlpOptions.MaxLearningRate))
             throw Invalid("learning_rate", $"learning_rate must be in (0, {MlpOptions.MaxLearningRate}], got {LearningRate}");
         if (BatchSize < 1) throw Invalid("batch_size", $"batch_size must be at least 1, got {BatchSize}");

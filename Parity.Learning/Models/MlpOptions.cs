@@ -26,6 +26,24 @@ public sealed record MlpOptions
     /// <summary>Largest accepted learning rate (the reference runner's bound).</summary>
     public const float MaxLearningRate = 1f;
 
+    /// <summary>Most epochs: more passes than this over one participant's data is a typo (2^31−1), not a plan, and the
+    /// loss history keeps one value per epoch.</summary>
+    public const int MaxEpochs = 100_000;
+
+    /// <summary>Widest hidden layer: wider than any layer a CPU runner trains in useful time, and small enough that a
+    /// layer's sizes multiply without overflowing.</summary>
+    public const int MaxHiddenSize = 100_000;
+
+    /// <summary>Most hidden layers.</summary>
+    public const int MaxHiddenLayers = 64;
+
+    /// <summary>Most weights and biases in a network: 400 MB per copy of the parameters, and training keeps five to
+    /// eight copies (gradients, optimizer state, the start and the update).</summary>
+    public const long MaxParameters = 100_000_000;
+
+    /// <summary>Most classes of a classifier (the output layer's width).</summary>
+    public const int MaxClassCount = 100_000;
+
     public required MlpTask Task { get; init; }
 
     /// <summary>Widths of the hidden layers, input side first (<c>[hidden_size]</c> for the upstream network). May be
@@ -79,6 +97,9 @@ public sealed record MlpOptions
 
     /// <summary>Threads for the matrix products; 0 uses every core. Results do not depend on it.</summary>
     public int Threads { get; init; }
+
+    /// <summary>Bytes training may use; null takes what the process has (<see cref="MemoryBudget.Available"/>).</summary>
+    public long? AvailableMemoryBytes { get; init; }
 
     /// <summary>
     /// Options from a task's <c>train_config</c> (<c>epochs</c>, <c>learning_rate</c>, <c>batch_size</c>, <c>seed</c>;
@@ -158,13 +179,27 @@ public sealed record MlpOptions
     {
         if (!Enum.IsDefined(Task)) throw Invalid("task", $"unknown task {(int)Task}");
         if (HiddenSizes is null) throw Invalid("hidden_size", "hidden_size is required");
+        var hiddenField = HiddenSizes.Count == 1 ? "hidden_size" : "hidden_sizes";
+        if (HiddenSizes.Count > MaxHiddenLayers)
+            throw Invalid("hidden_sizes", $"hidden_sizes may have at most {MaxHiddenLayers} layers, got {HiddenSizes.Count}");
         for (var i = 0; i < HiddenSizes.Count; i++)
         {
             if (HiddenSizes[i] < 1)
                 throw Invalid("hidden_size", $"hidden_size must be at least 1, got {HiddenSizes[i]} for hidden layer {i + 1}");
+            if (HiddenSizes[i] > MaxHiddenSize)
+                throw Invalid(hiddenField,
+                    $"{hiddenField} must be at most {MaxHiddenSize}, got {HiddenSizes[i]} for hidden layer {i + 1}");
         }
+        // The weights between hidden layers are known before the data is: refuse a network too big whatever its input.
+        long between = 0;
+        for (var i = 0; i + 1 < HiddenSizes.Count; i++) between += (long)HiddenSizes[i] * HiddenSizes[i + 1];
+        if (between > MaxParameters)
+            throw Invalid("hidden_sizes",
+                $"hidden_sizes [{string.Join(", ", HiddenSizes)}] make {between} weights between hidden layers, more than " +
+                $"the {MaxParameters} parameters a network may have");
         if (!Enum.IsDefined(Activation)) throw Invalid("activation", $"unknown activation {(int)Activation}");
         if (Epochs < 1) throw Invalid("epochs", $"epochs must be at least 1, got {Epochs}");
+        if (Epochs > MaxEpochs) throw Invalid("epochs", $"epochs must be at most {MaxEpochs}, got {Epochs}");
         if (!(LearningRate > 0 && LearningRate <= MaxLearningRate))
             throw Invalid("learning_rate", $"learning_rate must be in (0, {MaxLearningRate}], got {LearningRate}");
         if (BatchSize < 1) throw Invalid("batch_size", $"batch_size must be at least 1, got {BatchSize}");
@@ -177,7 +212,60 @@ public sealed record MlpOptions
         if (!(ProximalMu >= 0 && float.IsFinite(ProximalMu)))
             throw Invalid("proximal_mu", $"proximal_mu must be zero or positive, got {ProximalMu}");
         if (ClassCount is < 2) throw Invalid("class_count", $"class_count must be at least 2, got {ClassCount}");
+        if (ClassCount > MaxClassCount)
+            throw Invalid("class_count", $"class_count must be at most {MaxClassCount}, got {ClassCount}");
         if (Threads < 0) throw Invalid("threads", $"threads must be zero (all cores) or positive, got {Threads}");
+        if (AvailableMemoryBytes is < 0)
+            throw Invalid("available_memory", $"available memory must be zero or positive, got {AvailableMemoryBytes}");
+    }
+
+    /// <summary>Weights and biases of this network on <paramref name="inputs"/> features and <paramref name="outputs"/> outputs.</summary>
+    public long ParameterCount(int inputs, int outputs)
+    {
+        long count = 0, fanIn = inputs;
+        foreach (var width in HiddenSizes.Append(outputs))
+        {
+            count += fanIn * width + width;
+            fanIn = width;
+        }
+        return count;
+    }
+
+    /// <summary>
+    /// Bytes that training this network on <paramref name="rows"/> rows holds at its peak: every copy of the parameters
+    /// (the model, its gradients, the optimizer's state — one array for SGD, two for Adam —, the starting weights, the
+    /// final weights and the update, a second gradient when a batch is split in halves, FedProx's anchor), and the
+    /// per-row workspace (each layer's outputs and deltas for a batch, or for an evaluation chunk).
+    /// </summary>
+    public long EstimateMemoryBytes(int inputs, int outputs, int rows)
+    {
+        var batch = (long)Math.Min(BatchSize, Math.Max(1, rows));
+        var copies = 5L + (Optimizer == OptimizerKind.Adam ? 2 : 1) + (batch >= 128 ? 1 : 0) + (ProximalMu > 0 ? 1 : 0);
+        var units = HiddenSizes.Sum(h => (long)h) + outputs;
+        var capacity = Math.Max(batch, Math.Min(rows, MlpModel.EvaluationChunk));
+        // Outputs and deltas per layer, and the halves' own workspace for half a batch.
+        var workspace = 2 * units * (capacity + (batch >= 128 ? batch - batch / 2 : 0));
+        return sizeof(float) * (copies * ParameterCount(inputs, outputs) + workspace + batch * inputs);
+    }
+
+    /// <summary>Refuses, before anything is allocated, a network the data makes too big for the bounds or the memory.</summary>
+    internal void CheckFits(int inputs, int outputs, int rows)
+    {
+        var parameters = ParameterCount(inputs, outputs);
+        var shape = $"a network of {inputs} inputs, hidden layers [{string.Join(", ", HiddenSizes)}] and {outputs} outputs";
+        if (parameters > MaxParameters)
+            throw Invalid("hidden_sizes", $"{shape} has {parameters} parameters, more than the {MaxParameters} allowed");
+        var fanIn = (long)inputs;
+        var capacity = Math.Max(Math.Min(BatchSize, rows), Math.Min(rows, MlpModel.EvaluationChunk));
+        foreach (var width in HiddenSizes.Append(outputs))
+        {
+            MemoryBudget.CheckArray(fanIn * width, "hidden_sizes", shape, "hidden_sizes");
+            MemoryBudget.CheckArray((long)capacity * width, "batch_size", $"{shape} in batches of {BatchSize}", "batch_size or hidden_sizes");
+            fanIn = width;
+        }
+        MemoryBudget.Check(EstimateMemoryBytes(inputs, outputs, rows), AvailableMemoryBytes, "hidden_sizes",
+            $"{shape} ({parameters} parameters) trained with {Optimizer.ToString().ToLowerInvariant()} in batches of {Math.Min(BatchSize, rows)}",
+            "hidden_sizes or batch_size");
     }
 
     private static ModelConfigException Invalid(string field, string problem) =>

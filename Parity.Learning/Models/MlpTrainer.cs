@@ -42,6 +42,8 @@ public sealed class MlpTrainer
         Training.CheckData(data);
         var outputSize = _options.Task == MlpTask.Classification ? ClassCount(data, globalWeights) : 1;
         if (_options.Task == MlpTask.Classification) MlpModel.CheckClassLabels(data.Labels.Span, outputSize);
+        // Now the shape is known: refuse a network too big for the bounds or the memory before allocating any of it.
+        _options.CheckFits(data.Columns, outputSize, data.Rows);
 
         var (task, hidden, activation) = (_options.Task, _options.HiddenSizes, _options.Activation);
         var model = globalWeights is null
