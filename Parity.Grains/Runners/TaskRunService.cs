@@ -22,6 +22,7 @@ public sealed class TaskRunService(
     private readonly ConcurrentDictionary<string, RunningTask> _running = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _shutdown = new();
     private readonly Lock _slots = new();
+    private bool _stopping;
 
     /// <summary>Raised when a slot frees or fills, so the runner can announce it at once.</summary>
     public event Action? SlotsChanged;
@@ -44,10 +45,16 @@ public sealed class TaskRunService(
             CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token));
         lock (_slots)
         {
-            if (_running.Count >= SlotsTotal || _running.ContainsKey(task.Id)) return false;
+            // Checked again under the lock StopAsync takes: a dispatch racing the shutdown either is refused here or is
+            // registered, with its completion, before StopAsync looks, so the stop waits for it (and its container).
+            if (_stopping || _running.Count >= SlotsTotal || _running.ContainsKey(task.Id))
+            {
+                execution.Cancellation.Dispose();
+                return false;
+            }
             _running[task.Id] = execution;
+            execution.Completion = Task.Run(() => RunAsync(execution));
         }
-        execution.Completion = Task.Run(() => RunAsync(execution));
         SlotsChanged?.Invoke();
         return true;
     }
@@ -83,8 +90,14 @@ public sealed class TaskRunService(
     /// <summary>Stops every execution and hands its task back (lease released) so another runner takes it.</summary>
     public async Task StopAsync(TimeSpan budget)
     {
+        Task[] pending;
+        lock (_slots)
+        {
+            _stopping = true;
+            pending = _running.Values.Select(e => e.Completion!).ToArray();
+        }
+        // Outside the lock: cancelling runs the executions' callbacks synchronously.
         _shutdown.Cancel();
-        var pending = _running.Values.Select(e => e.Completion).Where(t => t is not null).Cast<Task>().ToArray();
         if (pending.Length > 0)
         {
             logger.LogInformation("Handing back {Count} running task(s)", pending.Length);

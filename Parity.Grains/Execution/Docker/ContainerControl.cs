@@ -59,6 +59,7 @@ internal sealed class ContainerControl(DockerEngine engine, DockerExecutorOption
     }
 
     /// <summary>Always, with its own deadline: cancellation of the task must not leave the container behind.</summary>
+    /// <param name="id">The container's id, or its name when the id never came back.</param>
     public async Task RemoveAsync(string taskId, string id)
     {
         try

@@ -11,14 +11,18 @@ namespace Parity.Execution.Docker;
 /// (RUNNER_DOCKER_VOLUME_SIZE) in its place: the engine would otherwise create an unbounded writable anonymous volume
 /// there, a way around the read-only root onto the engine's disk. The image's own files under such a path are hidden.
 /// </summary>
-internal sealed class ContainerSandbox(DockerEngine engine, DockerExecutorOptions options)
+internal sealed class ContainerSandbox(DockerEngine engine, DockerExecutorOptions options, ContainerControl control)
 {
     /// <summary>An image declaring more volumes than this is refused (each is a mount the engine must set up).</summary>
     public const int MaxVolumes = 32;
 
-    /// <summary>Creates the container (not started) and returns its id.</summary>
-    public async Task<string> CreateAsync(TaskRun run, DockerTaskConfig config, ImageInspectResponse image,
-        CancellationToken cancellation)
+    /// <summary>
+    /// Creates the container (not started) and returns its id. The task's cancellation does not cut the create call
+    /// short: the engine may already have made the container when the cancellation lands, and a call abandoned then never
+    /// learns the id, so nothing would remove the container (a silo stopping mid-create left it running). The call is
+    /// short and bounded by RUNNER_DOCKER_TIMEOUT; the caller checks for cancellation once it holds the id.
+    /// </summary>
+    public async Task<string> CreateAsync(TaskRun run, DockerTaskConfig config, ImageInspectResponse image)
     {
         var task = run.Task;
         var memory = config.MemoryBytes ?? options.MemoryLimitBytes;
@@ -53,9 +57,19 @@ internal sealed class ContainerSandbox(DockerEngine engine, DockerExecutorOption
                 LogConfig = new LogConfig { Type = "none" },
             },
         };
-        var created = await EngineCalls.BoundedAsync(options.EngineTimeout, "creating the container",
-            ct => engine.Client.Containers.CreateContainerAsync(parameters, ct), cancellation);
-        return created.ID;
+        try
+        {
+            var created = await EngineCalls.BoundedAsync(options.EngineTimeout, "creating the container",
+                ct => engine.Client.Containers.CreateContainerAsync(parameters, ct), CancellationToken.None);
+            return created.ID;
+        }
+        catch (Exception e) when (e is DockerTaskException or IOException or HttpRequestException)
+        {
+            // No answer (timed out, connection lost): the engine may have made the container all the same. Its name is
+            // ours, so remove it by that; what even this misses, the silo's orphan sweep removes.
+            await control.RemoveAsync(task.Id, parameters.Name);
+            throw;
+        }
     }
 
     /// <summary>/tmp, and one tmpfs over each VOLUME the image declares (the engine makes no anonymous volume where a tmpfs is).</summary>

@@ -8,7 +8,7 @@ namespace Parity.Execution.Docker;
 /// <summary>
 /// This runner's container engine: one API client, whether the engine answers (a runner capability, re-checked every
 /// <see cref="DockerExecutorOptions.PingInterval"/>), and the labels that mark the containers this silo owns. Before the
-/// runner takes work it removes its own containers left behind by a previous crash.
+/// runner takes work it removes its own containers left behind by a previous crash, and as the silo stops, any it still owns.
 /// </summary>
 public sealed class DockerEngine : ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
@@ -54,10 +54,27 @@ public sealed class DockerEngine : ILifecycleParticipant<ISiloLifecycle>, IDispo
         _monitor = Task.Run(MonitorAsync, CancellationToken.None);
     }
 
+    /// <summary>
+    /// Runs after the runner stopped its executions (a later stage), each of which removed its own container. Whatever
+    /// this silo still owns then is left over (a run past the stop budget, an engine that did not answer a removal in
+    /// time): the silo takes it down with it rather than leave it running until its next start.
+    /// </summary>
     private async Task OnStop(CancellationToken cancellation)
     {
         _stop.Cancel();
         if (_monitor is not null) await _monitor;
+        if (!Available) return;
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        bounded.CancelAfter(_options.EngineTimeout);
+        try
+        {
+            await RemoveOwnedAsync("was still running as the silo stopped", bounded.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _logger.LogWarning("Removing the containers of {Silo} at its stop ran out of time; its next start removes them",
+                _cluster.SiloName);
+        }
     }
 
     private async Task MonitorAsync()
@@ -116,7 +133,10 @@ public sealed class DockerEngine : ILifecycleParticipant<ISiloLifecycle>, IDispo
     };
 
     /// <summary>Removes every container this silo owns. Called before the runner takes work, so all of them are orphans.</summary>
-    public async Task<int> RemoveOrphansAsync(CancellationToken cancellation)
+    public Task<int> RemoveOrphansAsync(CancellationToken cancellation) =>
+        RemoveOwnedAsync("was left by a previous run", cancellation);
+
+    private async Task<int> RemoveOwnedAsync(string why, CancellationToken cancellation)
     {
         try
         {
@@ -125,14 +145,14 @@ public sealed class DockerEngine : ILifecycleParticipant<ISiloLifecycle>, IDispo
             foreach (var orphan in orphans)
             {
                 await Client.Containers.RemoveContainerAsync(orphan.ID, new ContainerRemoveParameters { Force = true }, cancellation);
-                _logger.LogWarning("Removed orphaned container {Container} of task {TaskId} left by a previous run of {Silo}",
-                    orphan.ID[..12], orphan.Labels.TryGetValue(TaskLabel, out var task) ? task : "?", _cluster.SiloName);
+                _logger.LogWarning("Removed container {Container} of task {TaskId}, which {Why} of {Silo}",
+                    orphan.ID[..12], orphan.Labels.TryGetValue(TaskLabel, out var task) ? task : "?", why, _cluster.SiloName);
             }
             return orphans.Count;
         }
         catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException or TimeoutException)
         {
-            _logger.LogWarning(e, "Could not remove orphaned containers of {Silo}", _cluster.SiloName);
+            _logger.LogWarning(e, "Could not remove the containers of {Silo} (one {Why})", _cluster.SiloName, why);
             return 0;
         }
     }

@@ -43,8 +43,8 @@ public sealed class DockerExecutor : TaskExecutor<DockerTaskConfig>
         _logger = logger;
         _images = new DockerImages(engine, options, new FetchGuard(options.FetchAllow, network), content, logger,
             work?.Path ?? Path.GetTempPath());
-        _sandbox = new ContainerSandbox(engine, options);
         _control = new ContainerControl(engine, options, logger);
+        _sandbox = new ContainerSandbox(engine, options, _control);
         _run = new ContainerRun(engine, options, logger);
     }
 
@@ -72,7 +72,9 @@ public sealed class DockerExecutor : TaskExecutor<DockerTaskConfig>
         try
         {
             var image = await _images.PrepareAsync(config, output, cancellation);
-            containerId = await _sandbox.CreateAsync(run, config, image, cancellation);
+            containerId = await _sandbox.CreateAsync(run, config, image);
+            // Only now, with the id in hand for the removal below: a cancellation during the create lands here.
+            cancellation.ThrowIfCancellationRequested();
             var outcome = await _run.RunAsync(task, config, containerId, output, stopwatch, cancellation);
             return outcome with
             {

@@ -228,6 +228,42 @@ public sealed class DockerExecutorTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_cancel_landing_while_the_engine_creates_the_container_still_removes_it()
+    {
+        // A stopping silo (or a user's cancel) cancels the run just as the engine has made the container but before its
+        // answer, with the id, is read: the container must not outlive the run.
+        await using var hold = new CreateAnswerHold(TestEngines.Docker);
+        var options = new DockerExecutorOptions
+        {
+            Host = hold.Host,
+            CpuLimit = _options.CpuLimit,
+            MemoryLimitBytes = _options.MemoryLimitBytes,
+            PidsLimit = _options.PidsLimit,
+            EngineTimeout = _options.EngineTimeout,
+            ExecutionTimeout = _options.ExecutionTimeout,
+            StopGrace = _options.StopGrace,
+        };
+        using var engine = Engine(options, "exec-silo");
+        Assert.True(await engine.RefreshAsync(CancellationToken.None), "the engine answers through the relay");
+        var executor = new DockerExecutor(engine, options, NullLogger<DockerExecutor>.Instance);
+        var task = DockerTask(Sh("echo running; sleep 60"));
+        using var cancel = new CancellationTokenSource();
+
+        var run = executor.ExecuteAsync(TaskRun.Of(task, 1), new ExecutionOutput(1 << 20), cancel.Token);
+        await hold.Held.WaitAsync(TimeSpan.FromSeconds(30));
+        var created = Assert.Single(await ContainersOfThisTest());
+        Assert.Equal(task.Id, created.Labels[DockerEngine.TaskLabel]);
+        await cancel.CancelAsync();
+        // The answer comes only after the cancel, as it does when a loaded host reads it late.
+        hold.Release();
+        var outcome = await run;
+
+        Assert.True(outcome.Cancelled);
+        Assert.Equal("task was cancelled", outcome.Error);
+        Assert.Empty(await ContainersOfThisTest());
+    }
+
+    [Fact]
     public async Task The_container_is_labelled_with_the_attempt_the_runner_was_given()
     {
         // A container found after a crash is matched to its attempt by this label: it must be the dispatched attempt,
