@@ -28,7 +28,7 @@ public static class KnownFields
             var name = Printable(property.Name);
             if (serverOwned is not null && serverOwned.TryGetValue(property.Name, out var why))
                 throw new TaskConfigException($"{prefix}{name} is set by the server{why}; leave it out");
-            var hint = ConfigKeys.Nearest(property.Name, valid) is { } nearest ? $" (did you mean {prefix}{nearest}?)" : "";
+            var hint = ConfigKeys.Nearest(property.Name, valid) is { } nearest ? $" (did you mean {nearest}?)" : "";
             throw new TaskConfigException($"{prefix}{name} is not a known field{hint}; the valid fields are {string.Join(", ", valid)}");
         }
     }
