@@ -150,18 +150,19 @@ public static class FlSessionRequest
     private static void RefuseUnknownFields(JsonElement root)
     {
         KnownFields.Check(root, "", Fields, ServerOwnedFields);
-        if (JsonFields.Field(root, "training_data") is { } data)
+        // A field of the wrong kind is left to the parse below, which names it.
+        if (JsonFields.Field(root, "training_data") is { ValueKind: JsonValueKind.Object } data)
         {
             KnownFields.Check(data, "training_data.", TrainingDataFields);
-            if (JsonFields.Field(data, "metadata") is { } metadata) KnownFields.Check(metadata, "training_data.metadata.", MetadataFields);
+            if (JsonFields.Field(data, "metadata") is { ValueKind: JsonValueKind.Object } metadata) KnownFields.Check(metadata, "training_data.metadata.", MetadataFields);
             foreach (var columns in (ReadOnlySpan<string>)["features", "labels"])
                 if (JsonFields.Field(data, columns) is { } list && !(list.ValueKind == JsonValueKind.Array && list.GetArrayLength() == 0))
                     throw new TaskConfigException(
                         $"training_data.{columns}: choosing columns is not supported (the whole dataset is trained on); send it empty or leave it out");
         }
-        if (JsonFields.Field(root, "config") is not { } config) return;
+        if (JsonFields.Field(root, "config") is not { ValueKind: JsonValueKind.Object } config) return;
         KnownFields.Check(config, "config.", ConfigFields);
-        if (JsonFields.Field(config, "privacy_config") is { } privacy) KnownFields.Check(privacy, "config.privacy_config.", PrivacyFields);
+        if (JsonFields.Field(config, "privacy_config") is { ValueKind: JsonValueKind.Object } privacy) KnownFields.Check(privacy, "config.privacy_config.", PrivacyFields);
         if (JsonFields.Field(config, "client_selection") is { } selection && !(selection.ValueKind == JsonValueKind.String && selection.GetString()!.Length == 0))
             throw new TaskConfigException("config.client_selection is not supported: choose runners with participants; send it empty or leave it out");
     }
