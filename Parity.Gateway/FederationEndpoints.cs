@@ -23,7 +23,8 @@ public static class FederationEndpoints
         var fl = api.MapGroup("/federated-learning").WithTags(ApiDocs.FederationTag);
         fl.MapPost("/sessions", Create).WithName("createSession")
             .WithSummary("Create a federated session; 201 with the session")
-            .WithDescription("400 names the field that is wrong, or the dataset problem found when reading it.")
+            .WithDescription("400 names the field that is wrong (an unknown one with the nearest valid one and the list; one the " +
+                             "server sets), or the dataset problem found when reading it.")
             .DocumentsBody<FlSessionCreation>()
             .Produces<FlSessionView>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -77,7 +78,8 @@ public static class FederationEndpoints
             .CallsCluster();
         fl.MapPost("/model-updates", SubmitUpdate).WithName("submitModelUpdate")
             .WithSummary("A model update from a participant outside the cluster")
-            .WithDescription("400 for a missing id or an update the round rejects (with the reason); 404 for an unknown session " +
+            .WithDescription("400 for a missing id, a field the route does not take (named, with the valid ones) or an update " +
+                             "the round rejects (with the reason); 404 for an unknown session " +
                              "or round; 409 when the round is closed, the runner is not an external participant of it, or it " +
                              "already sent its update.")
             .DocumentsBody<ModelUpdateSubmission>()
@@ -211,6 +213,17 @@ public static class FederationEndpoints
         }
     }
 
+    /// <summary>
+    /// The fields a model update may carry: the ids, the update as a round task outputs it (<c>FederatedUpdate</c>), and
+    /// the upstream runner's own (<c>training_time</c>, <c>update_type</c>; UPSTREAM.md §7.2), so that its posts pass.
+    /// Any other is refused, naming it: a misspelt <c>data_sise</c> must not read as an update without a data size.
+    /// </summary>
+    public static IReadOnlyList<string> UpdateFields { get; } =
+    [
+        "session_id", "round_id", "runner_id", "model_type", "weights", "gradients", "forest", "loss", "accuracy", "r_squared",
+        "mean_squared_error", "data_size", "training_time_ms", "training_time", "update_type", "metadata", "rf_metrics",
+    ];
+
     private static async Task<IResult> SubmitUpdate(HttpRequest request, IGrainFactory grains, GatewayOptions settings,
         CancellationToken cancellation)
     {
@@ -222,6 +235,7 @@ public static class FederationEndpoints
             var root = document.RootElement;
             try
             {
+                KnownFields.Check(root, "", UpdateFields);
                 session = Required(root, "session_id");
                 round = Required(root, "round_id");
                 runner = Required(root, "runner_id");

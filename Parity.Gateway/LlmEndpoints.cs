@@ -28,8 +28,9 @@ public static partial class LlmEndpoints
         api.MapPost("/llm/prompts", Submit).WithName("submitPrompt").WithTags(ApiDocs.LlmTag)
             .WithSummary("Submit a prompt {model_name, prompt | messages, max_tokens, temperature, seed, stop, stream}; 202 with its id, or an event stream when stream is true")
             .WithDescription($"Optional header {ClientHeader} (1-128 letters, digits, '-', '_', '.', ':' or '@'; default '{DefaultClient}') " +
-                             "names the client whose usage the prompt counts under. 202 with the prompt's id and status; with " +
-                             "stream: true, 200 and the events of GET /llm/prompts/{id}/stream. 400 names the field that is wrong; " +
+                             "names the client whose usage the prompt counts under (a client_id in the body is refused). 202 with the prompt's id and status; with " +
+                             "stream: true, 200 and the events of GET /llm/prompts/{id}/stream. 400 names the field that is wrong, " +
+                             "or one the route does not take (with the nearest valid one and the list); " +
                              "409 when the id exists; 422 when no runner serves the model and none may pull it (the runners' " +
                              "reasons in detail); 503 {status: busy} when the queue is full.")
             .DocumentsBody<PromptSubmission>()
@@ -72,11 +73,23 @@ public static partial class LlmEndpoints
             .CallsCluster();
     }
 
+    /// <summary>The prompt route's fields besides the prompt's own (<see cref="LlmTaskConfig.PromptFields"/>).</summary>
+    private static readonly string[] RouteFields = ["stream", "id", "creator_address"];
+
+    /// <summary>
+    /// A prompt's fields the server sets: refused when a body carries them. The client is the header's, never the
+    /// body's: usage is billed to it.
+    /// </summary>
+    private static readonly Dictionary<string, string> ServerOwnedFields = new(TaskValidator.ServerOwnedFields)
+    {
+        ["client_id"] = $": the {ClientHeader} header names the client",
+    };
+
     private static async Task<IResult> Submit(HttpRequest request, IGrainFactory grains, GatewayOptions settings,
         TimeProvider clock, CancellationToken cancellation)
     {
         if (ClientOf(request) is not { } client)
-            return Problems.BadRequest($"{ClientHeader} must be 1-128 letters, digits, '-', '_', '.', ':' or '@'");
+            return Problems.BadRequest(ClientHeaderProblem);
         var (document, problem) = await RequestBody.ReadObjectAsync(request, settings.MaxBodyBytes, cancellation);
         if (document is null) return problem!;
 
@@ -89,6 +102,7 @@ public static partial class LlmEndpoints
             var root = document.RootElement;
             try
             {
+                LlmTaskConfig.RefuseUnknownFields(root, "", "model_name", RouteFields, ServerOwnedFields);
                 prompt = LlmTaskConfig.Parse(root, "", "model_name");
                 id = OptionalString(root, "id") ?? Guid.NewGuid().ToString();
                 if (!TaskValidator.IsValidId(id)) return Problems.BadRequest($"id must be 1-128 letters, digits, '-', '_', '.' or ':', got '{id}'");
@@ -285,11 +299,17 @@ public static partial class LlmEndpoints
         };
     }
 
-    private static string? ClientOf(HttpRequest request)
+    private static string? ClientOf(HttpRequest request) =>
+        TryReadClient(request, out var client) ? client ?? DefaultClient : null;
+
+    internal const string ClientHeaderProblem = $"{ClientHeader} must be 1-128 letters, digits, '-', '_', '.', ':' or '@'";
+
+    /// <summary>The client the <see cref="ClientHeader"/> names (null without one); false when the header is malformed.</summary>
+    internal static bool TryReadClient(HttpRequest request, out string? client)
     {
         var header = request.Headers[ClientHeader].ToString();
-        if (header.Length == 0) return DefaultClient;
-        return ClientPattern().IsMatch(header) ? header : null;
+        client = header.Length == 0 ? null : header;
+        return header.Length == 0 || ClientPattern().IsMatch(header);
     }
 
     private static string? OptionalString(JsonElement root, string name) =>

@@ -17,7 +17,10 @@ public static class TaskEndpoints
     {
         api.MapPost("/tasks", Create).WithName("createTask").WithTags(ApiDocs.TasksTag)
             .WithSummary("Create a task (id optional); 201 with the task")
-            .WithDescription("400 names the field that is wrong; 409 when the id exists; 503 {status: busy} when the queue is full (TASK_QUEUE_LIMIT).")
+            .WithDescription("400 names the field that is wrong: one the route does not take (with the valid ones), or one " +
+                             "the server sets (status, created_at, updated_at, completed_at, runner, attempt, error, client_id). " +
+                             $"Optional header {LlmEndpoints.ClientHeader} names the client whose usage the task counts under " +
+                             "(else its creator_address). 409 when the id exists; 503 {status: busy} when the queue is full (TASK_QUEUE_LIMIT).")
             .DocumentsBody<TaskSubmission>()
             .Produces<ParityTask>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -65,6 +68,8 @@ public static class TaskEndpoints
     private static async Task<IResult> Create(HttpRequest request, IGrainFactory grains, GatewayOptions settings,
         TimeProvider clock, CancellationToken cancellation)
     {
+        if (!LlmEndpoints.TryReadClient(request, out var client))
+            return Problems.BadRequest(LlmEndpoints.ClientHeaderProblem);
         var (document, problem) = await RequestBody.ReadObjectAsync(request, settings.MaxBodyBytes, cancellation);
         if (document is null) return problem!;
 
@@ -76,7 +81,7 @@ public static class TaskEndpoints
             try
             {
                 using var withId = JsonDocument.Parse(node.ToJsonString());
-                task = TaskValidator.Parse(withId.RootElement, "task", clock.GetUtcNow());
+                task = TaskValidator.Parse(withId.RootElement, "task", clock.GetUtcNow(), TaskSource.Api) with { ClientId = client };
             }
             catch (TaskConfigException e)
             {

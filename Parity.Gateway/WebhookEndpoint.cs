@@ -8,7 +8,9 @@ namespace Parity.Gateway;
 
 /// <summary>
 /// <c>POST /webhook</c>: the upstream server's push <c>{"type":"available_tasks","payload":Task|[Task…]}</c>, signed.
-/// Everything is checked before anything is submitted: a bad request changes nothing.
+/// Everything is checked before anything is submitted: a bad request changes nothing. The tasks are upstream-shaped
+/// (<see cref="TaskSource.Upstream"/>): fields Parity does not know are ignored, and the ones the server owns
+/// (<c>created_at</c>, <c>status</c>, <c>client_id</c>, …) are replaced by the server's own values.
 /// </summary>
 public static class WebhookEndpoint
 {
@@ -92,14 +94,14 @@ public static class WebhookEndpoint
         if (!root.TryGetProperty("payload", out var payload) || payload.ValueKind == JsonValueKind.Null)
             throw new TaskConfigException("payload is required: a task or an array of tasks");
 
-        if (payload.ValueKind == JsonValueKind.Object) return [TaskValidator.Parse(payload, "payload", now)];
+        if (payload.ValueKind == JsonValueKind.Object) return [TaskValidator.Parse(payload, "payload", now, TaskSource.Upstream)];
         if (payload.ValueKind != JsonValueKind.Array)
             throw new TaskConfigException("payload must be a task object or an array of tasks");
         var count = payload.GetArrayLength();
         if (count == 0) throw new TaskConfigException("payload is an empty array");
         if (count > MaxTasksPerPush)
             throw new TaskConfigException($"payload has {count} tasks; the limit is {MaxTasksPerPush} per push");
-        var tasks = payload.EnumerateArray().Select((t, i) => TaskValidator.Parse(t, $"payload[{i}]", now)).ToList();
+        var tasks = payload.EnumerateArray().Select((t, i) => TaskValidator.Parse(t, $"payload[{i}]", now, TaskSource.Upstream)).ToList();
         var duplicate = tasks.GroupBy(t => t.Id).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) throw new TaskConfigException($"payload lists task id '{duplicate.Key}' more than once");
         return tasks;

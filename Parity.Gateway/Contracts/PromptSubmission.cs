@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Parity.Gateway.Contracts;
 
 /// <summary>The body of <c>POST /api/v1/llm/prompts</c> (parsed strictly from the raw body by LlmTaskConfig).</summary>
-[Description("A prompt: model_name and exactly one of prompt or messages.")]
+[Description("A prompt: model_name and exactly one of prompt or messages. Any other field is refused, naming it; the client is the X-Client-ID header's.")]
 public sealed record PromptSubmission
 {
     [Description("The model, as a runner serves it (GET /api/v1/llm/models).")]

@@ -8,7 +8,9 @@ namespace Parity.Gateway.Contracts;
 /// The body of <c>POST /api/v1/tasks</c> and of a webhook task, as the API documents it. The handlers parse the raw body
 /// strictly (TaskValidator), so this type only describes it; the answer is the stored <see cref="ParityTask"/>.
 /// </summary>
-[Description("A task to run. Fields the cluster sets (status, runner, attempt, error) are ignored when sent.")]
+[Description("A task to run. POST /api/v1/tasks refuses any other field, naming it, and the fields the cluster sets " +
+             "(status, created_at, updated_at, completed_at, runner, attempt, error, client_id); a webhook push ignores " +
+             "fields it does not know and replaces those the cluster sets with its own values.")]
 public sealed record TaskSubmission
 {
     [Description("1-128 letters, digits, '-', '_', '.' or ':'; not starting with 'fl-'. Optional on POST /api/v1/tasks (a UUID is chosen), required in a webhook push.")]
@@ -26,5 +28,4 @@ public sealed record TaskSubmission
     [Description("Not negative.")]
     public decimal? Reward { get; init; }
     public string? CreatorAddress { get; init; }
-    public DateTimeOffset? CreatedAt { get; init; }
 }

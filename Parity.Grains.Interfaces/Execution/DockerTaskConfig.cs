@@ -65,6 +65,32 @@ public sealed partial record DockerTaskConfig
         @"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$")]
     private static partial Regex ImageReference();
 
+    /// <summary>The fields <c>config</c> takes; Parity's own task route refuses any other (<see cref="RefuseUnknownFields"/>).</summary>
+    public static IReadOnlyList<string> Fields { get; } =
+        ["image_name", "docker_image_url", "docker_image_cid", "image_digest", "resources", "network", "timeout_seconds"];
+    public static IReadOnlyList<string> ResourceFields { get; } = ["cpu", "memory"];
+    /// <summary>The fields <c>environment.config</c> takes.</summary>
+    public static IReadOnlyList<string> EnvironmentFields { get; } = ["workdir", "command", "env"];
+
+    /// <summary>
+    /// Refuses a field of <c>config</c>, <c>config.resources</c> or <c>environment.config</c> this type does not take,
+    /// naming it (Parity's API; upstream pushes are tolerated).
+    /// </summary>
+    public static void RefuseUnknownFields(ParityTask task)
+    {
+        using (var config = JsonFields.ParseObject(task.Config, "config", required: false, ""))
+        {
+            if (config is not null)
+            {
+                KnownFields.Check(config.RootElement, "config.", Fields);
+                if (JsonFields.Field(config.RootElement, "resources") is { } resources)
+                    KnownFields.Check(resources, "config.resources.", ResourceFields);
+            }
+        }
+        using var environment = JsonFields.ParseObject(task.Environment?.Config, "environment.config", required: false, "");
+        if (environment is not null) KnownFields.Check(environment.RootElement, "environment.config.", EnvironmentFields);
+    }
+
     [GeneratedRegex("^sha256:[a-f0-9]{64}$")]
     private static partial Regex Digest();
 

@@ -20,8 +20,18 @@ public sealed partial record ShellTaskConfig
     /// <summary>May only shorten the runner's own execution timeout.</summary>
     public int? TimeoutSeconds { get; init; }
 
+    /// <summary>The fields <c>config</c> takes; Parity's own task route refuses any other (<see cref="RefuseUnknownFields"/>).</summary>
+    public static IReadOnlyList<string> Fields { get; } = ["command", "working_dir", "environment", "timeout_seconds"];
+
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
     private static partial Regex VariableName();
+
+    /// <summary>Refuses a <c>config</c> field this type does not take, naming it (Parity's API; upstream pushes are tolerated).</summary>
+    public static void RefuseUnknownFields(ParityTask task)
+    {
+        using var document = JsonFields.ParseObject(task.Config, "config", required: false, "");
+        if (document is not null) KnownFields.Check(document.RootElement, "config.", Fields);
+    }
 
     /// <summary>Parses and validates; every failure is a <see cref="TaskConfigException"/> naming the field.</summary>
     public static ShellTaskConfig Parse(string? configJson)

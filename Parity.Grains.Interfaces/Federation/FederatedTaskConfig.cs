@@ -32,6 +32,20 @@ public sealed record FederatedTaskConfig
     /// </summary>
     public string? Participant { get; init; }
 
+    /// <summary>The fields <c>config</c> takes: the upstream's (UPSTREAM.md §7.2) and <c>participant</c>.</summary>
+    public static IReadOnlyList<string> Fields { get; } =
+    [
+        "session_id", "round_id", "model_type", "dataset_cid", "data_format", "model_config", "partition_config",
+        "train_config", "output_format", "global_model", "participant",
+    ];
+
+    /// <summary>Refuses a <c>config</c> field this type does not take, naming it (Parity's API; upstream pushes are tolerated).</summary>
+    public static void RefuseUnknownFields(ParityTask task)
+    {
+        using var document = JsonFields.ParseObject(task.Config, "config", required: false, "");
+        if (document is not null) KnownFields.Check(document.RootElement, "config.", Fields);
+    }
+
     public static string WireName(FederatedModelType type) => type switch
     {
         FederatedModelType.NeuralNetwork => "neural_network",

@@ -31,10 +31,52 @@ public static class FlSessionRequest
     private static readonly string[] LocalTrainerKeys =
         ["optimizer", "momentum", "nesterov", "beta_1", "beta_2", "epsilon", "alpha"];
 
+    /// <summary>The fields the request takes at its top; any other is refused, naming it and the nearest valid one.</summary>
+    public static IReadOnlyList<string> Fields { get; } =
+    [
+        "name", "description", "model_type", "total_rounds", "min_participants", "training_data", "config", "participants",
+        "external_participants", "quorum", "round_timeout_seconds", "test_dataset_cid", "seed", "creator_address",
+    ];
+
+    /// <summary>A session's fields only the server sets (they are in its view): refused in a request.</summary>
+    public static IReadOnlyDictionary<string, string> ServerOwnedFields { get; } = new Dictionary<string, string>
+    {
+        ["id"] = "", ["status"] = "", ["current_round"] = "", ["participant_count"] = "", ["created_at"] = "",
+        ["updated_at"] = "", ["completed_at"] = "", ["error"] = "", ["rounds"] = "",
+    };
+
+    /// <summary>
+    /// <c>training_data</c>'s fields; <c>dataset_size</c>, <c>features</c> and <c>labels</c> are the upstream client's,
+    /// taken so that its requests pass (the dataset itself is read, so its size is not needed, and choosing columns is refused).
+    /// </summary>
+    public static IReadOnlyList<string> TrainingDataFields { get; } =
+        ["dataset_cid", "data_format", "split_strategy", "metadata", "dataset_size", "features", "labels"];
+
+    public static IReadOnlyList<string> MetadataFields { get; } = ["min_samples", "alpha", "overlap_ratio"];
+
+    /// <summary>
+    /// The parameters the aggregation strategies read from <c>config</c> (the session grain's strategy catalogue checks
+    /// each method's; a test keeps the two lists together).
+    /// </summary>
+    public static IReadOnlyList<string> StrategyParameters { get; } =
+        ["server_learning_rate", "server_momentum", "proximal_mu", "beta_1", "beta_2", "tau", "beta", "num_malicious", "num_selected"];
+
+    /// <summary><c>config</c>'s fields: the session's own, the strategies' parameters, and the upstream client's <c>client_selection</c>.</summary>
+    public static IReadOnlyList<string> ConfigFields { get; } =
+    [
+        "aggregation_method", "model_config", "local_epochs", "batch_size", "learning_rate", "max_update_norm", "privacy_config",
+        "train_config", "client_selection", .. StrategyParameters,
+    ];
+
+    /// <summary><c>config.privacy_config</c>'s fields, as the upstream client sends them.</summary>
+    public static IReadOnlyList<string> PrivacyFields { get; } =
+        ["differential_privacy", "secure_aggregation", "noise_multiplier", "l2_norm_clip"];
+
     /// <param name="newSeed">The seed to record when the request names none (the session shows it).</param>
     public static FlSessionSpec Parse(JsonElement root, Func<long> newSeed)
     {
         if (root.ValueKind != JsonValueKind.Object) throw new TaskConfigException("the session must be a JSON object");
+        RefuseUnknownFields(root);
         var name = Required(root, "name", "");
         if (name.Length > MaxNameLength)
             throw new TaskConfigException($"name must be at most {MaxNameLength} characters, got {name.Length}");
@@ -99,6 +141,30 @@ public static class FlSessionRequest
             TestDatasetCid = testCid,
             Seed = seed,
         };
+    }
+
+    /// <summary>
+    /// Refuses fields the request does not take, at every level it owns (<c>model_config</c> and <c>train_config</c>
+    /// are the engines' and checked by them), and the upstream client's fields that would ask for what is not done.
+    /// </summary>
+    private static void RefuseUnknownFields(JsonElement root)
+    {
+        KnownFields.Check(root, "", Fields, ServerOwnedFields);
+        // A field of the wrong kind is left to the parse below, which names it.
+        if (JsonFields.Field(root, "training_data") is { ValueKind: JsonValueKind.Object } data)
+        {
+            KnownFields.Check(data, "training_data.", TrainingDataFields);
+            if (JsonFields.Field(data, "metadata") is { ValueKind: JsonValueKind.Object } metadata) KnownFields.Check(metadata, "training_data.metadata.", MetadataFields);
+            foreach (var columns in (ReadOnlySpan<string>)["features", "labels"])
+                if (JsonFields.Field(data, columns) is { } list && !(list.ValueKind == JsonValueKind.Array && list.GetArrayLength() == 0))
+                    throw new TaskConfigException(
+                        $"training_data.{columns}: choosing columns is not supported (the whole dataset is trained on); send it empty or leave it out");
+        }
+        if (JsonFields.Field(root, "config") is not { ValueKind: JsonValueKind.Object } config) return;
+        KnownFields.Check(config, "config.", ConfigFields);
+        if (JsonFields.Field(config, "privacy_config") is { ValueKind: JsonValueKind.Object } privacy) KnownFields.Check(privacy, "config.privacy_config.", PrivacyFields);
+        if (JsonFields.Field(config, "client_selection") is { } selection && !(selection.ValueKind == JsonValueKind.String && selection.GetString()!.Length == 0))
+            throw new TaskConfigException("config.client_selection is not supported: choose runners with participants; send it empty or leave it out");
     }
 
     public static FederatedModelType ParseModelType(string value) => value.ToLowerInvariant() switch

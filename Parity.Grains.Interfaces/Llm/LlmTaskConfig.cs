@@ -17,6 +17,28 @@ public static class LlmTaskConfig
     /// <summary>The widest max_tokens the wire format takes; each runner caps it lower (<see cref="LlmLimits"/>).</summary>
     public const int MaxTokensField = 1 << 20;
 
+    /// <summary>The fields of a prompt besides its model's (<c>model</c> in a task's config, <c>model_name</c> on the prompt route).</summary>
+    public static IReadOnlyList<string> PromptFields { get; } = ["prompt", "messages", "max_tokens", "temperature", "seed", "stop"];
+    public static IReadOnlyList<string> MessageFields { get; } = ["role", "content"];
+
+    /// <summary>
+    /// Refuses a field this format does not take, naming it: at the top (<paramref name="extra"/>: the route's own
+    /// fields besides the prompt's) and in each of <c>messages</c>. For Parity's API; upstream pushes are tolerated.
+    /// </summary>
+    public static void RefuseUnknownFields(JsonElement root, string prefix, string modelField, IReadOnlyCollection<string>? extra = null,
+        IReadOnlyDictionary<string, string>? serverOwned = null)
+    {
+        KnownFields.Check(root, prefix, [modelField, .. PromptFields, .. extra ?? []], serverOwned);
+        KnownFields.CheckEach(root, "messages", prefix, MessageFields);
+    }
+
+    /// <summary>Refuses an unknown field of a task's <c>config</c> (see <see cref="RefuseUnknownFields(JsonElement, string, string, IReadOnlyCollection{string}?, IReadOnlyDictionary{string, string}?)"/>).</summary>
+    public static void RefuseUnknownFields(ParityTask task)
+    {
+        using var document = JsonFields.ParseObject(task.Config, "config", required: false, "");
+        if (document is not null) RefuseUnknownFields(document.RootElement, "config.", "model");
+    }
+
     /// <summary>The requested model, or null when the config has none (the task then fails validation).</summary>
     public static string? ModelOf(ParityTask task)
     {

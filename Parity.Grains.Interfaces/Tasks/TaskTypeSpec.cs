@@ -5,7 +5,8 @@ namespace Parity.Tasks;
 /// runner receives what it returns), and what a runner needs to take the type, for the message a task gets when no
 /// runner in the cluster can. <paramref name="FixedAtStart"/>: whether a runner decides once, at start, if it takes the
 /// type (shell tasks: RUNNER_SHELL_ENABLED and the sandbox check), so that when no runner the cluster knows takes it,
-/// waiting cannot help and the task fails at once.
+/// waiting cannot help and the task fails at once. <paramref name="RefuseUnknownFields"/>: throws for a field of the
+/// config (or environment config) the type does not take; Parity's own task route runs it, upstream pushes do not.
 /// </summary>
 public sealed record TaskTypeSpec(TaskType Type, string WireName, Func<ParityTask, object> ParseConfig, string RunnerNeeds,
-    bool FixedAtStart = false);
+    Action<ParityTask> RefuseUnknownFields, bool FixedAtStart = false);

@@ -20,10 +20,39 @@ public static partial class TaskValidator
     /// <summary>Task ids only the cluster's federated sessions may use.</summary>
     public const string ReservedPrefix = "fl-";
 
-    public static ParityTask Parse(JsonElement element, string path, DateTimeOffset now)
+    /// <summary>The fields a task's JSON may carry on Parity's API (<see cref="TaskSource.Api"/>).</summary>
+    public static IReadOnlyList<string> Fields { get; } =
+        ["id", "title", "description", "type", "config", "environment", "nonce", "reward", "creator_address"];
+
+    public static IReadOnlyList<string> EnvironmentFields { get; } = ["type", "config"];
+
+    /// <summary>
+    /// The fields of a stored task that only the server sets, with why: refused on Parity's API, overwritten in an
+    /// upstream push. A submitter that could set <c>created_at</c> would jump the dispatch queue (it is oldest first),
+    /// and one that could set <c>client_id</c> would have its usage billed to someone else.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> ServerOwnedFields { get; } = new Dictionary<string, string>
+    {
+        ["status"] = "",
+        ["created_at"] = " (when it receives the task)",
+        ["updated_at"] = "",
+        ["completed_at"] = "",
+        ["runner"] = " (the runner that takes the task)",
+        ["attempt"] = "",
+        ["error"] = "",
+        ["client_id"] = " from the X-Client-ID header",
+    };
+
+    public static ParityTask Parse(JsonElement element, string path, DateTimeOffset now, TaskSource source)
     {
         if (element.ValueKind != JsonValueKind.Object)
             throw new TaskConfigException($"{path} must be a JSON object");
+        if (source == TaskSource.Api)
+        {
+            KnownFields.Check(element, path + ".", Fields, ServerOwnedFields);
+            if (JsonFields.Field(element, "environment") is { } environment)
+                KnownFields.Check(environment, path + ".environment.", EnvironmentFields);
+        }
 
         RequireString(element, "id", path);
         if (!element.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String)
@@ -42,10 +71,14 @@ public static partial class TaskValidator
             var field = e.Path is { Length: > 1 } jsonPath ? path + jsonPath[1..] : path;
             throw new TaskConfigException($"{field}: {FirstSentence(e.Message)}");
         }
-        return Normalize(task, path, now);
+        return Normalize(task, path, now, source);
     }
 
-    public static ParityTask Normalize(ParityTask task, string path, DateTimeOffset now)
+    /// <summary>
+    /// Checks a parsed task and sets what the server owns (status, times, runner, attempt, error, client). The caller
+    /// sets <see cref="ParityTask.ClientId"/> afterwards from what it trusts (the gateway's X-Client-ID header).
+    /// </summary>
+    public static ParityTask Normalize(ParityTask task, string path, DateTimeOffset now, TaskSource source)
     {
         if (!IsValidId(task.Id))
             throw new TaskConfigException(
@@ -63,6 +96,7 @@ public static partial class TaskValidator
 
         try
         {
+            if (source == TaskSource.Api) TaskTypes.Of(task.Type).RefuseUnknownFields(task);
             TaskTypes.ParseConfig(task);
         }
         catch (TaskConfigException e)
@@ -74,12 +108,13 @@ public static partial class TaskValidator
         {
             Status = TaskState.Pending,
             Nonce = string.IsNullOrEmpty(task.Nonce) ? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)) : task.Nonce,
-            CreatedAt = task.CreatedAt == default ? now : task.CreatedAt,
+            CreatedAt = now,
             UpdatedAt = now,
             CompletedAt = null,
             Runner = null,
             Attempt = 0,
             Error = null,
+            ClientId = null,
         };
     }
 

@@ -22,6 +22,13 @@ public static class StrategyCatalog
         FedMedian.WireName, FedTrimmedAvg.WireName, Krum.WireName, MultiKrum.WireName,
     ];
 
+    /// <summary>
+    /// Every parameter a strategy reads from the config. The session request refuses config fields it does not know
+    /// (<c>FlSessionRequest.StrategyParameters</c> lists these), so a parameter read here must be listed here.
+    /// </summary>
+    public static IReadOnlyList<string> ParameterNames { get; } =
+        ["server_learning_rate", "server_momentum", "proximal_mu", "beta_1", "beta_2", "tau", "beta", "num_malicious", "num_selected"];
+
     /// <summary>Whether <paramref name="method"/> names a weight strategy (alias included); false for forest methods.</summary>
     public static bool IsWeightMethod(string? method) =>
         method is not null && (method == FedAvgAlias || Names.Contains(method, StringComparer.Ordinal));
@@ -104,6 +111,8 @@ public static class StrategyCatalog
 
         private JsonElement Required(string name)
         {
+            if (!ParameterNames.Contains(name))
+                throw new InvalidOperationException($"strategy parameter '{name}' is not in {nameof(ParameterNames)}: session requests would refuse it");
             if (!config.TryGetProperty(name, out var value) || value.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
                 throw new StrategyConfigException("config." + name, $"config.{name} is required for {method}");
             return value;

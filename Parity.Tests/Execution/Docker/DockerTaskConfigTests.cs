@@ -142,7 +142,7 @@ public class DockerTaskConfigTests
     {
         using var json = System.Text.Json.JsonDocument.Parse(
             """{"id":"d1","title":"t","type":"docker","config":{"image_name":"b"},"environment":{"type":"docker","config":{"command":"ls"}}}""");
-        var error = Assert.Throws<TaskConfigException>(() => TaskValidator.Parse(json.RootElement, "payload", DateTimeOffset.UtcNow));
+        var error = Assert.Throws<TaskConfigException>(() => TaskValidator.Parse(json.RootElement, "payload", DateTimeOffset.UtcNow, TaskSource.Upstream));
         Assert.Equal("payload.environment.config.command must be an array of strings", error.Message);
     }
 }
