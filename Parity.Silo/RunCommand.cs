@@ -3,6 +3,7 @@ using Parity.Configuration;
 using Parity.Execution;
 using Parity.Gateway;
 using Parity.Hosting;
+using Parity.Runners;
 
 namespace Parity.Silo;
 
@@ -39,16 +40,23 @@ public static class RunCommand
         }
         await host.StartAsync(cancellation);
         PrintWhereEverythingIs(host.Services);
+        // The host's ShutdownTimeout only cancels a token that Orleans' stop does not always heed: the watchdog bounds
+        // the exit itself, from whichever SIGTERM handler (the host's or the command line's) sees the signal first.
+        using var watchdog = new ShutdownWatchdog(cluster.ShutdownTimeout, host.Services.GetRequiredService<RunnerLifecycle>().Unfinished);
+        using var stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(watchdog.Arm);
+        using var cancelled = cancellation.Register(watchdog.Arm);
         await host.WaitForShutdownAsync(cancellation);
         return 0;
     }
 
     private static void ConfigureSilo(IHostApplicationBuilder builder, ClusteringOptions cluster, IConfiguration configuration)
     {
+        builder.Logging.AddConsole(o => o.FormatterName = OneLineErrorsFormatter.Name)
+            .AddConsoleFormatter<OneLineErrorsFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = cluster.ShutdownTimeout);
         // The dashboard's silo side: whichever process serves /dashboard reads it from every silo.
         builder.UseOrleans(silo => silo
             .AddParityCluster(cluster)

@@ -35,6 +35,12 @@ public sealed record ClusteringOptions
     /// reach those ports is then a member or a client of the cluster, so this is logged as a warning at every start.
     /// </summary>
     public bool AllowInsecure { get; set; }
+    /// <summary>
+    /// SILO_SHUTDOWN_TIMEOUT: from SIGTERM to exit, at most. The runner hands its tasks back within part of it; whatever
+    /// is still unfinished when it runs out (an unreachable Redis holds Orleans' own stop) is named in one line and the
+    /// process exits.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Whether the three CLUSTER_TLS_* keys are set (the validator refuses some without the others).</summary>
     public bool UsesTls => TlsCaPath is not null && TlsCertificatePath is not null && TlsKeyPath is not null;

@@ -31,6 +31,8 @@ public sealed partial class ClusteringOptionsReader(ConfigurationReader read) : 
         options.TlsCertificatePath = read.Raw("CLUSTER_TLS_CERT") ?? options.TlsCertificatePath;
         options.TlsKeyPath = read.Raw("CLUSTER_TLS_KEY") ?? options.TlsKeyPath;
         options.AllowInsecure = read.Bool("CLUSTER_ALLOW_INSECURE", options.AllowInsecure);
+        options.ShutdownTimeout = read.Duration("SILO_SHUTDOWN_TIMEOUT", options.ShutdownTimeout,
+            TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
     }
 
     [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]

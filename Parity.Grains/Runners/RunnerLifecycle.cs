@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Parity.Tasks;
 using Microsoft.Extensions.Logging;
 using Parity.Configuration;
@@ -19,6 +20,7 @@ public sealed class RunnerLifecycle(
 {
     private readonly CancellationTokenSource _stop = new();
     private Task? _heartbeats;
+    private volatile bool _markedOffline;
 
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(RunnerLifecycle), ServiceLifecycleStage.Active, OnStart, OnStop);
@@ -65,18 +67,37 @@ public sealed class RunnerLifecycle(
     private async Task OnStop(CancellationToken cancellation)
     {
         _stop.Cancel();
+        // Two thirds of the process's shutdown timeout: the rest is left to Orleans' own stop (membership, storage),
+        // so a hang here still leaves the silo time to leave the cluster cleanly.
+        var handBack = Stopwatch.StartNew();
+        var budget = cluster.ShutdownTimeout * 2 / 3;
         try
         {
-            await Runner.GoOffline();
+            await Runner.GoOffline().WaitAsync(budget, CancellationToken.None);
+            _markedOffline = true;
         }
         catch (Exception e)
         {
-            logger.LogWarning(e, "Could not mark runner {Runner} offline", cluster.SiloName);
+            // One line: the cause is in the message (a timeout, a storage error), and a shutdown log is read by people.
+            logger.LogWarning("Could not mark runner {Runner} offline: {Reason}", cluster.SiloName,
+                e is TimeoutException ? "no answer in time" : ExceptionLine.Of(e));
         }
-        // Long enough for a loaded engine to stop and remove its containers (10 s proved short on a busy 2-core host);
-        // bounded, so a hung engine cannot hold the shutdown.
-        await executions.StopAsync(TimeSpan.FromSeconds(30));
+        var left = budget - handBack.Elapsed;
+        await executions.StopAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero);
         await pulls.StopAsync();
         if (_heartbeats is not null) await _heartbeats;
+    }
+
+    /// <summary>
+    /// What this runner has not handed back yet, in words for the one line a forced exit prints; null when nothing.
+    /// </summary>
+    public string? Unfinished()
+    {
+        var parts = new List<string>();
+        if (!_markedOffline) parts.Add($"runner {cluster.SiloName} not marked offline (it shows offline once its heartbeats stop)");
+        var running = executions.RunningTaskIds;
+        if (running.Count > 0)
+            parts.Add($"{running.Count} running task(s) not handed back, taken again when their leases expire: {string.Join(", ", running)}");
+        return parts.Count == 0 ? null : string.Join("; ", parts);
     }
 }

@@ -60,6 +60,31 @@ public sealed class ParityProcess : IDisposable
         }
     }
 
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>SIGTERM, as an operator's <c>kill</c> or a service manager's stop sends it: the process shuts down as it would for them.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()]);
+        kill.WaitForExit();
+        if (kill.ExitCode != 0) throw new InvalidOperationException($"kill -TERM {_process.Id} exited {kill.ExitCode}");
+    }
+
+    /// <summary>Waits for the process to end, at most <paramref name="bound"/>; whether it ended.</summary>
+    public async Task<bool> WaitForExit(TimeSpan bound)
+    {
+        using var wait = new CancellationTokenSource(bound);
+        try
+        {
+            await _process.WaitForExitAsync(wait.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>SIGKILL: no shutdown hooks run, exactly like a machine losing power.</summary>
     public void KillHard() => _process.Kill(entireProcessTree: false);
 

@@ -14,6 +14,8 @@ internal sealed class ContainerRun(DockerEngine engine, DockerExecutorOptions op
 {
     private readonly ContainerControl _control = new(engine, options, logger);
     private static readonly TimeSpan DrainBound = TimeSpan.FromSeconds(2);
+    /// <summary>How long an unexplained SIGKILL waits for the engine's "oom" event (it came 1-4 s late on a loaded 2-core host).</summary>
+    private static readonly TimeSpan OomNoticeBound = TimeSpan.FromSeconds(10);
 
     /// <summary>Starts the container and waits for it; <paramref name="stopwatch"/> times the run from its start.</summary>
     public async Task<ExecutionOutcome> RunAsync(ParityTask task, DockerTaskConfig config, string id, ExecutionOutput output,
@@ -26,6 +28,7 @@ internal sealed class ContainerRun(DockerEngine engine, DockerExecutorOptions op
             ct => engine.Client.Containers.AttachContainerAsync(
                 id, false, new ContainerAttachParameters { Stream = true, Stdout = true, Stderr = true }, ct), cancellation);
         var pump = PumpAsync(stream, output);
+        await using var oom = OomWatch.Start(engine, id, logger);
 
         await EngineCalls.BoundedAsync(options.EngineTimeout, "starting the container",
             ct => engine.Client.Containers.StartContainerAsync(id, new ContainerStartParameters(), ct), cancellation);
@@ -46,13 +49,11 @@ internal sealed class ContainerRun(DockerEngine engine, DockerExecutorOptions op
         await Bounded(pump, DrainBound);
 
         var state = await _control.StateAsync(id);
-        // The engine learns of an OOM kill from a separate event that can arrive just after the exit: a SIGKILL we did
-        // not send gets a moment for the flag to settle.
-        for (var wait = 0; state is { ExitCode: 137, OOMKilled: false } && !deadline.Interrupted && wait < 10; wait++)
-        {
-            await Task.Delay(100, CancellationToken.None);
-            state = await _control.StateAsync(id);
-        }
+        // A SIGKILL we did not send is most likely the kernel's OOM killer, whose notice can reach the engine after the
+        // exit and whose inspected flag can miss it altogether (see OomWatch): wait for the engine's "oom" event, which
+        // ends the wait the moment it comes, so only a kill from elsewhere waits the whole bound. The container is
+        // removed only after this: the engine drops the event of a container it no longer has.
+        if (state is { ExitCode: 137, OOMKilled: false } && !deadline.Interrupted) await oom.WaitAsync(OomNoticeBound);
         var outcome = new ExecutionOutcome
         {
             Elapsed = stopwatch.Elapsed,
@@ -64,7 +65,7 @@ internal sealed class ContainerRun(DockerEngine engine, DockerExecutorOptions op
         };
         if (deadline.InterruptedOutcome(outcome) is { } interrupted) return interrupted;
         var exitCode = (int)(state?.ExitCode ?? -1);
-        if (state?.OOMKilled == true)
+        if (state is not null && (state.OOMKilled || oom.Seen))
         {
             var limit = ByteSize.Format(config.MemoryBytes ?? options.MemoryLimitBytes);
             var source = config.MemoryBytes is null ? "RUNNER_DOCKER_MEMORY_LIMIT" : "config.resources.memory";
