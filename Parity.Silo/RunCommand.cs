@@ -37,6 +37,7 @@ public static class RunCommand
             host = builder.Build();
             host.Services.ValidateParityOptions();
         }
+        await RedisProbe.EnsureReachableAsync(cluster, cancellation);
         await host.StartAsync(cancellation);
         PrintWhereEverythingIs(host.Services);
         await host.WaitForShutdownAsync(cancellation);

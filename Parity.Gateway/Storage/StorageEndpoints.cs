@@ -126,7 +126,7 @@ public static class StorageEndpoints
         {
             return await reader.ReadNextSectionAsync(cancellation);
         }
-        catch (IOException e)
+        catch (IOException e) when (e is not BadHttpRequestException)
         {
             throw new InvalidDataException($"the body could not be read to its end: {e.Message.TrimEnd(' ', '.')}", e);
         }
