@@ -42,13 +42,19 @@ public sealed class RequestBodyErrorTests(SharedCluster shared) : IClassFixture<
         var stream = client.GetStream();
         await stream.WriteAsync(Head(path, contentLength: 1000));
         await stream.WriteAsync("""{"type":"available_tasks","payload":"""u8.ToArray());
-        // Half-close: the body ends here, 37 bytes into the 1000 announced, and the answer can still come back.
+        // The body ends here, 37 bytes into the 1000 announced. Kestrel takes the client's FIN for the end of the
+        // connection, so the 400 rarely reaches the client: the gateway's own line says what it answered.
         client.Client.Shutdown(SocketShutdown.Send);
 
-        var (status, body) = await ReadResponseAsync(stream);
-        Assert.Equal(400, status);
-        // The upload streams into the store and says so in its own words; the others name the length they were promised.
-        Assert.Contains(path.EndsWith("/upload", StringComparison.Ordinal) ? "cut-off upload body" : "of the 1000 bytes its Content-Length announced", body);
+        var response = await ReadAllAsync(stream);
+        Assert.True(response.Length == 0 || response.StartsWith("HTTP/1.1 400 ", StringComparison.Ordinal), response);
+        var line = await Eventually.Get<string>(() => Task.FromResult<string?>(_log.Entries.FirstOrDefault(e => e.Level == LogLevel.Debug
+                && e.Category.StartsWith("Parity.Gateway", StringComparison.Ordinal) && e.Message.StartsWith($"POST {path}: 400 ", StringComparison.Ordinal)).Message),
+            TimeSpan.FromSeconds(30), $"the gateway's debug line about the body of {path}");
+        // The upload streams into the store and says so in its own words. Kestrel reports the FIN either as the end of the
+        // body (a read returns short of the Content-Length) or as the connection aborted, depending on which it sees first.
+        if (path.EndsWith("/upload", StringComparison.Ordinal)) Assert.Contains("cut-off upload body", line);
+        else Assert.Matches(@"the client closed the connection after \d+ bytes|the request body ended after \d+ of the 1000 bytes", line);
         AssertNoErrorLogged();
         await AssertStillServing();
     }
@@ -84,11 +90,27 @@ public sealed class RequestBodyErrorTests(SharedCluster shared) : IClassFixture<
         client.Client.LingerState = new LingerOption(true, 0);
         client.Dispose();
 
-        await Eventually.True(() => _log.Entries.Any(e => e.Level == LogLevel.Debug && e.Message.Contains(path) && e.Error is null
-                                                          && e.Category.StartsWith("Parity.Gateway")),
+        await Eventually.True(() => _log.Entries.Any(e => e.Level == LogLevel.Debug && e.Message.StartsWith($"POST {path}: 400 ", StringComparison.Ordinal)
+                                                          && e.Category.StartsWith("Parity.Gateway", StringComparison.Ordinal)),
             TimeSpan.FromSeconds(30), $"the gateway's debug line about the body of {path}");
         AssertNoErrorLogged();
         await AssertStillServing();
+    }
+
+    /// <summary>Whatever the gateway sends before it closes the connection (empty if it sends nothing).</summary>
+    private static async Task<string> ReadAllAsync(NetworkStream stream)
+    {
+        // Bounds the wait if the gateway kept the connection open; nothing is timed.
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var received = new MemoryStream();
+        try
+        {
+            await stream.CopyToAsync(received, guard.Token);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException)
+        {
+        }
+        return Encoding.UTF8.GetString(received.ToArray());
     }
 
     private async Task<TcpClient> ConnectAsync()
