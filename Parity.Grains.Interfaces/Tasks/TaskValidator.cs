@@ -17,6 +17,12 @@ public static partial class TaskValidator
     /// <summary>Whether a string can be a task id (also used to refuse lookups of ids that cannot exist).</summary>
     public static bool IsValidId(string id) => IdPattern().IsMatch(id) && !IsDotSegment(id);
 
+    /// <summary>What is wrong with <paramref name="id"/>, to follow the field's name ("id must …"); null if it is a valid id.</summary>
+    public static string? IdProblem(string id) =>
+        IsDotSegment(id) ? "must not be '.' or '..': a URL path cannot name them (…/tasks/{id}), so the task could never be read back"
+        : IdPattern().IsMatch(id) ? null
+        : $"must be 1-128 letters, digits, '-', '_', '.' or ':', got '{Visible(JsonFields.Excerpt(id))}'";
+
     /// <summary>"." and ".." are removed from a URL path by every client and proxy: such a task could never be read back.</summary>
     private static bool IsDotSegment(string id) => id is "." or "..";
 
@@ -50,12 +56,7 @@ public static partial class TaskValidator
 
     public static ParityTask Normalize(ParityTask task, string path, DateTimeOffset now)
     {
-        if (IsDotSegment(task.Id))
-            throw new TaskConfigException(
-                $"{path}.id must not be '.' or '..': a URL path cannot name them (…/tasks/{{id}}), so the task could never be read back");
-        if (!IsValidId(task.Id))
-            throw new TaskConfigException(
-                $"{path}.id must be 1-128 letters, digits, '-', '_', '.' or ':', got '{Visible(JsonFields.Excerpt(task.Id))}'");
+        if (IdProblem(task.Id) is { } problem) throw new TaskConfigException($"{path}.id {problem}");
         // A session's round tasks are named fl-{session}-r{n}-p{k}, and a session takes the task it finds under that
         // name: a client that created one first would plant its own config in the round.
         if (task.Id.StartsWith(ReservedPrefix, StringComparison.OrdinalIgnoreCase))

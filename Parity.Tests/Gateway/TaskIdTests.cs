@@ -58,6 +58,18 @@ public sealed class TaskIdTests(SharedCluster shared) : IClassFixture<SharedClus
         Assert.StartsWith("payload.id must", Detail(await response.Content.ReadAsStringAsync()));
     }
 
+    [Theory]
+    [MemberData(nameof(BadIds))]
+    public async Task A_prompt_with_such_an_id_is_refused_naming_it(string id)
+    {
+        var json = JsonSerializer.Serialize(new { id, model_name = "tiny", prompt = "hi" });
+        using var response = await _gateway.Http.SendAsync(_gateway.Api(HttpMethod.Post, "/api/v1/llm/prompts", json));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var detail = Detail(await response.Content.ReadAsStringAsync());
+        Assert.StartsWith("id must", detail);
+        Assert.DoesNotContain('\n', detail);
+    }
+
     [Fact]
     public async Task Abc_with_a_newline_is_not_a_second_task_beside_abc()
     {
