@@ -47,27 +47,40 @@ public static class GatewayApp
         if (settings.WebhookSecret is null && !settings.AllowUnsignedWebhooks)
             logger.LogInformation("RUNNER_WEBHOOK_SECRET is not set: /webhook refuses every request");
 
-        app.UseExceptionHandler(errors => errors.Run(async context =>
+        app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
-            // A silo that just died makes calls to the grains it hosted fail or time out until the cluster declares it
-            // dead and re-homes them: the request is sound and a retry in a few seconds succeeds, so the client is told
-            // that (503, Retry-After), not that the gateway failed (see ClusterRecovering).
-            if (ClusterRecovering.Is(error))
+            // A bad request that Kestrel refused (a body cut off or too slow, read by a route that does not go through
+            // RequestBody) is the client's doing: answered below with its own status, never logged as a failure.
+            SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException,
+            ExceptionHandler = async context =>
             {
-                logger.LogWarning("The cluster could not reach a grain for {Path}: {Reason}", context.Request.Path, error!.Message);
-                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-                context.Response.Headers.RetryAfter = "5";
-                await Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Cluster recovering",
-                    detail: "a silo of the cluster is unreachable or was just lost and its grains are moving to the others; " +
-                            "retry in a few seconds").ExecuteAsync(context);
-                return;
-            }
-            logger.LogError(error, "Unhandled error on {Path}", context.Request.Path);
-            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
-            await Results.Problem(statusCode: context.Response.StatusCode, title: "Internal error",
-                detail: "the gateway failed to handle the request; see its log").ExecuteAsync(context);
-        }));
+                var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+                if (error is BadHttpRequestException bad)
+                {
+                    logger.LogDebug("{Method} {Path}: {Status} {Reason}", context.Request.Method, context.Request.Path, bad.StatusCode, bad.Message);
+                    context.Response.StatusCode = bad.StatusCode;
+                    await Problems.Status(bad.StatusCode, bad.Message).ExecuteAsync(context);
+                    return;
+                }
+                // A silo that just died makes calls to the grains it hosted fail or time out until the cluster declares it
+                // dead and re-homes them: the request is sound and a retry in a few seconds succeeds, so the client is told
+                // that (503, Retry-After), not that the gateway failed (see ClusterRecovering).
+                if (ClusterRecovering.Is(error))
+                {
+                    logger.LogWarning("The cluster could not reach a grain for {Path}: {Reason}", context.Request.Path, error!.Message);
+                    context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                    context.Response.Headers.RetryAfter = "5";
+                    await Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Cluster recovering",
+                        detail: "a silo of the cluster is unreachable or was just lost and its grains are moving to the others; " +
+                                "retry in a few seconds").ExecuteAsync(context);
+                    return;
+                }
+                logger.LogError(error, "Unhandled error on {Path}", context.Request.Path);
+                context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+                await Results.Problem(statusCode: context.Response.StatusCode, title: "Internal error",
+                    detail: "the gateway failed to handle the request; see its log").ExecuteAsync(context);
+            },
+        });
 
         app.MapParityApiDocs();
         app.MapPost("/webhook", WebhookEndpoint.Handle)

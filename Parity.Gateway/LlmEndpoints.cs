@@ -105,7 +105,7 @@ public static partial class LlmEndpoints
                 LlmTaskConfig.RefuseUnknownFields(root, "", "model_name", RouteFields, ServerOwnedFields);
                 prompt = LlmTaskConfig.Parse(root, "", "model_name");
                 id = OptionalString(root, "id") ?? Guid.NewGuid().ToString();
-                if (!TaskValidator.IsValidId(id)) return Problems.BadRequest($"id must be 1-128 letters, digits, '-', '_', '.' or ':', got '{id}'");
+                if (TaskValidator.IdProblem(id) is { } bad) return Problems.BadRequest($"id {bad}");
                 creator = OptionalString(root, "creator_address");
                 stream = root.TryGetProperty("stream", out var s) && s.ValueKind switch
                 {

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.WebUtilities;
+
 namespace Parity.Gateway;
 
 /// <summary>RFC 7807 problem responses with a detail that names what was wrong.</summary>
@@ -12,6 +14,10 @@ public static class Problems
     public static IResult Unauthorized(string detail) => Make(StatusCodes.Status401Unauthorized, "Unauthorized", detail);
     public static IResult Unprocessable(string detail) => Make(StatusCodes.Status422UnprocessableEntity, "Unprocessable", detail);
     public static IResult TooLarge(string detail) => Make(StatusCodes.Status413PayloadTooLarge, "Payload too large", detail);
+    public static IResult RequestTimeout(string detail) => Make(StatusCodes.Status408RequestTimeout, "Request timeout", detail);
+    /// <summary>Any status, titled with its standard reason phrase.</summary>
+    public static IResult Status(int status, string detail) =>
+        Make(status, ReasonPhrases.GetReasonPhrase(status) is { Length: > 0 } phrase ? phrase : "Error", detail);
 
     private static IResult Make(int status, string title, string detail) =>
         Results.Problem(statusCode: status, title: title, detail: detail);

@@ -25,6 +25,7 @@ root.SetAction((parse, cancellation) => ParityCommandLine.GuardAsync(async () =>
     app.Services.ValidateParityOptions();
     app.MapParityGateway();
     app.MapParityDashboard();
+    await RedisProbe.EnsureReachableAsync(cluster, cancellation);
     await app.StartAsync(cancellation);
     Console.WriteLine($"Parity gateway for cluster '{cluster.ClusterId}' ({cluster.Clustering}) on {string.Join(", ", gateway.Urls)}");
     await app.WaitForShutdownAsync(cancellation);

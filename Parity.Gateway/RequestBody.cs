@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Unicode;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
+using Microsoft.Extensions.Logging;
 
 namespace Parity.Gateway;
 
@@ -14,32 +16,74 @@ public static class RequestBody
         if (request.ContentLength > limit) throw new TooLargeException(limit);
         var buffer = new ArrayBufferWriter<byte>(4096);
         var stream = request.Body;
-        while (true)
+        try
         {
-            var memory = buffer.GetMemory(8192);
-            var read = await stream.ReadAsync(memory, cancellation);
-            if (read == 0) return buffer.WrittenSpan.ToArray();
-            buffer.Advance(read);
-            if (buffer.WrittenCount > limit) throw new TooLargeException(limit);
+            while (true)
+            {
+                var memory = buffer.GetMemory(8192);
+                var read = await stream.ReadAsync(memory, cancellation);
+                if (read == 0) return buffer.WrittenSpan.ToArray();
+                buffer.Advance(read);
+                if (buffer.WrittenCount > limit) throw new TooLargeException(limit);
+            }
+        }
+        // Kestrel's own verdict on the body: it ended before its Content-Length (400), it arrived slower than
+        // MinRequestBodyDataRate (408), it outgrew MaxRequestBodySize (413). Checked first: it is an IOException too.
+        catch (BadHttpRequestException e)
+        {
+            var detail = e.StatusCode switch
+            {
+                StatusCodes.Status400BadRequest when request.ContentLength is { } length =>
+                    $"the request body ended after {buffer.WrittenCount} of the {length} bytes its Content-Length announced",
+                StatusCodes.Status408RequestTimeout =>
+                    $"the request body arrived too slowly (under {MinimumRate(request)} bytes/s) and was abandoned after {buffer.WrittenCount} bytes",
+                _ => e.Message,
+            };
+            throw new UnreadableBodyException(e.StatusCode, detail, e);
+        }
+        // The client reset the connection or went away mid-body: nobody may read the answer, but it is still the
+        // client's doing, not the gateway's.
+        catch (Exception e) when (e is IOException or OperationCanceledException && request.HttpContext.RequestAborted.IsCancellationRequested)
+        {
+            throw new UnreadableBodyException(StatusCodes.Status400BadRequest,
+                $"the client closed the connection after {buffer.WrittenCount} bytes of the request body", e);
         }
     }
 
-    /// <summary>
-    /// Reads the body under <paramref name="limit"/> and parses it as a JSON object; otherwise the problem to answer
-    /// (413 over the limit, 400 naming what is wrong). The caller disposes the document.
-    /// </summary>
-    public static async Task<(JsonDocument? Object, IResult? Problem)> ReadObjectAsync(HttpRequest request, int limit,
-        CancellationToken cancellation)
+    /// <summary>Reads the body under <paramref name="limit"/>; otherwise the problem to answer (413, or 400/408 for a body cut off or too slow).</summary>
+    public static async Task<(byte[]? Body, IResult? Problem)> ReadBytesAsync(HttpRequest request, int limit, CancellationToken cancellation)
     {
-        byte[] body;
         try
         {
-            body = await ReadAsync(request, limit, cancellation);
+            return (await ReadAsync(request, limit, cancellation), null);
         }
         catch (TooLargeException e)
         {
             return (null, Problems.TooLarge(e.Message));
         }
+        catch (UnreadableBodyException e)
+        {
+            // The client's fault and routine on the open internet: one line for whoever debugs a client, no stack trace.
+            request.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RequestBody).FullName!)
+                .LogDebug("{Method} {Path}: {Status} {Reason}", request.Method, request.Path, e.StatusCode, e.Message);
+            return (null, e.StatusCode == StatusCodes.Status408RequestTimeout
+                ? Problems.RequestTimeout(e.Message)
+                : Problems.Status(e.StatusCode, e.Message));
+        }
+    }
+
+    private static double MinimumRate(HttpRequest request) =>
+        request.HttpContext.Features.Get<IHttpMinRequestBodyDataRateFeature>()?.MinDataRate?.BytesPerSecond ?? 0;
+
+    /// <summary>
+    /// Reads the body under <paramref name="limit"/> and parses it as a JSON object; otherwise the problem to answer
+    /// (413 over the limit, 400 naming what is wrong, 400/408 for a body cut off or sent too slowly). The caller disposes the document.
+    /// </summary>
+    public static async Task<(JsonDocument? Object, IResult? Problem)> ReadObjectAsync(HttpRequest request, int limit,
+        CancellationToken cancellation)
+    {
+        var (body, unread) = await ReadBytesAsync(request, limit, cancellation);
+        if (body is null) return (null, unread);
         var (document, problem) = ParseJson(body);
         if (document is null) return (null, Problems.BadRequest(problem!));
         if (document.RootElement.ValueKind == JsonValueKind.Object) return (document, null);

@@ -25,15 +25,8 @@ public static class WebhookEndpoint
         ILoggerFactory loggers,
         CancellationToken cancellation)
     {
-        byte[] body;
-        try
-        {
-            body = await RequestBody.ReadAsync(request, settings.MaxBodyBytes, cancellation);
-        }
-        catch (RequestBody.TooLargeException e)
-        {
-            return Problems.TooLarge(e.Message);
-        }
+        var (body, unread) = await RequestBody.ReadBytesAsync(request, settings.MaxBodyBytes, cancellation);
+        if (body is null) return unread!;
 
         var now = clock.GetUtcNow();
         var header = request.Headers[WebhookSignature.HeaderName].ToString();

@@ -38,6 +38,7 @@ public static class RunCommand
             host = builder.Build();
             host.Services.ValidateParityOptions();
         }
+        await RedisProbe.EnsureReachableAsync(cluster, cancellation);
         await host.StartAsync(cancellation);
         PrintWhereEverythingIs(host.Services);
         // The host's ShutdownTimeout only cancels a token that Orleans' stop does not always heed: the watchdog bounds

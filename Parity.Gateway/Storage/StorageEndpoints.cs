@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Logging;
 using Microsoft.OpenApi;
 using Microsoft.Net.Http.Headers;
 using Parity.Gateway.Contracts;
@@ -112,12 +113,25 @@ public static class StorageEndpoints
         }
         catch (InvalidDataException e)
         {
-            return Problems.BadRequest($"malformed or cut-off upload body: {e.Message}");
+            return ClientFault(context, $"malformed or cut-off upload body: {e.Message}");
+        }
+        // Kestrel aborts the request when the client closes or resets its side mid-body; nobody reads this answer.
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            return ClientFault(context, "cut-off upload body: the client closed the connection before sending all of it");
         }
         catch (IpfsNodeException e)
         {
             return Results.Problem(statusCode: StatusCodes.Status502BadGateway, title: "IPFS node failed", detail: e.Message);
         }
+    }
+
+    /// <summary>A 400 for what the client did wrong, and one line at debug level for whoever debugs a client: no stack trace.</summary>
+    private static IResult ClientFault(HttpContext context, string detail)
+    {
+        context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StorageEndpoints).FullName!)
+            .LogDebug("{Method} {Path}: {Status} {Reason}", context.Request.Method, context.Request.Path, StatusCodes.Status400BadRequest, detail);
+        return Problems.BadRequest(detail);
     }
 
     private static async Task<MultipartSection?> NextSectionAsync(MultipartReader reader, CancellationToken cancellation)
@@ -126,7 +140,7 @@ public static class StorageEndpoints
         {
             return await reader.ReadNextSectionAsync(cancellation);
         }
-        catch (IOException e)
+        catch (IOException e) when (e is not BadHttpRequestException)
         {
             throw new InvalidDataException($"the body could not be read to its end: {e.Message.TrimEnd(' ', '.')}", e);
         }

@@ -13,7 +13,8 @@ internal sealed class UploadBodyStream(Stream body) : Stream
         {
             return await body.ReadAsync(buffer, cancellationToken);
         }
-        catch (IOException e)
+        // Kestrel's other verdicts keep their own status: too slow (408, answered by the gateway's error handler), too large (413).
+        catch (IOException e) when (e is not BadHttpRequestException { StatusCode: not StatusCodes.Status400BadRequest })
         {
             throw new InvalidDataException($"the body could not be read to its end: {e.Message.TrimEnd(' ', '.')}", e);
         }

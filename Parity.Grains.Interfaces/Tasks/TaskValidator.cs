@@ -15,7 +15,16 @@ public static partial class TaskValidator
     public const int MaxDescriptionLength = 8192;
 
     /// <summary>Whether a string can be a task id (also used to refuse lookups of ids that cannot exist).</summary>
-    public static bool IsValidId(string id) => IdPattern().IsMatch(id);
+    public static bool IsValidId(string id) => IdPattern().IsMatch(id) && !IsDotSegment(id);
+
+    /// <summary>What is wrong with <paramref name="id"/>, to follow the field's name ("id must …"); null if it is a valid id.</summary>
+    public static string? IdProblem(string id) =>
+        IsDotSegment(id) ? "must not be '.' or '..': a URL path cannot name them (…/tasks/{id}), so the task could never be read back"
+        : IdPattern().IsMatch(id) ? null
+        : $"must be 1-128 letters, digits, '-', '_', '.' or ':', got '{Visible(JsonFields.Excerpt(id))}'";
+
+    /// <summary>"." and ".." are removed from a URL path by every client and proxy: such a task could never be read back.</summary>
+    private static bool IsDotSegment(string id) => id is "." or "..";
 
     /// <summary>Task ids only the cluster's federated sessions may use.</summary>
     public const string ReservedPrefix = "fl-";
@@ -80,9 +89,7 @@ public static partial class TaskValidator
     /// </summary>
     public static ParityTask Normalize(ParityTask task, string path, DateTimeOffset now, TaskSource source)
     {
-        if (!IsValidId(task.Id))
-            throw new TaskConfigException(
-                $"{path}.id must be 1-128 letters, digits, '-', '_', '.' or ':', got '{JsonFields.Excerpt(task.Id)}'");
+        if (IdProblem(task.Id) is { } problem) throw new TaskConfigException($"{path}.id {problem}");
         // A session's round tasks are named fl-{session}-r{n}-p{k}, and a session takes the task it finds under that
         // name: a client that created one first would plant its own config in the round.
         if (task.Id.StartsWith(ReservedPrefix, StringComparison.OrdinalIgnoreCase))
@@ -126,6 +133,10 @@ public static partial class TaskValidator
             throw new TaskConfigException($"{path}.{name} must be a string");
     }
 
+    /// <summary>Control characters written as escapes, so that a message quoting an id stays one readable line.</summary>
+    private static string Visible(string text) =>
+        string.Concat(text.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
+
     private static string FirstSentence(string message)
     {
         var cut = message.IndexOf(". Path:", StringComparison.Ordinal);
@@ -133,6 +144,7 @@ public static partial class TaskValidator
     }
 
 
-    [GeneratedRegex("^[A-Za-z0-9._:-]{1,128}$")]
+    // \z, not $: $ also matches before a final newline, which would let "abc\n" through as an id distinct from "abc".
+    [GeneratedRegex(@"^[A-Za-z0-9._:-]{1,128}\z")]
     private static partial Regex IdPattern();
 }

@@ -36,6 +36,22 @@ public sealed class StartUpErrorTests
         Assert.Contains("CLUSTER_ALLOW_INSECURE=true", stderr);
     }
 
+    [Theory]
+    [InlineData("Parity.Silo", "parity-runner")]
+    [InlineData("Parity.Gateway", "parity-gateway")]
+    public async Task A_redis_that_does_not_answer_is_one_line_naming_the_key_and_the_address(string project, string assembly)
+    {
+        // A port nobody listens on: the connection is refused at once.
+        var closed = TestEngines.FreeTcpPort();
+        var (stdout, stderr) = await StartUpOutput(project, assembly, new()
+        {
+            ["ORLEANS_CLUSTERING"] = "redis", ["ORLEANS_REDIS"] = $"127.0.0.1:{closed}", ["CLUSTER_ALLOW_INSECURE"] = "true",
+        });
+        Assert.Equal($"configuration error: cannot reach Redis at 127.0.0.1:{closed} (ORLEANS_REDIS): connection refused", stderr);
+        Assert.DoesNotContain("   at ", stdout);
+        Assert.DoesNotContain("Exception", stdout);
+    }
+
     [Fact]
     public async Task A_certificate_of_another_CA_stops_start_up_naming_the_key()
     {
@@ -51,6 +67,16 @@ public sealed class StartUpErrorTests
 
     /// <summary>Starts the executable with <paramref name="environment"/>, expects exit 2 and stderr starting with <paramref name="expected"/>.</summary>
     private static async Task<string> AssertStartUpError(string project, string assembly, Dictionary<string, string> environment, string expected)
+    {
+        var (stdout, error) = await StartUpOutput(project, assembly, environment);
+        Assert.StartsWith(expected, error);
+        // The message alone: no host failure log with a stack trace around it.
+        Assert.DoesNotContain("Hosting failed to start", stdout);
+        return error;
+    }
+
+    /// <summary>Starts the executable with <paramref name="environment"/>, expects exit 2; its stdout and its trimmed stderr.</summary>
+    private static async Task<(string Stdout, string Stderr)> StartUpOutput(string project, string assembly, Dictionary<string, string> environment)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(TestEngines.BuiltDll(project, assembly));
@@ -78,10 +104,7 @@ public sealed class StartUpErrorTests
         }
         var error = (await stderr).Trim();
         Assert.True(process.ExitCode == 2, $"exit {process.ExitCode}: {error}");
-        Assert.StartsWith(expected, error);
-        // The message alone: no host failure log with a stack trace around it.
-        Assert.DoesNotContain("Hosting failed to start", await stdout);
-        return error;
+        return (await stdout, error);
     }
 
     [Fact]

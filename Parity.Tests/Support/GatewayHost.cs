@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Parity.Gateway;
 using Parity.Gateway.Security;
 
@@ -28,14 +29,20 @@ public sealed class GatewayHost : IAsyncDisposable
 
     /// <param name="port">Listen on this loopback port with Kestrel (for callers outside the test, such as silos fetching
     /// content from /ipfs); null: an in-memory test server.</param>
+    /// <param name="log">Also log to this provider, from Debug up.</param>
     public static async Task<GatewayHost> StartAsync(IClusterClient? cluster, IReadOnlyDictionary<string, string?>? settings = null,
-        int? port = null)
+        int? port = null, ILoggerProvider? log = null)
     {
         var values = new Dictionary<string, string?> { ["RUNNER_WEBHOOK_SECRET"] = Secret, ["GATEWAY_API_KEY"] = ApiKey };
         if (settings is not null)
             foreach (var (key, value) in settings) values[key] = value;
 
         var builder = WebApplication.CreateBuilder();
+        if (log is not null)
+        {
+            builder.Logging.AddProvider(log);
+            builder.Logging.SetMinimumLevel(LogLevel.Debug);
+        }
         if (port is { } listen) builder.WebHost.UseUrls($"http://127.0.0.1:{listen}");
         else builder.WebHost.UseTestServer();
         // Storage tests need no cluster: the storage routes never call a grain.
