@@ -25,7 +25,7 @@ public sealed class TaskIdTests(SharedCluster shared) : IClassFixture<SharedClus
         Assert.False(TaskValidator.IsValidId(id));
         var json = JsonSerializer.Serialize(new { id, title = "t", type = "command", config = new { command = "true" } });
         using var document = JsonDocument.Parse(json);
-        var error = Assert.Throws<TaskConfigException>(() => TaskValidator.Parse(document.RootElement, "task", DateTimeOffset.UtcNow));
+        var error = Assert.Throws<TaskConfigException>(() => TaskValidator.Parse(document.RootElement, "task", DateTimeOffset.UtcNow, TaskSource.Api));
         Assert.StartsWith("task.id must", error.Message);
         // The message stays one line whatever the id holds.
         Assert.DoesNotContain('\n', error.Message);
