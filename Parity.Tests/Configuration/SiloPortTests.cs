@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Parity.Configuration;
@@ -74,30 +73,10 @@ public sealed class SiloPortTests
         };
         environment[key] = key == "GATEWAY_URLS" ? $"http://127.0.0.1:{taken}" : taken.ToString();
 
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(TestEngines.BuiltDll("Parity.Silo", "parity-runner"));
-        foreach (var inherited in start.Environment.Keys.Where(k => k.StartsWith("PARITY_") || k.StartsWith("RUNNER_")
-                     || k.StartsWith("ORLEANS_") || k.StartsWith("SILO_") || k.StartsWith("GATEWAY_") || k.StartsWith("CLUSTER_")).ToList())
-            start.Environment.Remove(inherited);
-        foreach (var (name, value) in environment) start.Environment[name] = value;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"parity-runner with {key} taken did not stop: {await stdout}");
-        }
-        var lines = (await stderr).Trim().Split('\n');
-        Assert.True(process.ExitCode == 2, $"exit {process.ExitCode}: {string.Join('\n', lines)}");
-        var line = Assert.Single(lines);
+        var (stdout, stderr) = await StartUpErrorTests.StartUpOutput("Parity.Silo", "parity-runner", environment);
+        var line = Assert.Single(stderr.Split('\n'));
         Assert.StartsWith($"configuration error: {key} {taken} is already in use on this machine (", line);
-        Assert.DoesNotContain("is up", await stdout);
+        Assert.DoesNotContain("is up", stdout);
     }
 
     private static (ClusteringOptions, GatewayOptions) FreePorts() => (

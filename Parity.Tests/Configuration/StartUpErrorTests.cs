@@ -76,7 +76,7 @@ public sealed class StartUpErrorTests
     }
 
     /// <summary>Starts the executable with <paramref name="environment"/>, expects exit 2; its stdout and its trimmed stderr.</summary>
-    private static async Task<(string Stdout, string Stderr)> StartUpOutput(string project, string assembly, Dictionary<string, string> environment)
+    internal static async Task<(string Stdout, string Stderr)> StartUpOutput(string project, string assembly, Dictionary<string, string> environment)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(TestEngines.BuiltDll(project, assembly));

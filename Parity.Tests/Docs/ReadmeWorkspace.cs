@@ -156,8 +156,7 @@ public sealed partial class ReadmeWorkspace : IAsyncDisposable
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add(command);
         // Nothing of the test run's own configuration may reach the examples: they get what a reader's shell has.
-        string[] prefixes = ["PARITY_", "RUNNER_", "ORLEANS_", "SILO_", "GATEWAY_", "CLUSTER_", "IPFS_", "STORAGE_"];
-        foreach (var key in start.Environment.Keys.Where(k => prefixes.Any(p => k.StartsWith(p, StringComparison.Ordinal))).ToList())
+        foreach (var key in start.Environment.Keys.Where(k => ParityProcess.ScrubbedPrefixes.Any(p => k.StartsWith(p, StringComparison.Ordinal))).ToList())
             start.Environment.Remove(key);
         foreach (var (key, value) in Environment) start.Environment[key] = value;
         // A command that configures a cluster of its own (ORLEANS_CLUSTERING=…) says everything itself; the others get

@@ -79,13 +79,7 @@ public sealed class MultiProcessClusterTests : IDisposable
         await siloA.WaitForOutput("is up", TimeSpan.FromSeconds(90));
         await siloB.WaitForOutput("is up", TimeSpan.FromSeconds(90));
 
-        var gatewayPort = TestEngines.FreeTcpPort();
-        var gatewayEnvironment = Common("mp-gateway");
-        gatewayEnvironment["GATEWAY_URLS"] = $"http://127.0.0.1:{gatewayPort}";
-        gatewayEnvironment["GATEWAY_API_KEY"] = GatewayHost.ApiKey;
-        var gateway = ParityProcess.Start(TestEngines.BuiltDll("Parity.Gateway", "parity-gateway"), gatewayEnvironment, _work);
-        _processes.Add(gateway);
-        await gateway.WaitForOutput("Parity gateway for cluster", TimeSpan.FromSeconds(60));
+        var (gateway, gatewayPort) = await StartGateway("mp-gateway");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{gatewayPort}") };
         using (var anonymous = await http.GetAsync("/dashboard/DashboardCounters"))
             Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
@@ -165,13 +159,7 @@ public sealed class MultiProcessClusterTests : IDisposable
         var siloB = StartSilo("fo-b", timings);
         await siloA.WaitForOutput("is up", TimeSpan.FromSeconds(90));
         await siloB.WaitForOutput("is up", TimeSpan.FromSeconds(90));
-        var gatewayPort = TestEngines.FreeTcpPort();
-        var gatewayEnvironment = Common("fo-gateway");
-        gatewayEnvironment["GATEWAY_URLS"] = $"http://127.0.0.1:{gatewayPort}";
-        gatewayEnvironment["GATEWAY_API_KEY"] = GatewayHost.ApiKey;
-        var gateway = ParityProcess.Start(TestEngines.BuiltDll("Parity.Gateway", "parity-gateway"), gatewayEnvironment, _work);
-        _processes.Add(gateway);
-        await gateway.WaitForOutput("Parity gateway for cluster", TimeSpan.FromSeconds(60));
+        var (gateway, gatewayPort) = await StartGateway("fo-gateway");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{gatewayPort}") };
         http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", GatewayHost.ApiKey);
         await Eventually.True(async () => JsonDocument.Parse(await http.GetStringAsync("/api/v1/runners")).RootElement
@@ -252,6 +240,19 @@ public sealed class MultiProcessClusterTests : IDisposable
         Assert.Contains(survivorFolder, after);
         Assert.Single(after, f => OwnedBy(f!, victimName));
         Assert.Contains($"removed the work folder of a previous {victimName}", restarted.Output);
+    }
+
+    /// <summary>A parity-gateway process of the test cluster on a free port, behind the API key, once it is up.</summary>
+    private async Task<(ParityProcess Gateway, int Port)> StartGateway(string name)
+    {
+        var port = TestEngines.FreeTcpPort();
+        var environment = Common(name);
+        environment["GATEWAY_URLS"] = $"http://127.0.0.1:{port}";
+        environment["GATEWAY_API_KEY"] = GatewayHost.ApiKey;
+        var gateway = ParityProcess.Start(TestEngines.BuiltDll("Parity.Gateway", "parity-gateway"), environment, _work);
+        _processes.Add(gateway);
+        await gateway.WaitForOutput("Parity gateway for cluster", TimeSpan.FromSeconds(60));
+        return (gateway, port);
     }
 
     /// <summary>Whether a work folder ("pid.start.silo") is one of the silo named <paramref name="silo"/>.</summary>
