@@ -49,7 +49,7 @@ public static class ClusterEndpoints
     private static async Task<IResult> Status(IGrainFactory grains, ClusteringOptions cluster)
     {
         var runners = await grains.GetGrain<IRunnerDirectoryGrain>(0).GetRunners();
-        var counts = await grains.GetGrain<ITaskIndexGrain>(0).Counts();
+        var counts = await TaskIndex.CountsAsync(grains);
         var online = runners.Where(r => r.Status == RunnerStatus.Online).ToList();
         return Results.Json(new ClusterStatus(
             Version,

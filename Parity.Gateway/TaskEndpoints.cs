@@ -56,6 +56,19 @@ public static class TaskEndpoints
             .Produces<TaskLogs>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .CallsCluster();
+        api.MapGet("/tasks/{id}/output/{stream}", GetOutput).WithName("getTaskOutput").WithTags(ApiDocs.TasksTag)
+            .WithSummary("The whole stdout or stderr of a finished task, as text")
+            .WithDescription("stream: stdout or stderr. A stream longer than the cluster's RESULT_INLINE_LIMIT is read from the " +
+                             "output store of the runner that ran the task (the result's stdout_file / stderr_file give its CID " +
+                             "and size; the ETag is the CID); a shorter one from the result. 404: no such task; 409: no result " +
+                             "(not finished, or finished without one); 410: the stored stream is gone (deleted on that runner); " +
+                             "503: the runner that stores it is not in the cluster now.")
+            .Produces<string>(contentType: "text/plain")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status410Gone)
+            .CallsCluster();
         api.MapPost("/tasks/{id}/cancel", Cancel).WithName("cancelTask").WithTags(ApiDocs.TasksTag)
             .WithSummary("Cancel a pending or running task")
             .WithDescription("200 with the cancelled task; 409 when it already finished.")
@@ -109,7 +122,7 @@ public static class TaskEndpoints
         }
         if (offset is < 0) return Problems.BadRequest($"offset must not be negative, got {offset}");
         if (limit is < 1 or > MaxPageSize) return Problems.BadRequest($"limit must be from 1 to {MaxPageSize}, got {limit}");
-        var page = await grains.GetGrain<ITaskIndexGrain>(0).List(state, offset ?? 0, limit ?? 50);
+        var page = await TaskIndex.ListAsync(grains, state, offset ?? 0, limit ?? 50);
         return Results.Json(page, ParityJson.Options);
     }
 
@@ -160,6 +173,45 @@ public static class TaskEndpoints
         return logs is null ? UnknownTask(id) : Results.Json(logs, ParityJson.Options);
     }
 
+    private static async Task<IResult> GetOutput(HttpContext http, IGrainFactory grains, string id, string stream,
+        CancellationToken cancellation)
+    {
+        if (stream is not ("stdout" or "stderr")) return Problems.BadRequest($"stream must be stdout or stderr, got '{stream}'");
+        if (!TaskValidator.IsValidId(id)) return UnknownTask(id);
+        var grain = grains.GetGrain<ITaskGrain>(id);
+        if (await grain.Get() is not { } task) return UnknownTask(id);
+        if (await grain.GetResult() is not { } result)
+        {
+            var status = ParityJson.WireName(task.Status);
+            return Problems.Conflict(task.Status.IsTerminal()
+                ? $"task '{id}' has no result ({status}), so no output"
+                : $"task '{id}' is {status}: its output so far is at /api/v1/tasks/{id}/logs",
+                new Dictionary<string, object?> { ["status"] = status });
+        }
+        var file = stream == "stdout" ? result.StdoutFile : result.StderrFile;
+        if (file is null) return Results.Text(stream == "stdout" ? result.Stdout : result.Stderr, "text/plain; charset=utf-8");
+
+        var store = grains.GetGrain<IOutputStoreGrain>(result.Runner);
+        long? length;
+        try
+        {
+            length = await store.Length(id, result.Attempt, stream);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return Problems.Status(StatusCodes.Status503ServiceUnavailable,
+                $"the {stream} of task '{id}' is stored on runner '{result.Runner}', which does not answer now ({e.GetType().Name}: {e.Message.Split('\n')[0]})");
+        }
+        if (length != file.Bytes)
+            return Problems.Status(StatusCodes.Status410Gone, $"the stored {stream} of task '{id}' is no longer on runner '{result.Runner}'");
+        http.Response.ContentType = "text/plain; charset=utf-8";
+        http.Response.ContentLength = file.Bytes;
+        http.Response.Headers.ETag = $"\"{file.Cid}\"";
+        await foreach (var piece in store.Read(id, result.Attempt, stream, cancellation))
+            await http.Response.Body.WriteAsync(piece, cancellation);
+        return Results.Empty;
+    }
+
     private static async Task<IResult> Cancel(IGrainFactory grains, string id)
     {
         if (!TaskValidator.IsValidId(id)) return UnknownTask(id);
@@ -173,7 +225,8 @@ public static class TaskEndpoints
         };
     }
 
-    private static IResult UnknownTask(string id) => Problems.NotFound($"no task with id '{id}'");
+    private static IResult UnknownTask(string id) => Problems.NotFound(
+        $"no task with id '{id}' (a finished task is deleted once it passes the cluster's RESULT_RETENTION or RESULT_RETENTION_COUNT)");
 
     private static readonly string[] StatusNames = ["pending", "running", "completed", "failed", "cancelled"];
 }

@@ -41,6 +41,14 @@ public interface ITaskGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<ParityTask?> WaitFinished(TimeSpan maxWait);
 
+    /// <summary>
+    /// Its index shard expires the finished task (RESULT_RETENTION or RESULT_RETENTION_COUNT): the task, its result and
+    /// its stored output are deleted, and the id is unknown from then on. An unfinished task, or one whose completion
+    /// hooks have not all run, is kept and put back in the index.
+    /// </summary>
+    [OneWay]
+    Task Expire();
+
     /// <summary>Wakes the task so it re-checks its lease or dispatch (the cluster's sweep; keeps orphans moving).</summary>
     [OneWay]
     Task Poke(string? runnerWithFreeSlot);

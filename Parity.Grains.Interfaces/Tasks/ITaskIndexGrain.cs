@@ -1,19 +1,28 @@
 using Orleans.Concurrency;
-using Parity.Runners;
-using Parity.Tasks;
 
 namespace Parity.Tasks;
 
-/// <summary>The cluster's task index (a single grain, key 0): admission against the queue limit, listing, counts.</summary>
+/// <summary>
+/// One shard of the cluster's task index, keyed by shard number (0 to <see cref="TaskIndex.Shards"/> − 1): the
+/// summaries of the tasks whose ids hash to it, for listing and counting, and the expiry of its finished tasks
+/// (RESULT_RETENTION, RESULT_RETENTION_COUNT). Admission is not here: see <see cref="ITaskQueueGrain"/>.
+/// </summary>
 public interface ITaskIndexGrain : IGrainWithIntegerKey
 {
-    /// <summary>Admits a new task unless the queue of unfinished tasks is full.</summary>
-    Task<bool> TryAdmit(TaskSummary task);
     [OneWay]
     Task Update(TaskSummary task);
-    Task<TaskPage> List(TaskState? status, int offset, int limit);
-    /// <summary>A runner freed slots: wake the oldest pending tasks that it may take, so queued work starts at once.</summary>
-    [OneWay]
-    Task SlotsFreed(string runner, int freeSlots);
+
+    /// <summary>
+    /// This shard's newest <paramref name="count"/> tasks (optionally of one status), newest first, and in
+    /// <see cref="TaskPage.Total"/> how many it holds of that status.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<TaskPage> Newest(TaskState? status, int count);
+
+    [AlwaysInterleave]
     Task<TaskCounts> Counts();
+
+    /// <summary>This shard's unfinished tasks: what the task queue rebuilds itself from.</summary>
+    [AlwaysInterleave]
+    Task<IReadOnlyList<TaskSummary>> Unfinished();
 }

@@ -11,4 +11,7 @@ public sealed record TaskLogs
     [Id(4)] public string Stderr { get; init; } = "";
     /// <summary>True while the output is a live tail from the runner rather than the recorded result.</summary>
     [Id(5)] public bool Live { get; init; }
+    /// <summary>Where the whole of a long stream is (see <see cref="TaskResult.StdoutFile"/>); null while live or short.</summary>
+    [Id(6)] public OutputFile? StdoutFile { get; init; }
+    [Id(7)] public OutputFile? StderrFile { get; init; }
 }

@@ -7,6 +7,9 @@ namespace Parity.Tasks;
 /// type (shell tasks: RUNNER_SHELL_ENABLED and the sandbox check), so that when no runner the cluster knows takes it,
 /// waiting cannot help and the task fails at once. <paramref name="RefuseUnknownFields"/>: throws for a field of the
 /// config (or environment config) the type does not take; Parity's own task route runs it, upstream pushes do not.
+/// <paramref name="StoresLongOutput"/>: a stream longer than RESULT_INLINE_LIMIT goes to the runner's output store
+/// (shell and Docker logs); the other types' stdout is their product (a completion, a model update), which grains read
+/// whole from the result, and stays in it.
 /// </summary>
 public sealed record TaskTypeSpec(TaskType Type, string WireName, Func<ParityTask, object> ParseConfig, string RunnerNeeds,
-    Action<ParityTask> RefuseUnknownFields, bool FixedAtStart = false);
+    Action<ParityTask> RefuseUnknownFields, bool FixedAtStart = false, bool StoresLongOutput = false);

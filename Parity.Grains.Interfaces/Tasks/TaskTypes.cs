@@ -16,9 +16,10 @@ public static class TaskTypes
     [
         new(TaskType.Command, "command", task => ShellTaskConfig.Parse(task.Config),
             "shell tasks are off: they need RUNNER_SHELL_ENABLED=true (off by default once RUNNER_WEBHOOK_SECRET is set) and a machine that can sandbox them (bubblewrap, user namespaces, cgroups; the runner's log says what is missing)",
-            ShellTaskConfig.RefuseUnknownFields, FixedAtStart: true),
+            ShellTaskConfig.RefuseUnknownFields, FixedAtStart: true, StoresLongOutput: true),
         new(TaskType.Docker, "docker", DockerTaskConfig.Parse,
-            "no runner has a Docker engine answering at its RUNNER_DOCKER_HOST", DockerTaskConfig.RefuseUnknownFields),
+            "no runner has a Docker engine answering at its RUNNER_DOCKER_HOST", DockerTaskConfig.RefuseUnknownFields,
+            StoresLongOutput: true),
         new(TaskType.Llm, "llm", LlmTaskConfig.Parse,
             "no runner serves an LLM model or can pull one", LlmTaskConfig.RefuseUnknownFields),
         new(TaskType.FederatedLearning, "federated_learning", task => FederatedTaskConfig.Parse(task.Config),

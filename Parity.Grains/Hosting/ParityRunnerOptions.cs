@@ -15,6 +15,7 @@ public static class ParityRunnerOptions
     {
         services.AddParityOptions(configuration);
         services.AddParityOptions<SchedulingOptions, SchedulingOptionsReader>();
+        services.AddParityOptions<RetentionOptions, RetentionOptionsReader>();
         services.AddParityOptions<ShellExecutorOptions, ShellExecutorOptionsReader>();
         services.AddParityOptions<DockerExecutorOptions, DockerExecutorOptionsReader>();
         services.AddParityOptions<LlmOptions, LlmOptionsReader>();

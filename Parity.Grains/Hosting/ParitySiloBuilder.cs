@@ -32,6 +32,7 @@ public static class ParitySiloBuilder
     {
         silo.AddPlacementDirector<SiloNamePlacement, SiloNamePlacementDirector>();
         silo.AddPlacementDirector<HintedPlacement, HintedPlacementDirector>();
+        silo.AddPlacementDirector<IndexShardPlacement, IndexShardPlacementDirector>();
         var services = silo.Services;
         services.TryAddSingleton(TimeProvider.System);
         services.AddParityRunnerOptions(configuration);
@@ -47,6 +48,15 @@ public static class ParitySiloBuilder
         services.AddSingleton<DockerEngine>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<DockerEngine>());
         services.AddSingleton<ITaskExecutor, DockerExecutor>();
+        services.AddSingleton(sp =>
+        {
+            var retention = sp.GetRequiredService<RetentionOptions>();
+            // Per silo by default: several silos of one machine (and of a test run) never share a folder.
+            return new OutputStore(retention.OutputDirectory ?? Path.Combine(
+                Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".parity", "outputs",
+                SafeName.Of(sp.GetRequiredService<ClusteringOptions>().SiloName)));
+        });
+        services.AddSingleton<LongOutputs>();
         services.AddSingleton<TaskRunService>();
         services.AddSingleton(sp => new EmbeddedLlmBackend(sp.GetRequiredService<LlmOptions>().Embedded));
         services.AddSingleton(sp => new OllamaLlmBackend(sp.GetRequiredService<LlmOptions>().Ollama

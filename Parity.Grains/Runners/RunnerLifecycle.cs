@@ -16,10 +16,14 @@ public sealed class RunnerLifecycle(
     Parity.Llm.RunnerModels models,
     ClusteringOptions cluster,
     SchedulingOptions scheduling,
+    LongOutputs outputs,
+    RetentionOptions retention,
+    TimeProvider clock,
     ILogger<RunnerLifecycle> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
     private readonly CancellationTokenSource _stop = new();
     private Task? _heartbeats;
+    private Task? _outputSweeps;
     private volatile bool _markedOffline;
 
     public void Participate(ISiloLifecycle lifecycle) =>
@@ -31,11 +35,12 @@ public sealed class RunnerLifecycle(
     {
         await Runner.Heartbeat();
         executions.SlotsChanged += () => Runner.Heartbeat().Ignore();
-        executions.SlotFreed += () => grains.GetGrain<ITaskIndexGrain>(0)
+        executions.SlotFreed += () => grains.GetGrain<ITaskQueueGrain>(0)
             .SlotsFreed(cluster.SiloName, executions.SlotsTotal - executions.SlotsUsed).Ignore();
         pulls.Pulled += () => Runner.Heartbeat().Ignore();
         models.Changed += () => Runner.Heartbeat().Ignore();
         _heartbeats = Task.Run(HeartbeatLoop, CancellationToken.None);
+        _outputSweeps = Task.Run(OutputSweepLoop, CancellationToken.None);
         logger.LogInformation("Runner {Runner} online: {Slots} slot(s), task types [{Types}]",
             cluster.SiloName, executions.SlotsTotal, string.Join(", ", executions.TaskTypes));
     }
@@ -64,6 +69,28 @@ public sealed class RunnerLifecycle(
         }
     }
 
+    /// <summary>
+    /// Deletes stored output older than RESULT_RETENTION, at start and then every hour (or retention, if shorter): the
+    /// backstop for expiries that could not reach this silo (it was down) and for superseded attempts' output.
+    /// </summary>
+    private async Task OutputSweepLoop()
+    {
+        var period = retention.Retention < TimeSpan.FromHours(1) ? retention.Retention : TimeSpan.FromHours(1);
+        using var timer = new PeriodicTimer(period);
+        do
+        {
+            try
+            {
+                var deleted = outputs.Store.DeleteOlderThan(clock.GetUtcNow() - retention.Retention);
+                if (deleted > 0) logger.LogInformation("Deleted the stored output of {Count} expired task(s)", deleted);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                logger.LogWarning("Could not sweep the output store {Directory}: {Reason}", outputs.Store.Root, e.Message);
+            }
+        } while (await timer.WaitForNextTickAsync(_stop.Token).AsTask().ContinueWith(t => t.IsCompletedSuccessfully && t.Result));
+    }
+
     private async Task OnStop(CancellationToken cancellation)
     {
         _stop.Cancel();
@@ -86,6 +113,7 @@ public sealed class RunnerLifecycle(
         await executions.StopAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero);
         await pulls.StopAsync();
         if (_heartbeats is not null) await _heartbeats;
+        if (_outputSweeps is not null) await _outputSweeps;
     }
 
     /// <summary>

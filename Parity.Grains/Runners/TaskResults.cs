@@ -24,7 +24,6 @@ public static class TaskResults
             DeviceIdHash = Sha256Hex(runner),
             RunnerAddress = runner,
             SolverDeviceId = runner,
-            Output = output,
             Error = error,
             ExitCode = outcome.ExitCode,
             ExecutionTime = Math.Max(1, (long)Math.Ceiling(elapsed.TotalMilliseconds)),

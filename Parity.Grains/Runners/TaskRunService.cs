@@ -16,6 +16,7 @@ public sealed class TaskRunService(
     SchedulingOptions scheduling,
     ClusteringOptions cluster,
     ShellExecutorOptions shell,
+    LongOutputs outputs,
     ILogger<TaskRunService> logger)
 {
     private readonly Dictionary<TaskType, ITaskExecutor> _executors = executors.ToDictionary(e => e.Type);
@@ -141,7 +142,7 @@ public sealed class TaskRunService(
             if (_shutdown.IsCancellationRequested)
                 await taskGrain.Release(execution.Attempt, $"runner {cluster.SiloName} is shutting down");
             else if (!execution.Superseded)
-                await ReportAsync(taskGrain, result);
+                await ReportAsync(taskGrain, await outputs.StoreAsync(task.Type, result, CancellationToken.None));
         }
         catch (Exception e)
         {

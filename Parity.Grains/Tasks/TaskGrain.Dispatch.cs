@@ -69,7 +69,7 @@ public sealed partial class TaskGrain
         Record.LeaseExpiresAt = null;
         Record.QueuedAt = Now;
         await state.WriteStateAsync();
-        Index.Update(Record.Task.Summary()).Ignore();
+        Announce(Record.Task);
     }
 
     private async Task TryDispatch(ParityTask task)
@@ -142,7 +142,7 @@ public sealed partial class TaskGrain
         Record.Task = task with { Status = TaskState.Running, Runner = candidate, Attempt = attempt, UpdatedAt = Now };
         Log($"dispatched to {candidate} (attempt {attempt})");
         await state.WriteStateAsync();
-        Index.Update(Record.Task.Summary()).Ignore();
+        Announce(Record.Task);
         return true;
     }
 

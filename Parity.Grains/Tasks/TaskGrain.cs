@@ -44,7 +44,7 @@ public sealed partial class TaskGrain(
             // Renewals are not persisted: a fresh activation gives the runner one lease period to renew.
             if (task.Status == TaskState.Running) Record.LeaseExpiresAt = Now + scheduling.LeaseDuration;
             StartTimer(TimeSpan.FromMilliseconds(Random.Shared.Next(50, 500)));
-            Index.Update(task.Summary()).Ignore();
+            Announce(task);
         }
         return Task.CompletedTask;
     }
@@ -53,11 +53,13 @@ public sealed partial class TaskGrain(
     {
         if (Current is not null) return SubmitOutcome.Duplicate;
         task = task with { Id = this.GetPrimaryKeyString(), Status = TaskState.Pending, UpdatedAt = Now };
-        if (!await Index.TryAdmit(task.Summary())) return SubmitOutcome.Busy;
+        if (!await Queue.TryAdmit(task.Summary())) return SubmitOutcome.Busy;
         Record.Task = task;
         Record.QueuedAt = Now;
         Log($"submitted ({ParityJson.WireName(task.Type)})");
         await state.WriteStateAsync();
+        // One-way: the index shard lists the task a moment later, and a listing in progress never slows an admission.
+        Shard.Update(task.Summary()).Ignore();
         StartTimer(TimeSpan.Zero);
         return SubmitOutcome.Accepted;
     }
@@ -92,6 +94,8 @@ public sealed partial class TaskGrain(
             Events = Record.Events.ToList(),
             Stdout = Record.Result?.Stdout ?? "",
             Stderr = Record.Result?.Stderr ?? "",
+            StdoutFile = Record.Result?.StdoutFile,
+            StderrFile = Record.Result?.StderrFile,
         };
     }
 
@@ -138,6 +142,29 @@ public sealed partial class TaskGrain(
         await BackToPending(task);
     }
 
+    public async Task Expire()
+    {
+        if (Current is not { } task)
+        {
+            this.DeactivateOnIdle();
+            return;
+        }
+        if (!task.Status.IsTerminal() || HooksOwed)
+        {
+            // Not done yet (a hook still owes its work): back into the index, to be expired on a later sweep.
+            Shard.Update(task.Summary()).Ignore();
+            return;
+        }
+        if (Record.Result is { StdoutFile: not null } or { StderrFile: not null })
+            GrainFactory.GetGrain<IOutputStoreGrain>(Record.Result.Runner).Delete(task.Id).Ignore();
+        logger.LogDebug("Task {TaskId} expired", task.Id);
+        await state.ClearStateAsync();
+        state.State = new TaskRecord();
+        _config = null;
+        StopTimer();
+        this.DeactivateOnIdle();
+    }
+
     /// <summary>The cluster's sweep calls this so a task whose activation was lost keeps moving.</summary>
     public Task Poke(string? runnerWithFreeSlot)
     {
@@ -161,7 +188,7 @@ public sealed partial class TaskGrain(
         // A type without hooks owes nothing: saying so in this write spares a second one.
         Record.HooksDone = !handlers.HooksFor(Record.Task.Type).Any();
         await state.WriteStateAsync();
-        Index.Update(Record.Task.Summary()).Ignore();
+        Announce(Record.Task);
         _finished?.TrySetResult(Record.Task);
         _finished = null;
         await RunHooks();
@@ -195,7 +222,16 @@ public sealed partial class TaskGrain(
         logger.LogInformation("Task {TaskId}: {Message}", this.GetPrimaryKeyString(), message);
     }
 
-    private ITaskIndexGrain Index => GrainFactory.GetGrain<ITaskIndexGrain>(0);
+    private ITaskQueueGrain Queue => GrainFactory.GetGrain<ITaskQueueGrain>(0);
+    private ITaskIndexGrain Shard => GrainFactory.ShardFor(this.GetPrimaryKeyString());
+
+    /// <summary>Tells the queue and the task's index shard its new state (one-way: neither is on the task's path).</summary>
+    private void Announce(ParityTask task)
+    {
+        var summary = task.Summary();
+        Queue.Update(summary).Ignore();
+        Shard.Update(summary).Ignore();
+    }
 
     /// <summary>The attempt's output so far from its runner, or null when that runner cannot say (it may be dying).</summary>
     private async Task<TaskLogs?> LiveLogs(string runner, string taskId)

@@ -142,12 +142,12 @@ public sealed class TaskLifecycleTests : IAsyncLifetime
         await _cluster.WaitFinished(ok.Id);
         await _cluster.WaitFinished(bad.Id);
 
-        var index = _cluster.Client.GetGrain<ITaskIndexGrain>(0);
-        await Eventually.True(async () => (await index.List(TaskState.Failed, 0, 50)).Tasks.Any(t => t.Id == bad.Id),
+        var grains = _cluster.Client;
+        await Eventually.True(async () => (await TaskIndex.ListAsync(grains, TaskState.Failed, 0, 50)).Tasks.Any(t => t.Id == bad.Id),
             TimeSpan.FromSeconds(10), "failed task listed");
-        var completed = await index.List(TaskState.Completed, 0, 500);
+        var completed = await TaskIndex.ListAsync(grains, TaskState.Completed, 0, 500);
         Assert.Contains(completed.Tasks, t => t.Id == ok.Id);
         Assert.DoesNotContain(completed.Tasks, t => t.Id == bad.Id);
-        Assert.True((await index.Counts()).Failed >= 1);
+        Assert.True((await TaskIndex.CountsAsync(grains)).Failed >= 1);
     }
 }
