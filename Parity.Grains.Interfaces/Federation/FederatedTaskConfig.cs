@@ -39,11 +39,19 @@ public sealed record FederatedTaskConfig
         "train_config", "output_format", "global_model", "participant",
     ];
 
-    /// <summary>Refuses a <c>config</c> field this type does not take, naming it (Parity's API; upstream pushes are tolerated).</summary>
+    /// <summary>
+    /// Refuses a <c>config</c> field this type does not take, or a <c>partition_config</c> key the partitioner does not
+    /// read, naming it (Parity's API; upstream pushes are tolerated). A misspelt <c>min_sample</c> or <c>seeed</c> that
+    /// were ignored would split the data otherwise than the sender asked. <c>model_config</c> keys, and the
+    /// <c>train_config</c> keys of the models that read it, are refused by the engines' own validators, for every source.
+    /// </summary>
     public static void RefuseUnknownFields(ParityTask task)
     {
         using var document = JsonFields.ParseObject(task.Config, "config", required: false, "");
-        if (document is not null) KnownFields.Check(document.RootElement, "config.", Fields);
+        if (document is null) return;
+        KnownFields.Check(document.RootElement, "config.", Fields);
+        if (JsonFields.Field(document.RootElement, "partition_config") is { ValueKind: JsonValueKind.Object } partition)
+            KnownFields.Check(partition, "config.partition_config.", PartitionConfig.Keys);
     }
 
     public static string WireName(FederatedModelType type) => type switch

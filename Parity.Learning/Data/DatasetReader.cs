@@ -13,6 +13,17 @@ public static class DatasetReader
     /// runner trains on, and under the CSV parser's own 16 Mi-character row limit (past which it fails naming no line).</summary>
     public const int MaxCsvLineBytes = 4 << 20;
 
+    /// <summary>Longest JSON token accepted, in bytes: a number's text, or a string's or property name's as written
+    /// between its quotes. The CSV line's bound, so
+    /// that a 40 MB number or label is refused after about that much is read instead of growing the read buffer to
+    /// the size of the token (a float needs a few dozen characters; a class name, a few hundred).</summary>
+    public const int MaxJsonTokenBytes = MaxCsvLineBytes;
+
+    /// <summary>Deepest JSON nesting accepted. A dataset needs three levels (the object, <c>features</c>, a row); the
+    /// rest leaves room for metadata properties, which are skipped, while a deeper document is refused by name rather
+    /// than by the JSON reader's own depth error, which names no place.</summary>
+    public const int MaxJsonDepth = 16;
+
     public static Dataset ReadFile(string path, DatasetFormat format = DatasetFormat.Auto)
     {
         using var stream = new FileStream(

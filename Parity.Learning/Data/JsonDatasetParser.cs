@@ -5,7 +5,8 @@ namespace Parity.Learning.Data;
 /// <summary>
 /// <c>{"features": [[f, …], …], "labels": [l, …]}</c>, read token by token from the stream so that the document is
 /// never held in memory as a whole. Other properties are ignored. Labels are numbers or strings (strings become
-/// classes, as in CSV).
+/// classes, as in CSV). One token is at most <see cref="DatasetReader.MaxJsonTokenBytes"/> long and the nesting at most
+/// <see cref="DatasetReader.MaxJsonDepth"/> deep: past either the document is refused naming the place and the limit.
 /// </summary>
 internal sealed class JsonDatasetParser
 {
@@ -17,6 +18,7 @@ internal sealed class JsonDatasetParser
     private readonly LabelColumn _labels = new();
     private State _state = State.Start;
     private int _skipDepth;
+    private string _skipped = "";
     private bool _sawFeatures;
     private bool _sawLabels;
     private long _rows;
@@ -43,7 +45,8 @@ internal sealed class JsonDatasetParser
         var buffer = new byte[InitialBufferSize];
         var length = Fill(stream, buffer, 0, out var isFinal);
         var start = buffer.AsSpan(0, length).StartsWith("\uFEFF"u8) ? 3 : 0;
-        var state = new JsonReaderState();
+        // The reader allows one level more than the dataset does, so that Handle refuses it first, naming the place.
+        var state = new JsonReaderState(new JsonReaderOptions { MaxDepth = DatasetReader.MaxJsonDepth + 1 });
 
         while (true)
         {
@@ -52,11 +55,16 @@ internal sealed class JsonDatasetParser
             if (isFinal) break;
 
             // The reader stopped inside a token: keep the unread bytes, make room (growing only for a token
-            // larger than the buffer) and read on.
+            // larger than the buffer, and refusing one past the longest allowed) and read on.
             state = reader.CurrentState;
             var consumed = start + (int)reader.BytesConsumed;
             var remaining = length - consumed;
-            if (consumed == 0) Array.Resize(ref buffer, buffer.Length * 2);
+            if (consumed == 0)
+            {
+                CheckPending(buffer.AsSpan(0, remaining));
+                // Both parts within their limits fit in twice the limit: the buffer never grows past that.
+                Array.Resize(ref buffer, Math.Min(buffer.Length * 2, 2 * DatasetReader.MaxJsonTokenBytes + InitialBufferSize));
+            }
             else buffer.AsSpan(consumed, remaining).CopyTo(buffer);
             length = Fill(stream, buffer, remaining, out isFinal);
             start = 0;
@@ -64,6 +72,26 @@ internal sealed class JsonDatasetParser
 
         if (_state != State.End) throw new DatasetException("invalid JSON: the document ends before its closing '}'");
     }
+
+    /// <summary>
+    /// The bytes the reader could not finish a token in fill the buffer: the white space and separator before the
+    /// token, then its start. Refuses either part once it is past <see cref="DatasetReader.MaxJsonTokenBytes"/>.
+    /// </summary>
+    private void CheckPending(ReadOnlySpan<byte> pending)
+    {
+        var blank = 0;
+        while (blank < pending.Length && pending[blank] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n' or (byte)',' or (byte)':')
+            blank++;
+        var limit = DatasetReader.MaxJsonTokenBytes;
+        // A string's opening quote is not part of its value.
+        if (pending.Length - blank > limit + 1) throw TokenTooLong();
+        if (blank > limit)
+            throw new DatasetException($"{Place()}: more than {limit} bytes of white space between two JSON tokens");
+    }
+
+    private DatasetException TokenTooLong() => new(
+        $"{Place()}: a JSON token is longer than {DatasetReader.MaxJsonTokenBytes} bytes, the most one number, string or " +
+        "property name may have");
 
     /// <summary>Reads until <paramref name="buffer"/> is full or the stream ends; returns the filled length.</summary>
     private static int Fill(Stream stream, byte[] buffer, int length, out bool isFinal)
@@ -85,6 +113,12 @@ internal sealed class JsonDatasetParser
     private void Handle(ref Utf8JsonReader reader)
     {
         var token = reader.TokenType;
+        // A token that arrived whole in the buffer (which may have grown past the limit for the one before it).
+        if (reader.ValueSpan.Length > DatasetReader.MaxJsonTokenBytes) throw TokenTooLong();
+        // CurrentDepth counts from 0 at the top-level object.
+        if (token is JsonTokenType.StartObject or JsonTokenType.StartArray && reader.CurrentDepth >= DatasetReader.MaxJsonDepth)
+            throw new DatasetException(
+                $"{Place()}: JSON nested deeper than {DatasetReader.MaxJsonDepth} levels, the most a JSON dataset may have");
         switch (_state)
         {
             case State.Start:
@@ -113,6 +147,7 @@ internal sealed class JsonDatasetParser
                 else
                 {
                     _skipDepth = 0;
+                    _skipped = NumberText.Quote(reader.GetString());
                     _state = State.Skip;
                 }
                 break;
@@ -214,6 +249,21 @@ internal sealed class JsonDatasetParser
                 $"mismatched features and labels length: {_rows} feature rows, {_labels.Count} labels");
         return new Dataset(_features.ToArray(), (int)_rows, _columns, _labels.ToArray(), classNames: _labels.ClassNames);
     }
+
+    /// <summary>Where the reader is, for an error about the token at hand: <c>features[3][1]</c>, <c>labels[7]</c>,
+    /// <c>property 'meta'</c>.</summary>
+    private string Place() => _state switch
+    {
+        State.Start => "the document",
+        State.Root => "the top-level object",
+        State.Skip => $"property {_skipped}",
+        State.FeaturesStart => "\"features\"",
+        State.FeatureRows => $"features[{_rows}]",
+        State.FeatureRow => $"features[{_rows}][{_column}]",
+        State.LabelsStart => "\"labels\"",
+        State.Labels => $"labels[{_labels.Count}]",
+        _ => "after the document",
+    };
 
     private static string Describe(JsonTokenType token) => token switch
     {

@@ -25,6 +25,17 @@ public enum PartitionStrategy
 /// </summary>
 public sealed record PartitionConfig
 {
+    /// <summary>
+    /// The most parts a dataset may be split into. A session has at most a few hundred participants; the bound keeps a
+    /// typo such as 2147483647 from being accepted by the gateway and only failing later on a runner, and keeps the
+    /// per-part arrays the partitioner allocates small.
+    /// </summary>
+    public const int MaxTotalParts = 10_000;
+
+    /// <summary>The keys of a <c>partition_config</c> object, as <see cref="FromJson"/> reads them.</summary>
+    public static IReadOnlyList<string> Keys { get; } =
+        ["strategy", "total_parts", "part_index", "alpha", "min_samples", "overlap_ratio", "seed", "classes_per_part"];
+
     public required PartitionStrategy Strategy { get; init; }
 
     public required int TotalParts { get; init; }
@@ -74,7 +85,10 @@ public sealed record PartitionConfig
         _ => throw new ArgumentOutOfRangeException(nameof(strategy), strategy, null),
     };
 
-    /// <summary>Parses and validates a <c>partition_config</c> JSON object. Unknown fields are ignored.</summary>
+    /// <summary>
+    /// Parses and validates a <c>partition_config</c> JSON object. Keys other than <see cref="Keys"/> are ignored here,
+    /// as an upstream server's push may carry its own; Parity's task API refuses them before it gets this far.
+    /// </summary>
     public static PartitionConfig Parse(string json)
     {
         JsonDocument document;
@@ -123,6 +137,8 @@ public sealed record PartitionConfig
             throw Invalid("strategy", $"unknown strategy value {(int)Strategy}");
         if (TotalParts < 1)
             throw Invalid("total_parts", $"total_parts must be at least 1, got {TotalParts}");
+        if (TotalParts > MaxTotalParts)
+            throw Invalid("total_parts", $"total_parts must be at most {MaxTotalParts}, got {TotalParts}");
         if (PartIndex < 0 || PartIndex >= TotalParts)
             throw Invalid("part_index", $"part_index must be in [0, {TotalParts}), got {PartIndex}");
         if (Strategy == PartitionStrategy.NonIid) ValidateAlpha();

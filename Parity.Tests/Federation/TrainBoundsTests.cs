@@ -13,18 +13,19 @@ namespace Parity.Tests.Federation;
 /// </summary>
 public sealed class TrainBoundsTests
 {
-    private static string Config(string modelType, object modelConfig, object? trainConfig = null) =>
+    private static string Config(string modelType, object modelConfig, object? trainConfig = null, int totalParts = 1,
+        int partIndex = 0, string dataFormat = "csv") =>
         JsonSerializer.Serialize(new Dictionary<string, object?>
         {
             ["session_id"] = "session-1",
             ["round_id"] = "round-1",
             ["model_type"] = modelType,
             ["dataset_cid"] = "QmbWqxBEKC3P8tqsKc98xmWNzrzDtRLMiMPL8wBuTGsMnR",
-            ["data_format"] = "csv",
+            ["data_format"] = dataFormat,
             ["model_config"] = modelConfig,
             ["partition_config"] = new Dictionary<string, object?>
             {
-                ["strategy"] = "random", ["total_parts"] = 1, ["part_index"] = 0, ["min_samples"] = 1, ["seed"] = 42,
+                ["strategy"] = "random", ["total_parts"] = totalParts, ["part_index"] = partIndex, ["min_samples"] = 1, ["seed"] = 42,
             },
             ["train_config"] = trainConfig ?? new { epochs = 2, batch_size = 16, learning_rate = 0.01 },
         });
@@ -41,6 +42,10 @@ public sealed class TrainBoundsTests
             "config (epochs): invalid training configuration: epochs must be at most 100000, got 2147483647" },
         { Config("random_forest", new { num_trees = int.MaxValue }),
             "config (n_estimators): n_estimators (num_trees) must be at most 10000 (got 2147483647)" },
+        { Config("neural_network", new { hidden_size = 4 }, totalParts: int.MaxValue),
+            "config.partition_config.total_parts: invalid partition configuration: total_parts must be at most 10000, got 2147483647" },
+        { Config("neural_network", new { hidden_size = 4 }, totalParts: 3, partIndex: 3),
+            "config.partition_config.part_index: invalid partition configuration: part_index must be in [0, 3), got 3" },
         { Config("neural_network", new { hidden_sizes = new[] { 30_000, 30_000 } }),
             "config (hidden_sizes): invalid training configuration: hidden_sizes [30000, 30000] make 900000000 weights " +
             "between hidden layers, more than the 100000000 parameters a network may have" },
@@ -104,6 +109,31 @@ public sealed class TrainBoundsTests
             }
             var (code, stdout, stderr) = ParityCli.Run(null, "train", "--config", configPath, "--data", dataPath);
             AssertOneLineError(code, stdout, stderr, "train: line 3 is longer than 4194304 bytes, the most a CSV line may have");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void The_train_command_refuses_a_40_megabyte_json_number_naming_the_place_and_limit()
+    {
+        var dir = Directory.CreateTempSubdirectory("parity-train-bounds-").FullName;
+        try
+        {
+            var configPath = Path.Combine(dir, "task.json");
+            File.WriteAllText(configPath, Config("neural_network", new { hidden_size = 4 }, dataFormat: "json"));
+            var dataPath = Path.Combine(dir, "data.json");
+            using (var writer = new StreamWriter(dataPath))
+            {
+                writer.Write("""{"features": [[1, 2], [3, """);
+                writer.Write(new string('1', 40_000_000));
+                writer.Write("""]], "labels": [0, 1]}""");
+            }
+            var (code, stdout, stderr) = ParityCli.Run(null, "train", "--config", configPath, "--data", dataPath);
+            AssertOneLineError(code, stdout, stderr,
+                "train: features[1][1]: a JSON token is longer than 4194304 bytes, the most one number, string or property name may have");
         }
         finally
         {

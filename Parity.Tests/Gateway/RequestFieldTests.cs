@@ -55,6 +55,7 @@ public sealed class RequestFieldTests(SharedCluster shared) : IClassFixture<Shar
     [InlineData("llm", """{"model":"m","prompt":"p","options":{"max_tokens":5}}""", null, "task.config.options is not a known field; the valid fields are model, prompt, messages, max_tokens")]
     [InlineData("llm", """{"model":"m","messages":[{"role":"user","content":"hi","name":"x"}]}""", null, "task.config.messages[0].name is not a known field")]
     [InlineData("federated_learning", """{"session_id":"s","sesion":"x"}""", null, "task.config.sesion is not a known field")]
+    [InlineData("federated_learning", """{"session_id":"s","partition_config":{"strategy":"random","seeed":1}}""", null, "task.config.partition_config.seeed is not a known field (did you mean seed?); the valid fields are strategy, total_parts, part_index")]
     public async Task The_task_route_refuses_unknown_config_fields_per_type(string type, string config, string? environment, string expected)
     {
         var id = Guid.NewGuid().ToString();

@@ -78,6 +78,10 @@ public sealed class PartitionConfigTests
         "invalid partition configuration: total_parts is required", "total_parts")]
     [InlineData("""{"strategy": "sequential", "total_parts": 0, "part_index": 0}""",
         "invalid partition configuration: total_parts must be at least 1, got 0", "total_parts")]
+    [InlineData("""{"strategy": "sequential", "total_parts": 10001, "part_index": 0}""",
+        "invalid partition configuration: total_parts must be at most 10000, got 10001", "total_parts")]
+    [InlineData("""{"strategy": "sequential", "total_parts": 2147483647, "part_index": 2147483646}""",
+        "invalid partition configuration: total_parts must be at most 10000, got 2147483647", "total_parts")]
     [InlineData("""{"strategy": "sequential", "total_parts": 2.5, "part_index": 0}""",
         "invalid partition configuration: total_parts must be an integer", "total_parts")]
     [InlineData("""{"strategy": "sequential", "total_parts": "2", "part_index": 0}""",
@@ -112,6 +116,18 @@ public sealed class PartitionConfigTests
 
         Assert.Equal(message, error.Message);
         Assert.Equal(field, error.Field);
+    }
+
+    [Fact]
+    public void Takes_up_to_the_most_parts_and_splits_that_many_rows_into_them()
+    {
+        var config = PartitionConfig.Parse("""{"strategy": "sequential", "total_parts": 10000, "part_index": 9999}""");
+        Assert.Equal(PartitionConfig.MaxTotalParts, config.TotalParts);
+
+        var labels = new float[PartitionConfig.MaxTotalParts];
+        Assert.Equal([9999], Partitioner.Select(labels, config));
+        Assert.Equal("total_parts",
+            Assert.Throws<ModelConfigException>(() => Partitioner.Select(labels.AsSpan(1), config)).Field);
     }
 
     [Fact]
