@@ -55,7 +55,11 @@ public sealed class ParityTestCluster : IAsyncDisposable
 
     public static IConfiguration Configuration(int index, Func<int, IReadOnlyDictionary<string, string?>>? overrides)
     {
-        var values = new Dictionary<string, string?>(FastTimings);
+        var values = new Dictionary<string, string?>(FastTimings)
+        {
+            // Never the user's ~/.parity/outputs either; one folder per silo, as a silo's default is.
+            ["RUNNER_OUTPUT_DIR"] = Path.Combine(Path.GetTempPath(), $"parity-tests-{Environment.ProcessId}", $"outputs-{index}"),
+        };
         if (overrides is not null)
             foreach (var (key, value) in overrides(index)) values[key] = value;
         return new ConfigurationBuilder().AddInMemoryCollection(values).Build();
