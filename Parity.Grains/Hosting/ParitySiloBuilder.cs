@@ -138,7 +138,7 @@ public static class ParitySiloBuilder
                 // Listen on the address the other machines are told about, not on every interface of this one.
                 silo.ConfigureEndpoints(cluster.AdvertisedIp, cluster.SiloPort, cluster.SiloGatewayPort, listenOnAnyHostAddress: false);
                 silo.UseRedisClustering(o => o.ConfigurationOptions = redis);
-                silo.AddRedisGrainStorage(ParityStorage.Name, o => o.ConfigurationOptions = redis);
+                silo.AddParityRedisStorage(redis);
                 silo.UseRedisReminderService(o => o.ConfigurationOptions = redis);
                 break;
         }
@@ -146,4 +146,15 @@ public static class ParitySiloBuilder
             silo.UseTls(tls => ClusterTransport.Configure(tls, credentials));
         return silo;
     }
+
+    /// <summary>
+    /// Grain state in Redis. A cleared state (an expired task) deletes its key: Orleans' default writes an empty record
+    /// in its place, which would keep one key per task ever run.
+    /// </summary>
+    public static ISiloBuilder AddParityRedisStorage(this ISiloBuilder silo, ConfigurationOptions redis) =>
+        silo.AddRedisGrainStorage(ParityStorage.Name, o =>
+        {
+            o.ConfigurationOptions = redis;
+            o.DeleteStateOnClear = true;
+        });
 }

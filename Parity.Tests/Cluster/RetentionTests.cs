@@ -3,6 +3,7 @@ using System.Text.Json;
 using Parity.Storage;
 using Parity.Tasks;
 using Parity.Tests.Support;
+using StackExchange.Redis;
 
 namespace Parity.Tests.Cluster;
 
@@ -50,9 +51,16 @@ public sealed class RetentionTests : IAsyncLifetime
         var store = new OutputStore(_outputs);
         Assert.Equal(stored.StdoutFile!.Bytes, store.Length(long_, stored.Attempt, "stdout"));
 
+        // The cluster keeps grain state in Redis: each task has its key there until it expires.
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(TestEngines.Redis);
+        var server = redis.GetServer(redis.GetEndPoints()[0]);
+        bool HasKey(string id) => server.Keys(pattern: $"*{id}*").Any();
+        Assert.All(tasks, t => Assert.True(HasKey(t.Id), $"no Redis key holds task {t.Id}"));
+
         foreach (var task in tasks)
             await Eventually.True(async () => await _cluster.TaskGrain(task.Id).Get() is null, TimeSpan.FromSeconds(30),
                 $"task {task.Id} expired");
+        Assert.All(tasks, t => Assert.False(HasKey(t.Id), $"task {t.Id} expired but its Redis key is still there"));
 
         Assert.Null(await _cluster.TaskGrain(long_).GetResult());
         await Eventually.True(() => Task.FromResult(store.Length(long_, stored.Attempt, "stdout") is null), TimeSpan.FromSeconds(10),

@@ -43,7 +43,7 @@ public sealed class ParityTestCluster : IAsyncDisposable
             lock (indexByName)
                 if (!indexByName.TryGetValue(options.SiloName, out index)) indexByName[options.SiloName] = index = siloIndex++;
             silo.AddParityRunner(Configuration(index, overrides));
-            silo.AddRedisGrainStorage(ParityStorage.Name, o => o.ConfigurationOptions = redis);
+            silo.AddParityRedisStorage(redis);
             silo.UseInMemoryReminderService();
         });
         var cluster = builder.Build();
