@@ -22,6 +22,12 @@ using Parity.Hosting;
 var mode = args.ElementAtOrDefault(0) ?? "all";
 //   dotnet run -c Release --project Parity.Benchmarks -- gpu [repeats] [cpu threads]   (needs a CUDA device)
 if (mode is "gpu") return GpuBenchmark.Run(args[1..]);
+//   dotnet run -c Release --project Parity.Benchmarks -- retention [tasks] [RESULT_INLINE_LIMIT]
+if (mode is "retention")
+{
+    await Parity.Benchmarks.RetentionBenchmark.Run(Arg(1, 2000), args.ElementAtOrDefault(2) ?? "16k", StartCluster);
+    return 0;
+}
 //   dotnet run -c Release --project Parity.Benchmarks -- llm [generations]
 //   dotnet run -c Release --project Parity.Benchmarks -- llm-grain [generations]
 if (mode is "llm-grain")
