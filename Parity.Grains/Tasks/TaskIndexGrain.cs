@@ -32,6 +32,13 @@ public sealed class TaskIndexGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        // An index stored before it was sharded is all in shard 0: each entry goes to its own shard once.
+        foreach (var stray in Tasks.Values.Where(t => TaskIndex.ShardOf(t.Id) != Shard).ToList())
+        {
+            GrainFactory.ShardFor(stray.Id).Update(stray).Ignore();
+            Tasks.Remove(stray.Id);
+            _dirty = true;
+        }
         foreach (var task in Tasks.Values) Indexed(task);
         this.RegisterGrainTimer(Flush, new GrainTimerCreationOptions { DueTime = FlushInterval, Period = FlushInterval });
         this.RegisterGrainTimer(ExpireOld, new GrainTimerCreationOptions
