@@ -128,9 +128,10 @@ public static class ParitySiloBuilder
                     primarySiloEndpoint: new IPEndPoint(IPAddress.Loopback, cluster.SiloPort),
                     serviceId: cluster.ClusterId, clusterId: cluster.ClusterId);
                 // In-process state never leaves the silo, so it takes Orleans' binary serializer instead of the
-                // default JSON one: every task write and index flush is several times cheaper.
-                silo.AddMemoryGrainStorage(ParityStorage.Name, options => options.Configure<Serializer>((o, serializer) =>
-                    o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer)));
+                // default JSON one (every task write and index flush is several times cheaper), and lives in this
+                // process rather than in Orleans' memory-storage grains (one grain call less per write).
+                silo.Services.AddKeyedSingleton<IGrainStorage>(ParityStorage.Name, (services, _) =>
+                    new LocalGrainStorage(new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>())));
                 silo.UseInMemoryReminderService();
                 break;
             case ClusteringMode.Redis:
