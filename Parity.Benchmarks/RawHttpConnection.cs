@@ -35,7 +35,7 @@ public sealed class RawHttpConnection : IDisposable
         var (contentLength, chunked) = BodyFraming(head);
         _start += headerLength;
 
-        var body = new StringBuilder();
+        var body = status == 200 ? null : new StringBuilder();
         if (chunked)
         {
             while (true)
@@ -46,7 +46,7 @@ public sealed class RawHttpConnection : IDisposable
                     throw new InvalidDataException("malformed chunk size");
                 _start += line + 2;
                 await FillAsync(headerEnd: false, size + 2);
-                if (status != 200) body.Append(Encoding.UTF8.GetString(_buffer, _start, size));
+                body?.Append(Encoding.UTF8.GetString(_buffer, _start, size));
                 _start += size + 2;
                 if (size == 0) break;
             }
@@ -54,10 +54,10 @@ public sealed class RawHttpConnection : IDisposable
         else
         {
             await FillAsync(headerEnd: false, contentLength);
-            if (status != 200) body.Append(Encoding.UTF8.GetString(_buffer, _start, contentLength));
+            body?.Append(Encoding.UTF8.GetString(_buffer, _start, contentLength));
             _start += contentLength;
         }
-        return (status, body.ToString());
+        return (status, body?.ToString() ?? "");
     }
 
     private static (int ContentLength, bool Chunked) BodyFraming(ReadOnlySpan<byte> head)
