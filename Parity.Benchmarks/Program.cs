@@ -15,7 +15,8 @@ using Parity.Gateway.Security;
 using Parity.Hosting;
 
 // Side-by-side benchmarks of the spine, each against its reference in the same run (docs/benchmarks.md).
-//   dotnet run -c Release --project Parity.Benchmarks -- ingest [tasks] [concurrency] [warm-up requests]
+//   dotnet run -c Release --project Parity.Benchmarks -- ingest [tasks] [concurrency] [warm-up requests] [raw|httpclient]
+//   dotnet run -c Release --project Parity.Benchmarks -- ingest-listers [tasks] [concurrency] [warm-up requests] [listers]
 //   dotnet run -c Release --project Parity.Benchmarks -- shell [tasks]
 //   dotnet run -c Release --project Parity.Benchmarks -- docker [tasks] [engine socket URI]   (./deploy/docker.sh start; image)
 //   dotnet run -c Release --project Parity.Benchmarks -- gemm [size] [repeats]
@@ -69,7 +70,12 @@ if (mode is "gemm")
     GemmBenchmark.Run(Arg(1, 1024), Arg(2, 10));
     return 0;
 }
-if (mode is "ingest" or "all") await Ingest(Arg(1, 20_000), Arg(2, 64), Arg(3, 2_000));
+if (mode is "ingest" or "all")
+    await IngestBenchmark.Run(Arg(1, 20_000), Arg(2, 64), Arg(3, 2_000), mode == "ingest" ? args.ElementAtOrDefault(4) ?? "raw" : "raw",
+        listers: 0, FreePort(), StartCluster);
+// Ingest while clients page through the task list: the index holds about 20,000 tasks when the clock starts.
+if (mode is "ingest-listers")
+    await IngestBenchmark.Run(Arg(1, 20_000), Arg(2, 64), Arg(3, 20_000), "raw", listers: Arg(4, 8), FreePort(), StartCluster);
 if (mode is "shell" or "all") await ShellEndToEnd(Arg(mode == "shell" ? 1 : 3, 400));
 if (mode is "docker" or "all")
     await DockerBenchmark.Run(Arg(mode == "docker" ? 1 : 4, 40),
@@ -77,49 +83,6 @@ if (mode is "docker" or "all")
 return 0;
 
 int Arg(int index, int fallback) => args.Length > index && int.TryParse(args[index], out var v) ? v : fallback;
-
-// Signed webhooks over real HTTP into durable TaskGrains (memory storage: the embedded default). The tasks are of a
-// type no runner here takes, so they stay queued and the figure is ingest alone.
-async Task Ingest(int tasks, int concurrency, int warmUp)
-{
-    const string secret = "benchmark-webhook-secret-0123";
-    var port = FreePort();
-    await using var app = await StartCluster(new()
-    {
-        ["RUNNER_WEBHOOK_SECRET"] = secret,
-        ["GATEWAY_URLS"] = $"http://127.0.0.1:{port}",
-        ["RUNNER_DISPATCH_TIMEOUT"] = "1h",
-        ["TASK_QUEUE_LIMIT"] = "10000000",
-        ["RUNNER_HEARTBEAT_INTERVAL"] = "1m",
-        // No engine: the docker tasks stay queued and the figure is ingest alone.
-        ["RUNNER_DOCKER_HOST"] = "unix:///nonexistent/docker.sock",
-    });
-    using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency })
-    {
-        BaseAddress = new Uri($"http://127.0.0.1:{port}"),
-    };
-    async Task<double> Send(string id)
-    {
-        var body = Encoding.UTF8.GetBytes("{\"type\":\"available_tasks\",\"payload\":{\"id\":\"" + id + "\",\"title\":\"bench\",\"type\":\"docker\",\"config\":{\"image_name\":\"none\"}}}");
-        var request = new HttpRequestMessage(HttpMethod.Post, "/webhook") { Content = new ByteArrayContent(body) };
-        request.Headers.Add(WebhookSignature.HeaderName, WebhookSignature.Sign(secret, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), body));
-        var started = Stopwatch.GetTimestamp();
-        using var response = await http.SendAsync(request);
-        if (response.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException($"{response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-        return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-    }
-
-    // The figure is the steady state of a long-running gateway: connections open, caches filled, index grown.
-    await Parallel.ForAsync(0, warmUp, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, _) => await Send($"warm-{i}"));
-    var latencies = new double[tasks];
-    var clock = Stopwatch.StartNew();
-    await Parallel.ForAsync(0, tasks, new ParallelOptions { MaxDegreeOfParallelism = concurrency },
-        async (i, _) => latencies[i] = await Send($"bench-{i}"));
-    var elapsed = clock.Elapsed;
-    Array.Sort(latencies);
-    Console.WriteLine($"ingest: {tasks} signed webhooks, concurrency {concurrency}: {tasks / elapsed.TotalSeconds:N0} tasks/s, " +
-                      $"p50 {latencies[tasks / 2]:N1} ms, p99 {latencies[(int)(tasks * 0.99)]:N1} ms, max {latencies[^1]:N1} ms");
-}
 
 // No-op shell tasks end to end (submit → dispatch → /bin/sh -c true in a sandbox → result stored) against raw
 // Process.Start of the same command with the same concurrency (the runner's slots).

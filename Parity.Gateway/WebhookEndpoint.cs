@@ -74,8 +74,15 @@ public static class WebhookEndpoint
             return Results.Json(new { status = "busy", accepted, skipped, rejected }, statusCode: StatusCodes.Status503ServiceUnavailable);
         }
         var status = accepted == 0 ? "skipped" : "ok";
-        return tasks.Count == 1 ? Results.Json(new { status }) : Results.Json(new { status, accepted, skipped });
+        if (tasks.Count == 1) return Results.Bytes(accepted == 0 ? SkippedReply : OkReply, JsonContentType);
+        return Results.Json(new { status, accepted, skipped });
     }
+
+    // The answers to a one-task push, the common case, serialized once: written with a Content-Length, where a
+    // serialized reply goes out chunked.
+    private const string JsonContentType = "application/json; charset=utf-8";
+    private static readonly byte[] OkReply = """{"status":"ok"}"""u8.ToArray();
+    private static readonly byte[] SkippedReply = """{"status":"skipped"}"""u8.ToArray();
 
     private static List<ParityTask> ParsePush(JsonElement root, DateTimeOffset now)
     {

@@ -114,7 +114,7 @@ public static partial class TaskValidator
         return task with
         {
             Status = TaskState.Pending,
-            Nonce = string.IsNullOrEmpty(task.Nonce) ? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)) : task.Nonce,
+            Nonce = string.IsNullOrEmpty(task.Nonce) ? NewNonce() : task.Nonce,
             CreatedAt = now,
             UpdatedAt = now,
             CompletedAt = null,
@@ -123,6 +123,13 @@ public static partial class TaskValidator
             Error = null,
             ClientId = null,
         };
+    }
+
+    private static string NewNonce()
+    {
+        Span<byte> nonce = stackalloc byte[32];
+        RandomNumberGenerator.Fill(nonce);
+        return Convert.ToHexStringLower(nonce);
     }
 
     private static void RequireString(JsonElement element, string name, string path)

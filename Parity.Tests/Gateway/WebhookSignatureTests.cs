@@ -29,6 +29,17 @@ public sealed class WebhookSignatureTests
         Assert.True(WebhookSignature.Verify(Secret, header, Body, Now).Valid);
     }
 
+    [Fact]
+    public void Blanks_around_the_parts_and_unknown_keys_are_tolerated()
+    {
+        var t = Now.ToUnixTimeSeconds();
+        var header = $" t={t} ,  v0=whatever, v1={Independent("old-secret-0123456789", t, Body)},,  v1={Independent(Secret, t, Body)} ";
+        var check = WebhookSignature.Verify(Secret, header, Body, Now);
+        Assert.True(check.Valid, check.Problem);
+        // The replay key names the candidate that matched, not the first one.
+        Assert.Equal($"{t}:{Independent(Secret, t, Body)}", check.Signature);
+    }
+
     [Theory]
     [InlineData(300, true)]
     [InlineData(-300, true)]
