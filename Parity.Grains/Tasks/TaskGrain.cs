@@ -39,6 +39,9 @@ public sealed partial class TaskGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (HooksOwed) StartTimer(TimeSpan.Zero);
+        // A finished task re-announces itself to its shard alone: an index entry lost in a crash comes back (and can
+        // expire) once the task is read again.
+        if (Current is { } finished && finished.Status.IsTerminal()) Shard.Update(finished.Summary()).Ignore();
         if (Current is { } task && !task.Status.IsTerminal())
         {
             // Renewals are not persisted: a fresh activation gives the runner one lease period to renew.

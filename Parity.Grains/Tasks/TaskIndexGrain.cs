@@ -16,7 +16,12 @@ public sealed class TaskIndexGrain(
     RetentionOptions retention,
     TimeProvider clock) : Grain, ITaskIndexGrain, IRemindable
 {
-    private static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(250);
+    /// <summary>
+    /// A write stores the whole shard, so under a burst the interval sets the cost: at one a second, 20,000 indexed tasks
+    /// cost 2 MB of serialization a second across the shards. Unfinished entries lost in the window come back from
+    /// their tasks; a finished one is listed again when its task is next read.
+    /// </summary>
+    private static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
 
     private bool _dirty;
     private readonly SortedSet<TaskSummary> _all = new(TaskIndex.NewestFirst);
