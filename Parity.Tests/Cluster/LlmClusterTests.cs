@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.ServerSentEvents;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Parity.Llm;
 using Parity.Llm.Embedded;
 using Parity.Runners;
@@ -112,10 +113,20 @@ public sealed class LlmClusterTests(LlmClusterFixture fixture) : IClassFixture<L
             TimeSpan.FromSeconds(20), $"{Qwen} loaded={loaded} on {silo}");
 
     /// <summary>
-    /// After the directory shows a change, each silo's copy of it refreshes within 100 ms (half the test heartbeat):
-    /// wait a few of those before routing depends on it.
+    /// Routing reads each silo's own copy of the directory (refreshed every 100 ms in tests), not the directory grain:
+    /// wait until every silo's copy shows the model loaded on <paramref name="warm"/> and not on <paramref name="cold"/>.
     /// </summary>
-    private static Task DirectoryCopiesCatchUp() => Task.Delay(TimeSpan.FromMilliseconds(500));
+    private async Task WaitDirectoryCopies(string warm, string cold)
+    {
+        await WaitLoaded(warm, loaded: true);
+        await WaitLoaded(cold, loaded: false);
+        await Eventually.True(() => Task.FromResult(Cluster.Cluster.GetActiveSilos().All(silo =>
+        {
+            var copy = Cluster.Cluster.GetSiloServiceProvider(silo.SiloAddress).GetRequiredService<RunnerDirectoryCache>().Runners;
+            bool Loaded(string runner) => copy.Single(r => r.Name == runner).Capabilities.Models.Single(m => m.Name == Qwen).Loaded;
+            return Loaded(warm) && !Loaded(cold);
+        })), TimeSpan.FromSeconds(20), $"every silo's directory copy shows {Qwen} loaded on {warm} only");
+    }
 
     [Fact]
     public async Task A_prompt_through_the_api_completes_with_exact_counts_and_is_metered_once_per_client_and_model()
@@ -169,9 +180,7 @@ public sealed class LlmClusterTests(LlmClusterFixture fixture) : IClassFixture<L
         var runner = first.GetProperty("runner").GetString()!;
         // The second must meet the same Ollama's cache: send it while that runner is the warm one.
         fixture.OllamaOf(runner == fixture.SiloOne ? fixture.SiloTwo : fixture.SiloOne).Unload(Qwen);
-        await WaitLoaded(runner == fixture.SiloOne ? fixture.SiloTwo : fixture.SiloOne, loaded: false);
-        await WaitLoaded(runner, loaded: true);
-        await DirectoryCopiesCatchUp();
+        await WaitDirectoryCopies(warm: runner, cold: runner == fixture.SiloOne ? fixture.SiloTwo : fixture.SiloOne);
         var second = await WaitPrompt(await Submit(body, client));
         Assert.Equal(runner, second.GetProperty("runner").GetString());
 
@@ -193,9 +202,7 @@ public sealed class LlmClusterTests(LlmClusterFixture fixture) : IClassFixture<L
         {
             fixture.OllamaOf(warm).Load(Qwen);
             fixture.OllamaOf(cold).Unload(Qwen);
-            await WaitLoaded(warm, loaded: true);
-            await WaitLoaded(cold, loaded: false);
-            await DirectoryCopiesCatchUp();
+            await WaitDirectoryCopies(warm, cold);
             var prompt = await WaitPrompt(await Submit(new { model_name = Qwen, prompt = "warm first", max_tokens = 2 }));
             Assert.Equal(warm, prompt.GetProperty("runner").GetString());
         }

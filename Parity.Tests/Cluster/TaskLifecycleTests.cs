@@ -67,11 +67,41 @@ public sealed class TaskLifecycleTests : IAsyncLifetime
 
         var finished = await _cluster.WaitFinished(task.Id);
         Assert.Equal(SubmitOutcome.Duplicate, await _cluster.TaskGrain(task.Id).Submit(task));
-        await Task.Delay(500);
+        // A second run can only start from a dispatch, on one of the grain's ticks. A poke runs a tick as a grain call,
+        // after the submit's turn: once it returns, any dispatch the duplicate caused has happened and is in the events.
+        await _cluster.TaskGrain(task.Id).Poke(null);
         await watching.CancelAsync();
         await watcher;
         Assert.Equal(TaskState.Completed, finished.Status);
         Assert.Single(seen);
+        var events = (await _cluster.TaskGrain(task.Id).GetLogs())!.Events.Select(e => e.Message).ToList();
+        Assert.Equal(["dispatched to " + finished.Runner + " (attempt 1)"], events.Where(e => e.StartsWith("dispatched", StringComparison.Ordinal)));
+        var final = (await _cluster.TaskGrain(task.Id).Get())!;
+        Assert.Equal((TaskState.Completed, 1), (final.Status, final.Attempt));
+    }
+
+    /// <summary>
+    /// A submit is idempotent by id: a second one with another body (a retried push whose task changed, a client
+    /// reusing an id) is a duplicate and changes nothing, before the run, during it, or after it.
+    /// </summary>
+    [Fact]
+    public async Task A_duplicate_submit_with_another_config_keeps_the_first_submits_config()
+    {
+        var first = ParityTestCluster.Command("echo first");
+        var second = ParityTestCluster.Command("echo second", id: first.Id, timeoutSeconds: 5);
+        var grain = _cluster.TaskGrain(first.Id);
+
+        Assert.Equal(SubmitOutcome.Accepted, await grain.Submit(first));
+        Assert.Equal(SubmitOutcome.Duplicate, await grain.Submit(second));
+        var kept = (await grain.Get())!;
+        Assert.Equal((first.Config, first.Title), (kept.Config, kept.Title));
+
+        var finished = await _cluster.WaitFinished(first.Id);
+        Assert.Equal(TaskState.Completed, finished.Status);
+        Assert.Equal("first\n", (await grain.GetResult())!.Stdout);
+        Assert.Equal(SubmitOutcome.Duplicate, await grain.Submit(second));
+        var stored = (await grain.Get())!;
+        Assert.Equal((first.Config, first.Title, TaskState.Completed, 1), (stored.Config, stored.Title, stored.Status, stored.Attempt));
     }
 
     [Fact]

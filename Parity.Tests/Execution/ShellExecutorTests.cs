@@ -97,6 +97,62 @@ public sealed class ShellExecutorTests : IDisposable
         Assert.Equal("nonce-123", lines["nonce"]);
     }
 
+    /// <summary>
+    /// The task's environment is built, never inherited: whatever the silo's process holds, under any name, stays out.
+    /// Probes under the names of the silo's own secrets and under names no allow- or deny-list would know are set in
+    /// this (the silo's) process; the task's <c>env</c> must list only the documented variables and its own.
+    /// </summary>
+    [Fact]
+    public async Task No_variable_of_the_silos_environment_reaches_the_task_whatever_its_name()
+    {
+        var probes = new Dictionary<string, string>
+        {
+            ["RUNNER_WEBHOOK_SECRET"] = $"webhook-{Guid.NewGuid():N}",
+            ["GATEWAY_API_KEY"] = $"apikey-{Guid.NewGuid():N}",
+            [$"ZZ_PARITY_PROBE_{Guid.NewGuid():N}"] = $"probe-{Guid.NewGuid():N}",
+            ["aws_secret_access_key"] = $"lower-{Guid.NewGuid():N}",
+            ["Q"] = $"short-{Guid.NewGuid():N}",
+        };
+        var previous = probes.Keys.ToDictionary(key => key, Environment.GetEnvironmentVariable);
+        try
+        {
+            foreach (var (key, value) in probes) Environment.SetEnvironmentVariable(key, value);
+            var silo = Environment.GetEnvironmentVariables().Keys.Cast<string>().ToHashSet(StringComparer.Ordinal);
+            Assert.Superset(probes.Keys.ToHashSet(), silo);
+            var output = new ExecutionOutput(1 << 16);
+            var task = CommandTask("env", environment: new() { ["MY_VAR"] = "mine" });
+
+            var outcome = await Run(Executor(), task, output);
+
+            Assert.Equal(0, outcome.ExitCode);
+            var seen = output.Stdout.Text();
+            var variables = seen.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .ToDictionary(line => line[..line.IndexOf('=')], line => line[(line.IndexOf('=') + 1)..], StringComparer.Ordinal);
+            var expected = new Dictionary<string, string>
+            {
+                ["PATH"] = "/usr/local/bin:/usr/bin:/bin",
+                ["HOME"] = "/work",
+                ["LANG"] = "C.UTF-8",
+                ["TMPDIR"] = "/tmp",
+                ["PARITY_TASK_ID"] = task.Id,
+                ["TASK_NONCE"] = "nonce-123",
+                ["MY_VAR"] = "mine",
+                // Set by the task's own shell for its working directory, not taken from the silo.
+                ["PWD"] = "/work",
+            };
+            Assert.Equal(expected.OrderBy(kv => kv.Key), variables.OrderBy(kv => kv.Key));
+            foreach (var (key, value) in probes)
+            {
+                Assert.DoesNotContain(key, seen);
+                Assert.DoesNotContain(value, seen);
+            }
+        }
+        finally
+        {
+            foreach (var (key, value) in previous) Environment.SetEnvironmentVariable(key, value);
+        }
+    }
+
     [Fact]
     public async Task Runs_in_the_working_dir_inside_a_fresh_work_directory()
     {

@@ -32,6 +32,29 @@ public sealed class ApiTests(SharedCluster shared) : IClassFixture<SharedCluster
         Assert.Equal(HttpStatusCode.Unauthorized, (await Send(HttpMethod.Get, "/api/v1/tasks", key: key)).Status);
     }
 
+    /// <summary>
+    /// Every character of the key counts: a compare that stops early (on a prefix, on the first bytes, on the
+    /// shorter of the two) lets each of these keys in. GatewayHost.ApiKey is "test-api-key-0123456789abcdef".
+    /// </summary>
+    [Theory]
+    [InlineData("test-api-key-0123456789abcdeg")]   // the last character differs
+    [InlineData("test-api-key-0123X56789abcdef")]   // a middle character differs
+    [InlineData("test-api-key-0123456789abcde")]    // a prefix of the key
+    [InlineData("test-api-key-0123456789abcdef0")]  // the key with one more character
+    [InlineData("test-api")]                        // only its first 8 characters
+    [InlineData("TEST-API-KEY-0123456789ABCDEF")]   // the key in another case
+    public async Task A_key_that_differs_from_the_right_one_in_any_character_gets_401(string key)
+    {
+        Assert.NotEqual(GatewayHost.ApiKey, key);
+        Assert.Equal(HttpStatusCode.OK, (await Send(HttpMethod.Get, "/api/v1/tasks?limit=1")).Status);
+
+        var (status, body) = await Send(HttpMethod.Get, "/api/v1/tasks?limit=1", key: key);
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        Assert.Contains("invalid API key", body.GetProperty("detail").GetString());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Send(HttpMethod.Post, "/api/v1/tasks",
+            """{"type":"command","config":{"command":"true"}}""", key)).Status);
+    }
+
     [Fact]
     public async Task Create_read_result_logs_and_list_a_task()
     {

@@ -30,8 +30,9 @@ public sealed class ParityTestCluster : IAsyncDisposable
     public IClusterClient Client => Cluster.Client;
 
     /// <param name="overrides">Per-silo settings on top of <see cref="FastTimings"/>: silo index (0-based) → keys.</param>
+    /// <param name="configure">More for every silo's builder (a test's grain call filter, say).</param>
     public static async Task<ParityTestCluster> StartAsync(int silos = 2,
-        Func<int, IReadOnlyDictionary<string, string?>>? overrides = null)
+        Func<int, IReadOnlyDictionary<string, string?>>? overrides = null, Action<ISiloBuilder>? configure = null)
     {
         var redis = ConfigurationOptions.Parse(TestEngines.Redis);
         var builder = new InProcessTestClusterBuilder((short)silos);
@@ -45,6 +46,7 @@ public sealed class ParityTestCluster : IAsyncDisposable
             silo.AddParityRunner(Configuration(index, overrides));
             silo.AddParityRedisStorage(redis);
             silo.UseInMemoryReminderService();
+            configure?.Invoke(silo);
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();

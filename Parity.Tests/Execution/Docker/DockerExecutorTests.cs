@@ -145,6 +145,35 @@ public sealed class DockerExecutorTests : IAsyncLifetime, IDisposable
         Assert.Contains("Network is unreachable", output.Stderr.Text());
     }
 
+    /// <summary>
+    /// The container is made without a network by its own settings, read back from the engine: the test engine runs
+    /// with --bridge=none, so "no network" seen from inside would hold even if the executor stopped asking for it.
+    /// </summary>
+    [Fact]
+    public async Task The_engine_holds_the_container_as_network_none_and_network_disabled()
+    {
+        using var cancel = new CancellationTokenSource();
+        var output = new ExecutionOutput(1 << 20);
+        var run = Executor().ExecuteAsync(TaskRun.Of(DockerTask(Sh("echo started; sleep 60")), 1), output, cancel.Token);
+        ContainerInspectResponse inspected;
+        try
+        {
+            await Eventually.True(() => Task.FromResult(output.Stdout.Text().Contains("started")), TimeSpan.FromSeconds(30), "container started");
+            var container = Assert.Single(await ContainersOfThisTest());
+            inspected = await _engine.Client.Containers.InspectContainerAsync(container.ID);
+        }
+        finally
+        {
+            await cancel.CancelAsync();
+            await run;
+        }
+
+        Assert.Equal("none", inspected.HostConfig.NetworkMode);
+        Assert.True(inspected.Config.NetworkDisabled);
+        // Disabled networking attaches the container to no network at all, not even "none".
+        Assert.Empty(inspected.NetworkSettings.Networks);
+    }
+
     [Fact]
     public async Task A_task_asking_for_a_network_fails_on_a_runner_that_does_not_allow_one()
     {

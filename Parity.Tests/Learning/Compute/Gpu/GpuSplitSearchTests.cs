@@ -44,6 +44,71 @@ public sealed class GpuSplitSearchTests(CpuEmulatorFixture emulator) : IClassFix
         Assert.True(splits >= 6, $"only {splits} nodes split");
     }
 
+    /// <summary>
+    /// Not only the same cut: the same impurity values and the same weighted decrease (which min_impurity_decrease is
+    /// held to and feature importances are summed from). The kernel ranks cuts by a proxy, so an impurity formula gone
+    /// wrong on the host side still picks the right cut and shows only in these numbers.
+    /// </summary>
+    [Theory]
+    [InlineData(SplitCriterion.Gini)]
+    [InlineData(SplitCriterion.Entropy)]
+    public void The_best_splits_impurities_and_decrease_equal_the_cpu_splitters(SplitCriterion criterion)
+    {
+        var checkedSplits = 0;
+        foreach (var (seed, rowCount, classes) in new[] { (21L, 30, 2), (22L, 120, 3), (23L, 400, 3), (24L, 60, 5) })
+        {
+            var data = BinnedTestData.Random(seed, rowCount, Bins, classes);
+            var settings = Settings(criterion, 1, Bins.Length, 0, classes: classes);
+            using var search = new GpuSplitSearch(emulator.Accelerator, data.GpuLayout(), Options(settings));
+            var rows = Enumerable.Range(0, data.Rows).ToArray();
+            var totals = data.Totals(rows);
+            var rootWeight = NodeSplitter.Weight(totals) + 5;
+            var edges = data.Edges();
+            var layout = new HistogramLayout(edges, data.Classes);
+            var splitter = new NodeSplitter(settings, layout, edges);
+
+            var split = search.FindBest(data.CpuHistogram(rows), totals, Order(settings, 1), rootWeight);
+            var found = splitter.TrySplit(new Histograms(layout, data.CpuHistogram(rows)), totals, splitter.Impurity(totals),
+                rootWeight, 0, 1);
+
+            Assert.True(found && split.Found, $"seed {seed}: cpu {found}, gpu {split.Found}");
+            Assert.Equal((splitter.Feature, splitter.ThresholdBin), (split.Feature, split.ThresholdBin));
+            var left = split.LeftTotals;
+            var right = totals.Zip(left, (t, l) => t - l).ToArray();
+            foreach (var part in new[] { totals, left, right })
+                Assert.Equal(splitter.Impurity(part), GpuSplitSearch.Impurity(part, criterion));
+            double w = NodeSplitter.Weight(totals), wl = NodeSplitter.Weight(left), wr = NodeSplitter.Weight(right);
+            var decrease = w / rootWeight
+                * (splitter.Impurity(totals) - wr / w * splitter.Impurity(right) - wl / w * splitter.Impurity(left));
+            Assert.Equal(decrease, split.Improvement, 12);
+            Assert.True(split.Improvement > 0, $"seed {seed}: decrease {split.Improvement}");
+            checkedSplits++;
+        }
+        Assert.Equal(4, checkedSplits);
+    }
+
+    /// <summary>Known values, worked by hand: 1 − Σp² and −Σp·log₂p, and the decrease of two known cuts.</summary>
+    [Theory]
+    [InlineData(SplitCriterion.Gini, new[] { 0, 0, 1, 1 }, new[] { 0, 0, 1, 1 }, 0.5, 0.5)]
+    [InlineData(SplitCriterion.Entropy, new[] { 0, 0, 1, 1 }, new[] { 0, 0, 1, 1 }, 1.0, 1.0)]
+    // Left {0, 0, 1}, right {1, 1, 0}: gini 4/9 on each side, so the decrease is 1/2 − 4/9 = 1/18.
+    [InlineData(SplitCriterion.Gini, new[] { 0, 0, 0, 1, 1, 1 }, new[] { 0, 0, 1, 1, 1, 0 }, 0.5, 1.0 / 18)]
+    public void Impurity_and_decrease_have_their_textbook_values(SplitCriterion criterion, int[] bins, int[] classOf,
+        double rootImpurity, double decrease)
+    {
+        var data = new BinnedTestData(bins.Select(b => (byte)b).ToArray(), bins.Length, [2], 2, classOf, [.. bins.Select(_ => 1)]);
+        var settings = Settings(criterion, 1, 1, 0, features: 1, classes: 2);
+        using var search = new GpuSplitSearch(emulator.Accelerator, data.GpuLayout(), Options(settings));
+        var rows = Enumerable.Range(0, data.Rows).ToArray();
+        var totals = data.Totals(rows);
+
+        var split = search.FindBest(data.CpuHistogram(rows), totals, [0], NodeSplitter.Weight(totals));
+
+        Assert.Equal(rootImpurity, GpuSplitSearch.Impurity(totals, criterion), 12);
+        Assert.True(split.Found);
+        Assert.Equal(decrease, split.Improvement, 12);
+    }
+
     [Fact]
     public void Ties_go_to_the_earlier_bin_and_the_earlier_feature_in_search_order()
     {
