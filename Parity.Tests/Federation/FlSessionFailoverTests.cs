@@ -48,9 +48,11 @@ public sealed class FlSessionFailoverTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task A_session_whose_silo_stops_resumes_elsewhere_with_the_same_model_as_an_uninterrupted_run(bool kill)
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    // With federated evaluation, the held-out scores (kept per round, and in the round tasks) come out the same too.
+    [InlineData(true, true)]
+    public async Task A_session_whose_silo_stops_resumes_elsewhere_with_the_same_model_as_an_uninterrupted_run(bool kill, bool evaluate)
     {
         await using var fl = await FlSessionCluster.StartAsync(4);
         var client = fl.Cluster.Client;
@@ -63,11 +65,13 @@ public sealed class FlSessionFailoverTests
         var participants = fl.Cluster.Cluster.Silos.Where(s => !s.SiloAddress.Equals(host)).Select(s => s.Name).Order().ToList();
         Assert.Equal(3, participants.Count);
         var body = fl.IrisSession(rounds: 16, new JsonArray(participants.Select(p => (JsonNode)p!).ToArray()));
+        if (evaluate) body["config"]!["evaluation_fraction"] = 0.2;
 
         var uninterrupted = await fl.CreateAsync((JsonObject)body.DeepClone());
         await fl.StartSessionAsync(uninterrupted);
         Assert.Equal(FlSessionStatus.Completed, (await fl.WaitFinished(uninterrupted)).Status);
         var expected = (await fl.Model(uninterrupted)).Sha256;
+        var expectedScores = (await fl.Session(uninterrupted)).Rounds.Select(r => r.Metrics!.FederatedEvaluation).ToList();
 
         using (var document = JsonDocument.Parse(body.ToJsonString()))
             Assert.True((await grain.Create(FlSessionRequest.Parse(document.RootElement, () => 1))).Ok);
@@ -83,6 +87,12 @@ public sealed class FlSessionFailoverTests
         Assert.NotEqual(host, await HostOf(client, grain));
         Assert.All(resumed.Rounds, round => Assert.Equal(3, round.Accepted));
         Assert.Equal(expected, (await fl.Model(id)).Sha256);
+        Assert.Equal(expectedScores, resumed.Rounds.Select(r => r.Metrics!.FederatedEvaluation));
+        if (evaluate)
+        {
+            Assert.All(expectedScores, score => Assert.NotNull(score));
+            Assert.Equal(FlRoundStatus.Completed, resumed.FinalEvaluation!.Status);
+        }
     }
 
     /// <summary>The silo on which the grain is active now.</summary>
