@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Parity.Federation;
 using Parity.Json;
+using Parity.Tests.Support;
 
 namespace Parity.Tests.Federation;
 
@@ -132,6 +133,59 @@ public sealed class FlSessionEvaluationTests(SharedFlCluster fixture) : IClassFi
             Assert.True(evaluation.MeanSquaredError > 0, $"MSE {evaluation.MeanSquaredError}");
             Assert.True(evaluation.RSquared is > -1 and < 1, $"R² {evaluation.RSquared}");
         }
+    }
+
+    [Fact]
+    public async Task An_external_participant_reports_its_score_of_the_model_it_received_and_is_refused_without_one()
+    {
+        var body = Fl.IrisSession(rounds: 2);
+        body["config"]!["evaluation_fraction"] = 0.2;
+        body["external_participants"] = new JsonArray("lab-ext");
+        body["round_timeout_seconds"] = 120;
+        var id = await Fl.CreateAsync(body);
+        await Fl.StartSessionAsync(id);
+        var external = (await Fl.Session(id)).Participants.Single(p => p.External);
+        var heldOut = external.HeldOutRows!.Value;
+
+        for (var round = 1; round <= 2; round++)
+        {
+            var open = await Eventually.Get(async () =>
+            {
+                var view = await Fl.Session(id);
+                return view.CurrentRound == round && view.Rounds[^1].Status == FlRoundStatus.Collecting ? view.Rounds[^1] : null;
+            }, TimeSpan.FromSeconds(60), $"round {round} open");
+            using var model = JsonDocument.Parse((await Fl.Model(id)).ModelData);
+            var update = new JsonObject
+            {
+                ["session_id"] = id, ["round_id"] = open.RoundId, ["runner_id"] = "lab-ext",
+                ["weights"] = JsonNode.Parse(model.RootElement.GetProperty("weights").GetRawText()),
+                ["data_size"] = external.Rows - heldOut, ["loss"] = 0.5, ["training_time"] = 5,
+            };
+            // Round 1 without a score of the model it received: refused. Round 2 with one: counted.
+            if (round == 2) update["global_evaluation"] = new JsonObject { ["rows"] = heldOut, ["loss"] = 0.4, ["accuracy"] = 0.75 };
+            var (status, answer) = await Fl.Send(HttpMethod.Post, "/api/v1/federated-learning/model-updates", update);
+            if (round == 1)
+            {
+                Assert.Equal(HttpStatusCode.BadRequest, status);
+                Assert.Contains("no global_evaluation", answer.GetProperty("detail").GetString());
+            }
+            else Assert.True(status == HttpStatusCode.OK, $"round {round}: {(int)status} {answer}");
+        }
+
+        var session = await Fl.WaitFinished(id);
+        Assert.True(session.Status == FlSessionStatus.Completed, $"{session.Status}: {session.Error}");
+        Assert.Equal(FlUpdateStatus.Rejected, session.Rounds[0].Updates.Single(u => u.Runner == "lab-ext").Status);
+        // Round 1's model was scored by round 2's four accepted updates, the external participant's among them.
+        var first = session.Rounds[0].Metrics!.FederatedEvaluation!;
+        Assert.Equal(4, first.Participants);
+        Assert.Equal(session.Participants.Sum(p => p.HeldOutRows!.Value), first.Rows);
+        var runners = session.Rounds[1].Updates.Where(u => u.Runner != "lab-ext").Select(u => u.GlobalEvaluation!).ToList();
+        Assert.Equal((runners.Sum(s => s.Accuracy!.Value * s.Rows) + 0.75 * heldOut) / first.Rows, first.Accuracy!.Value, 9);
+        // The last round's model is scored by the runners only: the external participant gets no task.
+        var last = session.Rounds[1].Metrics!.FederatedEvaluation!;
+        Assert.Equal(3, last.Participants);
+        Assert.Equal(session.Participants.Where(p => !p.External).Sum(p => p.HeldOutRows!.Value), last.Rows);
+        Assert.DoesNotContain(session.FinalEvaluation!.Updates, u => u.Runner == "lab-ext");
     }
 
     [Fact]
