@@ -95,6 +95,62 @@ public sealed class FlSessionFailoverTests
         }
     }
 
+    [Fact]
+    public async Task A_session_whose_silo_stops_during_the_final_evaluation_resumes_it_and_completes()
+    {
+        await using var fl = await FlSessionCluster.StartAsync(4);
+        var client = fl.Cluster.Client;
+        var id = Guid.NewGuid().ToString();
+        var grain = client.GetGrain<IFlSessionGrain>(id);
+        Assert.Null(await grain.Get());
+        var host = await HostOf(client, grain);
+        var participants = fl.Cluster.Cluster.Silos.Where(s => !s.SiloAddress.Equals(host)).Select(s => s.Name).Order().ToList();
+        // One round, held open by an external participant until its update is posted, so that a participant's silo can
+        // be killed first: the final evaluation then waits for that participant until the cluster declares it dead, and
+        // the session's own silo is stopped in that time.
+        var body = fl.IrisSession(rounds: 1, new JsonArray(participants.Select(p => (JsonNode)p!).ToArray()));
+        body["config"]!["evaluation_fraction"] = 0.2;
+        body["external_participants"] = new JsonArray("lab-ext");
+        body["round_timeout_seconds"] = 300;
+        using (var document = JsonDocument.Parse(body.ToJsonString()))
+            Assert.True((await grain.Create(FlSessionRequest.Parse(document.RootElement, () => 1))).Ok);
+        Assert.True((await grain.Start()).Ok);
+        await Eventually.True(async () => (await grain.Get())!.Rounds[0].Updates.Count(u => u.Status == FlUpdateStatus.Accepted) == 3,
+            TimeSpan.FromSeconds(60), "the runners' updates");
+
+        var lost = participants[2];
+        await fl.Cluster.Cluster.KillSiloAsync(fl.Cluster.Cluster.Silos.Single(s => s.Name == lost));
+        var view = (await grain.Get())!;
+        var external = view.Participants.Single(p => p.External);
+        using (var model = JsonDocument.Parse((await grain.GetModel())!.ModelData))
+        {
+            var update = new JsonObject
+            {
+                ["session_id"] = id, ["round_id"] = view.Rounds[0].RoundId, ["runner_id"] = "lab-ext",
+                ["weights"] = JsonNode.Parse(model.RootElement.GetProperty("weights").GetRawText()),
+                ["data_size"] = external.Rows - external.HeldOutRows, ["loss"] = 0.5, ["training_time"] = 5,
+                ["global_evaluation"] = new JsonObject { ["rows"] = external.HeldOutRows, ["loss"] = 1.1, ["accuracy"] = 0.3 },
+            };
+            Assert.True((await grain.SubmitUpdate("lab-ext", view.Rounds[0].RoundId, update.ToJsonString())).Ok);
+        }
+        await Eventually.True(async () => (await grain.Get())!.FinalEvaluation is { Status: FlRoundStatus.Collecting },
+            TimeSpan.FromSeconds(10), "the final evaluation");
+        await fl.Cluster.Cluster.StopSiloAsync(fl.Cluster.Cluster.Silos.Single(s => s.SiloAddress.Equals(host)));
+
+        var resumed = await fl.WaitFinished(id);
+        Assert.True(resumed.Status == FlSessionStatus.Completed, $"{resumed.Status}: {resumed.Error}");
+        Assert.NotEqual(host, await HostOf(client, grain));
+        var final = resumed.FinalEvaluation!;
+        Assert.Equal(FlRoundStatus.Completed, final.Status);
+        Assert.Equal(2, final.Accepted);
+        var missing = final.Updates.Single(u => u.Runner == lost);
+        Assert.Equal(FlUpdateStatus.Lost, missing.Status);
+        Assert.Contains("silo died", missing.Reason);
+        var evaluation = resumed.Rounds[0].Metrics!.FederatedEvaluation!;
+        Assert.Equal(2, evaluation.Participants);
+        Assert.Equal(resumed.Participants.Where(p => !p.External && p.Runner != lost).Sum(p => p.HeldOutRows!.Value), evaluation.Rows);
+    }
+
     /// <summary>The silo on which the grain is active now.</summary>
     private static async Task<SiloAddress> HostOf(IClusterClient client, IFlSessionGrain grain)
     {
