@@ -221,7 +221,7 @@ public static class FederationEndpoints
     public static IReadOnlyList<string> UpdateFields { get; } =
     [
         "session_id", "round_id", "runner_id", "model_type", "weights", "gradients", "forest", "loss", "accuracy", "r_squared",
-        "mean_squared_error", "data_size", "training_time_ms", "training_time", "update_type", "metadata", "rf_metrics",
+        "mean_squared_error", "data_size", "training_time_ms", "training_time", "update_type", "metadata", "rf_metrics", "global_evaluation",
     ];
 
     private static async Task<IResult> SubmitUpdate(HttpRequest request, IGrainFactory grains, GatewayOptions settings,

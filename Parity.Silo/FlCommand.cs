@@ -178,12 +178,15 @@ public static class FlCommand
         AnsiConsole.MarkupLine(Markup.Escape($"{session.Name} ({session.Id}): {ParityJson.WireName(session.Status)}, round " +
                                              $"{session.CurrentRound} of {session.TotalRounds}, {session.AggregationMethod}") +
                                (session.Error is null ? "" : $" [red]{Markup.Escape(session.Error)}[/]"));
-        string[] header = ["round", "status", "accepted", "rejected", "train loss", "train acc", "test acc", "closed because"];
+        // "eval": the round's model on the participants' held-out rows (accuracy, or R² for a regression), when the session
+        // holds rows out; it fills in when the next round (or the final evaluation) has scored that model.
+        string[] header = ["round", "status", "accepted", "rejected", "train loss", "train acc", "eval", "test acc", "closed because"];
         var rows = session.Rounds.Select(round => new[]
         {
             $"{round.Round}", ParityJson.WireName(round.Status), $"{round.Accepted}", $"{round.Rejected}",
-            Number(round.Metrics?.TrainLoss), Number(round.Metrics?.TrainAccuracy), Number(round.Metrics?.TestAccuracy),
-            round.CloseReason ?? "",
+            Number(round.Metrics?.TrainLoss), Number(round.Metrics?.TrainAccuracy),
+            Number(round.Metrics?.FederatedEvaluation?.Accuracy ?? round.Metrics?.FederatedEvaluation?.RSquared),
+            Number(round.Metrics?.TestAccuracy), round.CloseReason ?? "",
         }).ToList();
         // Into a pipe, one tab-separated line per round (an 80-column table would wrap every cell); on a terminal, a table.
         if (Console.IsOutputRedirected)

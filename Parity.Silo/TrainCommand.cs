@@ -41,6 +41,8 @@ public static class TrainCommand
             var loadMs = (long)loading.Elapsed.TotalMilliseconds;
             if (testSet is not null && testSet.Columns != dataset.Columns)
                 throw new DatasetException($"--test has {testSet.Columns} feature columns, --data has {dataset.Columns}");
+            if (testSet is not null && config.EvaluateOnly)
+                throw new TaskConfigException("--test: an evaluate_only config trains no model to test; it scores config.global_model on the held-out rows");
 
             var run = FederatedTrainer.Train(config, dataset, cancellation);
             var update = run.Update;
@@ -58,6 +60,16 @@ public static class TrainCommand
                 ["training_time_ms"] = update.TrainingTimeMs,
                 ["load_time_ms"] = loadMs,
             };
+            // With evaluation_fraction: the global model the config carried, on the rows held out of training.
+            if (update.GlobalEvaluation is { } received)
+                summary["global_evaluation"] = WithoutNulls(new Dictionary<string, object?>
+                {
+                    ["samples"] = received.Rows,
+                    ["loss"] = received.Loss,
+                    ["accuracy"] = received.Accuracy,
+                    ["r2"] = received.RSquared,
+                    ["mse"] = received.MeanSquaredError,
+                });
             if (testSet is not null)
             {
                 var evaluation = run.Evaluate(testSet);

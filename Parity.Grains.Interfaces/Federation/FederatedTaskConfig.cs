@@ -31,12 +31,22 @@ public sealed record FederatedTaskConfig
     /// trains federated models take it, as for a task pushed by an upstream server.
     /// </summary>
     public string? Participant { get; init; }
+    /// <summary>
+    /// Parity's addition: the fraction of this part (in (0, 0.5]) held out for federated evaluation
+    /// (<see cref="HeldOutSplit"/>): never trained on, used to score <see cref="GlobalModel"/> before training. Null: none.
+    /// </summary>
+    public double? EvaluationFraction { get; init; }
+    /// <summary>Parity's addition: only score <see cref="GlobalModel"/> on the held-out rows; train nothing.</summary>
+    public bool EvaluateOnly { get; init; }
 
-    /// <summary>The fields <c>config</c> takes: the upstream's (UPSTREAM.md §7.2) and <c>participant</c>.</summary>
+    /// <summary>
+    /// The fields <c>config</c> takes: the upstream's (UPSTREAM.md §7.2), and Parity's <c>participant</c>,
+    /// <c>evaluation_fraction</c> and <c>evaluate_only</c>.
+    /// </summary>
     public static IReadOnlyList<string> Fields { get; } =
     [
         "session_id", "round_id", "model_type", "dataset_cid", "data_format", "model_config", "partition_config",
-        "train_config", "output_format", "global_model", "participant",
+        "train_config", "output_format", "global_model", "participant", "evaluation_fraction", "evaluate_only",
     ];
 
     /// <summary>
@@ -67,6 +77,33 @@ public sealed record FederatedTaskConfig
     public LinearRegressionOptions LinearOptions() => LinearRegressionOptions.FromJson(TrainConfig, ModelConfig, Partition.Seed);
 
     public ForestOptions ForestOptions() => ForestOptionsJson.FromJson(ModelConfig, Partition.Seed);
+
+    /// <summary>Whether the model predicts classes: the held-out rows are then stratified by class.</summary>
+    public bool IsClassifier => ModelType switch
+    {
+        FederatedModelType.RandomForest => true,
+        FederatedModelType.LinearRegression => false,
+        _ => NetworkOptions().Task == MlpTask.Classification,
+    };
+
+    /// <summary>
+    /// A forest's global model: <c>{"forest": base64}</c>, the compact binary format the session serves. Forests train
+    /// from scratch each round; the session sends one only for federated evaluation.
+    /// </summary>
+    /// <exception cref="ModelConfigException">It is not such an object, or the forest does not decode.</exception>
+    public static RandomForest ReadForest(JsonElement globalModel)
+    {
+        if (globalModel.ValueKind != JsonValueKind.Object || JsonFields.Field(globalModel, "forest") is not { ValueKind: JsonValueKind.String } text)
+            throw new ModelConfigException("a random_forest's global model must be {\"forest\": base64 of the serialized forest}");
+        try
+        {
+            return ForestSerializer.Deserialize(Convert.FromBase64String(text.GetString()!));
+        }
+        catch (FormatException e)
+        {
+            throw new ModelConfigException($"the forest does not decode: {e.Message}", "forest");
+        }
+    }
 
     /// <summary>Parses and validates; every failure is a <see cref="TaskConfigException"/> naming the field.</summary>
     public static FederatedTaskConfig Parse(string? json)
@@ -115,7 +152,17 @@ public sealed record FederatedTaskConfig
             TrainConfig = Object(root, "train_config").Clone(),
             GlobalModel = global,
             Participant = JsonFields.String(root, "participant", "config.")?.Trim() is { Length: > 0 } participant ? participant : null,
+            EvaluationFraction = JsonFields.Number(root, "evaluation_fraction", "config.") is { } fraction
+                ? fraction is > 0 and <= 0.5 ? fraction
+                    : throw new TaskConfigException(
+                        $"config.evaluation_fraction must be in (0, 0.5], got {fraction.ToString(System.Globalization.CultureInfo.InvariantCulture)}")
+                : null,
+            EvaluateOnly = JsonFields.Boolean(root, "evaluate_only", "config.") ?? false,
         };
+        if (config.EvaluateOnly && config.EvaluationFraction is null)
+            throw new TaskConfigException("config.evaluate_only needs config.evaluation_fraction: the held-out rows to evaluate on");
+        if (config.EvaluateOnly && global is null)
+            throw new TaskConfigException("config.evaluate_only needs config.global_model: the model to evaluate");
         // The model's own parameters, checked now by the engine that will train with them.
         Engine("train_config", () => config.ModelType switch
         {
@@ -123,7 +170,9 @@ public sealed record FederatedTaskConfig
             FederatedModelType.LinearRegression => config.LinearOptions(),
             _ => (object)config.ForestOptions(),
         });
-        if (global is { } weights) Engine("global_model", () => GlobalModelJson.ReadWeights(weights));
+        if (global is { } weights)
+            Engine("global_model", () => config.ModelType == FederatedModelType.RandomForest
+                ? (object)ReadForest(weights) : GlobalModelJson.ReadWeights(weights)!);
         return config;
     }
 

@@ -22,4 +22,9 @@ public sealed record FederatedUpdate
     public required long TrainingTimeMs { get; init; }
     public required FederatedMetadata Metadata { get; init; }
     public ForestMetrics? RfMetrics { get; init; }
+    /// <summary>
+    /// With <c>evaluation_fraction</c>: the global model this task carried, scored on the held-out rows before training
+    /// (null when the task carried none, as a forest's first round).
+    /// </summary>
+    public FederatedEvaluation? GlobalEvaluation { get; init; }
 }

@@ -10,4 +10,9 @@ public sealed record FlParticipantView
     [Id(3)] public FlUpdateStatus? State { get; init; }
     /// <summary>Outside the cluster: it submits its updates through the model-update route.</summary>
     [Id(4)] public bool External { get; init; }
+    /// <summary>
+    /// Of <see cref="Rows"/>, the rows held out for federated evaluation and never trained on
+    /// (<c>config.evaluation_fraction</c>); null without it.
+    /// </summary>
+    [Id(5)] public int? HeldOutRows { get; init; }
 }

@@ -65,7 +65,7 @@ public static class FlSessionRequest
     public static IReadOnlyList<string> ConfigFields { get; } =
     [
         "aggregation_method", "model_config", "local_epochs", "batch_size", "learning_rate", "max_update_norm", "privacy_config",
-        "train_config", "client_selection", .. StrategyParameters,
+        "train_config", "client_selection", "evaluation_fraction", .. StrategyParameters,
     ];
 
     /// <summary><c>config.privacy_config</c>'s fields, as the upstream client sends them.</summary>
@@ -97,6 +97,11 @@ public static class FlSessionRequest
         var maxUpdateNorm = JsonFields.Number(config, "max_update_norm", "config.");
         if (maxUpdateNorm is <= 0)
             throw new TaskConfigException($"config.max_update_norm must be positive, got {maxUpdateNorm.Value.ToString(CultureInfo.InvariantCulture)}");
+        // No default: without it the session runs no federated evaluation (said in the README and PROTOCOL.md).
+        var evaluationFraction = JsonFields.Number(config, "evaluation_fraction", "config.");
+        if (evaluationFraction is { } fraction && !(fraction > 0 && fraction <= 0.5))
+            throw new TaskConfigException(
+                $"config.evaluation_fraction must be in (0, 0.5], got {fraction.ToString(CultureInfo.InvariantCulture)}");
 
         var seed = Int64(root, "seed") ?? newSeed();
         CheckTraining(modelType, config, modelConfig, seed);
@@ -138,6 +143,7 @@ public static class FlSessionRequest
             ExternalParticipants = external,
             Selector = selector,
             MaxUpdateNorm = maxUpdateNorm,
+            EvaluationFraction = evaluationFraction,
             TestDatasetCid = testCid,
             Seed = seed,
         };

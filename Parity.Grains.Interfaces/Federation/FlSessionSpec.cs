@@ -37,4 +37,9 @@ public sealed record FlSessionSpec
     [Id(15)] public FlParticipantSelector? Selector { get; init; }
     /// <summary><c>config.max_update_norm</c>: an update farther than this (L2) from the global model is rejected.</summary>
     [Id(16)] public double? MaxUpdateNorm { get; init; }
+    /// <summary>
+    /// <c>config.evaluation_fraction</c>, in (0, 0.5]: each participant holds out this fraction of its part, never trains
+    /// on it, and scores each global model on it (federated evaluation). Null: no federated evaluation.
+    /// </summary>
+    [Id(17)] public double? EvaluationFraction { get; init; }
 }

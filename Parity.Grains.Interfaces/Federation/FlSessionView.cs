@@ -33,4 +33,9 @@ public sealed record FlSessionView
     [Id(20)] public string? TestDatasetCid { get; init; }
     [Id(21)] public required IReadOnlyList<FlParticipantView> Participants { get; init; }
     [Id(22)] public required IReadOnlyList<FlRoundView> Rounds { get; init; }
+    /// <summary>
+    /// With <c>config.evaluation_fraction</c>: the evaluation-only tasks that score the last round's model once it is
+    /// aggregated (the earlier rounds are scored by the next round's tasks). Null until the last round closes.
+    /// </summary>
+    [Id(23)] public FlRoundView? FinalEvaluation { get; init; }
 }

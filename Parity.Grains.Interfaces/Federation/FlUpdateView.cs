@@ -18,4 +18,9 @@ public sealed record FlUpdateView
     [Id(10)] public DateTimeOffset? ReceivedAt { get; init; }
     /// <summary>The update's L2 norm (its distance from the round's global model).</summary>
     [Id(11)] public double? UpdateNorm { get; init; }
+    /// <summary>
+    /// The participant's score of the global model its task carried (the previous round's), on its held-out rows; in
+    /// the final evaluation, of the last round's model. Null without <c>config.evaluation_fraction</c>.
+    /// </summary>
+    [Id(12)] public FederatedEvaluation? GlobalEvaluation { get; init; }
 }

@@ -34,7 +34,7 @@ public sealed class FederatedExecutor(IDatasetSource datasets, ParsedDatasets pa
             Progress(output, $"dataset {config.DatasetCid}: {size} bytes");
             var trained = await Task.Run(() =>
             {
-                Progress(output, $"training {FederatedTaskConfig.WireName(config.ModelType)} on part {config.Partition.PartIndex + 1} " +
+                Progress(output, $"{(config.EvaluateOnly ? "evaluating the global" : "training")} {FederatedTaskConfig.WireName(config.ModelType)} on part {config.Partition.PartIndex + 1} " +
                                  $"of {config.Partition.TotalParts} ({dataset.Rows} rows in all)");
                 var part = parsed.Part(config.DatasetCid, config.DataFormat, dataset, config.Partition);
                 return FederatedTrainer.Train(config, dataset, cancellation, part);
@@ -45,7 +45,10 @@ public sealed class FederatedExecutor(IDatasetSource datasets, ParsedDatasets pa
                 return Failed($"the model update is {update.Length} bytes, over this runner's output limit of " +
                               $"{output.Stdout.MaxBytes} (RUNNER_MAX_OUTPUT_BYTES)", clock);
             output.Stdout.Append(update);
-            Progress(output, $"round {config.RoundId}: loss {trained.Update.Loss:G6} on {trained.Update.DataSize} rows");
+            if (trained.Update.GlobalEvaluation is { } received)
+                Progress(output, $"round {config.RoundId}: the global model received scored loss {received.Loss:G6} on {received.Rows} held-out rows");
+            if (!config.EvaluateOnly)
+                Progress(output, $"round {config.RoundId}: loss {trained.Update.Loss:G6} on {trained.Update.DataSize} rows");
             return new ExecutionOutcome
             {
                 ExitCode = 0,

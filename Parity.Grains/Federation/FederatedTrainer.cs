@@ -30,6 +30,17 @@ public static class FederatedTrainer
     {
         part ??= Partitioner.Apply(dataset, config.Partition);
         var clock = Stopwatch.StartNew();
+        // Federated evaluation: the held-out rows score the global model as received, before anything trains, and
+        // are left out of training (every round the same rows, from the session seed and this part's index).
+        FederatedEvaluation? received = null;
+        if (config.EvaluationFraction is { } fraction)
+        {
+            var (trainRows, heldOutRows) = Split(config, part, fraction);
+            var heldOut = part.Subset(heldOutRows);
+            part = part.Subset(trainRows);
+            if (config.GlobalModel is { } global) received = EvaluateGlobal(config, dataset, global, heldOut);
+        }
+        if (config.EvaluateOnly) return EvaluationOnly(config, part, received!, clock);
         var local = config.ModelType switch
         {
             FederatedModelType.NeuralNetwork => TrainNetwork(config, dataset, part, cancellation),
@@ -56,8 +67,73 @@ public static class FederatedTrainer
                 part.Columns, part.Rows,
                 new PartitionInfo(PartitionConfig.WireName(partition.Strategy), partition.TotalParts, partition.PartIndex, part.Rows)),
             RfMetrics = local.Forest is null ? null : local.ForestMetrics,
+            GlobalEvaluation = received,
         };
         return new FederatedRun(update, local.Evaluate);
+    }
+
+    /// <summary>This part's training and held-out rows (<see cref="HeldOutSplit"/>); a part too small is refused by name.</summary>
+    public static (int[] Train, int[] HeldOut) Split(FederatedTaskConfig config, Dataset part, double fraction)
+    {
+        if (part.Rows < 2)
+            throw new ModelConfigException(
+                $"part {config.Partition.PartIndex} has {part.Rows} row(s): evaluation_fraction needs at least 2, one to hold out and one to train on",
+                "evaluation_fraction");
+        return HeldOutSplit.Select(part.Labels.Span, fraction, config.Partition.Seed ?? 0, config.Partition.PartIndex, config.IsClassifier);
+    }
+
+    /// <summary>The global model the task carried, scored on the held-out rows.</summary>
+    private static FederatedEvaluation EvaluateGlobal(FederatedTaskConfig config, Dataset dataset, JsonElement global, Dataset heldOut)
+    {
+        ModelEvaluation evaluation;
+        switch (config.ModelType)
+        {
+            case FederatedModelType.NeuralNetwork:
+                var options = config.NetworkOptions();
+                var weights = GlobalModelJson.ReadWeights(global)!;
+                var outputs = options.Task == MlpTask.Classification
+                    ? options.ClassCount ?? MlpTrainer.ImpliedClassCount(dataset) : 1;
+                evaluation = MlpModel.FromWeights(options.Task, heldOut.Columns, options.HiddenSizes, outputs, options.Activation, weights)
+                    .Evaluate(heldOut);
+                break;
+            case FederatedModelType.LinearRegression:
+                evaluation = LinearRegressionModel.FromWeights(GlobalModelJson.ReadWeights(global)!, heldOut.Columns).Evaluate(heldOut);
+                break;
+            default:
+                evaluation = Evaluate(FederatedTaskConfig.ReadForest(global), heldOut);
+                break;
+        }
+        return new FederatedEvaluation
+        {
+            Rows = heldOut.Rows,
+            Loss = evaluation.Loss,
+            Accuracy = evaluation.Accuracy,
+            RSquared = evaluation.RSquared,
+            MeanSquaredError = evaluation.MeanSquaredError,
+        };
+    }
+
+    /// <summary>An evaluation-only task's answer: no weights, nothing trained (<c>data_size</c> 0), the score as its loss.</summary>
+    private static FederatedRun EvaluationOnly(FederatedTaskConfig config, Dataset trainPart, FederatedEvaluation received, Stopwatch clock)
+    {
+        var modelType = FederatedTaskConfig.WireName(config.ModelType);
+        var partition = config.Partition;
+        var update = new FederatedUpdate
+        {
+            SessionId = config.SessionId,
+            RoundId = config.RoundId,
+            ModelType = modelType,
+            Loss = received.Loss,
+            Accuracy = received.Accuracy,
+            RSquared = received.RSquared,
+            MeanSquaredError = received.MeanSquaredError,
+            DataSize = 0,
+            TrainingTimeMs = (long)clock.Elapsed.TotalMilliseconds,
+            Metadata = new FederatedMetadata(modelType, config.DatasetCid, config.DataFormat == DatasetFormat.Json ? "json" : "csv",
+                trainPart.Columns, 0, new PartitionInfo(PartitionConfig.WireName(partition.Strategy), partition.TotalParts, partition.PartIndex, 0)),
+            GlobalEvaluation = received,
+        };
+        return new FederatedRun(update, _ => throw new InvalidOperationException("an evaluation-only task trains no model"));
     }
 
     private sealed record LocalResult(

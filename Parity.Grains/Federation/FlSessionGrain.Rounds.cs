@@ -34,6 +34,11 @@ public sealed partial class FlSessionGrain
     public async Task TaskFinished(FlTaskReport report)
     {
         if (Spec is null) return;
+        if (Record.FinalEvaluation is { } evaluation && evaluation.RoundId == report.RoundId)
+        {
+            await TakeEvaluation(report);
+            return;
+        }
         var round = Record.Rounds.FirstOrDefault(r => r.RoundId == report.RoundId);
         var update = round?.Updates.FirstOrDefault(u => u.TaskId == report.TaskId);
         if (round is null || update is null) return;
@@ -131,15 +136,21 @@ public sealed partial class FlSessionGrain
     private Task<SubmitOutcome> Submit(FlRoundView round, FlUpdateView update)
     {
         var spec = Spec!;
-        var global = Record.Model is not null && spec.ModelType != FederatedModelType.RandomForest ? Global() : null;
-        var mu = spec.ModelType != FederatedModelType.RandomForest && Strategy() is FedProx prox ? (float?)prox.ProximalMu : null;
+        var forestSession = spec.ModelType == FederatedModelType.RandomForest;
+        var global = Record.Model is not null && !forestSession ? Global() : null;
+        // A forest is trained once, from scratch: its global forest travels only to be scored on the held-out rows.
+        var forest = forestSession && spec.EvaluationFraction is not null ? Record.Model : null;
+        var mu = !forestSession && Strategy() is FedProx prox ? (float?)prox.ProximalMu : null;
+        var evaluateOnly = Record.FinalEvaluation is { } final && final.RoundId == round.RoundId;
         var task = new ParityTask
         {
             Id = update.TaskId!,
-            Title = $"FL Training - Session {spec.Name} Round {round.Round} (Partition {update.PartIndex + 1}/{Record.Participants.Count})",
+            Title = evaluateOnly
+                ? $"FL Evaluation - Session {spec.Name} Round {round.Round} (Partition {update.PartIndex + 1}/{Record.Participants.Count})"
+                : $"FL Training - Session {spec.Name} Round {round.Round} (Partition {update.PartIndex + 1}/{Record.Participants.Count})",
             Type = TaskType.FederatedLearning,
             Config = SessionPlanning.TaskConfig(spec, Id, round.RoundId, Record.Participants.Count, update.PartIndex, update.Runner,
-                global, mu),
+                global, mu, forest, evaluateOnly),
             Nonce = update.TaskId!,
             CreatorAddress = spec.CreatorAddress,
             ClientId = "fl-coordinator",
@@ -221,10 +232,18 @@ public sealed partial class FlSessionGrain
         }
         else
         {
-            var rows = Record.Participants.First(p => p.PartIndex == update.PartIndex).Rows;
+            var participant = Record.Participants.First(p => p.PartIndex == update.PartIndex);
+            // With evaluation_fraction the update trained on its part less the held-out rows, and claims exactly that.
+            var rows = SessionPlanning.TrainingRows(Spec!, participant.Rows);
             var checkedUpdate = Spec!.ModelType == FederatedModelType.RandomForest
                 ? UpdateCheck.Forest(output, Id, round.RoundId, rows, Record.Columns, Record.Classes)
                 : UpdateCheck.Weights(output, Id, round.RoundId, update.PartIndex, rows, Global(), Spec.MaxUpdateNorm);
+            // The global model it received is scored whenever the session holds rows out and the task carried one (a
+            // forest's first round carries none).
+            var scored = Spec.EvaluationFraction is not null && (Spec.ModelType != FederatedModelType.RandomForest || Record.Model is not null);
+            if (checkedUpdate is { Accepted: true, Parsed: { } received } &&
+                UpdateCheck.Evaluation(received.GlobalEvaluation, participant.HeldOutRows, scored) is { } evaluationError)
+                checkedUpdate = CheckedUpdate.Refused(evaluationError, received) with { Norm = checkedUpdate.Norm };
             var parsed = checkedUpdate.Parsed;
             taken = update with
             {
@@ -237,6 +256,7 @@ public sealed partial class FlSessionGrain
                 TrainingTimeMs = parsed?.TrainingMilliseconds,
                 ReceivedAt = update.ReceivedAt ?? Now,
                 UpdateNorm = checkedUpdate.Norm,
+                GlobalEvaluation = parsed?.GlobalEvaluation,
             };
             if (checkedUpdate.Accepted)
             {
@@ -262,6 +282,11 @@ public sealed partial class FlSessionGrain
 
     private async Task Tick()
     {
+        if (Record is { Status: FlSessionStatus.Active, FinalEvaluation.Status: FlRoundStatus.Collecting })
+        {
+            await TickEvaluation();
+            return;
+        }
         if (Record.Status != FlSessionStatus.Active || CurrentRound is not { Status: FlRoundStatus.Collecting } round)
         {
             StopTimer();
@@ -351,6 +376,8 @@ public sealed partial class FlSessionGrain
         }
         var (trainLoss, trainAccuracy) = RoundMetrics.Training(round.Updates);
         metrics = metrics with { TrainLoss = trainLoss, TrainAccuracy = trainAccuracy };
+        // This round's updates scored the previous round's model on their held-out rows: that round's evaluation.
+        if (spec.EvaluationFraction is not null && round.Round > 1) RecordEvaluation(round.Round - 1, round.Updates);
         Record.ModelRound = round.Round;
         round = ReplaceRound(round with
         {
@@ -371,7 +398,8 @@ public sealed partial class FlSessionGrain
         Record.ExternalUpdates.Clear();
         if (round.Round >= spec.TotalRounds)
         {
-            await Finish(FlSessionStatus.Completed, null, "session_completed");
+            if (NeedsFinalEvaluation) await OpenFinalEvaluation(round.Round);
+            else await Finish(FlSessionStatus.Completed, null, "session_completed");
             return;
         }
         await Save();
@@ -396,6 +424,12 @@ public sealed partial class FlSessionGrain
     private async Task Finish(FlSessionStatus status, string? error, string eventType)
     {
         if (CurrentRound is { } round) CancelOutstanding(round);
+        if (Record.FinalEvaluation is { } evaluation)
+        {
+            if (evaluation.Status == FlRoundStatus.Collecting)
+                Record.FinalEvaluation = evaluation with { Status = FlRoundStatus.Failed, ClosedAt = Now, CloseReason = error };
+            CancelOutstanding(evaluation);
+        }
         Record.Status = status;
         Record.Error = error;
         Record.CompletedAt = Now;
@@ -422,8 +456,10 @@ public sealed partial class FlSessionGrain
         if (CurrentRound is not { } round) return;
         if (round.Status == FlRoundStatus.Completed)
         {
-            if (round.Round >= Spec!.TotalRounds) await Finish(FlSessionStatus.Completed, null, "session_completed");
-            else await OpenRound(round.Round + 1);
+            if (round.Round < Spec!.TotalRounds) await OpenRound(round.Round + 1);
+            else if (Record.FinalEvaluation is { Status: FlRoundStatus.Collecting } evaluation) ResumeEvaluation(evaluation);
+            else if (Record.FinalEvaluation is null && NeedsFinalEvaluation) await OpenFinalEvaluation(round.Round);
+            else await Finish(FlSessionStatus.Completed, null, "session_completed");
             return;
         }
         if (round.Status != FlRoundStatus.Collecting) return;

@@ -70,8 +70,8 @@ public sealed partial class FlSessionGrain(
                 if (testSet.Columns != dataset.Columns)
                     return FlCommandOutcome.Invalid($"test_dataset_cid: the test set has {testSet.Columns} features, the training data {dataset.Columns}");
             }
-            SessionPlanning.PartRows(spec, dataset, Math.Max(spec.MinParticipants,
-                (spec.Participants?.Count ?? spec.Selector?.Count ?? 0) + (spec.ExternalParticipants?.Count ?? 0)));
+            SessionPlanning.CheckHeldOut(spec, SessionPlanning.PartRows(spec, dataset, Math.Max(spec.MinParticipants,
+                (spec.Participants?.Count ?? spec.Selector?.Count ?? 0) + (spec.ExternalParticipants?.Count ?? 0))));
             Record.Columns = dataset.Columns;
             Record.Classes = spec.ModelType switch
             {
@@ -141,6 +141,7 @@ public sealed partial class FlSessionGrain(
         {
             var dataset = await ReadDataset(spec.TrainingData.DatasetCid, spec.TrainingData.DataFormat, "training_data.dataset_cid");
             rows = SessionPlanning.PartRows(spec, dataset, chosen.Count);
+            SessionPlanning.CheckHeldOut(spec, rows);
             initial = SessionPlanning.InitialWeights(spec, dataset);
         }
         catch (SessionInputException e)
@@ -155,6 +156,7 @@ public sealed partial class FlSessionGrain(
         Record.Participants = chosen.Select((runner, index) => new FlParticipantView
         {
             Runner = runner, PartIndex = index, Rows = rows[index], External = index >= chosen.Count - external.Count,
+            HeldOutRows = SessionPlanning.HeldOutRows(spec, rows[index]),
         }).ToList();
         Record.Model = initial is null ? null : WeightsCodec.Encode(initial);
         Record.ModelRound = 0;
@@ -173,6 +175,8 @@ public sealed partial class FlSessionGrain(
             return FlCommandOutcome.Refused($"session {Id} has already finished ({Parity.Json.ParityJson.WireName(Record.Status)})");
         if (CurrentRound is { Status: FlRoundStatus.Collecting } round)
             ReplaceRound(round with { Status = FlRoundStatus.Failed, ClosedAt = Now, CloseReason = $"cancelled: {reason}" });
+        if (Record.FinalEvaluation is { Status: FlRoundStatus.Collecting } evaluation)
+            Record.FinalEvaluation = evaluation with { Status = FlRoundStatus.Failed, ClosedAt = Now, CloseReason = $"cancelled: {reason}" };
         await Finish(FlSessionStatus.Cancelled, $"cancelled: {reason}", "session_cancelled");
         return FlCommandOutcome.Done;
     }
@@ -309,6 +313,7 @@ public sealed partial class FlSessionGrain(
                 .Select(p => p with { State = current?.Updates.FirstOrDefault(u => u.PartIndex == p.PartIndex)?.Status }).ToList(),
             // A copy: the response is serialized after this turn, while the next call may already change the list.
             Rounds = Record.Rounds.ToList(),
+            FinalEvaluation = Record.FinalEvaluation,
         };
     }
 

@@ -32,4 +32,9 @@ public sealed class FlSessionRecord
     /// kept here until the round closes, for a resumed session to count them again.
     /// </summary>
     [Id(16)] public Dictionary<int, string> ExternalUpdates { get; set; } = new();
+    /// <summary>
+    /// With <c>config.evaluation_fraction</c>: the evaluation-only tasks scoring the last round's model, opened when that
+    /// round closes (earlier rounds are scored by the next round's tasks, and their figures kept in <see cref="Rounds"/>).
+    /// </summary>
+    [Id(17)] public FlRoundView? FinalEvaluation { get; set; }
 }

@@ -20,6 +20,7 @@ public sealed record ReceivedUpdate
     public long? TrainingTimeMs { get; init; }
     [JsonPropertyName("training_time")] public long? TrainingTime { get; init; }
     public ForestMetrics? RfMetrics { get; init; }
+    public FederatedEvaluation? GlobalEvaluation { get; init; }
 
     public long? TrainingMilliseconds => TrainingTimeMs ?? TrainingTime;
 }

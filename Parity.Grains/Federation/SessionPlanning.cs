@@ -53,8 +53,10 @@ public static class SessionPlanning
     }
 
     /// <summary>The config of the round task for one participant: the upstream's shape (UPSTREAM.md §7.2) plus <c>participant</c>.</summary>
+    /// <param name="forest">A forest session's global forest, sent only for federated evaluation (forests train from scratch).</param>
+    /// <param name="evaluateOnly">The final evaluation: score the global model on the held-out rows, train nothing.</param>
     public static string TaskConfig(FlSessionSpec spec, string sessionId, string roundId, int parts, int index, string participant,
-        IReadOnlyDictionary<string, float[]>? global, float? proximalMu)
+        IReadOnlyDictionary<string, float[]>? global, float? proximalMu, byte[]? forest = null, bool evaluateOnly = false)
     {
         using var config = JsonDocument.Parse(spec.Config);
         var train = FlSessionRequest.TrainConfig(config.RootElement, spec.Seed);
@@ -80,10 +82,32 @@ public static class SessionPlanning
             },
             ["train_config"] = train,
             ["output_format"] = "json",
-            ["global_model"] = global is null ? null : JsonSerializer.SerializeToNode(global, ParityJson.Options),
+            ["global_model"] = global is not null ? JsonSerializer.SerializeToNode(global, ParityJson.Options)
+                : forest is not null ? new JsonObject { ["forest"] = Convert.ToBase64String(forest) } : null,
             ["participant"] = participant,
         };
+        if (spec.EvaluationFraction is { } fraction) node["evaluation_fraction"] = fraction;
+        if (evaluateOnly) node["evaluate_only"] = true;
         return node.ToJsonString();
+    }
+
+    /// <summary>Rows a participant with <paramref name="rows"/> rows holds out for federated evaluation; null without it.</summary>
+    public static int? HeldOutRows(FlSessionSpec spec, int rows) =>
+        spec.EvaluationFraction is { } fraction ? HeldOutSplit.Size(rows, fraction) : null;
+
+    /// <summary>Rows a participant trains on: its part less its held-out rows (the <c>data_size</c> its update must claim).</summary>
+    public static int TrainingRows(FlSessionSpec spec, int rows) => rows - (HeldOutRows(spec, rows) ?? 0);
+
+    /// <summary>Every part must be able to hold out a row and still train on one.</summary>
+    /// <exception cref="SessionInputException">A part is too small, named with its rows.</exception>
+    public static void CheckHeldOut(FlSessionSpec spec, IReadOnlyList<int> rows)
+    {
+        if (spec.EvaluationFraction is not { } fraction) return;
+        for (var i = 0; i < rows.Count; i++)
+            if (rows[i] < 2)
+                throw new SessionInputException(
+                    $"config.evaluation_fraction: part {i} has {rows[i]} row(s); holding out {fraction.ToString(System.Globalization.CultureInfo.InvariantCulture)} " +
+                    "of a part needs at least 2 rows (one held out, one to train on): lower the participants or raise training_data.metadata.min_samples");
     }
 
     /// <summary>The global model on a test set: accuracy for classifiers, R² and MSE for regression.</summary>

@@ -70,6 +70,36 @@ public static class UpdateCheck
         return new CheckedUpdate { Parsed = update, Forest = forest };
     }
 
+    /// <summary>
+    /// Checks a participant's score of the global model on its held-out rows (<c>global_evaluation</c>): it is there
+    /// when the session expects one, it claims exactly the participant's held-out rows (so nobody inflates its weight),
+    /// and its figures are finite, an accuracy within [0, 1]. Null when it passes.
+    /// </summary>
+    public static string? Evaluation(FederatedEvaluation? report, int? heldOutRows, bool expected)
+    {
+        if (report is null)
+            return expected ? "the update has no global_evaluation: the session holds out config.evaluation_fraction of every part " +
+                              "and each participant must score the global model it received on those rows" : null;
+        if (heldOutRows is not { } rows) return "the update has a global_evaluation, but this session holds out no rows";
+        if (report.Rows != rows) return $"global_evaluation.rows {report.Rows} is not the {rows} rows this participant holds out";
+        if (!double.IsFinite(report.Loss)) return "global_evaluation.loss is not a finite number";
+        if (report.Accuracy is { } accuracy && !(accuracy is >= 0 and <= 1)) return $"global_evaluation.accuracy {accuracy} is not within [0, 1]";
+        if (report.RSquared is { } r2 && !double.IsFinite(r2)) return "global_evaluation.r_squared is not a finite number";
+        if (report.MeanSquaredError is { } mse && !(double.IsFinite(mse) && mse >= 0))
+            return "global_evaluation.mean_squared_error is not a finite number of at least 0";
+        return null;
+    }
+
+    /// <summary>An evaluation-only task's answer: for this session and evaluation, with a valid <c>global_evaluation</c>.</summary>
+    public static CheckedUpdate EvaluationOnly(string? output, string sessionId, string roundId, int heldOutRows)
+    {
+        var parsed = Parse(output, sessionId, roundId, expectedRows: 0);
+        if (!parsed.Accepted) return parsed;
+        return Evaluation(parsed.Parsed!.GlobalEvaluation, heldOutRows, expected: true) is { } reason
+            ? CheckedUpdate.Refused(reason, parsed.Parsed)
+            : parsed;
+    }
+
     private static CheckedUpdate Parse(string? output, string sessionId, string roundId, int expectedRows)
     {
         if (string.IsNullOrWhiteSpace(output)) return CheckedUpdate.Refused("the task returned no update");

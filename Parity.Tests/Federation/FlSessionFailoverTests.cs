@@ -48,9 +48,11 @@ public sealed class FlSessionFailoverTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task A_session_whose_silo_stops_resumes_elsewhere_with_the_same_model_as_an_uninterrupted_run(bool kill)
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    // With federated evaluation, the held-out scores (kept per round, and in the round tasks) come out the same too.
+    [InlineData(true, true)]
+    public async Task A_session_whose_silo_stops_resumes_elsewhere_with_the_same_model_as_an_uninterrupted_run(bool kill, bool evaluate)
     {
         await using var fl = await FlSessionCluster.StartAsync(4);
         var client = fl.Cluster.Client;
@@ -63,11 +65,13 @@ public sealed class FlSessionFailoverTests
         var participants = fl.Cluster.Cluster.Silos.Where(s => !s.SiloAddress.Equals(host)).Select(s => s.Name).Order().ToList();
         Assert.Equal(3, participants.Count);
         var body = fl.IrisSession(rounds: 16, new JsonArray(participants.Select(p => (JsonNode)p!).ToArray()));
+        if (evaluate) body["config"]!["evaluation_fraction"] = 0.2;
 
         var uninterrupted = await fl.CreateAsync((JsonObject)body.DeepClone());
         await fl.StartSessionAsync(uninterrupted);
         Assert.Equal(FlSessionStatus.Completed, (await fl.WaitFinished(uninterrupted)).Status);
         var expected = (await fl.Model(uninterrupted)).Sha256;
+        var expectedScores = (await fl.Session(uninterrupted)).Rounds.Select(r => r.Metrics!.FederatedEvaluation).ToList();
 
         using (var document = JsonDocument.Parse(body.ToJsonString()))
             Assert.True((await grain.Create(FlSessionRequest.Parse(document.RootElement, () => 1))).Ok);
@@ -83,6 +87,68 @@ public sealed class FlSessionFailoverTests
         Assert.NotEqual(host, await HostOf(client, grain));
         Assert.All(resumed.Rounds, round => Assert.Equal(3, round.Accepted));
         Assert.Equal(expected, (await fl.Model(id)).Sha256);
+        Assert.Equal(expectedScores, resumed.Rounds.Select(r => r.Metrics!.FederatedEvaluation));
+        if (evaluate)
+        {
+            Assert.All(expectedScores, score => Assert.NotNull(score));
+            Assert.Equal(FlRoundStatus.Completed, resumed.FinalEvaluation!.Status);
+        }
+    }
+
+    [Fact]
+    public async Task A_session_whose_silo_stops_during_the_final_evaluation_resumes_it_and_completes()
+    {
+        await using var fl = await FlSessionCluster.StartAsync(4);
+        var client = fl.Cluster.Client;
+        var id = Guid.NewGuid().ToString();
+        var grain = client.GetGrain<IFlSessionGrain>(id);
+        Assert.Null(await grain.Get());
+        var host = await HostOf(client, grain);
+        var participants = fl.Cluster.Cluster.Silos.Where(s => !s.SiloAddress.Equals(host)).Select(s => s.Name).Order().ToList();
+        // One round, held open by an external participant until its update is posted, so that a participant's silo can
+        // be killed first: the final evaluation then waits for that participant until the cluster declares it dead, and
+        // the session's own silo is stopped in that time.
+        var body = fl.IrisSession(rounds: 1, new JsonArray(participants.Select(p => (JsonNode)p!).ToArray()));
+        body["config"]!["evaluation_fraction"] = 0.2;
+        body["external_participants"] = new JsonArray("lab-ext");
+        body["round_timeout_seconds"] = 300;
+        using (var document = JsonDocument.Parse(body.ToJsonString()))
+            Assert.True((await grain.Create(FlSessionRequest.Parse(document.RootElement, () => 1))).Ok);
+        Assert.True((await grain.Start()).Ok);
+        await Eventually.True(async () => (await grain.Get())!.Rounds[0].Updates.Count(u => u.Status == FlUpdateStatus.Accepted) == 3,
+            TimeSpan.FromSeconds(60), "the runners' updates");
+
+        var lost = participants[2];
+        await fl.Cluster.Cluster.KillSiloAsync(fl.Cluster.Cluster.Silos.Single(s => s.Name == lost));
+        var view = (await grain.Get())!;
+        var external = view.Participants.Single(p => p.External);
+        using (var model = JsonDocument.Parse((await grain.GetModel())!.ModelData))
+        {
+            var update = new JsonObject
+            {
+                ["session_id"] = id, ["round_id"] = view.Rounds[0].RoundId, ["runner_id"] = "lab-ext",
+                ["weights"] = JsonNode.Parse(model.RootElement.GetProperty("weights").GetRawText()),
+                ["data_size"] = external.Rows - external.HeldOutRows, ["loss"] = 0.5, ["training_time"] = 5,
+                ["global_evaluation"] = new JsonObject { ["rows"] = external.HeldOutRows, ["loss"] = 1.1, ["accuracy"] = 0.3 },
+            };
+            Assert.True((await grain.SubmitUpdate("lab-ext", view.Rounds[0].RoundId, update.ToJsonString())).Ok);
+        }
+        await Eventually.True(async () => (await grain.Get())!.FinalEvaluation is { Status: FlRoundStatus.Collecting },
+            TimeSpan.FromSeconds(10), "the final evaluation");
+        await fl.Cluster.Cluster.StopSiloAsync(fl.Cluster.Cluster.Silos.Single(s => s.SiloAddress.Equals(host)));
+
+        var resumed = await fl.WaitFinished(id);
+        Assert.True(resumed.Status == FlSessionStatus.Completed, $"{resumed.Status}: {resumed.Error}");
+        Assert.NotEqual(host, await HostOf(client, grain));
+        var final = resumed.FinalEvaluation!;
+        Assert.Equal(FlRoundStatus.Completed, final.Status);
+        Assert.Equal(2, final.Accepted);
+        var missing = final.Updates.Single(u => u.Runner == lost);
+        Assert.Equal(FlUpdateStatus.Lost, missing.Status);
+        Assert.Contains("silo died", missing.Reason);
+        var evaluation = resumed.Rounds[0].Metrics!.FederatedEvaluation!;
+        Assert.Equal(2, evaluation.Participants);
+        Assert.Equal(resumed.Participants.Where(p => !p.External && p.Runner != lost).Sum(p => p.HeldOutRows!.Value), evaluation.Rows);
     }
 
     /// <summary>The silo on which the grain is active now.</summary>

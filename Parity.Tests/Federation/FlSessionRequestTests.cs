@@ -172,6 +172,22 @@ public sealed class FlSessionRequestTests
     }
 
     [Fact]
+    public void The_evaluation_fraction_is_read_and_absent_means_none()
+    {
+        Assert.Null(Parse(Body()).EvaluationFraction);
+        Assert.Equal(0.5, Parse(With("config.evaluation_fraction", "0.5")).EvaluationFraction);
+        Assert.Equal(0.05, Parse(With("config.evaluation_fraction", "0.05")).EvaluationFraction);
+    }
+
+    [Theory]
+    [InlineData("0", "config.evaluation_fraction must be in (0, 0.5], got 0")]
+    [InlineData("0.6", "config.evaluation_fraction must be in (0, 0.5], got 0.6")]
+    [InlineData("-1", "config.evaluation_fraction must be in (0, 0.5], got -1")]
+    [InlineData("\"x\"", "config.evaluation_fraction must be a number")]
+    public void A_bad_evaluation_fraction_is_refused_naming_it(string raw, string expected) =>
+        Assert.Equal(expected, Refused(With("config.evaluation_fraction", raw)));
+
+    [Fact]
     public void Paritys_additions_are_read()
     {
         var body = Body();

@@ -104,6 +104,33 @@ public sealed class SessionPlanningTests
     }
 
     [Fact]
+    public void Held_out_rows_are_sized_from_the_part_and_a_part_too_small_to_hold_one_out_is_refused()
+    {
+        var spec = Spec() with { EvaluationFraction = 0.2 };
+        Assert.Equal(10, SessionPlanning.HeldOutRows(spec, 50));
+        Assert.Equal(40, SessionPlanning.TrainingRows(spec, 50));
+        Assert.Null(SessionPlanning.HeldOutRows(Spec(), 50));
+        Assert.Equal(50, SessionPlanning.TrainingRows(Spec(), 50));
+        SessionPlanning.CheckHeldOut(spec, [50, 2]);
+        SessionPlanning.CheckHeldOut(Spec(), [50, 1]);
+        var error = Assert.Throws<SessionInputException>(() => SessionPlanning.CheckHeldOut(spec, [50, 1]));
+        Assert.StartsWith("config.evaluation_fraction: part 1 has 1 row(s)", error.Message);
+    }
+
+    [Fact]
+    public void A_round_task_carries_the_fraction_and_the_final_evaluations_flag()
+    {
+        var spec = Spec() with { EvaluationFraction = 0.2 };
+        var config = FederatedTaskConfig.Parse(SessionPlanning.TaskConfig(spec, SessionId, "r1", 3, 0, "runner-a",
+            SessionPlanning.InitialWeights(spec, Iris), null, evaluateOnly: true));
+        Assert.Equal(0.2, config.EvaluationFraction);
+        Assert.True(config.EvaluateOnly);
+        var plain = FederatedTaskConfig.Parse(SessionPlanning.TaskConfig(Spec(), SessionId, "r1", 3, 0, "runner-a", null, null));
+        Assert.Null(plain.EvaluationFraction);
+        Assert.False(plain.EvaluateOnly);
+    }
+
+    [Fact]
     public void Parts_too_small_for_min_samples_are_refused()
     {
         // 150 rows in 20 parts leaves fewer than 10 rows a part.
