@@ -26,7 +26,7 @@ if (mode is "gpu") return GpuBenchmark.Run(args[1..]);
 //   dotnet run -c Release --project Parity.Benchmarks -- retention [tasks] [RESULT_INLINE_LIMIT]
 if (mode is "retention")
 {
-    await Parity.Benchmarks.RetentionBenchmark.Run(Arg(1, 2000), args.ElementAtOrDefault(2) ?? "16k", StartCluster);
+    await Parity.Benchmarks.RetentionBenchmark.Run(Arg(1, 2000), args.ElementAtOrDefault(2) ?? "16k", FreePort(), StartCluster);
     return 0;
 }
 //   dotnet run -c Release --project Parity.Benchmarks -- llm [generations]

@@ -16,14 +16,14 @@ namespace Parity.Benchmarks;
 /// </summary>
 public static class RetentionBenchmark
 {
-    public static async Task Run(int tasks, string inlineLimit, Func<Dictionary<string, string?>, Task<WebApplication>> startCluster)
+    public static async Task Run(int tasks, string inlineLimit, int port, Func<Dictionary<string, string?>, Task<WebApplication>> startCluster)
     {
         var outputs = Directory.CreateTempSubdirectory("parity-retention-bench-").FullName;
         try
         {
             await using var app = await startCluster(new()
             {
-                ["GATEWAY_URLS"] = $"http://127.0.0.1:{FreePort()}",
+                ["GATEWAY_URLS"] = $"http://127.0.0.1:{port}",
                 ["RESULT_INLINE_LIMIT"] = inlineLimit,
                 ["RUNNER_OUTPUT_DIR"] = outputs,
                 ["RUNNER_SHELL_ENABLED"] = "true",
@@ -65,15 +65,6 @@ public static class RetentionBenchmark
         {
             Directory.Delete(outputs, recursive: true);
         }
-    }
-
-    private static int FreePort()
-    {
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     private static (long Rss, long Heap) Memory()
