@@ -56,6 +56,17 @@ public sealed class ApiTests(SharedCluster shared) : IClassFixture<SharedCluster
     }
 
     [Fact]
+    public async Task A_refused_key_gets_the_bearer_challenge_and_a_problem()
+    {
+        using var response = await _gateway.Http.SendAsync(_gateway.Api(HttpMethod.Get, "/api/v1/tasks", key: "wrong-key-0123456789abcdef"));
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("Bearer", response.Headers.WwwAuthenticate.ToString());
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("Unauthorized", problem.GetProperty("title").GetString());
+        Assert.Equal(401, problem.GetProperty("status").GetInt32());
+    }
+
+    [Fact]
     public async Task Create_read_result_logs_and_list_a_task()
     {
         var (status, created) = await Send(HttpMethod.Post, "/api/v1/tasks",

@@ -46,13 +46,25 @@ public sealed class DashboardAuthTests
                 using var refused = await host.Get(path, credential);
                 Assert.True(refused.StatusCode == HttpStatusCode.Unauthorized, $"{path} with {credential}: {(int)refused.StatusCode}");
                 Assert.Equal(DashboardAuth.Challenge, refused.Headers.WwwAuthenticate.ToString());
+                // A refusal is never cached: a proxy must not serve it (or a page) to the next visitor.
+                Assert.Equal("no-store", refused.Headers.CacheControl?.ToString());
                 var body = await refused.Content.ReadAsStringAsync();
                 Assert.DoesNotContain("Orleans", body);
                 Assert.Contains("GATEWAY_API_KEY", body);
+                Assert.Contains("(HTTP Basic)", body);
+                Assert.Contains("\"title\":\"Unauthorized\"", body);
             }
         }
 
-        foreach (var credential in new[] { Basic("anyone", Key), new AuthenticationHeaderValue("Bearer", Key) })
+        // The key alone, with no "user:" before it, is not Basic credentials; the path is matched in any case.
+        using (var bare = await host.Get("/dashboard/index.html",
+                   new AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(Key)))))
+            Assert.Equal(HttpStatusCode.Unauthorized, bare.StatusCode);
+        using (var shouted = await host.Get("/DASHBOARD/index.html", null))
+            Assert.Equal(HttpStatusCode.Unauthorized, shouted.StatusCode);
+
+        // An empty user name is still a user name: only the password is checked.
+        foreach (var credential in new[] { Basic("anyone", Key), Basic("", Key), new AuthenticationHeaderValue("Bearer", Key) })
         {
             using var page = await host.Get("/dashboard/index.html", credential);
             Assert.Equal(HttpStatusCode.OK, page.StatusCode);

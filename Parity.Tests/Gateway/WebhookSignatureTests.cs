@@ -51,6 +51,8 @@ public sealed class WebhookSignatureTests
         Assert.Equal(valid, WebhookSignature.Verify(Secret, header, Body, Now).Valid);
     }
 
+    private const string Hex64 = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
     [Theory]
     [InlineData(null, "missing X-Parity-Signature header")]
     [InlineData("", "missing X-Parity-Signature header")]
@@ -58,6 +60,8 @@ public sealed class WebhookSignatureTests
     [InlineData("t=1800000000", "v1 is missing")]
     [InlineData("t=soon,v1=00", "t must be unix seconds")]
     [InlineData("garbage", "'garbage' is not key=value")]
+    [InlineData("t=1800000000,=x,v1=" + Hex64, "'=x' is not key=value")]
+    [InlineData("v1=" + Hex64, "t is missing")]
     public void Malformed_headers_are_explained(string? header, string expected)
     {
         var check = WebhookSignature.Verify(Secret, header, Body, Now);

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Mutation testing with Stryker.NET over the rooms where a bug is a security hole or a wrong model, each room against
+# its own tests. Slow (every mutant reruns the tests that cover it), so it is not part of CI: run it at the end of a
+# change to one of these rooms, and record the scores in docs/testing.md.
+#
+#   deploy/mutation.sh [ROOM...]     rooms: security execution tasks models forest partitioning (default: all)
+#
+# The room's tests need the test engines: run it with the PARITY_TEST_* variables of a running set (deploy/test.sh
+# prints how they are started), e.g. after `./deploy/redis.sh start --port 6390` and friends.
+# Reports go to TestResults/mutation/<room>/ (Stryker's HTML and JSON); a summary line per room is printed at the end.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+version=5.1.0
+tools=${XDG_CACHE_HOME:-$HOME/.cache}/parity/stryker-$version
+if [ ! -x "$tools/dotnet-stryker" ]; then
+  dotnet tool install dotnet-stryker --version "$version" --tool-path "$tools" >/dev/null
+fi
+
+# room → project under test | files to mutate (relative to that project) | the room's tests
+declare -A project mutate tests
+project[security]=Parity.Gateway/Parity.Gateway.csproj;  mutate[security]='Security/**/*.cs'
+tests[security]='FullyQualifiedName~Parity.Tests.Gateway'
+project[execution]=Parity.Grains/Parity.Grains.csproj;   mutate[execution]='Execution/**/*.cs'
+tests[execution]='FullyQualifiedName~Parity.Tests.Execution'
+project[tasks]=Parity.Grains/Parity.Grains.csproj;       mutate[tasks]='Tasks/**/*.cs'
+tests[tasks]='FullyQualifiedName~Parity.Tests.Cluster.TaskLifecycleTests|FullyQualifiedName~Parity.Tests.Cluster.TaskIndexTests|FullyQualifiedName~Parity.Tests.Cluster.RetentionTests|FullyQualifiedName~Parity.Tests.Cluster.LapsedLeaseTests|FullyQualifiedName~Parity.Tests.Cluster.LostRenewalTests'
+project[models]=Parity.Learning/Parity.Learning.csproj;  mutate[models]='Models/**/*.cs'
+tests[models]='FullyQualifiedName~Parity.Tests.Learning.Models'
+project[forest]=Parity.Learning/Parity.Learning.csproj;  mutate[forest]='Forest/**/*.cs'
+tests[forest]='FullyQualifiedName~Parity.Tests.Learning.Forest'
+project[partitioning]=Parity.Learning/Parity.Learning.csproj; mutate[partitioning]='Partitioning/**/*.cs'
+tests[partitioning]='FullyQualifiedName~Parity.Tests.Learning.Partition'
+
+rooms=("$@")
+[ ${#rooms[@]} -eq 0 ] && rooms=(security execution tasks models forest partitioning)
+summary=()
+for room in "${rooms[@]}"; do
+  if [ -z "${project[$room]:-}" ]; then echo "mutation.sh: unknown room '$room'" >&2; exit 2; fi
+  out="$root/TestResults/mutation/$room"
+  rm -rf "$out"
+  (cd Parity.Tests && "$tools/dotnet-stryker" --project "$(basename "${project[$room]}")" \
+      --test-project Parity.Tests.csproj --mutate "**/${mutate[$room]}" --test-case-filter "${tests[$room]}" \
+      --configuration Release --concurrency 1 --reporter json --reporter html --reporter progress \
+      --output "$out" --skip-version-check)
+  report=$(find "$out" -name mutation-report.json | head -1)
+  # Score as Stryker counts it: killed + timeout over every mutant that compiled and that a test covers.
+  line=$(grep -o '"status":"[A-Za-z]*"' "$report" | sort | uniq -c | awk -v room="$room" '
+    { gsub(/"status":"|"/, "", $2); n[$2] = $1 }
+    END {
+      detected = n["Killed"] + n["Timeout"]; undetected = n["Survived"] + n["NoCoverage"]
+      total = detected + undetected
+      printf "%s: %.1f %% (%d killed, %d timeout, %d survived, %d not covered)", room,
+        total ? 100 * detected / total : 0, n["Killed"], n["Timeout"], n["Survived"], n["NoCoverage"]
+    }')
+  summary+=("$line")
+done
+printf '%s\n' "${summary[@]}"
