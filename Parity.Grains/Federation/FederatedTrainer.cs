@@ -48,7 +48,6 @@ public static class FederatedTrainer
             _ => TrainForest(config, dataset, part),
         };
         var modelType = FederatedTaskConfig.WireName(config.ModelType);
-        var partition = config.Partition;
         var update = new FederatedUpdate
         {
             SessionId = config.SessionId,
@@ -63,9 +62,7 @@ public static class FederatedTrainer
             MeanSquaredError = local.Evaluation.MeanSquaredError,
             DataSize = part.Rows,
             TrainingTimeMs = (long)clock.Elapsed.TotalMilliseconds,
-            Metadata = new FederatedMetadata(modelType, config.DatasetCid, config.DataFormat == DatasetFormat.Json ? "json" : "csv",
-                part.Columns, part.Rows,
-                new PartitionInfo(PartitionConfig.WireName(partition.Strategy), partition.TotalParts, partition.PartIndex, part.Rows)),
+            Metadata = Metadata(config, part.Columns, part.Rows),
             RfMetrics = local.Forest is null ? null : local.ForestMetrics,
             GlobalEvaluation = received,
         };
@@ -117,7 +114,6 @@ public static class FederatedTrainer
     private static FederatedRun EvaluationOnly(FederatedTaskConfig config, Dataset trainPart, FederatedEvaluation received, Stopwatch clock)
     {
         var modelType = FederatedTaskConfig.WireName(config.ModelType);
-        var partition = config.Partition;
         var update = new FederatedUpdate
         {
             SessionId = config.SessionId,
@@ -129,11 +125,19 @@ public static class FederatedTrainer
             MeanSquaredError = received.MeanSquaredError,
             DataSize = 0,
             TrainingTimeMs = (long)clock.Elapsed.TotalMilliseconds,
-            Metadata = new FederatedMetadata(modelType, config.DatasetCid, config.DataFormat == DatasetFormat.Json ? "json" : "csv",
-                trainPart.Columns, 0, new PartitionInfo(PartitionConfig.WireName(partition.Strategy), partition.TotalParts, partition.PartIndex, 0)),
+            Metadata = Metadata(config, trainPart.Columns, trainedRows: 0),
             GlobalEvaluation = received,
         };
         return new FederatedRun(update, _ => throw new InvalidOperationException("an evaluation-only task trains no model"));
+    }
+
+    /// <summary>The update's metadata: what was trained on, and which part of which dataset it was.</summary>
+    private static FederatedMetadata Metadata(FederatedTaskConfig config, int columns, int trainedRows)
+    {
+        var partition = config.Partition;
+        return new FederatedMetadata(FederatedTaskConfig.WireName(config.ModelType), config.DatasetCid,
+            config.DataFormat == DatasetFormat.Json ? "json" : "csv", columns, trainedRows,
+            new PartitionInfo(PartitionConfig.WireName(partition.Strategy), partition.TotalParts, partition.PartIndex, trainedRows));
     }
 
     private sealed record LocalResult(

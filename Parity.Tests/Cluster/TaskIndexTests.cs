@@ -29,7 +29,24 @@ public sealed class TaskIndexTests : IAsyncLifetime
         var perShard = ids.GroupBy(TaskIndex.ShardOf).ToDictionary(g => g.Key, g => g.Count());
         Assert.Equal(Enumerable.Range(0, TaskIndex.Shards), perShard.Keys.Order());
         Assert.All(perShard.Values, count => Assert.InRange(count, 800, 1200));
-        Assert.All(ids.Take(100), id => Assert.Equal(TaskIndex.ShardOf(id), TaskIndex.ShardOf(new string(id.ToCharArray()))));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(255)]
+    [InlineData(256)]
+    [InlineData(257)]
+    [InlineData(4000)]
+    public void A_shard_is_the_xxhash32_of_the_ids_utf8_mod_8_for_any_length(int length)
+    {
+        // The documented rule, the same in every process (docs/ARCHITECTURE.md): short ids are hashed from a stack
+        // buffer, long ones from the heap, and both must give the rule's shard, multi-byte characters included.
+        foreach (var filler in new[] { "a", "é", "€", "\U0001F600" })
+        {
+            var id = string.Concat(Enumerable.Repeat(filler, length)).Substring(0, length);
+            var expected = (int)(System.IO.Hashing.XxHash32.HashToUInt32(System.Text.Encoding.UTF8.GetBytes(id)) % TaskIndex.Shards);
+            Assert.Equal(expected, TaskIndex.ShardOf(id));
+        }
     }
 
     [Fact]

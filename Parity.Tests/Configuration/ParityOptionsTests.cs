@@ -85,6 +85,26 @@ public sealed class ParityOptionsTests
         Assert.Equal([new Uri("http://gw.example/x/")], Load(("IPFS_GATEWAYS", "http://gw.example/x/")).Storage.Gateways);
     }
 
+    [Fact]
+    public void Retention_defaults_and_values_are_read()
+    {
+        var defaults = Load().Retention;
+        Assert.Equal(TimeSpan.FromDays(7), defaults.Retention);
+        Assert.Equal(20_000, defaults.MaxFinished);
+        Assert.Equal(16 * 1024, defaults.InlineLimit);
+        Assert.Null(defaults.OutputDirectory);
+
+        var set = Load(("RESULT_RETENTION", "90m"), ("RESULT_RETENTION_COUNT", "500"), ("RESULT_INLINE_LIMIT", "64k"),
+            ("RUNNER_OUTPUT_DIR", "/srv/outputs")).Retention;
+        Assert.Equal(TimeSpan.FromMinutes(90), set.Retention);
+        Assert.Equal(500, set.MaxFinished);
+        Assert.Equal(64 * 1024, set.InlineLimit);
+        Assert.Equal("/srv/outputs", set.OutputDirectory);
+        // A tenth of the retention, kept between a second and a minute.
+        Assert.Equal(TimeSpan.FromMinutes(1), set.ExpiryPeriod);
+        Assert.Equal(TimeSpan.FromSeconds(1), Load(("RESULT_RETENTION", "2s")).Retention.ExpiryPeriod);
+    }
+
     [Theory]
     [InlineData("RUNNER_MAX_CONCURRENT_TASKS", "zero", "RUNNER_MAX_CONCURRENT_TASKS must be an integer from 1 to 1024, got 'zero'")]
     [InlineData("RUNNER_MAX_CONCURRENT_TASKS", "0", "RUNNER_MAX_CONCURRENT_TASKS must be an integer from 1 to 1024, got '0'")]
@@ -102,6 +122,11 @@ public sealed class ParityOptionsTests
     [InlineData("RUNNER_WEBHOOK_SECRET", "short", "RUNNER_WEBHOOK_SECRET must be at least 16 characters")]
     [InlineData("RUNNER_DOCKER_FETCH_ALLOW", "10.0.0.1/8", "RUNNER_DOCKER_FETCH_ALLOW must be comma-separated CIDRs")]
     [InlineData("TASK_QUEUE_LIMIT", "-5", "TASK_QUEUE_LIMIT must be an integer from 1 to 10000000")]
+    [InlineData("RESULT_RETENTION", "forever", "RESULT_RETENTION must be a duration")]
+    [InlineData("RESULT_RETENTION", "0s", "RESULT_RETENTION must be a duration")]
+    [InlineData("RESULT_RETENTION_COUNT", "0", "RESULT_RETENTION_COUNT must be an integer from 1 to 10000000, got '0'")]
+    [InlineData("RESULT_INLINE_LIMIT", "10", "RESULT_INLINE_LIMIT must be a size")]
+    [InlineData("RESULT_INLINE_LIMIT", "1g", "RESULT_INLINE_LIMIT must be a size")]
     [InlineData("RUNNER_DOCKER_HOST", "/var/run/docker.sock", "RUNNER_DOCKER_HOST must be a unix:///path/docker.sock or tcp://host:port address, got '/var/run/docker.sock'")]
     [InlineData("RUNNER_DOCKER_CPU_LIMIT", "lots", "RUNNER_DOCKER_CPU_LIMIT must be a number from 0.01 to 1024, got 'lots'")]
     [InlineData("RUNNER_DOCKER_CPU_LIMIT", "NaN", "RUNNER_DOCKER_CPU_LIMIT must be a number from 0.01 to 1024, got 'NaN'")]

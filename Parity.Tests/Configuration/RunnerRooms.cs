@@ -16,7 +16,8 @@ public sealed record RunnerRooms(
     ShellExecutorOptions Shell,
     DockerExecutorOptions Docker,
     LlmOptions Llm,
-    StorageOptions Storage)
+    StorageOptions Storage,
+    RetentionOptions Retention)
 {
     public static RunnerRooms Read(IConfiguration configuration)
     {
@@ -28,6 +29,7 @@ public sealed record RunnerRooms(
             services.GetParityOptions<ShellExecutorOptions>(),
             services.GetParityOptions<DockerExecutorOptions>(),
             services.GetParityOptions<LlmOptions>(),
-            services.GetParityOptions<StorageOptions>());
+            services.GetParityOptions<StorageOptions>(),
+            services.GetParityOptions<RetentionOptions>());
     }
 }

@@ -13,42 +13,6 @@ public sealed class JsonDatasetBoundsTests
     private const string TokenRefusal =
         "a JSON token is longer than 4194304 bytes, the most one number, string or property name may have";
 
-    /// <summary><paramref name="head"/>, then <paramref name="count"/> copies of <paramref name="fill"/>, then
-    /// <paramref name="tail"/>, generated as read (a 40 MB token without a 40 MB array), counting what is read.</summary>
-    private sealed class LongTokenStream(string head, byte fill, long count, string tail) : Stream
-    {
-        private readonly byte[] _head = Encoding.UTF8.GetBytes(head);
-        private readonly byte[] _tail = Encoding.UTF8.GetBytes(tail);
-
-        public long Served { get; private set; }
-
-        private long Total => _head.Length + count + _tail.Length;
-
-        public override int Read(byte[] buffer, int offset, int length)
-        {
-            var n = (int)Math.Min(length, Total - Served);
-            for (var i = 0; i < n; i++)
-            {
-                var at = Served + i;
-                buffer[offset + i] = at < _head.Length ? _head[at]
-                    : at < _head.Length + count ? fill
-                    : _tail[at - _head.Length - count];
-            }
-            Served += n;
-            return n;
-        }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
-
     public static TheoryData<string, byte, string, string> LongTokens => new()
     {
         // A 40 MB number in a feature row.
@@ -66,7 +30,7 @@ public sealed class JsonDatasetBoundsTests
     public void A_40_megabyte_token_is_refused_naming_the_place_and_limit_without_reading_it_whole(
         string head, byte fill, string tail, string place)
     {
-        var stream = new LongTokenStream(head, fill, 40_000_000, tail);
+        var stream = new GeneratedStream(head, fill, 40_000_000, tail);
 
         var error = Assert.Throws<DatasetException>(() => DatasetReader.Read(stream, DatasetFormat.Json));
 
@@ -78,7 +42,7 @@ public sealed class JsonDatasetBoundsTests
     [Fact]
     public void Forty_megabytes_of_white_space_between_tokens_are_refused_without_reading_them_whole()
     {
-        var stream = new LongTokenStream("""{"features": [[1,""", (byte)' ', 40_000_000, """2]], "labels": [0]}""");
+        var stream = new GeneratedStream("""{"features": [[1,""", (byte)' ', 40_000_000, """2]], "labels": [0]}""");
 
         var error = Assert.Throws<DatasetException>(() => DatasetReader.Read(stream, DatasetFormat.Json));
 

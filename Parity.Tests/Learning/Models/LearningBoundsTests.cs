@@ -164,36 +164,11 @@ public sealed class LearningBoundsTests
         Assert.Equal(200, new ForestTrainer(options with { AvailableMemoryBytes = 1L << 30 }).Fit(Iris).Trees.Count);
     }
 
-    /// <summary>A CSV whose third line never ends, counting what is read of it.</summary>
-    private sealed class EndlessLineStream : Stream
-    {
-        private readonly byte[] _head = "a,label\n1,0\n"u8.ToArray();
-
-        public long Served { get; private set; }
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            for (var i = 0; i < count; i++)
-                buffer[offset + i] = Served + i < _head.Length ? _head[Served + i] : (byte)'7';
-            Served += count;
-            return count;
-        }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
-
     [Fact]
     public void An_overlong_csv_line_is_refused_naming_the_line_and_limit_without_reading_it_whole()
     {
-        var stream = new EndlessLineStream();
+        // A CSV whose third line never ends.
+        var stream = new GeneratedStream("a,label\n1,0\n", (byte)'7', long.MaxValue, "");
         var error = Assert.Throws<DatasetException>(() => DatasetReader.Read(stream, DatasetFormat.Csv));
         Assert.Equal(3, error.Line);
         Assert.Equal("line 3 is longer than 4194304 bytes, the most a CSV line may have", error.Message);
