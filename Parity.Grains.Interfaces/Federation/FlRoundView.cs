@@ -25,4 +25,6 @@ public sealed record FlRoundView
     [Id(12)] public double? AggregationMs { get; init; }
     /// <summary>The participants that entered the aggregate (a robust strategy may use fewer than it accepted).</summary>
     [Id(13)] public IReadOnlyList<int>? Aggregated { get; init; }
+    /// <summary>A histogram forest's round: the histogram exchanges (tree levels) merged so far.</summary>
+    [Id(14)] public int? HistogramExchanges { get; init; }
 }

@@ -54,6 +54,8 @@ public sealed partial class FlSessionGrain
                 : FlCommandOutcome.Missing($"session {Id} has no round {roundId}");
         if (round.Updates.FirstOrDefault(u => u.Runner == runner) is not { } slot)
             return FlCommandOutcome.Refused($"runner {runner} is not a participant of round {roundId}");
+        if (IsHistogram)
+            return FlCommandOutcome.Refused("a histogram forest takes its parts' histograms from their runners, not updates through this route");
         if (round.Status != FlRoundStatus.Collecting)
             return FlCommandOutcome.Refused($"round {roundId} is closed; late updates are not counted");
         // A runner's update comes from its round task; nobody may submit one in its name.
@@ -81,7 +83,8 @@ public sealed partial class FlSessionGrain
             {
                 Runner = p.Runner,
                 PartIndex = p.PartIndex,
-                TaskId = p.External ? null : RoundTasks.TaskId(Id, number, p.PartIndex),
+                // A histogram forest's parts answer through their forest part grains, not round tasks.
+                TaskId = p.External || IsHistogram ? null : RoundTasks.TaskId(Id, number, p.PartIndex),
                 Status = FlUpdateStatus.Pending,
             }).ToList(),
         };
@@ -92,9 +95,14 @@ public sealed partial class FlSessionGrain
                                   $"deadline {round.Deadline:O}", number);
         // Recorded before any task exists: a crash from here on finds the round and submits what is missing.
         await Save();
+        StartTimer();
+        if (IsHistogram)
+        {
+            StartHistogram(round);
+            return;
+        }
         _submitted.Clear();
         SubmitTasks(round);
-        StartTimer();
     }
 
     /// <summary>
@@ -292,6 +300,11 @@ public sealed partial class FlSessionGrain
             StopTimer();
             return;
         }
+        if (IsHistogram)
+        {
+            await TickHistogram(round);
+            return;
+        }
         var changed = false;
         foreach (var update in round.Updates.Where(u => u.Status == FlUpdateStatus.Pending).ToList())
         {
@@ -374,6 +387,13 @@ public sealed partial class FlSessionGrain
             used = result.Used;
             metrics = await WithTestMetrics(new FlRoundMetrics(), result.Global, null);
         }
+        await Completed(round, metrics, used, reason, trigger);
+    }
+
+    /// <summary>A round's model is in: record its metrics and close it, then open the next round or finish.</summary>
+    private async Task Completed(FlRoundView round, FlRoundMetrics metrics, IReadOnlyList<int> used, string reason, long? trigger)
+    {
+        var spec = Spec!;
         var (trainLoss, trainAccuracy) = RoundMetrics.Training(round.Updates);
         metrics = metrics with { TrainLoss = trainLoss, TrainAccuracy = trainAccuracy };
         // This round's updates scored the previous round's model on their held-out rows: that round's evaluation.
@@ -390,7 +410,7 @@ public sealed partial class FlSessionGrain
             Rejected = round.Updates.Count(u => u.Status == FlUpdateStatus.Rejected),
             Updates = round.Updates.Select(u => u.Status == FlUpdateStatus.Pending
                 ? u with { Status = FlUpdateStatus.Lost, Reason = "not in when the round closed" } : u).ToList(),
-            AggregationMs = Stopwatch.GetElapsedTime(trigger).TotalMilliseconds,
+            AggregationMs = trigger is { } start ? Stopwatch.GetElapsedTime(start).TotalMilliseconds : null,
         });
         AddEvent("round_aggregated", $"round {round.Round} aggregated from {used.Count} updates ({reason})", round.Round, metrics: metrics);
         CancelOutstanding(round);
@@ -423,6 +443,7 @@ public sealed partial class FlSessionGrain
 
     private async Task Finish(FlSessionStatus status, string? error, string eventType)
     {
+        StopHistogram();
         if (CurrentRound is { } round) CancelOutstanding(round);
         if (Record.FinalEvaluation is { } evaluation)
         {
@@ -464,6 +485,11 @@ public sealed partial class FlSessionGrain
         }
         if (round.Status != FlRoundStatus.Collecting) return;
         StartTimer();
+        if (IsHistogram)
+        {
+            StartHistogram(round);
+            return;
+        }
         foreach (var (part, json) in Record.ExternalUpdates.ToList())
             await Take(round, round.Updates.First(u => u.PartIndex == part), TaskState.Completed, json, null, Stopwatch.GetTimestamp(), external: true);
         if (CurrentRound is not { Status: FlRoundStatus.Collecting } open || open.Round != round.Round) return;

@@ -48,10 +48,12 @@ public sealed partial class FlSessionGrain(
         try
         {
             if (spec.ModelType != FederatedModelType.RandomForest) StrategyCatalog.Create(spec.AggregationMethod, Config(spec));
-            else if (spec.AggregationMethod != "tree_union")
-                return FlCommandOutcome.Invalid(spec.AggregationMethod == "histogram"
-                    ? "config.aggregation_method: histogram forests across silos are not built yet; use tree_union"
-                    : $"config.aggregation_method: {spec.AggregationMethod} does not apply to random_forest (expected tree_union)");
+            else if (!StrategyCatalog.ForestMethods.Contains(spec.AggregationMethod))
+                return FlCommandOutcome.Invalid($"config.aggregation_method: {spec.AggregationMethod} does not apply to random_forest " +
+                                                $"(expected {string.Join(" or ", StrategyCatalog.ForestMethods)})");
+            else if (spec.AggregationMethod == "histogram" && spec.ExternalParticipants is { Count: > 0 })
+                return FlCommandOutcome.Invalid("external_participants: a histogram forest exchanges histograms with the runners of this " +
+                                                "cluster at every tree level; participants outside it can join tree_union sessions");
         }
         catch (StrategyConfigException e)
         {
@@ -191,8 +193,15 @@ public sealed partial class FlSessionGrain(
         if (Spec is not { } spec || Record.Model is not { } model) return Task.FromResult<FlModelView?>(null);
         var round = Record.Rounds.LastOrDefault(r => r.Round == Record.ModelRound);
         var data = spec.ModelType == FederatedModelType.RandomForest
-            ? JsonSerializer.Serialize(new { method = spec.AggregationMethod, forest = Convert.ToBase64String(model), global_metrics = round?.Metrics },
-                Parity.Json.ParityJson.Options)
+            ? JsonSerializer.Serialize(new
+            {
+                method = spec.AggregationMethod,
+                forest = Convert.ToBase64String(model),
+                global_metrics = round?.Metrics,
+                // A histogram forest's bins and classes: with them one machine trains the same forest on the same rows.
+                bin_thresholds = Record.ForestPlan?.Thresholds,
+                classes = Record.ForestPlan?.Classes,
+            }, Parity.Json.ParityJson.Options)
             : JsonSerializer.Serialize(new
             {
                 method = spec.AggregationMethod,

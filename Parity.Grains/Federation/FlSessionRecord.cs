@@ -37,4 +37,9 @@ public sealed class FlSessionRecord
     /// round closes (earlier rounds are scored by the next round's tasks, and their figures kept in <see cref="Rounds"/>).
     /// </summary>
     [Id(17)] public FlRoundView? FinalEvaluation { get; set; }
+    /// <summary>
+    /// A histogram forest's shared bin edges and classes, fixed from the participants' summaries and kept so that a
+    /// resumed session bins exactly as before; cleared when a lost participant makes the forest start over.
+    /// </summary>
+    [Id(18)] public ForestPlanRecord? ForestPlan { get; set; }
 }
