@@ -475,6 +475,8 @@ public sealed partial class FlSessionGrain
     private async Task Resume()
     {
         if (CurrentRound is not { } round) return;
+        AddEvent("session_resumed", $"session resumed on {RuntimeIdentity} at round {round.Round} " +
+                                    $"({Parity.Json.ParityJson.WireName(round.Status)})", round.Round);
         if (round.Status == FlRoundStatus.Completed)
         {
             if (round.Round < Spec!.TotalRounds) await OpenRound(round.Round + 1);
