@@ -42,10 +42,10 @@ if (mode is "stream")
     await PromptStreamBenchmark.Run(Arg(1, 8), Arg(2, 10), StartCluster, FreePort());
     return 0;
 }
-//   dotnet run -c Release --project Parity.Benchmarks -- fl [redis host:port]   (3 silo processes + the gateway process)
+//   dotnet run -c Release --project Parity.Benchmarks -- fl [redis host:port] [all|forest]   (3 silo processes + the gateway process)
 if (mode is "fl")
 {
-    await FlSessionBenchmark.Run(args.ElementAtOrDefault(1) ?? "127.0.0.1:6390");
+    await FlSessionBenchmark.Run(args.ElementAtOrDefault(1) ?? "127.0.0.1:6390", args.ElementAtOrDefault(2) ?? "all");
     return 0;
 }
 if (mode is "llm")
