@@ -94,28 +94,20 @@ public sealed partial class FlSessionGrain
                 var answers = await Exchange(number, live,
                     u => AskPart(u, part => part.Histograms(setups[u.PartIndex], plans[u.PartIndex], bytes)), cancel);
                 if (answers is null) return;
-                var responses = new List<HistogramResponse>(live.Count);
-                for (var i = 0; i < live.Count; i++)
+                for (var i = 0; i < live.Count; i++) computeMs[live[i].PartIndex] += answers[i].ComputeMs;
+                // Decoding and merging are the coordinator's CPU work: on the thread pool, the parts in parallel, so the
+                // session's turns (its clock, its readers) are not held up by them.
+                var (responses, refused, inconsistent) = await Task.Run(() => Merge(coordinator, plan, request, answers));
+                if (!StillRunning(number, cancel)) return;
+                if (refused is { } bad)
                 {
-                    computeMs[live[i].PartIndex] += answers[i].ComputeMs;
-                    try
-                    {
-                        responses.Add(HistogramWire.DecodeResponse(answers[i].Histograms, request, plan));
-                    }
-                    catch (ModelConfigException e)
-                    {
-                        await RejectForestPart(number, live[i], e.Message);
-                        return;
-                    }
+                    await RejectForestPart(number, live[bad.Index], bad.Reason);
+                    return;
                 }
-                try
-                {
-                    coordinator.Apply(responses);
-                }
-                catch (ArgumentException e)
+                if (inconsistent is not null)
                 {
                     // Each answer had the right shape, yet together they do not add up: no one part can be named.
-                    await FailRound(CurrentRound!, $"the parts' histograms are inconsistent: {e.Message}");
+                    await FailRound(CurrentRound!, $"the parts' histograms are inconsistent: {inconsistent}");
                     return;
                 }
                 exchanges++;
@@ -149,6 +141,36 @@ public sealed partial class FlSessionGrain
         finally
         {
             if (_histogram?.Token == cancel) _histogram = null;
+        }
+    }
+
+    /// <summary>Decodes every part's answer (in parallel) and merges them into the coordinator's trees.</summary>
+    private static (HistogramResponse[]? Responses, (int Index, string Reason)? Refused, string? Inconsistent) Merge(
+        ForestHistogramCoordinator coordinator, FederatedForestPlan plan, HistogramRequest request, ForestPartAnswer[] answers)
+    {
+        var responses = new HistogramResponse[answers.Length];
+        var errors = new string?[answers.Length];
+        Parallel.For(0, answers.Length, i =>
+        {
+            try
+            {
+                responses[i] = HistogramWire.DecodeResponse(answers[i].Histograms, request, plan);
+            }
+            catch (ModelConfigException e)
+            {
+                errors[i] = e.Message;
+            }
+        });
+        var first = Array.FindIndex(errors, e => e is not null);
+        if (first >= 0) return (null, (first, errors[first]!), null);
+        try
+        {
+            coordinator.Apply(responses);
+            return (responses, null, null);
+        }
+        catch (ArgumentException e)
+        {
+            return (null, null, e.Message);
         }
     }
 

@@ -5,9 +5,10 @@ namespace Parity.Learning.Forest;
 
 /// <summary>
 /// The bytes of histogram-merge training between machines: a <see cref="HistogramRequest"/> the coordinator sends and
-/// the <see cref="HistogramResponse"/> each participant returns. Counts are written as unsigned LEB128 varints and the
-/// whole is deflated: deep nodes hold few rows, so most of a node's features × bins × classes counts are zero, and a
-/// response shrinks to a few percent of its 4-byte-per-count size.
+/// the <see cref="HistogramResponse"/> each participant returns. Numbers are unsigned LEB128 varints and the whole is
+/// deflated. A node's histogram is sent sparse, as its non-zero counts with the gaps between them: deep nodes hold few
+/// rows, so most of their features × bins × classes counts are zero, and both sides' work follows the rows, not the
+/// cells.
 /// </summary>
 /// <remarks>
 /// Both sides treat what they read as hostile: every length is checked against the plan (trees, features, bins,
@@ -89,8 +90,19 @@ public static class HistogramWire
                 writer.Write((uint)tree.Nodes.Count);
                 foreach (var histogram in tree.Nodes)
                 {
+                    // Sparse: the length, how many counts are not zero, then each as (zeros skipped before it, count).
                     writer.Write((uint)histogram.Length);
-                    foreach (var count in histogram) writer.Write((uint)count);
+                    var nonZero = 0;
+                    foreach (var count in histogram) nonZero += count != 0 ? 1 : 0;
+                    writer.Write((uint)nonZero);
+                    var last = -1;
+                    for (var j = 0; j < histogram.Length; j++)
+                    {
+                        if (histogram[j] == 0) continue;
+                        writer.Write((uint)(j - last - 1));
+                        writer.Write((uint)histogram[j]);
+                        last = j;
+                    }
                 }
             }
         });
@@ -124,7 +136,14 @@ public static class HistogramWire
                     var length = reader.Count(size, "histogram length");
                     if (length != size) throw Bad("histogram response", $"tree {tree}: a histogram has {length} counts, the plan {size}");
                     var histogram = histograms[k] = new int[size];
-                    for (var j = 0; j < size; j++) histogram[j] = reader.Count(int.MaxValue, "count");
+                    var nonZero = reader.Count(size, "non-zero counts");
+                    var at = -1;
+                    for (var n = 0; n < nonZero; n++)
+                    {
+                        at += reader.Count(size, "gap") + 1;
+                        if (at >= size) throw Bad("histogram response", $"tree {tree}: a count lies past the histogram's {size} cells");
+                        histogram[at] = reader.Count(int.MaxValue, "count");
+                    }
                 }
                 trees[t] = new TreeHistograms(tree, histograms);
             }

@@ -104,6 +104,11 @@ public sealed class HistogramWireTests
             honest.Trees.Select(t => new TreeHistograms(t.Tree, t.Nodes.Select(h => h.Select(_ => -1).ToArray()).ToArray())).ToArray())));
         Assert.Contains("count 4294967295 is over its limit", Refused(Deflated(huge)));
 
+        // Sparse cells: a gap that steps past the histogram's last cell.
+        byte[] past = [1, 4];
+        for (var t = 0; t < 4; t++) past = [.. past, (byte)t, 1, .. Varint((uint)plan.HistogramSize), 1, .. Varint((uint)plan.HistogramSize), 1];
+        Assert.Contains($"tree 0: a count lies past the histogram's {plan.HistogramSize} cells", Refused(Deflated(past)));
+
         Assert.Equal(honest.Trees[0].Nodes[0], HistogramWire.DecodeResponse(good, request, plan).Trees[0].Nodes[0]);
     }
 
