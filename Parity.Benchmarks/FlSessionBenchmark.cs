@@ -390,7 +390,7 @@ public static class FlSessionBenchmark
 
     private static int DatasetRows(string path) => File.ReadLines(path).Count(l => l.Length > 0) - 1;
 
-    private static string RepoRoot()
+    public static string RepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "Parity.sln"))) return dir.FullName;

@@ -48,6 +48,12 @@ if (mode is "fl")
     await FlSessionBenchmark.Run(args.ElementAtOrDefault(1) ?? "127.0.0.1:6390", args.ElementAtOrDefault(2) ?? "all");
     return 0;
 }
+//   dotnet run -c Release --project Parity.Benchmarks -- forest-exchange [trees] [parts]   (the histogram protocol in one process)
+if (mode is "forest-exchange")
+{
+    ForestExchangeBenchmark.Run(Path.Combine(FlSessionBenchmark.RepoRoot(), "datasets", "digits.csv"), Arg(1, 100), Arg(2, 3));
+    return 0;
+}
 if (mode is "llm")
 {
     await LlmBenchmark.Run(Arg(1, 200));

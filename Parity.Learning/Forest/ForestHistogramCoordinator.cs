@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Parity.Learning.Forest;
 
 /// <summary>
@@ -72,7 +74,7 @@ public sealed class ForestHistogramCoordinator
                 {
                     if (histogram is null || histogram.Length != size)
                         throw new ArgumentException($"response {p}, tree {asked.Tree}: a histogram has {histogram?.Length ?? 0} counts, expected {size}", nameof(responses));
-                    if (histogram.Any(v => v < 0))
+                    if (histogram.AsSpan().IndexOfAnyInRange(int.MinValue, -1) >= 0)
                         throw new ArgumentException($"response {p}, tree {asked.Tree}: negative counts", nameof(responses));
                 }
             }
@@ -83,20 +85,19 @@ public sealed class ForestHistogramCoordinator
         {
             var asked = request.Trees[i];
             var merged = mergedTrees[i] = new int[asked.Nodes.Length][];
+            var firstBins = _plan.Layout.FeatureSize(0);
             for (var k = 0; k < merged.Length; k++)
             {
-                var sum = new long[size];
+                // No merged cell can exceed the sum of the parts' totals (feature 0's cells: every row once): when that
+                // fits an int, the cells are added with vector instructions and cannot overflow.
+                var bound = 0L;
                 foreach (var response in responses)
                 {
-                    var histogram = response.Trees[i].Nodes[k];
-                    for (var j = 0; j < size; j++) sum[j] += histogram[j];
+                    foreach (var count in response.Trees[i].Nodes[k].AsSpan(0, firstBins)) bound += count;
                 }
-                merged[k] = new int[size];
-                for (var j = 0; j < size; j++)
-                {
-                    if (sum[j] > int.MaxValue) throw new ArgumentException($"tree {asked.Tree}: a merged count overflows", nameof(responses));
-                    merged[k][j] = (int)sum[j];
-                }
+                if (bound > int.MaxValue) throw new ArgumentException($"tree {asked.Tree}: a merged count overflows", nameof(responses));
+                var sum = merged[k] = (int[])responses[0].Trees[i].Nodes[k].Clone();
+                for (var p = 1; p < responses.Count; p++) TensorPrimitives.Add(sum, responses[p].Trees[i].Nodes[k], sum);
             }
             Check(asked.Tree, merged);
         }
