@@ -9,7 +9,7 @@ namespace Parity.Federation;
 
 /// <summary>
 /// Histogram forests (<c>aggregation_method: histogram</c>): the session is the coordinator of
-/// <see cref="FederatedForestPlan"/>'s protocol, and each participant's <see cref="IForestPartGrain"/>, on its own silo,
+/// <see cref="FederatedForestPlan"/>'s protocol, and each participant's <see cref="IFlPartGrain"/>, on its own silo,
 /// answers with summaries and histograms of its rows. The forest's one round is: bin edges from the parts' value
 /// summaries (persisted), then one exchange per tree level until every tree is grown, then the parts' out-of-bag
 /// tallies. The result is byte for byte the binned forest one machine would train on the parts' rows, concatenated in
@@ -285,21 +285,25 @@ public sealed partial class FlSessionGrain
     }
 
     private ForestOptions ForestOptionsOf() =>
-        FederatedTaskConfig.Parse(SessionPlanning.TaskConfig(Spec!, Id, CurrentRound!.RoundId, Record.Participants.Count, 0,
-            Record.Participants[0].Runner, null, null)).ForestOptions();
+        FederatedTaskConfig.Parse(Setup(Record.Participants[0].Runner, 0).TaskConfig).ForestOptions();
 
-    private ForestPartSetup Setup(FlUpdateView part) => new()
+    private FlPartSetup Setup(FlUpdateView part) => Setup(part.Runner, part.PartIndex);
+
+    /// <summary>A part's setup: its round-1 task config (the round changes nothing a part reads), runner and silo.</summary>
+    private FlPartSetup Setup(string runner, int partIndex) => new()
     {
-        TaskConfig = SessionPlanning.TaskConfig(Spec!, Id, CurrentRound!.RoundId, Record.Participants.Count, part.PartIndex, part.Runner, null, null),
-        Runner = part.Runner,
-        Silo = runners.Runners.FirstOrDefault(r => r.Name == part.Runner)?.SiloAddress ?? "",
+        TaskConfig = SessionPlanning.TaskConfig(Spec!, Id, RoundTasks.RoundId(Id, 1), Record.Participants.Count, partIndex, runner, null, null),
+        Runner = runner,
+        Silo = runners.Runners.FirstOrDefault(r => r.Name == runner)?.SiloAddress ?? "",
     };
 
+    private Task<T> AskPart<T>(FlUpdateView part, Func<IFlPartGrain, Task<T>> call) => AskPart(part.Runner, part.PartIndex, call);
+
     /// <summary>Calls the part's grain, which a first call creates on its runner's silo (the placement hint travels with it).</summary>
-    private Task<T> AskPart<T>(FlUpdateView part, Func<IForestPartGrain, Task<T>> call)
+    private Task<T> AskPart<T>(string runner, int partIndex, Func<IFlPartGrain, Task<T>> call)
     {
-        var grain = GrainFactory.GetGrain<IForestPartGrain>($"{Id}/{part.PartIndex}");
-        var host = runners.Runners.FirstOrDefault(r => r.Name == part.Runner)?.SiloAddress;
+        var grain = GrainFactory.GetGrain<IFlPartGrain>($"{Id}/{partIndex}");
+        var host = runners.Runners.FirstOrDefault(r => r.Name == runner)?.SiloAddress;
         if (!string.IsNullOrEmpty(host)) RequestContext.Set(IPlacementDirector.PlacementHintKey, SiloAddress.FromParsableString(host));
         try
         {

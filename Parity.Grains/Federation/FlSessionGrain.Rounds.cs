@@ -295,6 +295,12 @@ public sealed partial class FlSessionGrain
             await TickEvaluation();
             return;
         }
+        if (Record is { Status: FlSessionStatus.Active, Rounds.Count: 0 })
+        {
+            // The reminder finds a session that lost its preparation (an exception, a lost turn): prepare again.
+            _ = Prepare();
+            return;
+        }
         if (Record.Status != FlSessionStatus.Active || CurrentRound is not { Status: FlRoundStatus.Collecting } round)
         {
             StopTimer();
@@ -474,7 +480,12 @@ public sealed partial class FlSessionGrain
     /// <summary>After a crash (or a deactivation): rebuild the open round from its tasks, or open the next one.</summary>
     private async Task Resume()
     {
-        if (CurrentRound is not { } round) return;
+        if (CurrentRound is not { } round)
+        {
+            // Active without a round: it was preparing its parts.
+            _ = Prepare();
+            return;
+        }
         AddEvent("session_resumed", $"session resumed on {RuntimeIdentity} at round {round.Round} " +
                                     $"({Parity.Json.ParityJson.WireName(round.Status)})", round.Round);
         if (round.Status == FlRoundStatus.Completed)

@@ -165,8 +165,10 @@ public sealed partial class FlSessionGrain(
         Record.Status = FlSessionStatus.Active;
         AddEvent("session_started", $"started with {chosen.Count} participants: " +
                                     string.Join(", ", Record.Participants.Select(p => $"{p.Runner} (part {p.PartIndex}, {p.Rows} rows)")));
+        await Save();
         await this.RegisterOrUpdateReminder(DriveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-        await OpenRound(1);
+        // Beside this call: Start returns once the session is active, and round 1 opens when the parts are ready.
+        _ = Prepare();
         return FlCommandOutcome.Done;
     }
 

@@ -7,23 +7,26 @@ using Parity.Tests.Support;
 namespace Parity.Tests.Federation;
 
 /// <summary>
-/// Histogram forests when silos stop: a participant's (the forest starts over on the others' rows, and equals the
+/// Histogram forests when silos die: a participant's (the forest starts over on the others' rows, and equals the
 /// centralized forest on those rows) and the session's own (it resumes elsewhere and serves the very forest an
-/// uninterrupted run gives). Each test has its own cluster, as it stops a silo of it.
+/// uninterrupted run gives). Each test has its own cluster, as it kills a silo of it, and holds the parts' first
+/// histogram request (<see cref="HistogramGate"/>) until the kill, so the forest is surely mid-way.
 /// </summary>
 public sealed class FlHistogramForestFailoverTests
 {
     [Fact]
     public async Task A_lost_participant_makes_the_forest_start_over_on_the_others_rows()
     {
-        await using var fl = await FlSessionCluster.StartAsync(3);
-        var body = await FlHistogramForestTests.DigitsForest(fl, trees: 40);
+        var gate = new HistogramGate();
+        await using var fl = await FlSessionCluster.StartAsync(3, silo => silo.AddIncomingGrainCallFilter(gate.InvokeAsync));
+        var body = await FlHistogramForestTests.DigitsForest(fl, trees: 20);
         body["quorum"] = 2;
         var id = await fl.CreateAsync(body);
         await fl.StartSessionAsync(id);
-        // Stopped at once: the parts are still summarizing or exchanging their first levels.
+        await gate.Reached.WaitAsync(TimeSpan.FromSeconds(60));
         var lost = (await fl.Session(id)).Participants.Single(p => p.PartIndex == 2).Runner;
-        await fl.Cluster.Cluster.StopSiloAsync(fl.Cluster.Cluster.Silos.Single(s => s.Name == lost));
+        await fl.Cluster.Cluster.KillSiloAsync(fl.Cluster.Cluster.Silos.Single(s => s.Name == lost));
+        gate.Open();
 
         var session = await fl.WaitFinished(id);
         Assert.True(session.Status == FlSessionStatus.Completed, $"{session.Status}: {session.Error}");
@@ -41,12 +44,15 @@ public sealed class FlHistogramForestFailoverTests
     [Fact]
     public async Task Below_the_quorum_a_lost_participant_fails_the_round_with_the_reason()
     {
-        await using var fl = await FlSessionCluster.StartAsync(3);
-        var body = await FlHistogramForestTests.DigitsForest(fl, trees: 40);
+        var gate = new HistogramGate();
+        await using var fl = await FlSessionCluster.StartAsync(3, silo => silo.AddIncomingGrainCallFilter(gate.InvokeAsync));
+        var body = await FlHistogramForestTests.DigitsForest(fl, trees: 20);
         var id = await fl.CreateAsync(body);
         await fl.StartSessionAsync(id);
+        await gate.Reached.WaitAsync(TimeSpan.FromSeconds(60));
         var lost = (await fl.Session(id)).Participants.Single(p => p.PartIndex == 1).Runner;
-        await fl.Cluster.Cluster.StopSiloAsync(fl.Cluster.Cluster.Silos.Single(s => s.Name == lost));
+        await fl.Cluster.Cluster.KillSiloAsync(fl.Cluster.Cluster.Silos.Single(s => s.Name == lost));
+        gate.Open();
 
         var session = await fl.WaitFinished(id);
         Assert.Equal(FlSessionStatus.Failed, session.Status);
@@ -59,7 +65,8 @@ public sealed class FlHistogramForestFailoverTests
     [Fact]
     public async Task A_session_killed_mid_forest_resumes_elsewhere_and_serves_the_same_forest()
     {
-        await using var fl = await FlSessionCluster.StartAsync(4);
+        var gate = new HistogramGate();
+        await using var fl = await FlSessionCluster.StartAsync(4, silo => silo.AddIncomingGrainCallFilter(gate.InvokeAsync));
         var client = fl.Cluster.Client;
         var id = Guid.NewGuid().ToString();
         var grain = client.GetGrain<IFlSessionGrain>(id);
@@ -67,13 +74,15 @@ public sealed class FlHistogramForestFailoverTests
         var statistics = await client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
         var host = statistics.Single(s => s.GrainId == grain.GetGrainId()).SiloAddress;
         var participants = fl.Cluster.Cluster.Silos.Where(s => !s.SiloAddress.Equals(host)).Select(s => s.Name).Order().ToList();
-        var body = await FlHistogramForestTests.DigitsForest(fl, trees: 40);
+        var body = await FlHistogramForestTests.DigitsForest(fl, trees: 20);
         body["participants"] = new JsonArray(participants.Select(p => (JsonNode)p!).ToArray());
 
         using (var document = JsonDocument.Parse(body.ToJsonString()))
             Assert.True((await grain.Create(FlSessionRequest.Parse(document.RootElement, () => 1))).Ok);
         Assert.True((await grain.Start()).Ok);
+        await gate.Reached.WaitAsync(TimeSpan.FromSeconds(60));
         await fl.Cluster.Cluster.KillSiloAsync(fl.Cluster.Cluster.Silos.Single(s => s.SiloAddress.Equals(host)));
+        gate.Open();
 
         var session = await fl.WaitFinished(id);
         Assert.True(session.Status == FlSessionStatus.Completed, $"{session.Status}: {session.Error}");

@@ -20,21 +20,22 @@ public sealed class FlSessionCluster(int silos) : IAsyncDisposable
     public GatewayHost Gateway { get; private set; } = null!;
     private readonly string _root = Path.Combine(Path.GetTempPath(), $"parity-fl-{Guid.NewGuid():N}");
 
-    public static async Task<FlSessionCluster> StartAsync(int silos)
+    /// <param name="configure">Extra silo setup, such as a grain call filter that holds a step of the protocol.</param>
+    public static async Task<FlSessionCluster> StartAsync(int silos, Action<Orleans.Hosting.ISiloBuilder>? configure = null)
     {
         var cluster = new FlSessionCluster(silos);
-        await cluster.InitializeAsync();
+        await cluster.InitializeAsync(configure);
         return cluster;
     }
 
-    private async Task InitializeAsync()
+    private async Task InitializeAsync(Action<Orleans.Hosting.ISiloBuilder>? configure)
     {
         var port = TestEngines.FreeTcpPort();
         Cluster = await ParityTestCluster.StartAsync(silos, silo => new Dictionary<string, string?>
         {
             ["IPFS_GATEWAYS"] = $"http://127.0.0.1:{port}",
             ["RUNNER_CACHE_DIR"] = Path.Combine(_root, $"cache{silo}"),
-        });
+        }, configure);
         Gateway = await GatewayHost.StartAsync(Cluster.Client, new Dictionary<string, string?> { ["STORAGE_DIR"] = Path.Combine(_root, "storage") }, port);
         IrisCid = await Gateway.UploadAsync(await File.ReadAllBytesAsync(TestDatasets.PathOf("iris.csv")));
         DiabetesCid = await Gateway.UploadAsync(await File.ReadAllBytesAsync(TestDatasets.PathOf("diabetes.csv")));

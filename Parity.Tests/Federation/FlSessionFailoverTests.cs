@@ -115,7 +115,7 @@ public sealed class FlSessionFailoverTests
         using (var document = JsonDocument.Parse(body.ToJsonString()))
             Assert.True((await grain.Create(FlSessionRequest.Parse(document.RootElement, () => 1))).Ok);
         Assert.True((await grain.Start()).Ok);
-        await Eventually.True(async () => (await grain.Get())!.Rounds[0].Updates.Count(u => u.Status == FlUpdateStatus.Accepted) == 3,
+        await Eventually.True(async () => (await grain.Get())!.Rounds is [var first, ..] && first.Updates.Count(u => u.Status == FlUpdateStatus.Accepted) == 3,
             TimeSpan.FromSeconds(60), "the runners' updates");
 
         var lost = participants[2];

@@ -401,6 +401,8 @@ public sealed class FlSessionTests(SharedFlCluster fixture) : IClassFixture<Shar
         body["round_timeout_seconds"] = 120;
         var id = await Fl.CreateAsync(body);
         await Fl.StartSessionAsync(id);
+        // Round 1 opens once the participants have prepared their parts.
+        await Eventually.True(async () => (await Fl.Session(id)).Rounds.Count > 0, TimeSpan.FromSeconds(30), "round 1");
         var session = await Fl.Session(id);
         var runner = session.Participants.First(p => !p.External).Runner;
         var update = new JsonObject

@@ -81,9 +81,46 @@ public sealed class WebhookSignatureTests
     [Fact]
     public void The_replay_guard_accepts_a_signature_once()
     {
-        using var guard = new ReplayGuard();
+        using var guard = new ReplayGuard(TimeProvider.System);
         Assert.True(guard.FirstSeen("1:abc"));
         Assert.False(guard.FirstSeen("1:abc"));
         Assert.True(guard.FirstSeen("1:abd"));
+    }
+
+    /// <summary>
+    /// A signature verifies from Tolerance before its timestamp to Tolerance after it: the guard must refuse its replay
+    /// over that whole span (remembering it for less would let a captured request through), and may forget it after.
+    /// </summary>
+    [Fact]
+    public void The_replay_guard_remembers_a_signature_for_as_long_as_it_verifies()
+    {
+        var clock = new ManualClock(Now);
+        using var guard = new ReplayGuard(clock);
+        // Stamped Tolerance ahead of the receiver's clock: it verifies from now until 2 × Tolerance from now.
+        var header = WebhookSignature.Sign(Secret, (Now + WebhookSignature.Tolerance).ToUnixTimeSeconds(), Body);
+        Assert.True(WebhookSignature.Verify(Secret, header, Body, clock.GetUtcNow()).Valid);
+        Assert.True(guard.FirstSeen(header));
+        // Replayed a second before it stops verifying: the signature check alone would let it through; the guard must not.
+        clock.Now = Now + WebhookSignature.Tolerance * 2 - TimeSpan.FromSeconds(1);
+        Assert.True(WebhookSignature.Verify(Secret, header, Body, clock.GetUtcNow()).Valid);
+        Assert.False(guard.FirstSeen(header));
+        // Past the span the signature no longer verifies, so the guard lets its memory go.
+        clock.Now = Now + ReplayGuard.Memory + TimeSpan.FromSeconds(1);
+        Assert.False(WebhookSignature.Verify(Secret, header, Body, clock.GetUtcNow()).Valid);
+        Assert.True(guard.FirstSeen(header));
+    }
+
+    [Fact]
+    public void The_replay_guard_holds_at_most_its_capacity()
+    {
+        using var guard = new ReplayGuard(TimeProvider.System, capacity: 10);
+        for (var i = 0; i < 50; i++) guard.FirstSeen($"{i}:sig");
+        Assert.InRange(guard.Count, 1, 10);
+    }
+
+    private sealed class ManualClock(DateTimeOffset now) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = now;
+        public override DateTimeOffset GetUtcNow() => Now;
     }
 }

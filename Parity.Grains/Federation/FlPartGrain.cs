@@ -10,19 +10,28 @@ using Parity.Tasks;
 namespace Parity.Federation;
 
 /// <summary>
-/// A participant's part in a histogram-forest session (see <see cref="IForestPartGrain"/>). The session places it on
-/// its runner's silo and it refuses to answer anywhere else: the part's rows are read on that machine, and a part whose
-/// silo died must be reported lost, not quietly recomputed by another machine.
+/// A participant's part of a session (see <see cref="IFlPartGrain"/>). The session places it on its runner's silo and
+/// it refuses to answer anywhere else: the part's rows are read on that machine, and a part whose silo died must be
+/// reported lost, not quietly recomputed by another machine. The dataset goes to the silo's <see cref="ParsedDatasets"/>,
+/// where the runner's round tasks find it.
 /// </summary>
 [HintedPlacement]
 [CollectionAgeLimit(Minutes = 15)]
-public sealed class ForestPartGrain(IDatasetSource datasets, ParsedDatasets parsed, ILocalSiloDetails silo) : Grain, IForestPartGrain
+public sealed class FlPartGrain(IDatasetSource datasets, ParsedDatasets parsed, ILocalSiloDetails silo) : Grain, IFlPartGrain
 {
     private static readonly TimeSpan DatasetTimeout = TimeSpan.FromMinutes(2);
-    private (string Config, Dataset Part)? _part;
+    private (string Config, Dataset Part, long Bytes)? _part;
     private (UInt128 Plan, FederatedForestPlan Shared, ForestHistogramParticipant Participant)? _participant;
 
-    public async Task<ForestPartSummary> Summarize(ForestPartSetup setup)
+    public async Task<FlPartReady> Prepare(FlPartSetup setup)
+    {
+        CheckSilo(setup);
+        var clock = Stopwatch.StartNew();
+        var part = await Part(setup);
+        return new FlPartReady { Rows = part.Rows, DatasetBytes = _part!.Value.Bytes, Milliseconds = clock.Elapsed.TotalMilliseconds };
+    }
+
+    public async Task<ForestPartSummary> Summarize(FlPartSetup setup)
     {
         CheckSilo(setup);
         var clock = Stopwatch.StartNew();
@@ -45,7 +54,7 @@ public sealed class ForestPartGrain(IDatasetSource datasets, ParsedDatasets pars
         });
     }
 
-    public async Task<ForestPartAnswer> Histograms(ForestPartSetup setup, ForestPartPlan plan, byte[] request)
+    public async Task<ForestPartAnswer> Histograms(FlPartSetup setup, ForestPartPlan plan, byte[] request)
     {
         CheckSilo(setup);
         var clock = Stopwatch.StartNew();
@@ -65,7 +74,7 @@ public sealed class ForestPartGrain(IDatasetSource datasets, ParsedDatasets pars
         return new ForestPartAnswer { Histograms = bytes, ComputeMs = clock.Elapsed.TotalMilliseconds };
     }
 
-    public async Task<ForestOobShare> OutOfBag(ForestPartSetup setup, ForestPartPlan plan, byte[] forest)
+    public async Task<ForestOobShare> OutOfBag(FlPartSetup setup, ForestPartPlan plan, byte[] forest)
     {
         CheckSilo(setup);
         var (_, participant) = await Participant(setup, plan);
@@ -73,7 +82,7 @@ public sealed class ForestPartGrain(IDatasetSource datasets, ParsedDatasets pars
         return new ForestOobShare { Correct = tally.Correct, Counted = tally.Counted };
     }
 
-    private void CheckSilo(ForestPartSetup setup)
+    private void CheckSilo(FlPartSetup setup)
     {
         if (silo.SiloAddress.ToParsableString() == setup.Silo) return;
         DeactivateOnIdle();
@@ -82,16 +91,17 @@ public sealed class ForestPartGrain(IDatasetSource datasets, ParsedDatasets pars
     }
 
     /// <summary>This part's training rows: its partition of the dataset, less the held-out rows when the session has them.</summary>
-    private async Task<Dataset> Part(ForestPartSetup setup)
+    private async Task<Dataset> Part(FlPartSetup setup)
     {
         if (_part is { } known && known.Config == setup.TaskConfig) return known.Part;
         FederatedTaskConfig config;
         Dataset dataset;
+        long bytes;
         try
         {
             config = FederatedTaskConfig.Parse(setup.TaskConfig);
             using var timeout = new CancellationTokenSource(DatasetTimeout);
-            (dataset, _) = await Task.Run(() => parsed.GetAsync(config.DatasetCid, config.DataFormat,
+            (dataset, bytes) = await Task.Run(() => parsed.GetAsync(config.DatasetCid, config.DataFormat,
                 () => datasets.ReadAsync(config.DatasetCid, timeout.Token)));
         }
         catch (OperationCanceledException)
@@ -116,12 +126,12 @@ public sealed class ForestPartGrain(IDatasetSource datasets, ParsedDatasets pars
                 throw new InvalidOperationException($"{setup.Runner}: {e.Message}");
             }
         });
-        _part = (setup.TaskConfig, part);
+        _part = (setup.TaskConfig, part, bytes);
         _participant = null;
         return part;
     }
 
-    private async Task<(FederatedForestPlan, ForestHistogramParticipant)> Participant(ForestPartSetup setup, ForestPartPlan plan)
+    private async Task<(FederatedForestPlan, ForestHistogramParticipant)> Participant(FlPartSetup setup, ForestPartPlan plan)
     {
         var part = await Part(setup);
         var digest = Digest(plan);
