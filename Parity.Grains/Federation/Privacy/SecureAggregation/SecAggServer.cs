@@ -141,18 +141,19 @@ public sealed class SecAggServer
         Close(SecAggStep.Unmasking, survivors, _responses.Keys, "answered the unmasking request");
         // Any t shares rebuild a secret; the lowest-numbered responders' are taken, the same set for every secret.
         var holders = _responses.Keys.Order().Take(_parameters.Threshold).ToArray();
+        var lagrange = ShamirSecretSharing.LagrangeAtZero(holders);
         try
         {
             for (var i = 0; i < survivors.Length; i++)
             {
-                var seed = ShamirSecretSharing.Combine(holders, [.. holders.Select(h => _responses[h].SelfMaskShares[i].Share)]);
+                var seed = ShamirSecretSharing.Combine(holders, lagrange, [.. holders.Select(h => _responses[h].SelfMaskShares[i].Share)]);
                 MaskExpansion.Apply(_sum, seed, subtract: true);
                 CryptographicOperations.ZeroMemory(seed);
             }
             for (var i = 0; i < _request.Dropped.Length; i++)
             {
                 var gone = _request.Dropped[i];
-                using var maskKey = RebuildMaskKey(gone, ShamirSecretSharing.Combine(holders, [.. holders.Select(h => _responses[h].MaskKeyShares[i].Share)]));
+                using var maskKey = RebuildMaskKey(gone, ShamirSecretSharing.Combine(holders, lagrange, [.. holders.Select(h => _responses[h].MaskKeyShares[i].Share)]));
                 foreach (var survivor in survivors)
                 {
                     using var survivorKey = SecAggKeys.ImportPublicKey(_advertised[survivor].MaskKey, survivor, "mask");

@@ -27,7 +27,12 @@ public sealed class ShamirSecretSharingTests
         var shares = ShamirSecretSharing.Split(secret, 4, xs);
         Assert.All(shares, s => Assert.Equal(ShamirSecretSharing.ShareBytes, s.Length));
         foreach (var subset in new[] { new[] { 0, 1, 2, 3 }, [6, 4, 2, 0], [3, 4, 5, 6], [0, 1, 2, 3, 4, 5, 6] })
-            Assert.Equal(secret, ShamirSecretSharing.Combine([.. subset.Select(i => xs[i])], [.. subset.Select(i => shares[i])]));
+        {
+            int[] holders = [.. subset.Select(i => xs[i])];
+            Assert.Equal(secret, ShamirSecretSharing.Combine(holders, [.. subset.Select(i => shares[i])]));
+            // The same with the coefficients computed once, as the server does for all secrets of a round.
+            Assert.Equal(secret, ShamirSecretSharing.Combine(holders, ShamirSecretSharing.LagrangeAtZero(holders), [.. subset.Select(i => shares[i])]));
+        }
         // Three shares of a degree-3 polynomial interpolate to some other constant (or to no 32-byte value at all).
         try
         {
