@@ -15,7 +15,8 @@ namespace Parity.Federation.Privacy.SecureAggregation;
 /// <item><see cref="Reveal"/>: once, and only if the survivors and the dropped are a true split of the peers it masked
 /// with, its shares of the survivors' seeds b and of the dropped participants' mask keys.</item>
 /// </list>
-/// Each step may run once, in this order. The object holds the round's secrets; dispose it when the round ends.
+/// Each step may run once, in this order (a step that throws may be retried: it has given nothing out). The object
+/// holds the round's secrets; dispose it when the round ends. Not thread-safe.
 /// </summary>
 public sealed class SecAggParticipant : IDisposable
 {
@@ -145,6 +146,9 @@ public sealed class SecAggParticipant : IDisposable
             CryptographicOperations.ZeroMemory(seed);
         }
         _next = SecAggStep.Unmasking;
+        // The wire order is little-endian (the host's on every platform Parity runs on).
+        if (!BitConverter.IsLittleEndian)
+            for (var i = 0; i < words.Length; i++) words[i] = System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(words[i]);
         return new MaskedInput(Participant, MemoryMarshal.AsBytes(words.AsSpan()).ToArray());
     }
 

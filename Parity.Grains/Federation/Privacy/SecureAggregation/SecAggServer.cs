@@ -10,10 +10,11 @@ namespace Parity.Federation.Privacy.SecureAggregation;
 /// then has dropped at that step (<see cref="DroppedAt"/>). Every close checks that at least the threshold of
 /// participants is left, and otherwise fails the round with the reason (<see cref="FailureReason"/>).
 /// <para>
-/// What it holds: public keys, ciphertexts it cannot open, and the running ring sum of the masked inputs, never an
-/// input on its own (each is added into the sum as it arrives). Only <see cref="Finish"/> removes masks, from the
-/// total, so the only unmasked vector it ever has is the sum.
+/// What it holds: public keys, ciphertexts it cannot open, and the running ring sum of the masked inputs; no input is
+/// kept apart (each is added into the sum as it arrives). Only <see cref="Finish"/> removes masks, from the total, so
+/// the only unmasked vector it ever has is the sum.
 /// </para>
+/// Not thread-safe: one caller at a time, as a grain's turns are.
 /// </summary>
 public sealed class SecAggServer
 {
@@ -104,7 +105,9 @@ public sealed class SecAggServer
             throw new SecureAggregationException(
                 $"participant {input.From}'s masked input is {input.Masked.Length} bytes; the round expects {4 * _parameters.VectorLength} ({_parameters.VectorLength} words)");
         if (!_maskedSenders.Add(input.From)) throw new SecureAggregationException($"participant {input.From} sent its masked input twice");
-        var words = MemoryMarshal.Cast<byte, uint>(input.Masked);
+        ReadOnlySpan<uint> words = MemoryMarshal.Cast<byte, uint>(input.Masked);
+        // The wire order is little-endian; a big-endian host turns the words round first.
+        if (!BitConverter.IsLittleEndian) words = words.ToArray().Select(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness).ToArray();
         System.Numerics.Tensors.TensorPrimitives.Add(_sum, words, _sum);
     }
 
@@ -115,7 +118,8 @@ public sealed class SecAggServer
         Close(SecAggStep.Masking, _sharers, _maskedSenders, "sent their masked inputs");
         _request = new UnmaskRequest([.. _maskedSenders.Order()], [.. _sharers.Except(_maskedSenders).Order()]);
         _step = SecAggStep.Unmasking;
-        return _request;
+        // A copy: the caller may hand the arrays on (in process, without a serializer's copy) and must not reach the server's own.
+        return new UnmaskRequest([.. _request.Survivors], [.. _request.Dropped]);
     }
 
     public void Accept(UnmaskResponse response)
@@ -179,7 +183,10 @@ public sealed class SecAggServer
         try
         {
             key.ImportParameters(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, D = scalar });
-            if (!key.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(_advertised[participant].MaskKey))
+            // The points are compared, not the encodings: a key may be advertised in another valid encoding of one point.
+            using var advertised = SecAggKeys.ImportPublicKey(_advertised[participant].MaskKey, participant, "mask");
+            var (rebuilt, expected) = (key.ExportParameters(false).Q, advertised.ExportParameters(false).Q);
+            if (!rebuilt.X.AsSpan().SequenceEqual(expected.X) || !rebuilt.Y.AsSpan().SequenceEqual(expected.Y))
                 throw new SecureAggregationException($"the rebuilt mask key of participant {participant} does not match the key it advertised");
             return key;
         }

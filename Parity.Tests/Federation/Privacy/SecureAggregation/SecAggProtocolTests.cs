@@ -362,6 +362,43 @@ public sealed class SecAggProtocolTests
         Assert.Contains("the revealed shares do not unmask the sum", error.Message);
     }
 
+    [Fact]
+    public void Changing_the_unmasking_request_handed_out_does_not_change_what_the_server_unmasks()
+    {
+        var updates = Updates(3, 30);
+        using var round = new SecAggRound(SecAggRound.Make(3, 2, 30));
+        var deliveries = Step2(round, Step1(round));
+        round.Server.Accept(round[1].Mask(deliveries[1], updates[0]));
+        round.Server.Accept(round[3].Mask(deliveries[3], updates[2]));
+        var request = round.Server.CloseMasking();
+        var answers = new[] { round[1].Reveal(request), round[3].Reveal(request) };
+        request.Survivors[0] = 2;
+        request.Dropped[0] = 1;
+        foreach (var answer in answers) round.Server.Accept(answer);
+        AssertSumOf(round, round.Server.Finish(), updates, [1, 3]);
+    }
+
+    [Fact]
+    public void A_dropped_participants_mask_key_rebuilt_from_shares_of_another_key_fails_the_round()
+    {
+        var updates = Updates(3, 20);
+        using var round = new SecAggRound(SecAggRound.Make(3, 2, 20));
+        var deliveries = Step2(round, Step1(round));
+        round.Server.Accept(round[1].Mask(deliveries[1], updates[0]));
+        round.Server.Accept(round[2].Mask(deliveries[2], updates[1]));
+        var request = round.Server.CloseMasking();
+        // Valid shares of a valid P-256 scalar, but not participant 3's.
+        using var stranger = SecAggKeys.NewKeyPair();
+        var forged = ShamirSecretSharing.Split(stranger.ExportParameters(true).D, 2, [1, 2, 3]);
+        foreach (var p in new[] { round[1], round[2] })
+        {
+            var answer = p.Reveal(request);
+            round.Server.Accept(answer with { MaskKeyShares = [new RevealedShare(3, forged[p.Participant - 1])] });
+        }
+        var error = Assert.Throws<SecureAggregationException>(() => round.Server.Finish());
+        Assert.Contains("the rebuilt mask key of participant 3 does not match the key it advertised", error.Message);
+    }
+
     private static KeyRoster Step1(SecAggRound round)
     {
         foreach (var p in round.Participants) round.Server.Accept(p.Advertise());
