@@ -399,6 +399,40 @@ public sealed class SecAggProtocolTests
         Assert.Contains("the rebuilt mask key of participant 3 does not match the key it advertised", error.Message);
     }
 
+    [Fact]
+    public void A_server_telling_two_groups_different_stories_gets_too_few_mask_key_shares_when_t_is_above_n_over_2()
+    {
+        // n = 5, t = 3. The server tells {1, 2, 5} that everyone survived and {3, 4} that 5 dropped, hoping for 5's
+        // self-mask seed from the first group and its mask key from the second. Each participant's request is
+        // consistent on its own, so all answer; but the second group is two, below t, and 5's key stays hidden.
+        var updates = Updates(5, 20);
+        using var round = new SecAggRound(SecAggRound.Make(5, 3, 20));
+        var roster = Step1(round);
+        var deliveries = Step2(round, roster);
+        foreach (var p in round.Participants) round.Server.Accept(p.Mask(deliveries[p.Participant], updates[p.Participant - 1]));
+        var everyone = new UnmaskRequest([1, 2, 3, 4, 5], []);
+        var fiveDropped = new UnmaskRequest([1, 2, 3, 4], [5]);
+        var seedShares = new[] { 1, 2, 5 }.Select(p => round[p].Reveal(everyone).SelfMaskShares.Single(s => s.Owner == 5).Share).ToArray();
+        var keyShares = new[] { 3, 4 }.Select(p => round[p].Reveal(fiveDropped).MaskKeyShares.Single(s => s.Owner == 5).Share).ToArray();
+        Assert.Equal(3, seedShares.Length);
+        Assert.Equal(2, keyShares.Length);
+        // Two shares of a degree-2 polynomial interpolate to an unrelated value: not participant 5's advertised key.
+        var advertised = roster.Keys.Single(k => k.Participant == 5).MaskKey;
+        try
+        {
+            var scalar = ShamirSecretSharing.Combine([3, 4], keyShares);
+            using var guess = System.Security.Cryptography.ECDiffieHellman.Create();
+            guess.ImportParameters(new System.Security.Cryptography.ECParameters { Curve = System.Security.Cryptography.ECCurve.NamedCurves.nistP256, D = scalar });
+            Assert.NotEqual(advertised, guess.ExportSubjectPublicKeyInfo());
+        }
+        catch (Exception e) when (e is SecureAggregationException or System.Security.Cryptography.CryptographicException)
+        {
+            // No 32-byte value, or no valid scalar: nothing learnt either.
+        }
+        // And the parameters refuse the threshold that would have let the trick work (two groups of t = 2 in n = 5).
+        Assert.Throws<ArgumentOutOfRangeException>(() => SecAggRound.Make(5, 2, 20));
+    }
+
     private static KeyRoster Step1(SecAggRound round)
     {
         foreach (var p in round.Participants) round.Server.Accept(p.Advertise());
