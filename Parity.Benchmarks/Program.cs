@@ -71,6 +71,12 @@ if (mode is "fetch")
     await FetchBenchmark.Run(Arg(1, 256), Arg(2, 3));
     return 0;
 }
+//   dotnet run -c Release --project Parity.Benchmarks -- secagg [parameters] [repeats]
+if (mode is "secagg")
+{
+    SecAggBenchmark.Run(Arg(1, 100_000), Arg(2, 5));
+    return 0;
+}
 if (mode is "gemm")
 {
     GemmBenchmark.Run(Arg(1, 1024), Arg(2, 10));
