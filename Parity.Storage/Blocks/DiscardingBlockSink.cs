@@ -5,5 +5,5 @@ public sealed class DiscardingBlockSink : IBlockSink
 {
     public static DiscardingBlockSink Instance { get; } = new();
 
-    public ValueTask PutAsync(Cid cid, ReadOnlyMemory<byte> block, CancellationToken cancellation) => ValueTask.CompletedTask;
+    public ValueTask PutAsync(VerifiedBlock block, CancellationToken cancellation) => ValueTask.CompletedTask;
 }

@@ -91,10 +91,10 @@ public sealed class FileBlockstore : IBlockStore
         return block;
     }
 
-    /// <summary>Stores <paramref name="block"/> after checking it hashes to <paramref name="cid"/>.</summary>
-    public async ValueTask PutAsync(Cid cid, ReadOnlyMemory<byte> block, CancellationToken cancellation)
+    /// <summary>Stores a verified block (its bytes were hashed once already, on arrival or when its CID was computed).</summary>
+    public async ValueTask PutAsync(VerifiedBlock verified, CancellationToken cancellation)
     {
-        if (!cid.Matches(block.Span)) throw new ArgumentException($"block bytes do not hash to {cid}", nameof(block));
+        var (cid, block) = (verified.Cid, verified.Bytes);
         if (cid.Hash.Code == Multicodec.Identity) return;
         var key = Key(cid);
         lock (_gate)

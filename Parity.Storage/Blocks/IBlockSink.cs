@@ -3,5 +3,6 @@ namespace Parity.Storage;
 /// <summary>Somewhere blocks can be put (a blockstore, a hash-only counter, an uploading node).</summary>
 public interface IBlockSink
 {
-    ValueTask PutAsync(Cid cid, ReadOnlyMemory<byte> block, CancellationToken cancellation);
+    /// <summary>Keeps a block whose bytes are known to hash to its CID (see <see cref="VerifiedBlock"/>).</summary>
+    ValueTask PutAsync(VerifiedBlock block, CancellationToken cancellation);
 }

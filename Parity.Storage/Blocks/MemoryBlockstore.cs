@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 
 namespace Parity.Storage;
 
-/// <summary>Blocks in memory keyed by multihash (tests, small caches). Puts are checked against their CID.</summary>
+/// <summary>Blocks in memory keyed by multihash (tests, small caches). Only verified blocks go in.</summary>
 public sealed class MemoryBlockstore : IBlockStore
 {
     private readonly ConcurrentDictionary<Multihash, byte[]> _blocks = new();
@@ -17,10 +17,14 @@ public sealed class MemoryBlockstore : IBlockStore
             ? ValueTask.FromResult(block)
             : ValueTask.FromException<byte[]>(new BlockNotFoundException(cid, $"block {cid} is not in the memory blockstore"));
 
-    public ValueTask PutAsync(Cid cid, ReadOnlyMemory<byte> block, CancellationToken cancellation)
+    public ValueTask PutAsync(VerifiedBlock block, CancellationToken cancellation)
     {
-        if (!cid.Matches(block.Span)) throw new ArgumentException($"block bytes do not hash to {cid}", nameof(block));
-        _blocks.TryAdd(cid.Hash, block.ToArray());
+        // A whole array is kept as it is: a verified block's maker hands its bytes over (see VerifiedBlock.Bytes).
+        var bytes = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(block.Bytes, out var segment)
+                    && segment is { Offset: 0, Array: { } array } && segment.Count == array.Length
+            ? array
+            : block.Bytes.ToArray();
+        _blocks.TryAdd(block.Cid.Hash, bytes);
         return ValueTask.CompletedTask;
     }
 }

@@ -128,7 +128,8 @@ public static class UnixFsImporter
 
         private async ValueTask PutAsync(Cid cid, byte[] block)
         {
-            await sink.PutAsync(cid, block, cancellation);
+            // The CID was computed from these bytes a moment ago: no sink needs to hash them again.
+            await sink.PutAsync(VerifiedBlock.Trusted(cid, block), cancellation);
             BlockCount++;
             DagSize += block.Length;
         }

@@ -8,7 +8,7 @@ public class UnixFsImporterTests
 {
     private sealed class DiscardSink : IBlockSink
     {
-        public ValueTask PutAsync(Cid cid, ReadOnlyMemory<byte> block, CancellationToken cancellation) => ValueTask.CompletedTask;
+        public ValueTask PutAsync(VerifiedBlock block, CancellationToken cancellation) => ValueTask.CompletedTask;
     }
 
     // The independent oracle: ipfs_cid (apt package ipfs-cid) prints the CIDs Kubo's default `ipfs add` gives.
