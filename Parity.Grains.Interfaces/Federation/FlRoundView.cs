@@ -25,4 +25,6 @@ public sealed record FlRoundView
     [Id(12)] public double? AggregationMs { get; init; }
     /// <summary>The participants that entered the aggregate (a robust strategy may use fewer than it accepted).</summary>
     [Id(13)] public IReadOnlyList<int>? Aggregated { get; init; }
+    /// <summary>With differential privacy, once aggregated: the clip and noise of this round and the ε spent after it.</summary>
+    [Id(14)] public FlRoundPrivacy? Privacy { get; init; }
 }

@@ -37,4 +37,6 @@ public sealed class FlSessionRecord
     /// round closes (earlier rounds are scored by the next round's tasks, and their figures kept in <see cref="Rounds"/>).
     /// </summary>
     [Id(17)] public FlRoundView? FinalEvaluation { get; set; }
+    /// <summary>With differential privacy: the next round's clip and the budget stop (FlSessionGrain.Privacy.cs).</summary>
+    [Id(18)] public FlPrivacyState? Privacy { get; set; }
 }
