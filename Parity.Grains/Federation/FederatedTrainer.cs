@@ -154,31 +154,13 @@ public static class FederatedTrainer
         string? Forest = null,
         ForestMetrics? ForestMetrics = null);
 
-    /// <summary>
-    /// Client-mode differential privacy: the update that leaves this runner is (local − global) clipped and noised
-    /// (<see cref="DifferentialPrivacy.PrivatizeUpdate"/>); the weights sent are the global model plus it, so the
-    /// session, which computes the delta from them, never sees the trained weights.
-    /// </summary>
+    /// <summary>Client-mode differential privacy: the weights sent become the global model plus the clipped, noised update.</summary>
     private static (LocalResult Local, double? BelowClip) Privatize(FederatedTaskConfig config, FederatedPrivacy privacy, LocalResult local,
         GaussianNoise noise)
     {
-        var global = GlobalModelJson.ReadWeights(config.GlobalModel!.Value)!;
-        var delta = local.Weights.ToDictionary(p => p.Key, p =>
-        {
-            var values = new float[p.Value.Length];
-            var start = global[p.Key];
-            for (var i = 0; i < values.Length; i++) values[i] = p.Value[i] - start[i];
-            return values;
-        });
-        var (noised, _, indicator) = DifferentialPrivacy.PrivatizeUpdate(delta, privacy.L2NormClip, privacy.NoiseStddev, privacy.CountNoiseStddev, noise);
-        var weights = noised.ToDictionary(p => p.Key, p =>
-        {
-            var values = new float[p.Value.Length];
-            var start = global[p.Key];
-            for (var i = 0; i < values.Length; i++) values[i] = start[i] + p.Value[i];
-            return values;
-        });
-        return (local with { Weights = weights, Gradients = noised }, indicator);
+        var (weights, delta, indicator) = DifferentialPrivacy.PrivatizeWeights(local.Weights, GlobalModelJson.ReadWeights(config.GlobalModel!.Value)!,
+            privacy.L2NormClip, privacy.NoiseStddev, privacy.CountNoiseStddev, noise);
+        return (local with { Weights = weights, Gradients = delta }, indicator);
     }
 
     private static LocalResult TrainNetwork(FederatedTaskConfig config, Dataset dataset, Dataset part, CancellationToken cancellation)

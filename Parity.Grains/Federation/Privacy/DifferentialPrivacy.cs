@@ -79,6 +79,29 @@ public static class DifferentialPrivacy
     }
 
     /// <summary>
+    /// Client mode, on the runner, from the trained and the global weights: the weights to send (global + the clipped,
+    /// noised update), that update, and the noised indicator. The session computes the update from the weights sent,
+    /// so it never sees the trained weights.
+    /// </summary>
+    public static (Dictionary<string, float[]> Weights, Dictionary<string, float[]> Delta, double? Indicator) PrivatizeWeights(
+        IReadOnlyDictionary<string, float[]> trained, IReadOnlyDictionary<string, float[]> global, double clip, double noiseStddev,
+        double? countStddev, GaussianNoise noise)
+    {
+        var delta = trained.ToDictionary(p => p.Key, p =>
+        {
+            var start = global[p.Key];
+            return p.Value.Select((value, i) => value - start[i]).ToArray();
+        });
+        var (noised, _, indicator) = PrivatizeUpdate(delta, clip, noiseStddev, countStddev, noise);
+        var weights = noised.ToDictionary(p => p.Key, p =>
+        {
+            var start = global[p.Key];
+            return p.Value.Select((value, i) => start[i] + value).ToArray();
+        });
+        return (weights, noised, indicator);
+    }
+
+    /// <summary>
     /// Server mode, in the session: each update clipped to <paramref name="clip"/>, weighted equally, and the noise
     /// N(0, <paramref name="noiseStddev"/>²) on the sum shared out as noise/k to each, so that the strategy's mean of
     /// them is exactly (Σ clipped + noise)/k. Also the sum of the updates' centred indicators (not yet noised).

@@ -57,6 +57,17 @@ public sealed class DifferentialPrivacyTests
     }
 
     [Fact]
+    public void A_runner_sends_the_global_model_plus_its_clipped_update()
+    {
+        // Trained [4, 6] from global [1, 2]: update [3, 4], norm 5; clip 2.5 halves it to [1.5, 2]; sent: [2.5, 4].
+        var (weights, delta, indicator) = DifferentialPrivacy.PrivatizeWeights(new Dictionary<string, float[]> { ["w"] = [4f, 6f] },
+            new Dictionary<string, float[]> { ["w"] = [1f, 2f] }, 2.5, 0, null, new GaussianNoise(new Random(1)));
+        Assert.Equal([1.5f, 2f], delta["w"]);
+        Assert.Equal([2.5f, 4f], weights["w"]);
+        Assert.Null(indicator);
+    }
+
+    [Fact]
     public void The_server_clips_weights_equally_and_puts_the_noise_on_the_sum()
     {
         // Norms 5 and 1, clip 2: [3, 4] → [1.2, 1.6]; [0.6, 0.8] stays. Indicators −½ and +½.
