@@ -16,11 +16,12 @@ public static class FlPrivacyRequest
 {
     private const string Prefix = "config.privacy_config.";
 
+    /// <summary>Parity's differential-privacy parameters, beside the upstream client's four fields.</summary>
+    public static IReadOnlyList<string> DifferentialPrivacyFields { get; } =
+        ["mode", "clipping", "target_delta", "max_epsilon", "target_quantile", "clip_learning_rate", "clip_count_stddev"];
+
     public static IReadOnlyList<string> Fields { get; } =
-    [
-        "differential_privacy", "secure_aggregation", "noise_multiplier", "l2_norm_clip", "mode", "clipping", "target_delta",
-        "max_epsilon", "target_quantile", "clip_learning_rate", "clip_count_stddev",
-    ];
+        ["differential_privacy", "secure_aggregation", "noise_multiplier", "l2_norm_clip", .. DifferentialPrivacyFields];
 
     /// <summary>The parameters read only with adaptive clipping.</summary>
     public static IReadOnlyList<string> AdaptiveFields { get; } = ["target_quantile", "clip_learning_rate", "clip_count_stddev"];
@@ -53,7 +54,7 @@ public static class FlPrivacyRequest
                 if (JsonFields.Number(privacy, name, Prefix) is { } value && value != 0)
                     throw new TaskConfigException($"{Prefix}{name} is {Format(value)} but differential_privacy is not true: " +
                                                   "nothing would be clipped or noised; set differential_privacy: true");
-            foreach (var name in Fields.Skip(4))
+            foreach (var name in DifferentialPrivacyFields)
                 if (JsonFields.Field(privacy, name) is not null)
                     throw new TaskConfigException($"{Prefix}{name} is only read with differential_privacy: true");
             return null;
