@@ -15,11 +15,14 @@ public static class AdaptiveClip
     /// <summary>An update's centred indicator: +½ when its norm is within the clip, −½ when it was clipped.</summary>
     public static double Indicator(double norm, double clip) => norm <= clip ? 0.5 : -0.5;
 
-    /// <summary>b̄ from the (noised) sum of <paramref name="count"/> centred indicators.</summary>
+    /// <summary>
+    /// b̄ from the (noised) sum of <paramref name="count"/> centred indicators, held within [0, 1]: the noise can carry
+    /// the estimate outside, and a fraction outside says nothing more (holding it is post-processing, free of privacy).
+    /// </summary>
     public static double UnclippedFraction(double noisedIndicatorSum, int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
-        return noisedIndicatorSum / count + 0.5;
+        return Math.Clamp(noisedIndicatorSum / count + 0.5, 0, 1);
     }
 
     /// <summary>The next round's clip: C·exp(−η(b̄ − γ)).</summary>

@@ -22,6 +22,9 @@ public sealed class AdaptiveClipTests
         Assert.Equal(-0.5, AdaptiveClip.Indicator(2.01, 2.0));
         // Three within the clip, one clipped: Σ = 1.5 − 0.5 = 1; 1/4 + ½ = 0.75.
         Assert.Equal(0.75, AdaptiveClip.UnclippedFraction(1.0, 4), 12);
+        // Noise can carry the estimate outside [0, 1]: 3/2 + ½ = 2 is held at 1, −3/2 + ½ = −1 at 0.
+        Assert.Equal(1.0, AdaptiveClip.UnclippedFraction(3.0, 2), 12);
+        Assert.Equal(0.0, AdaptiveClip.UnclippedFraction(-3.0, 2), 12);
     }
 
     [Theory]
