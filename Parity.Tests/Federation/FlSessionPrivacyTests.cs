@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Parity.Federation;
 using Parity.Federation.Privacy;
 using Parity.Json;
+using Parity.Tests.Support;
 
 namespace Parity.Tests.Federation;
 
@@ -88,6 +89,15 @@ public sealed class FlSessionPrivacyTests(SharedFlCluster fixture) : IClassFixtu
         Assert.Equal([Expected(1, z), Expected(2, z)], aggregated.Select(e => e.Privacy!.Epsilon), new ToleranceComparer(1e-9));
         Assert.Equal("session_completed", events[^1].Type);
         Assert.Contains("privacy budget", events[^1].Message);
+
+        // parity-runner fl status says the same.
+        var (code, stdout, stderr) = ParityCli.Run(new Dictionary<string, string> { ["GATEWAY_API_KEY"] = GatewayHost.ApiKey },
+            "fl", "status", id, "--gateway", Fl.Gateway.Http.BaseAddress!.ToString());
+        Assert.True(code == 0, $"fl status: {code} {stderr}");
+        // The console wraps the line at 80 columns.
+        var text = System.Text.RegularExpressions.Regex.Replace(stdout, @"\s+", " ");
+        Assert.Contains(FormattableString.Invariant($"differential privacy (client mode, fixed clip 0.5): ε {Expected(2, z):G4} at δ 0.001 after 2 rounds"), text);
+        Assert.Contains("privacy budget: round 3", text);
     }
 
     [Fact]
