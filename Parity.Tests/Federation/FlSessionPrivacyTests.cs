@@ -73,6 +73,9 @@ public sealed class FlSessionPrivacyTests(SharedFlCluster fixture) : IClassFixtu
         // A single update carries a third's share of the noise: far less protected than the aggregate.
         Assert.True(view.UpdateEpsilon > view.Epsilon, $"update ε {view.UpdateEpsilon}, aggregate ε {view.Epsilon}");
 
+        // What reached the session was noised: clipped alone, no update could be over 0.5 from the global model; with
+        // noise of std 0.5/√3 on each of the network's 67 weights its norm is about 0.29·√67 ≈ 2.4.
+        Assert.All(session.Rounds.SelectMany(r => r.Updates), u => Assert.True(u.UpdateNorm > 1.0, $"update norm {u.UpdateNorm}"));
         // Every round task told its runner the clip and its share of the noise, z·C/√3.
         foreach (var update in session.Rounds[0].Updates)
         {
