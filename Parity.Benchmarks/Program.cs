@@ -59,6 +59,14 @@ if (mode is "llm")
     await LlmBenchmark.Run(Arg(1, 200));
     return 0;
 }
+//   dotnet run -c Release --project Parity.Benchmarks -- dp [participants] [rounds] [clip] [delta] [z,z,...|none] [seeds]   (in-process)
+if (mode is "dp")
+{
+    DpBenchmark.Run(Arg(1, 20), Arg(2, 30), double.Parse(args.ElementAtOrDefault(3) ?? "1.0", System.Globalization.CultureInfo.InvariantCulture),
+        double.Parse(args.ElementAtOrDefault(4) ?? "1e-3", System.Globalization.CultureInfo.InvariantCulture),
+        (args.ElementAtOrDefault(5) ?? "none,0,0.5,1,2,4").Split(','), Arg(6, 3));
+    return 0;
+}
 //   dotnet run -c Release --project Parity.Benchmarks -- import FILE_OR_SIZE_MB [legacy|v1-2025]
 if (mode is "import")
 {

@@ -178,6 +178,12 @@ public static class FlCommand
         AnsiConsole.MarkupLine(Markup.Escape($"{session.Name} ({session.Id}): {ParityJson.WireName(session.Status)}, round " +
                                              $"{session.CurrentRound} of {session.TotalRounds}, {session.AggregationMethod}") +
                                (session.Error is null ? "" : $" [red]{Markup.Escape(session.Error)}[/]"));
+        if (session.Privacy is { } privacy)
+            AnsiConsole.MarkupLine(Markup.Escape(FormattableString.Invariant(
+                $"differential privacy ({ParityJson.WireName(privacy.Mode)} mode, {ParityJson.WireName(privacy.Clipping)} clip {privacy.Clip:G4}): ") +
+                FormattableString.Invariant($"ε {privacy.Epsilon:G4} at δ {privacy.Delta:G3} after {privacy.Rounds} rounds") +
+                (privacy.MaxEpsilon is { } max ? FormattableString.Invariant($", budget {max:G4}") : "") +
+                (privacy.StopReason is { } stop ? $"; {stop}" : "")));
         // "eval": the round's model on the participants' held-out rows (accuracy, or R² for a regression), when the session
         // holds rows out; it fills in when the next round (or the final evaluation) has scored that model.
         string[] header = ["round", "status", "accepted", "rejected", "train loss", "train acc", "eval", "test acc", "closed because"];

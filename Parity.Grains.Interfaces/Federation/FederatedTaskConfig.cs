@@ -38,15 +38,18 @@ public sealed record FederatedTaskConfig
     public double? EvaluationFraction { get; init; }
     /// <summary>Parity's addition: only score <see cref="GlobalModel"/> on the held-out rows; train nothing.</summary>
     public bool EvaluateOnly { get; init; }
+    /// <summary>Parity's addition: client-mode differential privacy, what the runner does to its update. Null: none.</summary>
+    public FederatedPrivacy? Privacy { get; init; }
 
     /// <summary>
     /// The fields <c>config</c> takes: the upstream's (UPSTREAM.md §7.2), and Parity's <c>participant</c>,
-    /// <c>evaluation_fraction</c> and <c>evaluate_only</c>.
+    /// <c>evaluation_fraction</c>, <c>evaluate_only</c> and <c>privacy</c>.
     /// </summary>
     public static IReadOnlyList<string> Fields { get; } =
     [
         "session_id", "round_id", "model_type", "dataset_cid", "data_format", "model_config", "partition_config",
         "train_config", "output_format", "global_model", "participant", "evaluation_fraction", "evaluate_only",
+        "privacy",
     ];
 
     /// <summary>
@@ -158,7 +161,10 @@ public sealed record FederatedTaskConfig
                         $"config.evaluation_fraction must be in (0, 0.5], got {fraction.ToString(System.Globalization.CultureInfo.InvariantCulture)}")
                 : null,
             EvaluateOnly = JsonFields.Boolean(root, "evaluate_only", "config.") ?? false,
+            Privacy = JsonFields.Field(root, "privacy") is { } privacy ? FederatedPrivacy.Parse(privacy) : null,
         };
+        if (config.Privacy is not null && (modelType == FederatedModelType.RandomForest || global is null))
+            throw new TaskConfigException("config.privacy needs a weight model and its config.global_model: the update it clips is local − global");
         if (config.EvaluateOnly && config.EvaluationFraction is null)
             throw new TaskConfigException("config.evaluate_only needs config.evaluation_fraction: the held-out rows to evaluate on");
         if (config.EvaluateOnly && global is null)

@@ -27,4 +27,9 @@ public sealed record FederatedUpdate
     /// (null when the task carried none, as a forest's first round).
     /// </summary>
     public FederatedEvaluation? GlobalEvaluation { get; init; }
+    /// <summary>
+    /// With the task's <c>privacy.count_noise_stddev</c> (adaptive clipping): +½ when the update's norm was within the
+    /// clip, −½ when it was clipped, plus the noise; the session sums these to move the clip.
+    /// </summary>
+    public double? BelowClip { get; init; }
 }

@@ -27,4 +27,6 @@ public sealed record FlRoundView
     [Id(13)] public IReadOnlyList<int>? Aggregated { get; init; }
     /// <summary>A histogram forest's round: the histogram exchanges (tree levels) merged so far.</summary>
     [Id(14)] public int? HistogramExchanges { get; init; }
+    /// <summary>With differential privacy, once aggregated: the clip and noise of this round and the ε spent after it.</summary>
+    [Id(15)] public FlRoundPrivacy? Privacy { get; init; }
 }

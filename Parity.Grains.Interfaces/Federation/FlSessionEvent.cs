@@ -18,4 +18,6 @@ public sealed record FlSessionEvent
     [Id(6)] public FlRoundMetrics? Metrics { get; init; }
     /// <summary>The session's status after this event.</summary>
     [Id(7)] public required FlSessionStatus Status { get; init; }
+    /// <summary><c>round_aggregated</c> with differential privacy: the round's clip, noise and the ε spent after it.</summary>
+    [Id(8)] public FlRoundPrivacy? Privacy { get; init; }
 }

@@ -68,9 +68,8 @@ public static class FlSessionRequest
         "train_config", "client_selection", "evaluation_fraction", .. StrategyParameters,
     ];
 
-    /// <summary><c>config.privacy_config</c>'s fields, as the upstream client sends them.</summary>
-    public static IReadOnlyList<string> PrivacyFields { get; } =
-        ["differential_privacy", "secure_aggregation", "noise_multiplier", "l2_norm_clip"];
+    /// <summary><c>config.privacy_config</c>'s fields: the upstream client's, and Parity's differential-privacy parameters.</summary>
+    public static IReadOnlyList<string> PrivacyFields => FlPrivacyRequest.Fields;
 
     /// <param name="newSeed">The seed to record when the request names none (the session shows it).</param>
     public static FlSessionSpec Parse(JsonElement root, Func<long> newSeed)
@@ -93,7 +92,6 @@ public static class FlSessionRequest
         var method = Required(config, "aggregation_method", "config.").ToLowerInvariant();
         var modelConfig = ObjectField(config, "model_config", "config.") ?? throw new TaskConfigException("config.model_config is required");
         if (!modelConfig.EnumerateObject().Any()) throw new TaskConfigException("config.model_config must not be empty");
-        RefusePrivacy(config);
         var maxUpdateNorm = JsonFields.Number(config, "max_update_norm", "config.");
         if (maxUpdateNorm is <= 0)
             throw new TaskConfigException($"config.max_update_norm must be positive, got {maxUpdateNorm.Value.ToString(CultureInfo.InvariantCulture)}");
@@ -116,6 +114,7 @@ public static class FlSessionRequest
             throw new TaskConfigException($"external_participants: {JsonFields.Excerpt(both)} is also named in participants");
         if ((participants?.Count ?? 0) + (external?.Count ?? 0) > MaxParticipants)
             throw new TaskConfigException($"participants and external_participants: at most {MaxParticipants} in all");
+        var privacy = FlPrivacyRequest.Parse(config, modelType, method, minParticipants, external is { Count: > 0 });
         var quorum = Quorum(root) ?? new FlQuorum { Count = minParticipants };
         if (quorum.Count is { } count && participants is { } named && count > named.Count + (external?.Count ?? 0))
             throw new TaskConfigException($"quorum {count} is more than the {named.Count + (external?.Count ?? 0)} participants named");
@@ -146,6 +145,7 @@ public static class FlSessionRequest
             EvaluationFraction = evaluationFraction,
             TestDatasetCid = testCid,
             Seed = seed,
+            Privacy = privacy,
         };
     }
 
@@ -244,15 +244,6 @@ public static class FlSessionRequest
             };
             throw new TaskConfigException($"{field}: {e.Message}");
         }
-    }
-
-    private static void RefusePrivacy(JsonElement config)
-    {
-        if (ObjectField(config, "privacy_config", "config.") is not { } privacy) return;
-        // Refused rather than stored and ignored, as the reference did: a user who asks for privacy must not get none.
-        foreach (var flag in (ReadOnlySpan<string>)["differential_privacy", "secure_aggregation"])
-            if (JsonFields.Boolean(privacy, flag, "config.privacy_config.") == true)
-                throw new TaskConfigException($"config.privacy_config.{flag}: not supported yet; this cluster would train without it");
     }
 
     private static FlTrainingData TrainingData(JsonElement data)

@@ -42,4 +42,6 @@ public sealed record FlSessionSpec
     /// on it, and scores each global model on it (federated evaluation). Null: no federated evaluation.
     /// </summary>
     [Id(17)] public double? EvaluationFraction { get; init; }
+    /// <summary><c>config.privacy_config</c> with differential privacy on; null: none.</summary>
+    [Id(18)] public FlPrivacySpec? Privacy { get; init; }
 }

@@ -38,4 +38,6 @@ public sealed record FlSessionView
     /// aggregated (the earlier rounds are scored by the next round's tasks). Null until the last round closes.
     /// </summary>
     [Id(23)] public FlRoundView? FinalEvaluation { get; init; }
+    /// <summary>With differential privacy: the ε spent so far and what it rests on; null without it.</summary>
+    [Id(24)] public FlPrivacyView? Privacy { get; init; }
 }

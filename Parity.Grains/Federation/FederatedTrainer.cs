@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Parity.Federation.Privacy;
 using Parity.Learning.Data;
 using Parity.Learning.Forest;
 using Parity.Learning.Models;
@@ -26,7 +27,9 @@ public static class FederatedTrainer
 
     /// <param name="dataset">The whole dataset; every participant loads it and takes its own part.</param>
     /// <param name="part">This participant's part when the caller already took it (the same as <see cref="Partitioner.Apply"/> gives).</param>
-    public static FederatedRun Train(FederatedTaskConfig config, Dataset dataset, CancellationToken cancellation = default, Dataset? part = null)
+    /// <param name="privacyNoise">The noise source of client-mode differential privacy; null: the cryptographic one (tests inject a seeded one).</param>
+    public static FederatedRun Train(FederatedTaskConfig config, Dataset dataset, CancellationToken cancellation = default, Dataset? part = null,
+        GaussianNoise? privacyNoise = null)
     {
         part ??= Partitioner.Apply(dataset, config.Partition);
         var clock = Stopwatch.StartNew();
@@ -47,6 +50,8 @@ public static class FederatedTrainer
             FederatedModelType.LinearRegression => TrainLinear(config, part, cancellation),
             _ => TrainForest(config, dataset, part),
         };
+        double? belowClip = null;
+        if (config.Privacy is { } privacy) (local, belowClip) = Privatize(config, privacy, local, privacyNoise ?? GaussianNoise.Secure());
         var modelType = FederatedTaskConfig.WireName(config.ModelType);
         var update = new FederatedUpdate
         {
@@ -65,6 +70,7 @@ public static class FederatedTrainer
             Metadata = Metadata(config, part.Columns, part.Rows),
             RfMetrics = local.Forest is null ? null : local.ForestMetrics,
             GlobalEvaluation = received,
+            BelowClip = belowClip,
         };
         return new FederatedRun(update, local.Evaluate);
     }
@@ -147,6 +153,15 @@ public static class FederatedTrainer
         Func<Dataset, ModelEvaluation> Evaluate,
         string? Forest = null,
         ForestMetrics? ForestMetrics = null);
+
+    /// <summary>Client-mode differential privacy: the weights sent become the global model plus the clipped, noised update.</summary>
+    private static (LocalResult Local, double? BelowClip) Privatize(FederatedTaskConfig config, FederatedPrivacy privacy, LocalResult local,
+        GaussianNoise noise)
+    {
+        var (weights, delta, indicator) = DifferentialPrivacy.PrivatizeWeights(local.Weights, GlobalModelJson.ReadWeights(config.GlobalModel!.Value)!,
+            privacy.L2NormClip, privacy.NoiseStddev, privacy.CountNoiseStddev, noise);
+        return (local with { Weights = weights, Gradients = delta }, indicator);
+    }
 
     private static LocalResult TrainNetwork(FederatedTaskConfig config, Dataset dataset, Dataset part, CancellationToken cancellation)
     {

@@ -263,7 +263,7 @@ public sealed partial class FlSessionGrain
         if (!StillRunning(number, CancellationToken.None)) return;
         _histogram = null;
         await Completed(CurrentRound! with { HistogramExchanges = exchanges }, metrics, live.Select(u => u.PartIndex).ToList(),
-            $"every part's histograms merged over {exchanges} exchanges in {clock.Elapsed.TotalSeconds:0.0} s", null);
+            $"every part's histograms merged over {exchanges} exchanges in {clock.Elapsed.TotalSeconds:0.0} s", null, null);
     }
 
     private ForestPlanRecord PlanFrom(List<FlUpdateView> live, ForestPartSummary[] summaries, ForestOptions options)

@@ -69,6 +69,7 @@ public sealed partial class FlSessionGrain
 
     private async Task OpenRound(int number)
     {
+        if (await StopOnPrivacyBudget(number)) return;
         var spec = Spec!;
         var roundId = RoundTasks.RoundId(Id, number);
         var round = new FlRoundView
@@ -157,8 +158,8 @@ public sealed partial class FlSessionGrain
                 ? $"FL Evaluation - Session {spec.Name} Round {round.Round} (Partition {update.PartIndex + 1}/{Record.Participants.Count})"
                 : $"FL Training - Session {spec.Name} Round {round.Round} (Partition {update.PartIndex + 1}/{Record.Participants.Count})",
             Type = TaskType.FederatedLearning,
-            Config = SessionPlanning.TaskConfig(spec, Id, round.RoundId, Record.Participants.Count, update.PartIndex, update.Runner,
-                global, mu, forest, evaluateOnly),
+            Config = WithPrivacy(SessionPlanning.TaskConfig(spec, Id, round.RoundId, Record.Participants.Count, update.PartIndex, update.Runner,
+                global, mu, forest, evaluateOnly), evaluateOnly),
             Nonce = update.TaskId!,
             CreatorAddress = spec.CreatorAddress,
             ClientId = "fl-coordinator",
@@ -252,6 +253,7 @@ public sealed partial class FlSessionGrain
             if (checkedUpdate is { Accepted: true, Parsed: { } received } &&
                 UpdateCheck.Evaluation(received.GlobalEvaluation, participant.HeldOutRows, scored) is { } evaluationError)
                 checkedUpdate = CheckedUpdate.Refused(evaluationError, received) with { Norm = checkedUpdate.Norm };
+            checkedUpdate = CheckPrivacy(checkedUpdate);
             var parsed = checkedUpdate.Parsed;
             taken = update with
             {
@@ -364,6 +366,7 @@ public sealed partial class FlSessionGrain
         var parts = _accepted.Keys.Order().ToList();
         FlRoundMetrics metrics;
         IReadOnlyList<int> used;
+        FlRoundPrivacy? privacy = null;
         if (spec.ModelType == FederatedModelType.RandomForest)
         {
             var forest = ForestAggregation.Union(parts.Select(p => new ForestContribution(_accepted[p].Forest!, _accepted[p].Parsed!.DataSize!.Value)).ToList());
@@ -380,8 +383,7 @@ public sealed partial class FlSessionGrain
         {
             var global = Global();
             var previous = Record.StrategyBuffers is { } buffers ? WeightsCodec.Decode(buffers) : new Dictionary<string, float[]>();
-            var result = Strategy().Aggregate(global, parts.Select(p => _accepted[p].Delta!).ToList(),
-                new StrategyState(previous, Record.StrategyRound));
+            var result = Strategy().Aggregate(global, PrivateDeltas(parts), new StrategyState(previous, Record.StrategyRound));
             foreach (var rejection in result.Rejected)
             {
                 var update = round.Updates.First(u => u.PartIndex == rejection.PartIndex);
@@ -391,13 +393,15 @@ public sealed partial class FlSessionGrain
             Record.StrategyBuffers = WeightsCodec.Encode(result.State.Buffers);
             Record.StrategyRound = result.State.Round;
             used = result.Used;
+            privacy = SpendPrivacy(used.Count);
             metrics = await WithTestMetrics(new FlRoundMetrics(), result.Global, null);
         }
-        await Completed(round, metrics, used, reason, trigger);
+        await Completed(round, metrics, used, reason, trigger, privacy);
     }
 
     /// <summary>A round's model is in: record its metrics and close it, then open the next round or finish.</summary>
-    private async Task Completed(FlRoundView round, FlRoundMetrics metrics, IReadOnlyList<int> used, string reason, long? trigger)
+    private async Task Completed(FlRoundView round, FlRoundMetrics metrics, IReadOnlyList<int> used, string reason, long? trigger,
+        FlRoundPrivacy? privacy)
     {
         var spec = Spec!;
         var (trainLoss, trainAccuracy) = RoundMetrics.Training(round.Updates);
@@ -417,8 +421,10 @@ public sealed partial class FlSessionGrain
             Updates = round.Updates.Select(u => u.Status == FlUpdateStatus.Pending
                 ? u with { Status = FlUpdateStatus.Lost, Reason = "not in when the round closed" } : u).ToList(),
             AggregationMs = trigger is { } start ? Stopwatch.GetElapsedTime(start).TotalMilliseconds : null,
+            Privacy = privacy,
         });
-        AddEvent("round_aggregated", $"round {round.Round} aggregated from {used.Count} updates ({reason})", round.Round, metrics: metrics);
+        AddEvent("round_aggregated", $"round {round.Round} aggregated from {used.Count} updates ({reason})" +
+            (privacy is null ? "" : $"; ε {privacy.Epsilon:G4} spent at δ {privacy.Delta:G3}"), round.Round, metrics: metrics, privacy: privacy);
         CancelOutstanding(round);
         _accepted.Clear();
         Record.ExternalUpdates.Clear();
@@ -462,7 +468,7 @@ public sealed partial class FlSessionGrain
         Record.CompletedAt = Now;
         AddEvent(eventType, status switch
         {
-            FlSessionStatus.Completed => $"session completed after {Record.Rounds.Count} rounds",
+            FlSessionStatus.Completed => $"session completed after {Record.Rounds.Count} rounds{PrivacyStopNote}",
             _ => $"session {Parity.Json.ParityJson.WireName(status)}: {error}",
         });
         await Save();

@@ -136,6 +136,7 @@ public sealed partial class FlSessionGrain(
         var quorum = spec.Quorum.Of(chosen.Count);
         if (quorum > chosen.Count)
             return FlCommandOutcome.Invalid($"quorum {spec.Quorum} is more than the {chosen.Count} participants");
+        if (StartPrivacy(chosen.Count, quorum) is { } privacyError) return FlCommandOutcome.Invalid(privacyError);
 
         int[] rows;
         Dictionary<string, float[]>? initial;
@@ -249,7 +250,8 @@ public sealed partial class FlSessionGrain(
 
     private List<FlSessionEvent> EventsAfter(long after) => Record.Events.Where(e => e.Sequence > after).ToList();
 
-    private void AddEvent(string type, string message, int? round = null, string? runner = null, FlRoundMetrics? metrics = null)
+    private void AddEvent(string type, string message, int? round = null, string? runner = null, FlRoundMetrics? metrics = null,
+        FlRoundPrivacy? privacy = null)
     {
         var entry = new FlSessionEvent
         {
@@ -261,6 +263,7 @@ public sealed partial class FlSessionGrain(
             Message = message,
             Metrics = metrics,
             Status = Record.Status,
+            Privacy = privacy,
         };
         Record.Events.Add(entry);
         if (Record.Events.Count > MaxEvents) Record.Events.RemoveRange(0, Record.Events.Count - MaxEvents);
@@ -325,6 +328,7 @@ public sealed partial class FlSessionGrain(
             // A copy: the response is serialized after this turn, while the next call may already change the list.
             Rounds = Record.Rounds.ToList(),
             FinalEvaluation = Record.FinalEvaluation,
+            Privacy = PrivacyView(),
         };
     }
 

@@ -42,4 +42,6 @@ public sealed class FlSessionRecord
     /// resumed session bins exactly as before; cleared when a lost participant makes the forest start over.
     /// </summary>
     [Id(18)] public ForestPlanRecord? ForestPlan { get; set; }
+    /// <summary>With differential privacy: the next round's clip and the budget stop (FlSessionGrain.Privacy.cs).</summary>
+    [Id(19)] public FlPrivacyState? Privacy { get; set; }
 }

@@ -21,6 +21,7 @@ public sealed record ReceivedUpdate
     [JsonPropertyName("training_time")] public long? TrainingTime { get; init; }
     public ForestMetrics? RfMetrics { get; init; }
     public FederatedEvaluation? GlobalEvaluation { get; init; }
+    public double? BelowClip { get; init; }
 
     public long? TrainingMilliseconds => TrainingTimeMs ?? TrainingTime;
 }

@@ -258,7 +258,7 @@ public sealed class FlSessionTests(SharedFlCluster fixture) : IClassFixture<Shar
         { """{"participants":["no-such-runner","a","b"]}""", "participants[0]" },
         { """{"training_data":{"dataset_cid":"not-a-cid"}}""", "training_data.dataset_cid" },
         { """{"config":{"aggregation_method":"fedadam"}}""", "config.server_learning_rate" },
-        { """{"config":{"privacy_config":{"differential_privacy":true}}}""", "config.privacy_config.differential_privacy" },
+        { """{"config":{"privacy_config":{"differential_privacy":true,"noise_multiplier":1}}}""", "config.privacy_config.l2_norm_clip is required" },
     };
 
     [Theory]

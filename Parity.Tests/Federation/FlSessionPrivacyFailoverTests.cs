@@ -1,0 +1,75 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Orleans.Runtime;
+using Parity.Federation;
+using Parity.Federation.Privacy;
+using Parity.Tests.Support;
+
+namespace Parity.Tests.Federation;
+
+/// <summary>
+/// A session with differential privacy whose silo is killed mid-way: it resumes on another silo and reports the ε the
+/// accountant gives for its rounds, keeps the adaptive clip where it was, and stops at max_epsilon at the same round
+/// an uninterrupted session would.
+/// </summary>
+public sealed class FlSessionPrivacyFailoverTests
+{
+    private const double Delta = 1e-3;
+    private const double Z = 1.5;
+
+    private static double Expected(int rounds)
+    {
+        var accountant = new PrivacyAccountant();
+        accountant.Spend(1.0, Z, rounds);
+        return accountant.Epsilon(Delta).Epsilon;
+    }
+
+    [Fact]
+    public async Task A_killed_session_resumes_with_the_same_epsilon_clip_and_budget_stop()
+    {
+        await using var fl = await FlSessionCluster.StartAsync(4);
+        var client = fl.Cluster.Client;
+        var id = Guid.NewGuid().ToString();
+        var grain = client.GetGrain<IFlSessionGrain>(id);
+        Assert.Null(await grain.Get());
+        var host = await HostOf(client, grain);
+        var participants = fl.Cluster.Cluster.Silos.Where(s => !s.SiloAddress.Equals(host)).Select(s => s.Name).Order().ToList();
+        var body = fl.IrisSession(rounds: 16, new JsonArray(participants.Select(p => (JsonNode)p!).ToArray()));
+        // Room for ten rounds and not an eleventh: the stop comes after the kill, from the rounds the resumed session read back.
+        body["config"]!["privacy_config"] = new JsonObject
+        {
+            ["differential_privacy"] = true, ["noise_multiplier"] = Z, ["l2_norm_clip"] = 0.2, ["mode"] = "server",
+            ["clipping"] = "adaptive", ["target_delta"] = Delta, ["target_quantile"] = 0.5, ["clip_learning_rate"] = 0.2,
+            ["clip_count_stddev"] = 2.0, ["max_epsilon"] = (Expected(10) + Expected(11)) / 2,
+        };
+        using (var document = JsonDocument.Parse(body.ToJsonString()))
+            Assert.True((await grain.Create(FlSessionRequest.Parse(document.RootElement, () => 1))).Ok);
+        Assert.True((await grain.Start()).Ok);
+        await Eventually.True(async () => (await grain.Get())!.CurrentRound >= 3, TimeSpan.FromSeconds(60), "round 3");
+        Assert.Equal(FlSessionStatus.Active, (await grain.Get())!.Status);
+        await fl.Cluster.Cluster.KillSiloAsync(fl.Cluster.Cluster.Silos.Single(s => s.SiloAddress.Equals(host)));
+
+        var resumed = await fl.WaitFinished(id);
+        Assert.True(resumed.Status == FlSessionStatus.Completed, $"{resumed.Status}: {resumed.Error}");
+        Assert.NotEqual(host, await HostOf(client, grain));
+        Assert.Equal(10, resumed.Rounds.Count);
+        for (var r = 0; r < 10; r++)
+        {
+            var privacy = resumed.Rounds[r].Privacy!;
+            Assert.Equal(Expected(r + 1), privacy.Epsilon, 9);
+            // The clip each round used is where the round before left it, across the kill.
+            Assert.Equal(r == 0 ? 0.2 : resumed.Rounds[r - 1].Privacy!.NextClip!.Value, privacy.Clip, 12);
+        }
+        Assert.Equal(Expected(10), resumed.Privacy!.Epsilon, 9);
+        Assert.Equal(10, resumed.Privacy.Rounds);
+        Assert.Equal(resumed.Rounds[9].Privacy!.NextClip!.Value, resumed.Privacy.Clip, 12);
+        Assert.Contains("privacy budget: round 11", resumed.Privacy.StopReason);
+    }
+
+    private static async Task<SiloAddress> HostOf(IClusterClient client, IFlSessionGrain grain)
+    {
+        var target = grain.GetGrainId();
+        var statistics = await client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
+        return statistics.Single(s => s.GrainId == target).SiloAddress;
+    }
+}
