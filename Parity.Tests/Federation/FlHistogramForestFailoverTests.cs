@@ -10,14 +10,14 @@ namespace Parity.Tests.Federation;
 /// Histogram forests when silos die: a participant's (the forest starts over on the others' rows, and equals the
 /// centralized forest on those rows) and the session's own (it resumes elsewhere and serves the very forest an
 /// uninterrupted run gives). Each test has its own cluster, as it kills a silo of it, and holds the parts' first
-/// histogram request (<see cref="HistogramGate"/>) until the kill, so the forest is surely mid-way.
+/// histogram request (a <see cref="CallGate"/>) until the kill, so the forest is surely mid-way.
 /// </summary>
 public sealed class FlHistogramForestFailoverTests
 {
     [Fact]
     public async Task A_lost_participant_makes_the_forest_start_over_on_the_others_rows()
     {
-        var gate = new HistogramGate();
+        var gate = HistogramGate();
         await using var fl = await FlSessionCluster.StartAsync(3, silo => silo.AddIncomingGrainCallFilter(gate.InvokeAsync));
         var body = await FlHistogramForestTests.DigitsForest(fl, trees: 20);
         body["quorum"] = 2;
@@ -44,7 +44,7 @@ public sealed class FlHistogramForestFailoverTests
     [Fact]
     public async Task Below_the_quorum_a_lost_participant_fails_the_round_with_the_reason()
     {
-        var gate = new HistogramGate();
+        var gate = HistogramGate();
         await using var fl = await FlSessionCluster.StartAsync(3, silo => silo.AddIncomingGrainCallFilter(gate.InvokeAsync));
         var body = await FlHistogramForestTests.DigitsForest(fl, trees: 20);
         var id = await fl.CreateAsync(body);
@@ -65,7 +65,7 @@ public sealed class FlHistogramForestFailoverTests
     [Fact]
     public async Task A_session_killed_mid_forest_resumes_elsewhere_and_serves_the_same_forest()
     {
-        var gate = new HistogramGate();
+        var gate = HistogramGate();
         await using var fl = await FlSessionCluster.StartAsync(4, silo => silo.AddIncomingGrainCallFilter(gate.InvokeAsync));
         var client = fl.Cluster.Client;
         var id = Guid.NewGuid().ToString();
@@ -93,4 +93,6 @@ public sealed class FlHistogramForestFailoverTests
         var (expected, _) = FlHistogramForestTests.Centralized(body, data, FlHistogramForestTests.TrainingRows(body, data, [0, 1, 2]));
         Assert.Equal(ModelDigest.Of(ForestSerializer.Serialize(expected)), (await fl.Model(id)).Sha256);
     }
+
+    private static CallGate HistogramGate() => new(call => call.InterfaceMethod?.Name == nameof(IFlPartGrain.Histograms));
 }
