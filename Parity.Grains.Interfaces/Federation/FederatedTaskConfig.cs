@@ -41,6 +41,9 @@ public sealed record FederatedTaskConfig
     /// <summary>Parity's addition: client-mode differential privacy, what the runner does to its update. Null: none.</summary>
     public FederatedPrivacy? Privacy { get; init; }
 
+    /// <summary>Parity's addition: the runner masks its update for secure aggregation. Null: sent as it is.</summary>
+    public FederatedSecureAggregation? SecureAggregation { get; init; }
+
     /// <summary>
     /// The fields <c>config</c> takes: the upstream's (UPSTREAM.md §7.2), and Parity's <c>participant</c>,
     /// <c>evaluation_fraction</c>, <c>evaluate_only</c> and <c>privacy</c>.
@@ -49,7 +52,7 @@ public sealed record FederatedTaskConfig
     [
         "session_id", "round_id", "model_type", "dataset_cid", "data_format", "model_config", "partition_config",
         "train_config", "output_format", "global_model", "participant", "evaluation_fraction", "evaluate_only",
-        "privacy",
+        "privacy", "secure_aggregation",
     ];
 
     /// <summary>
@@ -162,7 +165,10 @@ public sealed record FederatedTaskConfig
                 : null,
             EvaluateOnly = JsonFields.Boolean(root, "evaluate_only", "config.") ?? false,
             Privacy = JsonFields.Field(root, "privacy") is { } privacy ? FederatedPrivacy.Parse(privacy) : null,
+            SecureAggregation = JsonFields.Field(root, "secure_aggregation") is { } secure ? FederatedSecureAggregation.Parse(secure) : null,
         };
+        if (config.SecureAggregation is not null && (modelType == FederatedModelType.RandomForest || global is null))
+            throw new TaskConfigException("config.secure_aggregation needs a weight model and its config.global_model: the update it masks is local − global");
         if (config.Privacy is not null && (modelType == FederatedModelType.RandomForest || global is null))
             throw new TaskConfigException("config.privacy needs a weight model and its config.global_model: the update it clips is local − global");
         if (config.EvaluateOnly && config.EvaluationFraction is null)

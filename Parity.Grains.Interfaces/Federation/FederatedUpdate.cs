@@ -32,4 +32,10 @@ public sealed record FederatedUpdate
     /// clip, −½ when it was clipped, plus the noise; the session sums these to move the clip.
     /// </summary>
     public double? BelowClip { get; init; }
+    /// <summary>
+    /// Under secure aggregation: the masked update vector (base64 of its ring words) and the sender's number in the
+    /// round. <see cref="Weights"/> and <see cref="Gradients"/> are then empty: the update never leaves its runner unmasked.
+    /// </summary>
+    public string? MaskedUpdate { get; init; }
+    public int? SecAggParticipant { get; init; }
 }

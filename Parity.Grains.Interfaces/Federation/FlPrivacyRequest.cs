@@ -34,6 +34,34 @@ public static class FlPrivacyRequest
     public static IReadOnlyList<string> MeanMethods { get; } =
         ["fedavg", "federated_averaging", "fedavgm", "fedprox", "fedadagrad", "fedadam", "fedyogi"];
 
+    /// <summary>
+    /// <c>secure_aggregation: true</c>, checked against what it cannot serve: strategies that need each update (median,
+    /// trimmed mean, Krum: they would silently get only the sum), forests, participants outside the cluster (they do not
+    /// run the key steps), server-mode differential privacy (which clips each update at the session, which never sees
+    /// one), and an unbounded update (the fixed-point ring is sized by the bound).
+    /// </summary>
+    public static bool SecureAggregation(JsonElement config, FederatedModelType modelType, string method, bool hasExternalParticipants,
+        double? maxUpdateNorm, FlPrivacySpec? differentialPrivacy)
+    {
+        if (JsonFields.Field(config, "privacy_config") is not { ValueKind: JsonValueKind.Object } privacy
+            || JsonFields.Boolean(privacy, "secure_aggregation", Prefix) != true) return false;
+        const string field = Prefix + "secure_aggregation";
+        if (modelType == FederatedModelType.RandomForest)
+            throw new TaskConfigException($"{field}: random_forest is not covered (secure aggregation sums weight updates; a forest sends trees)");
+        if (!MeanMethods.Contains(method))
+            throw new TaskConfigException($"{field}: {method} needs each participant's update, and secure aggregation shows the session only " +
+                                          $"their sum; use one of {string.Join(", ", MeanMethods)}");
+        if (hasExternalParticipants)
+            throw new TaskConfigException($"{field}: external_participants cannot take part (the key steps run between the cluster's runners)");
+        if (differentialPrivacy is { Mode: FlPrivacyMode.Server })
+            throw new TaskConfigException($"{field}: server-mode differential privacy clips each update at the session, which never sees one " +
+                                          "under secure aggregation; use mode client (the runners clip and noise before masking)");
+        if (maxUpdateNorm is null && differentialPrivacy is null)
+            throw new TaskConfigException($"{field} needs a bound on each update to size its fixed-point ring: set config.max_update_norm " +
+                                          "(the runners clip their updates to it before masking) or differential privacy's l2_norm_clip");
+        return true;
+    }
+
     /// <returns>The differential privacy asked for; null when none is.</returns>
     public static FlPrivacySpec? Parse(JsonElement config, FederatedModelType modelType, string method, int minParticipants,
         bool hasExternalParticipants)
@@ -41,13 +69,6 @@ public static class FlPrivacyRequest
         if (JsonFields.Field(config, "privacy_config") is not { } privacy) return null;
         if (privacy.ValueKind != JsonValueKind.Object) throw new TaskConfigException("config.privacy_config must be a JSON object");
         var dp = JsonFields.Boolean(privacy, "differential_privacy", Prefix) == true;
-        var secure = JsonFields.Boolean(privacy, "secure_aggregation", Prefix) == true;
-        if (dp && secure)
-            throw new TaskConfigException("config.privacy_config: differential_privacy together with secure_aggregation is not supported yet; " +
-                                          "ask for one of them");
-        if (secure)
-            // Refused rather than stored and ignored, as the reference did: a user who asks for privacy must not get none.
-            throw new TaskConfigException("config.privacy_config.secure_aggregation: not supported yet; this cluster would train without it");
         if (!dp)
         {
             foreach (var name in (ReadOnlySpan<string>)["noise_multiplier", "l2_norm_clip"])

@@ -29,4 +29,6 @@ public sealed record FlRoundView
     [Id(14)] public int? HistogramExchanges { get; init; }
     /// <summary>With differential privacy, once aggregated: the clip and noise of this round and the ε spent after it.</summary>
     [Id(15)] public FlRoundPrivacy? Privacy { get; init; }
+    /// <summary>Under secure aggregation, a round restarted after the session failed over: its attempt (new keys). Null: the first.</summary>
+    [Id(16)] public int? SecAggAttempt { get; init; }
 }

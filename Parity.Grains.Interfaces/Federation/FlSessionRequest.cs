@@ -115,6 +115,9 @@ public static class FlSessionRequest
         if ((participants?.Count ?? 0) + (external?.Count ?? 0) > MaxParticipants)
             throw new TaskConfigException($"participants and external_participants: at most {MaxParticipants} in all");
         var privacy = FlPrivacyRequest.Parse(config, modelType, method, minParticipants, external is { Count: > 0 });
+        var secure = FlPrivacyRequest.SecureAggregation(config, modelType, method, external is { Count: > 0 }, maxUpdateNorm, privacy);
+        if (secure && minParticipants < 2)
+            throw new TaskConfigException("config.privacy_config.secure_aggregation needs min_participants ≥ 2: with one participant its sum is its update");
         var quorum = Quorum(root) ?? new FlQuorum { Count = minParticipants };
         if (quorum.Count is { } count && participants is { } named && count > named.Count + (external?.Count ?? 0))
             throw new TaskConfigException($"quorum {count} is more than the {named.Count + (external?.Count ?? 0)} participants named");
@@ -146,6 +149,7 @@ public static class FlSessionRequest
             TestDatasetCid = testCid,
             Seed = seed,
             Privacy = privacy,
+            SecureAggregation = secure,
         };
     }
 

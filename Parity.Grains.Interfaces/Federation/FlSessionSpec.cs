@@ -44,4 +44,6 @@ public sealed record FlSessionSpec
     [Id(17)] public double? EvaluationFraction { get; init; }
     /// <summary><c>config.privacy_config</c> with differential privacy on; null: none.</summary>
     [Id(18)] public FlPrivacySpec? Privacy { get; init; }
+    /// <summary><c>config.privacy_config.secure_aggregation</c>: the session learns only the sum of each round's updates.</summary>
+    [Id(19)] public bool SecureAggregation { get; init; }
 }

@@ -20,4 +20,22 @@ public interface IFlPartGrain : IGrainWithStringKey
 
     /// <summary>This part's share of the finished forest's out-of-bag score.</summary>
     Task<ForestOobShare> OutOfBag(FlPartSetup setup, ForestPartPlan plan, byte[] forest);
+
+    // Secure aggregation: the part holds the round's keys in memory (never persisted) and speaks the protocol's steps;
+    // its runner's round task masks the update through it. Messages are the engine's records as JSON bytes.
+
+    /// <summary>Step 1: fresh key pairs for this round, and their public halves (a <c>KeyAdvertisement</c>).</summary>
+    Task<byte[]> SecAggAdvertise(FlPartSetup setup, SecAggSetup round);
+
+    /// <summary>Step 2: given the roster, the part's secrets shared among the others, each share sealed to its holder.</summary>
+    Task<byte[]> SecAggShare(SecAggSetup round, byte[] roster);
+
+    /// <summary>The shares the others sealed to this part, kept for masking.</summary>
+    Task SecAggDeliver(SecAggSetup round, byte[] delivery);
+
+    /// <summary>Step 3, from the runner's round task on this silo: the update vector masked (ring words, little-endian).</summary>
+    Task<byte[]> SecAggMask(SecAggSetup round, float[] vector);
+
+    /// <summary>Step 4: this part's shares of the survivors' self masks and of the dropped parts' mask keys, once.</summary>
+    Task<byte[]> SecAggReveal(SecAggSetup round, byte[] request);
 }

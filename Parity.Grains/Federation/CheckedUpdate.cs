@@ -13,6 +13,8 @@ public sealed record CheckedUpdate
     public ClientUpdate? Delta { get; init; }
     public RandomForest? Forest { get; init; }
     public double? Norm { get; init; }
+    /// <summary>Under secure aggregation, the masked vector until it is added into the round's sum.</summary>
+    public byte[]? Masked { get; init; }
     public string? Reason { get; init; }
 
     public bool Accepted => Reason is null;

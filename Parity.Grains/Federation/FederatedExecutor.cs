@@ -15,7 +15,7 @@ namespace Parity.Federation;
 /// session's global model (<see cref="FederatedTrainer"/>), and returns the model update as the task's output (JSON,
 /// snake_case). Progress lines go to stderr, so the task's logs show where it is.
 /// </summary>
-public sealed class FederatedExecutor(IDatasetSource datasets, ParsedDatasets parsed) : TaskExecutor<FederatedTaskConfig>
+public sealed class FederatedExecutor(IDatasetSource datasets, ParsedDatasets parsed, IGrainFactory grains) : TaskExecutor<FederatedTaskConfig>
 {
     public override TaskType Type => TaskType.FederatedLearning;
 
@@ -39,13 +39,30 @@ public sealed class FederatedExecutor(IDatasetSource datasets, ParsedDatasets pa
                 var part = parsed.Part(config.DatasetCid, config.DataFormat, dataset, config.Partition);
                 return FederatedTrainer.Train(config, dataset, cancellation, part);
             }, cancellation);
-            var update = JsonSerializer.SerializeToUtf8Bytes(trained.Update, ParityJson.Options);
+            var sent = trained.Update;
+            if (config.SecureAggregation is { } secure)
+            {
+                // Masked here, on the runner, through this part's grain on this silo (it holds the round's keys): the
+                // update that leaves is uniform noise to anyone without the other participants' masks.
+                var vector = SecureUpdateVector.Build(sent.Weights, GlobalModelJson.ReadWeights(config.GlobalModel!.Value)!,
+                    secure.Weight, secure.UpdateClip, secure.Setup.ClipRange);
+                if (vector.Length != secure.Setup.VectorLength)
+                    return Failed($"the update has {vector.Length} coordinates, the round's secure aggregation {secure.Setup.VectorLength}", clock);
+                var masked = await grains.GetGrain<IFlPartGrain>($"{config.SessionId}/{config.Partition.PartIndex}").SecAggMask(secure.Setup, vector);
+                sent = sent with
+                {
+                    Weights = new Dictionary<string, float[]>(), Gradients = new Dictionary<string, float[]>(),
+                    MaskedUpdate = Convert.ToBase64String(masked), SecAggParticipant = secure.Setup.Participant,
+                };
+                Progress(output, $"round {config.RoundId}: update masked for secure aggregation (participant {secure.Setup.Participant} of {secure.Setup.Participants})");
+            }
+            var update = JsonSerializer.SerializeToUtf8Bytes(sent, ParityJson.Options);
             // A truncated update would be garbage to the aggregator: refuse it whole instead.
             if (update.Length > output.Stdout.MaxBytes)
                 return Failed($"the model update is {update.Length} bytes, over this runner's output limit of " +
                               $"{output.Stdout.MaxBytes} (RUNNER_MAX_OUTPUT_BYTES)", clock);
             output.Stdout.Append(update);
-            if (trained.Update.GlobalEvaluation is { } received)
+            if (sent.GlobalEvaluation is { } received)
                 Progress(output, $"round {config.RoundId}: the global model received scored loss {received.Loss:G6} on {received.Rows} held-out rows");
             if (!config.EvaluateOnly)
                 Progress(output, $"round {config.RoundId}: loss {trained.Update.Loss:G6} on {trained.Update.DataSize} rows");
@@ -60,7 +77,8 @@ public sealed class FederatedExecutor(IDatasetSource datasets, ParsedDatasets pa
         {
             return Failed("task was cancelled", clock) with { Cancelled = true };
         }
-        catch (Exception e) when (e is DatasetNotFoundException or DatasetException or ModelConfigException or TrainingDivergedException)
+        catch (Exception e) when (e is DatasetNotFoundException or DatasetException or ModelConfigException or TrainingDivergedException
+                                      or Privacy.SecureAggregation.SecureAggregationException)
         {
             return Failed(e.Message, clock);
         }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
+using Parity.Federation.Privacy.SecureAggregation;
 using Parity.Learning.Data;
 using Parity.Learning.Forest;
 using Parity.Learning.Models;
@@ -22,6 +23,8 @@ public sealed class FlPartGrain(IDatasetSource datasets, ParsedDatasets parsed, 
     private static readonly TimeSpan DatasetTimeout = TimeSpan.FromMinutes(2);
     private (string Config, Dataset Part, long Bytes)? _part;
     private (UInt128 Plan, FederatedForestPlan Shared, ForestHistogramParticipant Participant)? _participant;
+    /// <summary>The open round's secure-aggregation side: its keys and the shares delivered to it. Memory only.</summary>
+    private (SecAggSetup Setup, SecAggParticipant Participant, ShareDelivery? Delivery)? _secagg;
 
     public async Task<FlPartReady> Prepare(FlPartSetup setup)
     {
@@ -81,6 +84,53 @@ public sealed class FlPartGrain(IDatasetSource datasets, ParsedDatasets parsed, 
         var tally = await Task.Run(() => participant.ComputeOob(ForestSerializer.Deserialize(forest)));
         return new ForestOobShare { Correct = tally.Correct, Counted = tally.Counted };
     }
+
+    public Task<byte[]> SecAggAdvertise(FlPartSetup setup, SecAggSetup round)
+    {
+        CheckSilo(setup);
+        _secagg?.Participant.Dispose();
+        var participant = new SecAggParticipant(SecAggWire.Parameters(SessionId, round), round.Participant);
+        _secagg = (round, participant, null);
+        // The keys live only here: the part must outlive the round's training, however idle it is meanwhile.
+        DelayDeactivation(TimeSpan.FromHours(2));
+        return Task.FromResult(SecAggWire.Encode(participant.Advertise()));
+    }
+
+    public Task<byte[]> SecAggShare(SecAggSetup round, byte[] roster) =>
+        Task.FromResult(SecAggWire.Encode(Round(round).Participant.Share(SecAggWire.Decode<KeyRoster>(roster, "key roster"))));
+
+    public Task SecAggDeliver(SecAggSetup round, byte[] delivery)
+    {
+        var current = Round(round);
+        _secagg = current with { Delivery = SecAggWire.Decode<ShareDelivery>(delivery, "share delivery") };
+        return Task.CompletedTask;
+    }
+
+    public Task<byte[]> SecAggMask(SecAggSetup round, float[] vector)
+    {
+        var current = Round(round);
+        if (current.Delivery is not { } delivery)
+            throw new SecureAggregationException($"part {this.GetPrimaryKeyString()}: no shares were delivered for round {round.Round}; it cannot mask");
+        return Task.FromResult(current.Participant.Mask(delivery, vector).Masked);
+    }
+
+    public Task<byte[]> SecAggReveal(SecAggSetup round, byte[] request)
+    {
+        var current = Round(round);
+        var response = current.Participant.Reveal(SecAggWire.Decode<UnmaskRequest>(request, "unmask request"));
+        // A participant answers one request per round: its secrets have done their work.
+        current.Participant.Dispose();
+        _secagg = null;
+        return Task.FromResult(SecAggWire.Encode(response));
+    }
+
+    private string SessionId => this.GetPrimaryKeyString()[..this.GetPrimaryKeyString().LastIndexOf('/')];
+
+    /// <summary>The round's keys; a part that lost them (its silo restarted) is a drop-out, and says so.</summary>
+    private (SecAggSetup Setup, SecAggParticipant Participant, ShareDelivery? Delivery) Round(SecAggSetup round) =>
+        _secagg is { } current && current.Setup == round ? current
+            : throw new SecureAggregationException(
+                $"part {this.GetPrimaryKeyString()} holds no keys for round {round.Round} (attempt {round.Attempt}): its silo restarted or the round moved on");
 
     private void CheckSilo(FlPartSetup setup)
     {

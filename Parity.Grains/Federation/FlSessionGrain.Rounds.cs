@@ -103,7 +103,9 @@ public sealed partial class FlSessionGrain
             return;
         }
         _submitted.Clear();
-        SubmitTasks(round);
+        // Under secure aggregation the tasks go out once the round's keys are agreed.
+        if (IsSecAgg) _ = SetUpSecAgg(round);
+        else SubmitTasks(round);
     }
 
     /// <summary>
@@ -114,6 +116,7 @@ public sealed partial class FlSessionGrain
     /// </summary>
     private void SubmitTasks(FlRoundView round)
     {
+        if (!SecAggReady(round)) return;
         foreach (var update in round.Updates.Where(u => u is { Status: FlUpdateStatus.Pending, TaskId: not null }))
             if (!_submitted.Contains(update.TaskId!) && _submitting.Add(update.TaskId!)) _ = SubmitTask(round, update);
     }
@@ -158,8 +161,10 @@ public sealed partial class FlSessionGrain
                 ? $"FL Evaluation - Session {spec.Name} Round {round.Round} (Partition {update.PartIndex + 1}/{Record.Participants.Count})"
                 : $"FL Training - Session {spec.Name} Round {round.Round} (Partition {update.PartIndex + 1}/{Record.Participants.Count})",
             Type = TaskType.FederatedLearning,
-            Config = WithPrivacy(SessionPlanning.TaskConfig(spec, Id, round.RoundId, Record.Participants.Count, update.PartIndex, update.Runner,
-                global, mu, forest, evaluateOnly), evaluateOnly),
+            Config = evaluateOnly ? WithPrivacy(SessionPlanning.TaskConfig(spec, Id, round.RoundId, Record.Participants.Count, update.PartIndex,
+                    update.Runner, global, mu, forest, evaluateOnly), evaluateOnly)
+                : WithSecureAggregation(WithPrivacy(SessionPlanning.TaskConfig(spec, Id, round.RoundId, Record.Participants.Count, update.PartIndex,
+                    update.Runner, global, mu, forest, evaluateOnly), evaluateOnly), update),
             Nonce = update.TaskId!,
             CreatorAddress = spec.CreatorAddress,
             ClientId = "fl-coordinator",
@@ -246,7 +251,8 @@ public sealed partial class FlSessionGrain
             var rows = SessionPlanning.TrainingRows(Spec!, participant.Rows);
             var checkedUpdate = Spec!.ModelType == FederatedModelType.RandomForest
                 ? UpdateCheck.Forest(output, Id, round.RoundId, rows, Record.Columns, Record.Classes)
-                : UpdateCheck.Weights(output, Id, round.RoundId, update.PartIndex, rows, Global(), Spec.MaxUpdateNorm);
+                : IsSecAgg ? CheckSecAgg(output, round, update, rows)
+            : UpdateCheck.Weights(output, Id, round.RoundId, update.PartIndex, rows, Global(), Spec.MaxUpdateNorm);
             // The global model it received is scored whenever the session holds rows out and the task carried one (a
             // forest's first round carries none).
             var scored = Spec.EvaluationFraction is not null && (Spec.ModelType != FederatedModelType.RandomForest || Record.Model is not null);
@@ -383,7 +389,15 @@ public sealed partial class FlSessionGrain
         {
             var global = Global();
             var previous = Record.StrategyBuffers is { } buffers ? WeightsCodec.Decode(buffers) : new Dictionary<string, float[]>();
-            var result = Strategy().Aggregate(global, PrivateDeltas(parts), new StrategyState(previous, Record.StrategyRound));
+            IReadOnlyList<ClientUpdate> deltas;
+            IReadOnlyList<int>? summed = null;
+            if (IsSecAgg)
+            {
+                if (await SecAggDeltas(round, parts) is not { } secure) return;
+                (deltas, summed) = secure;
+            }
+            else deltas = PrivateDeltas(parts);
+            var result = Strategy().Aggregate(global, deltas, new StrategyState(previous, Record.StrategyRound));
             foreach (var rejection in result.Rejected)
             {
                 var update = round.Updates.First(u => u.PartIndex == rejection.PartIndex);
@@ -392,7 +406,8 @@ public sealed partial class FlSessionGrain
             SetGlobal(result.Global);
             Record.StrategyBuffers = WeightsCodec.Encode(result.State.Buffers);
             Record.StrategyRound = result.State.Round;
-            used = result.Used;
+            // Under secure aggregation the one update the strategy saw is the survivors' sum: all of them entered it.
+            used = summed ?? result.Used;
             privacy = SpendPrivacy(used.Count);
             metrics = await WithTestMetrics(new FlRoundMetrics(), result.Global, null);
         }
@@ -456,6 +471,7 @@ public sealed partial class FlSessionGrain
     private async Task Finish(FlSessionStatus status, string? error, string eventType)
     {
         StopHistogram();
+        _secagg = null;
         if (CurrentRound is { } round) CancelOutstanding(round);
         if (Record.FinalEvaluation is { } evaluation)
         {
@@ -507,6 +523,11 @@ public sealed partial class FlSessionGrain
         if (IsHistogram)
         {
             StartHistogram(round);
+            return;
+        }
+        if (IsSecAgg)
+        {
+            await RestartSecAggRound(round);
             return;
         }
         foreach (var (part, json) in Record.ExternalUpdates.ToList())

@@ -22,6 +22,9 @@ public sealed record ReceivedUpdate
     public ForestMetrics? RfMetrics { get; init; }
     public FederatedEvaluation? GlobalEvaluation { get; init; }
     public double? BelowClip { get; init; }
+    public string? MaskedUpdate { get; init; }
+    public int? SecAggParticipant { get; init; }
+    public Dictionary<string, float[]>? Gradients { get; init; }
 
     public long? TrainingMilliseconds => TrainingTimeMs ?? TrainingTime;
 }

@@ -48,6 +48,34 @@ public static class UpdateCheck
         return new CheckedUpdate { Parsed = update, Delta = new ClientUpdate(partIndex, delta, update.DataSize!.Value), Norm = norm };
     }
 
+    /// <summary>
+    /// A masked update under secure aggregation: the round's fields as for any update, no weights or gradients in the
+    /// clear (a runner that sent them would expose its update), the sender's number as agreed, and a masked vector of
+    /// exactly the round's length.
+    /// </summary>
+    public static CheckedUpdate Masked(string? output, string sessionId, string roundId, int expectedRows, int participant, int vectorLength)
+    {
+        var parsed = Parse(output, sessionId, roundId, expectedRows);
+        if (!parsed.Accepted) return parsed;
+        var update = parsed.Parsed!;
+        if (update.Weights is { Count: > 0 } || update.Gradients is { Count: > 0 })
+            return CheckedUpdate.Refused("the update carries weights in the clear; under secure aggregation only its masked vector may leave the runner", update);
+        if (update.SecAggParticipant != participant)
+            return CheckedUpdate.Refused($"the update is from secure-aggregation participant {update.SecAggParticipant?.ToString() ?? "(none)"}, not {participant}", update);
+        byte[] masked;
+        try
+        {
+            masked = Convert.FromBase64String(update.MaskedUpdate ?? throw new FormatException("it is missing"));
+        }
+        catch (FormatException e)
+        {
+            return CheckedUpdate.Refused($"masked_update is not base64: {e.Message}", update);
+        }
+        if (masked.Length != vectorLength * sizeof(uint))
+            return CheckedUpdate.Refused($"masked_update has {masked.Length} bytes, the round's vector {vectorLength * sizeof(uint)}", update);
+        return new CheckedUpdate { Parsed = update with { MaskedUpdate = null }, Masked = masked };
+    }
+
     public static CheckedUpdate Forest(string? output, string sessionId, string roundId, int expectedRows, int featureCount, int classCount)
     {
         var parsed = Parse(output, sessionId, roundId, expectedRows);
