@@ -161,10 +161,15 @@ public sealed class FlPrivacyRequestTests
         Assert.Contains(expected, Refused(Body(With(Adaptive(), field, rawJson))));
 
     [Fact]
-    public void Differential_privacy_with_secure_aggregation_is_refused_for_now()
+    public void Client_mode_differential_privacy_composes_with_secure_aggregation_and_server_mode_is_refused()
     {
-        var message = Refused(Body(With(Fixed(), "secure_aggregation", "true")));
-        Assert.Contains("config.privacy_config: differential_privacy together with secure_aggregation is not supported yet", message);
+        // The runners clip and noise, then mask: the DP clip bounds the update, so no max_update_norm is needed.
+        var spec = Parse(Body(With(Fixed(), "secure_aggregation", "true")));
+        Assert.True(spec.SecureAggregation);
+        Assert.Equal(FlPrivacyMode.Client, spec.Privacy!.Mode);
+        var server = With(With(Fixed(), "secure_aggregation", "true"), "mode", "\"server\"");
+        Assert.Contains("config.privacy_config.secure_aggregation: server-mode differential privacy clips each update at the session",
+            Refused(Body(server)));
     }
 
     [Theory]

@@ -432,14 +432,15 @@ public sealed class FlSessionRequestTests
     }
 
     [Fact]
-    public void Asked_for_secure_aggregation_is_refused_not_ignored()
+    public void Secure_aggregation_needs_a_bound_on_each_update_and_is_then_taken()
     {
-        // Differential privacy is built (FlPrivacyRequestTests); secure aggregation is not yet.
         var body = Body();
         body["config"]!["privacy_config"] = new JsonObject { ["secure_aggregation"] = true };
-        var message = Refused(body);
-        Assert.Contains("config.privacy_config.secure_aggregation", message);
-        Assert.Contains("not supported", message);
+        Assert.StartsWith("config.privacy_config.secure_aggregation needs a bound on each update", Refused(body));
+        body["config"]!["max_update_norm"] = 5;
+        Assert.True(Parse(body).SecureAggregation);
+        body["min_participants"] = 1;
+        Assert.StartsWith("config.privacy_config.secure_aggregation needs min_participants ≥ 2", Refused(body));
     }
 
     [Fact]

@@ -21,6 +21,20 @@ public sealed class RoundTasksTests
         Assert.Equal((session, round, part), (parsedSession, parsedRound, parsedPart));
     }
 
+    [Theory]
+    [InlineData(GuidSession, 1, 0, 1)]
+    [InlineData("a-p1-a2", 3, 2, 7)] // a session id that itself looks like an attempt suffix
+    public void A_restarted_rounds_task_id_round_trips_and_differs_from_the_first_attempts(string session, int round, int part, int attempt)
+    {
+        var id = RoundTasks.TaskId(session, round, part, attempt);
+        Assert.EndsWith($"-p{part}-a{attempt}", id);
+        Assert.NotEqual(RoundTasks.TaskId(session, round, part), id);
+        Assert.True(RoundTasks.TryParse(id, out var parsedSession, out var parsedRound, out var parsedPart), id);
+        Assert.Equal((session, round, part), (parsedSession, parsedRound, parsedPart));
+        // Attempt 0 is never written out, so "-a0" is not a name the sessions make.
+        Assert.False(RoundTasks.TryParse(RoundTasks.TaskId(session, round, part) + "-a0", out _, out _, out _));
+    }
+
     [Fact]
     public void Every_guid_sessions_ids_round_trip()
     {

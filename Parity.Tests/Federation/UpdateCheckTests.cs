@@ -336,4 +336,33 @@ public sealed class UpdateCheckTests
         var reason = Refused(UpdateCheck.Forest(ForestUpdate(IrisForest()), Session, Round, Rows, featureCount: 4, classCount: 2));
         Assert.Contains("3 classes, the dataset has 2", reason);
     }
+
+    /// <summary>Under secure aggregation: only the masked vector of the round's length from the agreed sender, nothing in the clear.</summary>
+    [Fact]
+    public void A_masked_update_is_checked_for_clear_weights_its_sender_and_its_length()
+    {
+        JsonObject Masked(Action<JsonObject>? change = null)
+        {
+            var update = Update();
+            update["weights"] = new JsonObject();
+            update["gradients"] = new JsonObject();
+            update["masked_update"] = Convert.ToBase64String(new byte[5 * 4]);
+            update["sec_agg_participant"] = 2;
+            change?.Invoke(update);
+            return update;
+        }
+        string? Reason(JsonObject update) => UpdateCheck.Masked(update.ToJsonString(), Session, Round, Rows, participant: 2, vectorLength: 5).Reason;
+
+        var accepted = UpdateCheck.Masked(Masked().ToJsonString(), Session, Round, Rows, 2, 5);
+        Assert.True(accepted.Accepted, accepted.Reason);
+        Assert.Equal(20, accepted.Masked!.Length);
+        Assert.Null(accepted.Parsed!.MaskedUpdate);
+        Assert.StartsWith("the update carries weights in the clear", Reason(Masked(u => u["weights"] = new JsonObject { ["w"] = new JsonArray(1.0) })));
+        Assert.StartsWith("the update carries weights in the clear", Reason(Masked(u => u["gradients"] = new JsonObject { ["w"] = new JsonArray(1.0) })));
+        Assert.Equal("the update is from secure-aggregation participant 3, not 2", Reason(Masked(u => u["sec_agg_participant"] = 3)));
+        Assert.StartsWith("masked_update is not base64", Reason(Masked(u => u["masked_update"] = "not base64!")));
+        Assert.StartsWith("masked_update is not base64: it is missing", Reason(Masked(u => u.Remove("masked_update"))));
+        Assert.Equal("masked_update has 16 bytes, the round's vector 20", Reason(Masked(u => u["masked_update"] = Convert.ToBase64String(new byte[16]))));
+        Assert.StartsWith("data_size 7 is not", Reason(Masked(u => u["data_size"] = 7)));
+    }
 }
