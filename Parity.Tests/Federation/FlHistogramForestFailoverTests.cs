@@ -25,7 +25,7 @@ public sealed class FlHistogramForestFailoverTests
         await fl.StartSessionAsync(id);
         await gate.Reached.WaitAsync(TimeSpan.FromSeconds(60));
         var lost = (await fl.Session(id)).Participants.Single(p => p.PartIndex == 2).Runner;
-        await fl.Cluster.Cluster.KillSiloAsync(fl.Cluster.Cluster.Silos.Single(s => s.Name == lost));
+        await fl.KillSilo(lost);
         gate.Open();
 
         var session = await fl.WaitFinished(id);
@@ -51,7 +51,7 @@ public sealed class FlHistogramForestFailoverTests
         await fl.StartSessionAsync(id);
         await gate.Reached.WaitAsync(TimeSpan.FromSeconds(60));
         var lost = (await fl.Session(id)).Participants.Single(p => p.PartIndex == 1).Runner;
-        await fl.Cluster.Cluster.KillSiloAsync(fl.Cluster.Cluster.Silos.Single(s => s.Name == lost));
+        await fl.KillSilo(lost);
         gate.Open();
 
         var session = await fl.WaitFinished(id);
@@ -67,21 +67,14 @@ public sealed class FlHistogramForestFailoverTests
     {
         var gate = HistogramGate();
         await using var fl = await FlSessionCluster.StartAsync(4, silo => silo.AddIncomingGrainCallFilter(gate.InvokeAsync));
-        var client = fl.Cluster.Client;
         var id = Guid.NewGuid().ToString();
-        var grain = client.GetGrain<IFlSessionGrain>(id);
-        Assert.Null(await grain.Get());
-        var statistics = await client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
-        var host = statistics.Single(s => s.GrainId == grain.GetGrainId()).SiloAddress;
-        var participants = fl.Cluster.Cluster.Silos.Where(s => !s.SiloAddress.Equals(host)).Select(s => s.Name).Order().ToList();
+        var (grain, host, participants) = await fl.PlaceSession(id);
         var body = await FlHistogramForestTests.DigitsForest(fl, trees: 20);
-        body["participants"] = new JsonArray(participants.Select(p => (JsonNode)p!).ToArray());
+        body["participants"] = participants;
 
-        using (var document = JsonDocument.Parse(body.ToJsonString()))
-            Assert.True((await grain.Create(FlSessionRequest.Parse(document.RootElement, () => 1))).Ok);
-        Assert.True((await grain.Start()).Ok);
+        await FlSessionCluster.CreateAndStart(grain, body);
         await gate.Reached.WaitAsync(TimeSpan.FromSeconds(60));
-        await fl.Cluster.Cluster.KillSiloAsync(fl.Cluster.Cluster.Silos.Single(s => s.SiloAddress.Equals(host)));
+        await fl.KillSilo(host);
         gate.Open();
 
         var session = await fl.WaitFinished(id);

@@ -25,7 +25,7 @@ public sealed class FlSecureAggregationFailoverTests
         await fl.StartSessionAsync(id);
         await gate.Reached.WaitAsync(TimeSpan.FromSeconds(60));
         var lost = (await fl.Session(id)).Participants.Single(p => p.PartIndex == 2).Runner;
-        await fl.Cluster.Cluster.KillSiloAsync(fl.Cluster.Cluster.Silos.Single(s => s.Name == lost));
+        await fl.KillSilo(lost);
         gate.Open();
 
         var session = await fl.WaitFinished(id);
@@ -45,22 +45,12 @@ public sealed class FlSecureAggregationFailoverTests
     {
         var id = Guid.NewGuid().ToString();
         // Round 1's reports wait at their senders until the gate opens, so the kill surely finds the round open.
-        var gate = new CallGate(call => call.InterfaceMethod?.Name == nameof(IFlSessionGrain.TaskFinished)
-                                        && call.Request.GetArgument(0) is FlTaskReport report && report.RoundId == RoundTasks.RoundId(id, 1)
-                                        && !report.TaskId.EndsWith("-a1", StringComparison.Ordinal));
+        var gate = FlSessionCluster.HoldRound(id, 1, report => !report.TaskId.EndsWith("-a1", StringComparison.Ordinal));
         await using var fl = await FlSessionCluster.StartAsync(4, silo => silo.AddOutgoingGrainCallFilter(gate.InvokeAsync));
-        var client = fl.Cluster.Client;
-        var grain = client.GetGrain<IFlSessionGrain>(id);
-        Assert.Null(await grain.Get());
-        var statistics = await client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
-        var host = statistics.Single(s => s.GrainId == grain.GetGrainId()).SiloAddress;
-        var participants = fl.Cluster.Cluster.Silos.Where(s => !s.SiloAddress.Equals(host)).Select(s => s.Name).Order().ToList();
-        var body = FlSecureAggregationTests.Secure(fl.IrisSession(rounds: 2, new JsonArray(participants.Select(p => (JsonNode)p!).ToArray())));
-        using (var document = JsonDocument.Parse(body.ToJsonString()))
-            Assert.True((await grain.Create(FlSessionRequest.Parse(document.RootElement, () => 1))).Ok);
-        Assert.True((await grain.Start()).Ok);
+        var (grain, host, participants) = await fl.PlaceSession(id);
+        await FlSessionCluster.CreateAndStart(grain, FlSecureAggregationTests.Secure(fl.IrisSession(rounds: 2, participants)));
         await gate.Reached.WaitAsync(TimeSpan.FromSeconds(60));
-        await fl.Cluster.Cluster.KillSiloAsync(fl.Cluster.Cluster.Silos.Single(s => s.SiloAddress.Equals(host)));
+        await fl.KillSilo(host);
         gate.Open();
 
         var session = await fl.WaitFinished(id);

@@ -114,6 +114,48 @@ public sealed class FlSessionCluster(int silos) : IAsyncDisposable
         return body.Deserialize<FlModelView>(ParityJson.Options)!;
     }
 
+    /// <summary>The silo that hosts a grain now.</summary>
+    public async Task<SiloAddress> HostOf(IFlSessionGrain grain)
+    {
+        var target = grain.GetGrainId();
+        var statistics = await Cluster.Client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
+        return statistics.Single(s => s.GrainId == target).SiloAddress;
+    }
+
+    /// <summary>
+    /// A session's grain activated before the session exists, so that the silo hosting it is known: the grain, that
+    /// silo, and the other silos' names (to name as participants, so the session's silo can die alone).
+    /// </summary>
+    public async Task<(IFlSessionGrain Grain, SiloAddress Host, JsonArray Others)> PlaceSession(string id)
+    {
+        var grain = Cluster.Client.GetGrain<IFlSessionGrain>(id);
+        Assert.Null(await grain.Get());
+        var host = await HostOf(grain);
+        var others = Cluster.Cluster.Silos.Where(s => !s.SiloAddress.Equals(host)).Select(s => s.Name).Order().ToList();
+        return (grain, host, new JsonArray(others.Select(name => (JsonNode)name!).ToArray()));
+    }
+
+    /// <summary>Creates and starts a session through its grain (the API's path, without the gateway).</summary>
+    public static async Task CreateAndStart(IFlSessionGrain grain, JsonObject body)
+    {
+        using (var document = JsonDocument.Parse(body.ToJsonString()))
+            Assert.True((await grain.Create(FlSessionRequest.Parse(document.RootElement, () => 1))).Ok);
+        Assert.True((await grain.Start()).Ok);
+    }
+
+    public Task KillSilo(SiloAddress silo) => Cluster.Cluster.KillSiloAsync(Cluster.Cluster.Silos.Single(s => s.SiloAddress.Equals(silo)));
+
+    public Task KillSilo(string name) => Cluster.Cluster.KillSiloAsync(Cluster.Cluster.Silos.Single(s => s.Name == name));
+
+    /// <summary>
+    /// Holds the reports of one round's tasks at their senders (an outgoing filter: the session stays free to answer)
+    /// until the test opens it, so that a silo can be killed while that round is surely open.
+    /// </summary>
+    public static CallGate HoldRound(string sessionId, int round, Func<FlTaskReport, bool>? also = null) =>
+        new(call => call.InterfaceMethod?.Name == nameof(IFlSessionGrain.TaskFinished)
+                    && call.Request.GetArgument(0) is FlTaskReport report && report.RoundId == RoundTasks.RoundId(sessionId, round)
+                    && (also?.Invoke(report) ?? true));
+
     public async ValueTask DisposeAsync()
     {
         await Gateway.DisposeAsync();

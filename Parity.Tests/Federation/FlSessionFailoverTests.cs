@@ -57,18 +57,13 @@ public sealed class FlSessionFailoverTests
         // The session is held in round 4 (its round tasks' reports wait at their senders until the gate opens, which
         // leaves the session free to answer), so the stop surely finds it mid-way: fast rounds would otherwise finish first.
         var id = Guid.NewGuid().ToString();
-        var gate = new CallGate(call => call.InterfaceMethod?.Name == nameof(IFlSessionGrain.TaskFinished)
-                                        && call.Request.GetArgument(0) is FlTaskReport report && report.RoundId == RoundTasks.RoundId(id, 4));
+        var gate = FlSessionCluster.HoldRound(id, 4);
         await using var fl = await FlSessionCluster.StartAsync(4, silo => silo.AddOutgoingGrainCallFilter(gate.InvokeAsync));
-        var client = fl.Cluster.Client;
 
         // Where the session will live: activate its grain first, then name as participants the three other silos.
-        var grain = client.GetGrain<IFlSessionGrain>(id);
-        Assert.Null(await grain.Get());
-        var host = await HostOf(client, grain);
-        var participants = fl.Cluster.Cluster.Silos.Where(s => !s.SiloAddress.Equals(host)).Select(s => s.Name).Order().ToList();
+        var (grain, host, participants) = await fl.PlaceSession(id);
         Assert.Equal(3, participants.Count);
-        var body = fl.IrisSession(rounds: 16, new JsonArray(participants.Select(p => (JsonNode)p!).ToArray()));
+        var body = fl.IrisSession(rounds: 16, participants);
         if (evaluate) body["config"]!["evaluation_fraction"] = 0.2;
 
         var uninterrupted = await fl.CreateAsync((JsonObject)body.DeepClone());
@@ -77,26 +72,16 @@ public sealed class FlSessionFailoverTests
         var expected = (await fl.Model(uninterrupted)).Sha256;
         var expectedScores = (await fl.Session(uninterrupted)).Rounds.Select(r => r.Metrics!.FederatedEvaluation).ToList();
 
-        using (var document = JsonDocument.Parse(body.ToJsonString()))
-            Assert.True((await grain.Create(FlSessionRequest.Parse(document.RootElement, () => 1))).Ok);
-        Assert.True((await grain.Start()).Ok);
+        await FlSessionCluster.CreateAndStart(grain, body);
         await gate.Reached.WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(FlSessionStatus.Active, (await grain.Get())!.Status);
-        var hostSilo = fl.Cluster.Cluster.Silos.Single(s => s.SiloAddress.Equals(host));
-        if (kill)
-        {
-            await fl.Cluster.Cluster.KillSiloAsync(hostSilo);
-            gate.Open();
-        }
-        else
-        {
-            await fl.Cluster.Cluster.StopSiloAsync(hostSilo);
-            gate.Open();
-        }
+        if (kill) await fl.KillSilo(host);
+        else await fl.Cluster.Cluster.StopSiloAsync(fl.Cluster.Cluster.Silos.Single(s => s.SiloAddress.Equals(host)));
+        gate.Open();
 
         var resumed = await fl.WaitFinished(id);
         Assert.True(resumed.Status == FlSessionStatus.Completed, $"{resumed.Status}: {resumed.Error}");
-        Assert.NotEqual(host, await HostOf(client, grain));
+        Assert.NotEqual(host, await fl.HostOf(grain));
         Assert.All(resumed.Rounds, round => Assert.Equal(3, round.Accepted));
         Assert.Equal(expected, (await fl.Model(id)).Sha256);
         Assert.Equal(expectedScores, resumed.Rounds.Select(r => r.Metrics!.FederatedEvaluation));
@@ -113,25 +98,20 @@ public sealed class FlSessionFailoverTests
         await using var fl = await FlSessionCluster.StartAsync(4);
         var client = fl.Cluster.Client;
         var id = Guid.NewGuid().ToString();
-        var grain = client.GetGrain<IFlSessionGrain>(id);
-        Assert.Null(await grain.Get());
-        var host = await HostOf(client, grain);
-        var participants = fl.Cluster.Cluster.Silos.Where(s => !s.SiloAddress.Equals(host)).Select(s => s.Name).Order().ToList();
+        var (grain, host, participants) = await fl.PlaceSession(id);
         // One round, held open by an external participant until its update is posted, so that a participant's silo can
         // be killed first: the final evaluation then waits for that participant until the cluster declares it dead, and
         // the session's own silo is stopped in that time.
-        var body = fl.IrisSession(rounds: 1, new JsonArray(participants.Select(p => (JsonNode)p!).ToArray()));
+        var body = fl.IrisSession(rounds: 1, participants);
         body["config"]!["evaluation_fraction"] = 0.2;
         body["external_participants"] = new JsonArray("lab-ext");
         body["round_timeout_seconds"] = 300;
-        using (var document = JsonDocument.Parse(body.ToJsonString()))
-            Assert.True((await grain.Create(FlSessionRequest.Parse(document.RootElement, () => 1))).Ok);
-        Assert.True((await grain.Start()).Ok);
+        await FlSessionCluster.CreateAndStart(grain, body);
         await Eventually.True(async () => (await grain.Get())!.Rounds is [var first, ..] && first.Updates.Count(u => u.Status == FlUpdateStatus.Accepted) == 3,
             TimeSpan.FromSeconds(60), "the runners' updates");
 
-        var lost = participants[2];
-        await fl.Cluster.Cluster.KillSiloAsync(fl.Cluster.Cluster.Silos.Single(s => s.Name == lost));
+        var lost = participants[2]!.GetValue<string>();
+        await fl.KillSilo(lost);
         var view = (await grain.Get())!;
         var external = view.Participants.Single(p => p.External);
         using (var model = JsonDocument.Parse((await grain.GetModel())!.ModelData))
@@ -151,7 +131,7 @@ public sealed class FlSessionFailoverTests
 
         var resumed = await fl.WaitFinished(id);
         Assert.True(resumed.Status == FlSessionStatus.Completed, $"{resumed.Status}: {resumed.Error}");
-        Assert.NotEqual(host, await HostOf(client, grain));
+        Assert.NotEqual(host, await fl.HostOf(grain));
         var final = resumed.FinalEvaluation!;
         Assert.Equal(FlRoundStatus.Completed, final.Status);
         Assert.Equal(2, final.Accepted);
@@ -161,13 +141,5 @@ public sealed class FlSessionFailoverTests
         var evaluation = resumed.Rounds[0].Metrics!.FederatedEvaluation!;
         Assert.Equal(2, evaluation.Participants);
         Assert.Equal(resumed.Participants.Where(p => !p.External && p.Runner != lost).Sum(p => p.HeldOutRows!.Value), evaluation.Rows);
-    }
-
-    /// <summary>The silo on which the grain is active now.</summary>
-    private static async Task<SiloAddress> HostOf(IClusterClient client, IFlSessionGrain grain)
-    {
-        var target = grain.GetGrainId();
-        var statistics = await client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
-        return statistics.Single(s => s.GrainId == target).SiloAddress;
     }
 }

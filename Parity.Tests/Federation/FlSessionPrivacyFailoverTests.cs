@@ -27,14 +27,12 @@ public sealed class FlSessionPrivacyFailoverTests
     [Fact]
     public async Task A_killed_session_resumes_with_the_same_epsilon_clip_and_budget_stop()
     {
-        await using var fl = await FlSessionCluster.StartAsync(4);
-        var client = fl.Cluster.Client;
         var id = Guid.NewGuid().ToString();
-        var grain = client.GetGrain<IFlSessionGrain>(id);
-        Assert.Null(await grain.Get());
-        var host = await HostOf(client, grain);
-        var participants = fl.Cluster.Cluster.Silos.Where(s => !s.SiloAddress.Equals(host)).Select(s => s.Name).Order().ToList();
-        var body = fl.IrisSession(rounds: 16, new JsonArray(participants.Select(p => (JsonNode)p!).ToArray()));
+        // Round 4 is held (its reports wait at their senders), so the kill surely finds the session mid-way.
+        var gate = FlSessionCluster.HoldRound(id, 4);
+        await using var fl = await FlSessionCluster.StartAsync(4, silo => silo.AddOutgoingGrainCallFilter(gate.InvokeAsync));
+        var (grain, host, participants) = await fl.PlaceSession(id);
+        var body = fl.IrisSession(rounds: 16, participants);
         // Room for ten rounds and not an eleventh: the stop comes after the kill, from the rounds the resumed session read back.
         body["config"]!["privacy_config"] = new JsonObject
         {
@@ -42,16 +40,15 @@ public sealed class FlSessionPrivacyFailoverTests
             ["clipping"] = "adaptive", ["target_delta"] = Delta, ["target_quantile"] = 0.5, ["clip_learning_rate"] = 0.2,
             ["clip_count_stddev"] = 2.0, ["max_epsilon"] = (Expected(10) + Expected(11)) / 2,
         };
-        using (var document = JsonDocument.Parse(body.ToJsonString()))
-            Assert.True((await grain.Create(FlSessionRequest.Parse(document.RootElement, () => 1))).Ok);
-        Assert.True((await grain.Start()).Ok);
-        await Eventually.True(async () => (await grain.Get())!.CurrentRound >= 3, TimeSpan.FromSeconds(60), "round 3");
+        await FlSessionCluster.CreateAndStart(grain, body);
+        await gate.Reached.WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(FlSessionStatus.Active, (await grain.Get())!.Status);
-        await fl.Cluster.Cluster.KillSiloAsync(fl.Cluster.Cluster.Silos.Single(s => s.SiloAddress.Equals(host)));
+        await fl.KillSilo(host);
+        gate.Open();
 
         var resumed = await fl.WaitFinished(id);
         Assert.True(resumed.Status == FlSessionStatus.Completed, $"{resumed.Status}: {resumed.Error}");
-        Assert.NotEqual(host, await HostOf(client, grain));
+        Assert.NotEqual(host, await fl.HostOf(grain));
         Assert.Equal(10, resumed.Rounds.Count);
         for (var r = 0; r < 10; r++)
         {
@@ -64,12 +61,5 @@ public sealed class FlSessionPrivacyFailoverTests
         Assert.Equal(10, resumed.Privacy.Rounds);
         Assert.Equal(resumed.Rounds[9].Privacy!.NextClip!.Value, resumed.Privacy.Clip, 12);
         Assert.Contains("privacy budget: round 11", resumed.Privacy.StopReason);
-    }
-
-    private static async Task<SiloAddress> HostOf(IClusterClient client, IFlSessionGrain grain)
-    {
-        var target = grain.GetGrainId();
-        var statistics = await client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
-        return statistics.Single(s => s.GrainId == target).SiloAddress;
     }
 }
