@@ -23,9 +23,10 @@ public sealed record FlPrivacyView
     [Id(7)] public required double Clip { get; init; }
     [Id(8)] public double? MaxEpsilon { get; init; }
     /// <summary>
-    /// Client mode: the ε each participant keeps against whoever sees its single updates — the session itself, until
+    /// Client mode: the ε each participant keeps against whoever sees its single updates — the session itself, unless
     /// secure aggregation hides them — under replacement of its data (each update carries only 1/√m of the noise,
-    /// multiplier z/(2√m) for a change of up to twice the clip). Null in server mode, where the session sees raw updates.
+    /// multiplier z/(2√m) for a change of up to twice the clip). Null in server mode, where the session sees raw updates,
+    /// and under secure aggregation, where it sees none.
     /// </summary>
     [Id(9)] public double? UpdateEpsilon { get; init; }
     /// <summary>Why the session stopped early to stay within <see cref="MaxEpsilon"/>; null when it did not.</summary>

@@ -150,7 +150,8 @@ public sealed partial class FlSessionGrain
         var charged = ChargedMultipliers().ToList();
         var (epsilon, order) = DifferentialPrivacy.Epsilon(charged, dp.TargetDelta);
         double? updateEpsilon = null;
-        if (dp.Mode == FlPrivacyMode.Client && Record.Participants.Count > 0)
+        // Under secure aggregation the session never sees a single update: nobody holds one to hold it against.
+        if (dp.Mode == FlPrivacyMode.Client && Record.Participants.Count > 0 && !IsSecAgg)
         {
             // Every round opened: a participant's update may have reached the session even when the round then failed.
             var local = DifferentialPrivacy.UpdateMultiplier(dp.NoiseMultiplier, Record.Participants.Count);

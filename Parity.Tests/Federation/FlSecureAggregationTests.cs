@@ -102,6 +102,9 @@ public sealed class FlSecureAggregationTests(SharedFlCluster fixture) : IClassFi
         Assert.Equal(FlSessionStatus.Completed, plain.Status);
         // The same noise and the same updates aggregated: the same privacy spent, round by round.
         Assert.Equal(plain.Rounds.Select(r => r.Privacy!.Epsilon), secure.Rounds.Select(r => r.Privacy!.Epsilon));
+        // Single updates: the plain session sees them (and says what that leaves); under secure aggregation nobody does.
+        Assert.NotNull(plain.Privacy!.UpdateEpsilon);
+        Assert.Null(secure.Privacy!.UpdateEpsilon);
         Assert.All(secure.Rounds, r => Assert.Equal([0, 1, 2], r.Aggregated!));
         Assert.All(Weights(await Fl.Model(secureId)).Values.SelectMany(v => v), w => Assert.True(float.IsFinite(w) && Math.Abs(w) < 50, $"{w}"));
     }
