@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Installs (apt) only the engines that are missing. Usage: install-engines.sh [redis] [chromium] [util-linux] [procps] [docker] [busybox] [libgomp1] [bubblewrap] [ipfs-cid] [node]
+# Installs (apt) only the engines that are missing. Usage: install-engines.sh [redis] [chromium] [util-linux] [procps] [docker] [busybox] [libgomp1] [bubblewrap] [ipfs-cid] [systemd] [node]
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
 engines=("$@")
-[ ${#engines[@]} -gt 0 ] || engines=(redis chromium util-linux procps docker busybox libgomp1 bubblewrap ipfs-cid node)
+[ ${#engines[@]} -gt 0 ] || engines=(redis chromium util-linux procps docker busybox libgomp1 bubblewrap ipfs-cid systemd node)
 
 package() { case "$1" in redis) echo redis-server ;; docker) echo docker.io ;; busybox) echo busybox-static ;; *) echo "$1" ;; esac; }
 
@@ -25,6 +25,8 @@ present() {
     libgomp1) compgen -G '/usr/lib/*/libgomp.so.1' >/dev/null || compgen -G '/lib/*/libgomp.so.1' >/dev/null || compgen -G '/usr/lib64/libgomp.so.1' >/dev/null ;;
     # ipfs_cid: an independent CIDv0 oracle for the IPFS tests.
     ipfs-cid) command -v ipfs_cid >/dev/null ;;
+    # systemd-analyze verifies the units deploy/install.sh installs (nothing here runs systemd itself).
+    systemd) [ -x /usr/bin/systemd-analyze ] && [ -d /usr/lib/systemd/system ] ;;
     # The local IPFS node (deploy/ipfs.sh) runs on Node >= 20; Debian's nodejs is 18, so it is not apt-installed here.
     node) command -v node >/dev/null && [ "$(node -p 'process.versions.node.split(".")[0]')" -ge 20 ] ;;
     *) echo "install-engines: unknown engine '$1'" >&2; exit 2 ;;
