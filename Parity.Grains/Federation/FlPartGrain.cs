@@ -21,7 +21,7 @@ namespace Parity.Federation;
 public sealed class FlPartGrain(IDatasetSource datasets, ParsedDatasets parsed, ILocalSiloDetails silo) : Grain, IFlPartGrain
 {
     private static readonly TimeSpan DatasetTimeout = TimeSpan.FromMinutes(2);
-    private (string Config, Dataset Part, long Bytes)? _part;
+    private (string Config, Dataset Part, long Bytes, Dataset Whole)? _part;
     private (UInt128 Plan, FederatedForestPlan Shared, ForestHistogramParticipant Participant)? _participant;
     /// <summary>The open round's secure-aggregation side: its keys and the shares delivered to it. Memory only.</summary>
     private (SecAggSetup Setup, SecAggParticipant Participant, ShareDelivery? Delivery)? _secagg;
@@ -31,7 +31,27 @@ public sealed class FlPartGrain(IDatasetSource datasets, ParsedDatasets parsed, 
         CheckSilo(setup);
         var clock = Stopwatch.StartNew();
         var part = await Part(setup);
+        var config = FederatedTaskConfig.Parse(setup.TaskConfig);
+        if (config.ModelType != FederatedModelType.RandomForest) await Task.Run(() => WarmUp(config, _part!.Value.Whole, part));
         return new FlPartReady { Rows = part.Rows, DatasetBytes = _part!.Value.Bytes, Milliseconds = clock.Elapsed.TotalMilliseconds };
+    }
+
+    /// <summary>
+    /// Trains the session's model once on a few of the part's rows and throws the result away: the runner's first round
+    /// then finds its training code compiled (the silo runs without tiered compilation, so a first call compiles fully
+    /// optimised code, for hundreds of milliseconds), and round 1 costs what the others cost.
+    /// </summary>
+    private static void WarmUp(FederatedTaskConfig config, Dataset whole, Dataset part)
+    {
+        try
+        {
+            var rows = Enumerable.Range(0, Math.Min(part.Rows, 64)).ToArray();
+            FederatedTrainer.Train(config with { EvaluationFraction = null }, whole, CancellationToken.None, part.Subset(rows));
+        }
+        catch (Exception e) when (e is ModelConfigException or TrainingDivergedException or DatasetException)
+        {
+            // A warm-up only: the round's own task meets any real problem and reports it.
+        }
     }
 
     public async Task<ForestPartSummary> Summarize(FlPartSetup setup)
@@ -176,7 +196,7 @@ public sealed class FlPartGrain(IDatasetSource datasets, ParsedDatasets parsed, 
                 throw new InvalidOperationException($"{setup.Runner}: {e.Message}");
             }
         });
-        _part = (setup.TaskConfig, part, bytes);
+        _part = (setup.TaskConfig, part, bytes, dataset);
         _participant = null;
         return part;
     }

@@ -228,10 +228,26 @@ public sealed class FlSessionTests(SharedFlCluster fixture) : IClassFixture<Shar
     }
 
     [Fact]
+    public async Task Participants_prepare_their_parts_before_round_1_opens()
+    {
+        var id = await Fl.CreateAsync(Fl.IrisSession(rounds: 1));
+        await Fl.StartSessionAsync(id);
+        Assert.Equal(FlSessionStatus.Completed, (await Fl.WaitFinished(id)).Status);
+        var events = (await Fl.Cluster.Client.GetGrain<IFlSessionGrain>(id).NextEvents(0, TimeSpan.Zero)).Select(e => e.Type).ToList();
+        var prepared = events.IndexOf("participants_prepared");
+        Assert.True(prepared > events.IndexOf("session_started") && prepared < events.IndexOf("round_started"), string.Join(", ", events));
+        var message = (await Fl.Cluster.Client.GetGrain<IFlSessionGrain>(id).NextEvents(0, TimeSpan.Zero))[prepared].Message;
+        // Each runner names its part's rows (the three parts of iris add up to 150).
+        Assert.Equal(150, System.Text.RegularExpressions.Regex.Matches(message, @"\((\d+) rows").Sum(m => int.Parse(m.Groups[1].Value)));
+    }
+
+    [Fact]
     public async Task A_cancelled_session_stops_its_round_and_cannot_be_started_again()
     {
         var id = await Fl.CreateAsync(Fl.IrisSession(rounds: 500));
         await Fl.StartSessionAsync(id);
+        // Round 1 opens once the participants have prepared their parts.
+        await Eventually.True(async () => (await Fl.Session(id)).Rounds.Count > 0, TimeSpan.FromSeconds(30), "round 1");
         var (status, body) = await Fl.Send(HttpMethod.Post, $"{Sessions}/{id}/cancel");
         Assert.True(status == HttpStatusCode.OK, body.ToString());
         var session = await Fl.Session(id);
