@@ -50,10 +50,17 @@ function encode(args) {
 
 async function send(data, to) {
   const hash = await call('eth_sendTransaction', [{ from: deployer, to, data }]);
-  // Anvil mines each transaction at once (automine), so the receipt is there on the first ask.
-  const receipt = await call('eth_getTransactionReceipt', [hash]);
-  if (!receipt || receipt.status !== '0x1') throw new Error(`transaction ${hash} failed`);
-  return receipt;
+  // Anvil mines each transaction as it arrives (automine), but the block can land just after the hash is returned
+  // on a busy machine: ask for the receipt until it is there (30 s at most).
+  for (let attempt = 0; attempt < 300; attempt++) {
+    const receipt = await call('eth_getTransactionReceipt', [hash]);
+    if (receipt) {
+      if (receipt.status !== '0x1') throw new Error(`transaction ${hash} reverted (status ${receipt.status})`);
+      return receipt;
+    }
+    await new Promise(resolve => setTimeout(resolve, 100));
+  }
+  throw new Error(`transaction ${hash} was not mined within 30 s`);
 }
 
 fs.mkdirSync(outDir, { recursive: true });
