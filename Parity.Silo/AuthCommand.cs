@@ -47,34 +47,46 @@ public static class AuthCommand
                 throw new IdentityException($"--scrypt-n: {e.Message}");
             }
             var key = ReadKey(keyFile, keyText);
-            var passphrase = ReadPassphrase(confirm: !keystore.Exists);
-            var upstreamPlaintext = keystore.Exists && RunnerKeystore.IsUpstreamPlaintext(File.ReadAllText(keystore.Path));
-            if (keystore.Exists && !upstreamPlaintext)
+            try
             {
-                // The stored key's passphrase proves that whoever runs this may replace it; a wrong one changes nothing.
-                var stored = keystore.Load(passphrase);
-                if (stored.AsSpan().SequenceEqual(key))
-                {
-                    Console.WriteLine($"address: {RunnerKeystore.AddressOf(key)}");
-                    Console.WriteLine($"keystore: {keystore.Path} (already holds this key; unchanged)");
-                    return 0;
-                }
-                if (!replace)
-                    throw new IdentityException($"{keystore.Path} holds another key (address {keystore.StoredAddress()}); run with --replace to replace it");
+                return Store(keystore, key, replace, home);
             }
-            var address = keystore.Save(key, passphrase);
-            Console.WriteLine($"address: {address}");
-            Console.WriteLine($"keystore: {keystore.Path}");
-            Console.WriteLine($"device id: {DeviceIdentity.Resolve(Environment.GetEnvironmentVariable(DeviceIdentity.EnvironmentKey), home)}");
-            if (upstreamPlaintext)
-                Console.Error.WriteLine("parity-runner auth: the unencrypted upstream key that was in this file is replaced; remove any copies of it (backups, the upstream runner's data dir)");
-            return 0;
+            finally
+            {
+                // The key's bytes do not outlive the command in this process's memory longer than needed.
+                Array.Clear(key);
+            }
         }
         catch (IdentityException e)
         {
             Console.Error.WriteLine($"parity-runner auth: {e.Message}; nothing was written");
             return 1;
         }
+    }
+
+    private static int Store(RunnerKeystore keystore, byte[] key, bool replace, string home)
+    {
+        var passphrase = ReadPassphrase(confirm: !keystore.Exists);
+        // Resolved before anything is written, so a machine without a device id fails with nothing half-done.
+        var deviceId = DeviceIdentity.Resolve(Environment.GetEnvironmentVariable(DeviceIdentity.EnvironmentKey), home);
+        var upstreamPlaintext = keystore.Exists && RunnerKeystore.IsUpstreamPlaintext(File.ReadAllText(keystore.Path));
+        var unchanged = false;
+        if (keystore.Exists && !upstreamPlaintext)
+        {
+            // The stored key's passphrase proves that whoever runs this may replace it; a wrong one changes nothing.
+            var stored = keystore.Load(passphrase);
+            unchanged = stored.AsSpan().SequenceEqual(key);
+            Array.Clear(stored);
+            if (!unchanged && !replace)
+                throw new IdentityException($"{keystore.Path} holds another key (address {keystore.StoredAddress()}); run with --replace to replace it");
+        }
+        var address = unchanged ? RunnerKeystore.AddressOf(key) : keystore.Save(key, passphrase);
+        Console.WriteLine($"address: {address}");
+        Console.WriteLine($"keystore: {keystore.Path}{(unchanged ? " (already holds this key; unchanged)" : "")}");
+        Console.WriteLine($"device id: {deviceId}");
+        if (upstreamPlaintext)
+            Console.Error.WriteLine("parity-runner auth: the unencrypted upstream key that was in this file is replaced; remove any copies of it (backups, the upstream runner's data dir)");
+        return 0;
     }
 
     private static byte[] ReadKey(FileInfo? keyFile, string? keyText)

@@ -153,7 +153,9 @@ case "$cmd" in
     if ! ours_alive; then rm -f "$pidfile"; echo "chain: not running on 127.0.0.1:$port" >&2; exit 0; fi
     pid=$(cat "$pidfile")
     stop_ours
-    rm -rf "$run"
+    # The log stays for a failure to be read (deploy/test.sh keeps it with the results); what describes a running
+    # chain, and its key files, go.
+    rm -rf "$envfile" "$run/dev.key" "$run/owner.key" "$run/abi"
     echo "chain: stopped (pid $pid)" >&2 ;;
   status)
     [ -n "$port" ] || { [ -f "$last" ] && port=$(cat "$last"); } || { echo "chain: not running" >&2; exit 1; }

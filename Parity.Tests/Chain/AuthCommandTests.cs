@@ -160,4 +160,34 @@ public sealed class AuthCommandTests : IDisposable
         AssertKeyNotIn(stdout, stderr);
         Assert.False(File.Exists(KeystorePath));
     }
+
+    [Fact]
+    public void The_same_key_again_leaves_the_keystore_as_it_is()
+    {
+        Assert.Equal(0, Auth(key, null).Code);
+        var before = File.ReadAllBytes(KeystorePath);
+
+        var (code, stdout, stderr) = Auth(key, null);
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("unchanged", stdout);
+        Assert.Equal(before, File.ReadAllBytes(KeystorePath));
+    }
+
+    [Fact]
+    public void An_upstream_plaintext_keystore_is_replaced_by_an_encrypted_one_with_a_note()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(KeystorePath)!);
+        var upstream = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        File.WriteAllText(KeystorePath, $$"""{"private_key": "{{upstream}}"}""");
+
+        var (code, stdout, stderr) = Auth(key, null);
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("unencrypted upstream key", stderr);
+        var json = File.ReadAllText(KeystorePath);
+        Assert.DoesNotContain(upstream, json);
+        Assert.DoesNotContain(upstream, stdout + stderr);
+        Assert.Equal(key, Convert.ToHexStringLower(new KeyStoreService().DecryptKeyStoreFromJson(Passphrase, json)));
+    }
 }
