@@ -15,6 +15,7 @@ root.Subcommands.Add(ClusterCommand.Create());
 root.Subcommands.Add(StorageCommand.Create(configPath));
 root.Subcommands.Add(FlCommand.Create(configPath));
 root.Subcommands.Add(StatusCommand.Create(configPath));
+root.Subcommands.Add(AuthCommand.Create());
 root.SetAction((parse, cancellation) => ParityCommandLine.GuardAsync(() => RunCommand.RunAsync(parse.GetValue(configPath), cancellation)));
 
 return await ParityCommandLine.InvokeAsync(root, args);

@@ -17,6 +17,7 @@ source "$root/deploy/ports.sh"
 engines=$(mktemp -d "${TMPDIR:-/tmp}/parity-test.XXXXXX")
 export PARITY_ENGINES_DIR=$engines
 started_redis=
+started_chain=
 started_docker=0
 started_ipfs=()
 ipfs_jobs=()
@@ -26,6 +27,7 @@ cleanup() {
   for job in "${ipfs_jobs[@]}"; do wait "$job" 2>/dev/null || true; done
   for p in "${started_ipfs[@]}"; do "$root/deploy/ipfs.sh" stop --port "$p" || true; done
   if [ -n "$started_redis" ]; then "$root/deploy/redis.sh" stop --port "$started_redis" || true; fi
+  if [ -n "$started_chain" ]; then "$root/deploy/chain.sh" stop --port "$started_chain" || true; fi
   if [ "$started_docker" = 1 ]; then "$root/deploy/docker.sh" stop || true; fi
   # The engines' logs outlive the run beside its results, for a failure to be read afterwards.
   rm -rf "$results/engines"; mkdir -p "$results/engines"
@@ -75,6 +77,11 @@ done
 start_private redis_port ./deploy/redis.sh
 started_redis=$redis_port
 export PARITY_TEST_REDIS=127.0.0.1:$redis_port
+
+# A dev chain of this run (Anvil, both contracts deployed; deploy/chain.sh): the tests read its env file.
+start_private chain_port ./deploy/chain.sh >/dev/null
+started_chain=$chain_port
+export PARITY_TEST_CHAIN_ENV=$engines/chain-$chain_port/chain.env
 
 # A dockerd of this run (own socket, data and exec roots under $engines; no host network changes) and the test image.
 started_docker=1

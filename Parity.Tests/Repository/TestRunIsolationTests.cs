@@ -43,6 +43,7 @@ public sealed class TestRunIsolationTests : IDisposable
     [Theory]
     [InlineData("redis.sh", "a Redis of its own")]
     [InlineData("ipfs.sh", "a node of its own")]
+    [InlineData("chain.sh", "a chain of its own")]
     public void A_private_start_refuses_a_port_in_use_and_starts_nothing(string script, string what)
     {
         var taken = new TcpListener(IPAddress.Loopback, 0);

@@ -22,6 +22,9 @@ public static class TestEngines
     /// <summary>The OpenAPI linter (@redocly/cli, pinned by deploy/redocly/package-lock.json).</summary>
     public static string Redocly => Require("PARITY_TEST_REDOCLY", "the path of the redocly CLI (./deploy/redocly.sh install prints it)");
 
+    /// <summary>The env file of a dev chain with the product's contracts deployed (deploy/chain.sh start prints it).</summary>
+    public static string ChainEnv => Require("PARITY_TEST_CHAIN_ENV", "the env file of a dev chain started by ./deploy/chain.sh start (it prints the path)");
+
     private static string Require(string variable, string what) =>
         Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value
             ? value
