@@ -6,4 +6,7 @@ public sealed class DiscardingBlockSink : IBlockSink
     public static DiscardingBlockSink Instance { get; } = new();
 
     public ValueTask PutAsync(VerifiedBlock block, CancellationToken cancellation) => ValueTask.CompletedTask;
+
+    /// <summary>Nothing is kept, so the importer reuses its chunk buffers for this sink.</summary>
+    public bool RetainsBlocks => false;
 }

@@ -22,7 +22,8 @@ public sealed class PrefetchingBlockSource(IBlockSource inner, int window = 8) :
             fetch = _inFlight.TryRemove(cid, out var started) ? started : inner.GetAsync(cid, cancellation).AsTask();
         }
         var block = await fetch.WaitAsync(cancellation);
-        if (cid.Codec == Multicodec.DagPb)
+        // A plain file leaf has no links to queue: recognised without decoding it (a copy of its chunk, or several).
+        if (cid.Codec == Multicodec.DagPb && !UnixFsLeaf.TryFind(block, out _, out _))
         {
             PbNode node;
             try

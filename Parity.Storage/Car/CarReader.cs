@@ -41,10 +41,22 @@ public static class CarReader
         return CarHeader.Decode(bytes);
     }
 
-    /// <summary>The sections after the header, until the stream ends cleanly between sections.</summary>
-    public static async IAsyncEnumerable<(Cid Cid, byte[] Block)> ReadSectionsAsync(Stream car, int maxBlockBytes,
+    /// <summary>The sections after the header, until the stream ends cleanly between sections; every block hashed.</summary>
+    public static IAsyncEnumerable<(Cid Cid, byte[] Block)> ReadSectionsAsync(Stream car, int maxBlockBytes, CancellationToken cancellation) =>
+        ReadSectionsAsync(car, maxBlockBytes, verify: true, cancellation);
+
+    /// <summary>
+    /// The sections; with <paramref name="verify"/> false the blocks are NOT hashed, for a caller that hashes them
+    /// itself before anything trusts them (the gateway fetch does, on another thread, while this one reads on). Every
+    /// other check (lengths, the block cap, a valid CID, a whole section) is made either way.
+    /// </summary>
+    internal static async IAsyncEnumerable<(Cid Cid, byte[] Block)> ReadSectionsAsync(Stream car, int maxBlockBytes, bool verify,
         [EnumeratorCancellation] CancellationToken cancellation)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBlockBytes, 1);
+        // The CID is read into this small buffer first and the block straight into an array of its own, so a block's
+        // bytes are copied once (from the stream), not once more out of a section-sized buffer.
+        var head = new byte[MaxCidBytes];
         for (var index = 0L; ; index++)
         {
             var what = $"CAR section {index}";
@@ -53,35 +65,42 @@ public static class CarReader
             if (length < 2) throw new CarFormatException($"{what} is {length} byte(s); too short to hold a CID");
             if (length > (ulong)maxBlockBytes + MaxCidBytes)
                 throw new CarFormatException($"{what} is {length} bytes; blocks are capped at {maxBlockBytes} bytes");
-            var section = new byte[length.Value];
-            await ReadExactAsync(car, section, what, cancellation);
+            var headLength = (int)Math.Min(length.Value, (ulong)head.Length);
+            await ReadExactAsync(car, head.AsMemory(0, headLength), what, cancellation, 0, length);
             Cid cid;
             int used;
             try
             {
-                cid = Cid.Read(section, out used);
+                cid = Cid.Read(head.AsSpan(0, headLength), out used);
             }
             catch (CidFormatException e)
             {
                 throw new CarFormatException($"{what} does not start with a valid CID: {e.Message}");
             }
-            var blockLength = section.Length - used;
+            var blockLength = (long)length.Value - used;
             if (blockLength > maxBlockBytes)
                 throw new CarFormatException($"{what}: block {cid} is {blockLength} bytes; blocks are capped at {maxBlockBytes} bytes");
-            var block = section.AsSpan(used).ToArray();
-            if (!cid.Matches(block))
+            var block = new byte[blockLength];
+            var already = headLength - used;
+            head.AsSpan(used, already).CopyTo(block);
+            await ReadExactAsync(car, block.AsMemory(already), what, cancellation, headLength, length);
+            if (verify && !cid.Matches(block))
                 throw new CarFormatException($"{what}: block bytes do not hash to {cid}");
             yield return (cid, block);
         }
     }
 
-    private static async Task ReadExactAsync(Stream car, Memory<byte> buffer, string what, CancellationToken cancellation)
+    // A section is read in two pieces (its CID's bytes, then the block): before and whole let the message count the
+    // section, not the piece.
+    private static async Task ReadExactAsync(Stream car, Memory<byte> buffer, string what, CancellationToken cancellation,
+        int before = 0, ulong? whole = null)
     {
         var total = 0;
         while (total < buffer.Length)
         {
             var n = await car.ReadAsync(buffer[total..], cancellation);
-            if (n == 0) throw new CarFormatException($"{what} is cut off: the stream ended after {total} of {buffer.Length} bytes");
+            if (n == 0)
+                throw new CarFormatException($"{what} is cut off: the stream ended after {before + total} of {whole ?? (ulong)(before + buffer.Length)} bytes");
             total += n;
         }
     }

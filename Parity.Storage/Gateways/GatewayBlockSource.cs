@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
@@ -121,54 +122,204 @@ public sealed class GatewayBlockSource : IBlockSource
     }
 
     /// <summary>
-    /// Fetches the whole DAG under <paramref name="root"/> as one CAR (<c>?format=car</c>) from the best gateway into
-    /// <paramref name="store"/>: one request instead of one per block. Every block is hashed against its CID as it
-    /// arrives (a gateway sending a bad one is dropped, as for raw blocks, and the next is asked); no more than
-    /// <paramref name="maxBytes"/> of blocks are accepted from one gateway. Returns false when no gateway gave a CAR:
-    /// the caller then fetches block by block, which also fills in whatever a cut-off CAR lacked.
+    /// Fetches the whole DAG under <paramref name="root"/> as one CAR (<c>?format=car</c>) into <paramref name="store"/>:
+    /// one request instead of one per block. Gateways are asked as blocks are: in the order of their record in this
+    /// fetch (so the gateway that answered the root first is asked first), the next one too when no verified block has
+    /// come by the hedge delay, at once when one fails, and all at once when none has a record yet. The first gateway
+    /// to deliver a verified block wins and the other requests are cancelled; only the winner's blocks go into the
+    /// store. Every block is hashed against its CID before it is put (a gateway sending a bad one is dropped, as for raw
+    /// blocks, and the others are asked again); no more than <paramref name="maxBytes"/> of blocks are accepted from
+    /// one gateway. Returns false when no gateway gave a whole CAR: the caller then fetches block by block, which also
+    /// fills in whatever a cut-off CAR lacked.
     /// </summary>
     public async Task<bool> FetchCarAsync(Cid root, IBlockSink store, long maxBytes, CancellationToken cancellation)
     {
-        foreach (var record in _records.Where(r => !r.Dropped).OrderByDescending(r => r.Score).ToList())
+        var untried = _records.Where(r => !r.Dropped).OrderByDescending(r => r.Score).ToList();
+        var cold = _options.RaceFirstBlock && _records.All(r => r.Blocks == 0);
+        // Each round ends with a winner that finished (true) or failed part-way; the gateways that lost to it are not at
+        // fault and go back in line, so every round takes one gateway out and the loop ends.
+        while (untried.Count > 0)
         {
-            long received = 0;
-            try
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(record.Gateway, $"ipfs/{root}?format=car"));
-                request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(CarType));
-                using var headers = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-                headers.CancelAfter(_options.StallTimeout);
-                using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, headers.Token);
-                if (!response.IsSuccessStatusCode)
-                {
-                    record.Failed($"{root} as CAR: answered {(int)response.StatusCode}");
-                    continue;
-                }
-                await using var body = new StallGuardStream(await response.Content.ReadAsStreamAsync(cancellation), _options.StallTimeout);
-                await foreach (var (cid, block) in CarReader.ReadAsync(new BufferedStream(body, 1 << 16), _options.MaxBlockBytes, cancellation))
-                {
-                    received += block.Length;
-                    if (received > maxBytes)
-                        throw new CarFormatException($"sent more than {maxBytes} bytes of blocks for {root}");
-                    // CarReader hashed every block against its CID as it read it.
-                    await store.PutAsync(VerifiedBlock.Trusted(cid, block), cancellation);
-                    record.Served(block.Length);
-                }
-                return true;
-            }
-            catch (CarFormatException e)
-            {
-                record.Bad(root, $"CAR: {e.Message}");
-                _logger.LogWarning("Gateway {Gateway} sent a bad CAR for {Cid}: {Why}; it is dropped for the rest of this fetch",
-                    record.Gateway, root, e.Message);
-            }
-            catch (Exception e) when (e is HttpRequestException or IOException or TimeoutException
-                                          || (e is OperationCanceledException && !cancellation.IsCancellationRequested))
-            {
-                record.Failed($"{root} as CAR after {received} bytes: {e.Message}");
-            }
+            if (await RaceCarAsync(root, untried, cold, store, maxBytes, cancellation)) return true;
+            untried = [.. untried.OrderByDescending(r => r.Score)];
+            cold = false;
         }
         return false;
+    }
+
+    private enum CarOutcome { Completed, Failed, Lost }
+
+    /// <summary>Who won a CAR race: set once, by the first attempt to hold a verified block (or a whole, empty CAR).</summary>
+    private sealed class CarClaim
+    {
+        private readonly TaskCompletionSource<GatewayRecord> _won = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public Task<GatewayRecord> Won => _won.Task;
+        public bool TryClaim(GatewayRecord record) => _won.TrySetResult(record) || ReferenceEquals(_won.Task.Result, record);
+    }
+
+    private async Task<bool> RaceCarAsync(Cid root, List<GatewayRecord> untried, bool cold, IBlockSink store, long maxBytes,
+        CancellationToken cancellation)
+    {
+        using var race = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var claim = new CarClaim();
+        var running = new Dictionary<Task<CarOutcome>, (GatewayRecord Record, CancellationTokenSource Cancel)>();
+        var lost = new List<GatewayRecord>();
+        void Start()
+        {
+            var record = untried[0];
+            untried.RemoveAt(0);
+            var cancel = CancellationTokenSource.CreateLinkedTokenSource(race.Token);
+            running.Add(CarAttemptAsync(record, root, store, maxBytes, claim, cancel.Token, cancellation), (record, cancel));
+        }
+
+        do Start(); while (cold && untried.Count > 0);
+        try
+        {
+            while (running.Count > 0)
+            {
+                var open = !claim.Won.IsCompleted;
+                var hedge = open && untried.Count > 0 ? Task.Delay(_options.HedgeDelay, race.Token) : null;
+                List<Task> waits = [.. running.Keys];
+                if (hedge is not null) waits.Add(hedge);
+                if (open) waits.Add(claim.Won);
+                var done = await Task.WhenAny(waits);
+                cancellation.ThrowIfCancellationRequested();
+                if (done == hedge)
+                {
+                    Start();
+                    continue;
+                }
+                if (done == claim.Won)
+                {
+                    // A verified block arrived: the other requests are cancelled; the winner reads on.
+                    foreach (var (record, cancel) in running.Values)
+                        if (!ReferenceEquals(record, claim.Won.Result)) await cancel.CancelAsync();
+                    continue;
+                }
+                var attempt = (Task<CarOutcome>)done;
+                var (finished, source) = running[attempt];
+                running.Remove(attempt);
+                source.Dispose();
+                switch (await attempt)
+                {
+                    case CarOutcome.Completed:
+                        return true;
+                    case CarOutcome.Lost:
+                        lost.Add(finished);
+                        break;
+                    case CarOutcome.Failed when claim.Won.IsCompleted && ReferenceEquals(claim.Won.Result, finished):
+                        // The winner failed part-way (cut off, a bad block): a new round among the rest.
+                        foreach (var (_, cancel) in running.Values) await cancel.CancelAsync();
+                        break;
+                    case CarOutcome.Failed when !claim.Won.IsCompleted && running.Count == 0 && untried.Count > 0:
+                        // A gateway that failed is replaced at once, not after the hedge delay.
+                        Start();
+                        break;
+                }
+            }
+        }
+        finally
+        {
+            await race.CancelAsync();
+            foreach (var (attempt, (_, cancel)) in running)
+            {
+                // Cancelled above: each ends promptly, and none is left running against the store.
+                try { await attempt; } catch (Exception) { /* the fetch is over; the loser's end is beside the point */ }
+                cancel.Dispose();
+            }
+            untried.InsertRange(0, lost);
+        }
+        return false;
+    }
+
+    /// <summary>How many verified-to-be blocks the reading thread may get ahead of the hashing one (2 MiB each at most).</summary>
+    private const int CarHashQueue = 4;
+
+    /// <summary>
+    /// One gateway's CAR. The network is read and sections parsed on one task while this one hashes each block against
+    /// its CID, so reading and hashing overlap; a block is claimed, put and counted only after it hashed right.
+    /// </summary>
+    private async Task<CarOutcome> CarAttemptAsync(GatewayRecord record, Cid root, IBlockSink store, long maxBytes, CarClaim claim,
+        CancellationToken attempt, CancellationToken cancellation)
+    {
+        await Task.Yield(); // the race starts every attempt before any of them runs
+        long received = 0;
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(record.Gateway, $"ipfs/{root}?format=car"));
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(CarType));
+            using var headers = CancellationTokenSource.CreateLinkedTokenSource(attempt);
+            headers.CancelAfter(_options.StallTimeout);
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, headers.Token);
+            if (!response.IsSuccessStatusCode)
+            {
+                record.Failed($"{root} as CAR: answered {(int)response.StatusCode}");
+                return CarOutcome.Failed;
+            }
+            await using var body = new StallGuardStream(await response.Content.ReadAsStreamAsync(attempt), _options.StallTimeout);
+            await using var buffered = new BufferedStream(body, 1 << 18);
+            await CarReader.ReadHeaderAsync(buffered, attempt);
+
+            var queue = Channel.CreateBounded<(Cid Cid, byte[] Block)>(new BoundedChannelOptions(CarHashQueue)
+                { SingleReader = true, SingleWriter = true });
+            using var reading = CancellationTokenSource.CreateLinkedTokenSource(attempt);
+            var reader = Task.Run(async () =>
+            {
+                try
+                {
+                    long sent = 0;
+                    await foreach (var section in CarReader.ReadSectionsAsync(buffered, _options.MaxBlockBytes, verify: false, reading.Token))
+                    {
+                        // Counted as read, so a gateway cannot make the fetcher read past the cap while the hasher lags.
+                        sent += section.Block.Length;
+                        if (sent > maxBytes) throw new CarFormatException($"sent more than {maxBytes} bytes of blocks for {root}");
+                        await queue.Writer.WriteAsync(section, reading.Token);
+                    }
+                }
+                finally
+                {
+                    queue.Writer.TryComplete();
+                }
+            }, CancellationToken.None);
+            try
+            {
+                var index = 0L;
+                await foreach (var (cid, block) in queue.Reader.ReadAllAsync(attempt))
+                {
+                    if (!cid.Matches(block)) throw new CarFormatException($"CAR block {index}: block bytes do not hash to {cid}");
+                    if (!claim.TryClaim(record)) return CarOutcome.Lost;
+                    await store.PutAsync(VerifiedBlock.Trusted(cid, block), cancellation);
+                    record.Served(block.Length);
+                    received += block.Length;
+                    index++;
+                }
+                await reader; // a reading error (cut off, malformed, over a cap) surfaces here
+                return claim.TryClaim(record) ? CarOutcome.Completed : CarOutcome.Lost;
+            }
+            finally
+            {
+                // The reading task is stopped before the streams it reads are disposed (it would read a disposed stream).
+                await reading.CancelAsync();
+                try { await reader; } catch (Exception) { /* reported above if it was the cause, else beside the point */ }
+            }
+        }
+        catch (CarFormatException e)
+        {
+            record.Bad(root, $"CAR: {e.Message}");
+            _logger.LogWarning("Gateway {Gateway} sent a bad CAR for {Cid}: {Why}; it is dropped for the rest of this fetch",
+                record.Gateway, root, e.Message);
+            return CarOutcome.Failed;
+        }
+        catch (OperationCanceledException) when (attempt.IsCancellationRequested && !cancellation.IsCancellationRequested)
+        {
+            return CarOutcome.Lost; // another gateway won the race
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or TimeoutException
+                                      || (e is OperationCanceledException && !cancellation.IsCancellationRequested))
+        {
+            record.Failed($"{root} as CAR after {received} bytes: {e.Message}");
+            return CarOutcome.Failed;
+        }
     }
 
     private string Dropped() => string.Join("; ", _records.Where(r => r.Dropped).Select(r => $"{r.Gateway}: {string.Join(", ", r.BadBlocks)}"));

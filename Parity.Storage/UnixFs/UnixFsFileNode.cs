@@ -24,6 +24,8 @@ internal sealed class UnixFsFileNode
     public static UnixFsFileNode Parse(Cid cid, byte[] block)
     {
         if (cid.Codec == Multicodec.Raw) return new(cid, block, [], [], block.Length);
+        // The common leaf: its chunk is a slice of the block, no decoding and no copy (see UnixFsLeaf).
+        if (UnixFsLeaf.TryFind(block, out var offset, out var length)) return new(cid, block.AsMemory(offset, length), [], [], length);
         PbNode pb;
         UnixFsData fs;
         try

@@ -9,8 +9,9 @@ namespace Parity.Storage;
 public static class UnixFsImporter
 {
     /// <summary>
-    /// Each block given to <paramref name="sink"/> is a fresh array the importer never touches again, so a sink may keep
-    /// the memory without copying.
+    /// Each block given to a sink that retains blocks (<see cref="IBlockSink.RetainsBlocks"/>) is a fresh array the
+    /// importer never touches again, so the sink may keep the memory without copying. A sink that does not retain them
+    /// gets every leaf in the same reused buffer, so hashing a large file allocates no chunk arrays at all.
     /// </summary>
     public static async Task<ImportResult> ImportAsync(Stream content, ImportProfile profile, IBlockSink sink,
         IProgress<long>? progress = null, CancellationToken cancellation = default)
@@ -18,21 +19,24 @@ public static class UnixFsImporter
         ArgumentNullException.ThrowIfNull(content);
         ArgumentNullException.ThrowIfNull(sink);
         profile.Validate();
-        var builder = new Builder(profile, sink, cancellation);
+        var reuse = !sink.RetainsBlocks;
+        var builder = new Builder(profile, sink, reuse, cancellation);
         long fileSize = 0;
         var leaves = 0L;
+        var chunk = reuse ? new byte[profile.ChunkSize] : null;
         while (true)
         {
-            var chunk = new byte[profile.ChunkSize];
+            if (!reuse) chunk = new byte[profile.ChunkSize];
             var n = await ReadFullAsync(content, chunk, cancellation);
             if (n == 0 && leaves > 0) break;
-            var data = n == chunk.Length ? chunk : chunk.AsSpan(0, n).ToArray();
+            // A retaining sink is handed the array itself, so a short last chunk is cut to an array of its own length.
+            ReadOnlyMemory<byte> data = reuse || n == chunk!.Length ? chunk.AsMemory(0, n) : chunk.AsSpan(0, n).ToArray();
             await builder.AddLeafAsync(data);
             leaves++;
             fileSize += n;
             progress?.Report(fileSize);
             // A short read is the end: the chunker reads whole chunks, as Kubo's does, so only the last one is short.
-            if (n < chunk.Length) break;
+            if (n < profile.ChunkSize) break;
         }
         var root = await builder.FinishAsync();
         return new ImportResult(root.Cid, fileSize, builder.BlockCount, builder.DagSize);
@@ -53,27 +57,33 @@ public static class UnixFsImporter
     /// <summary>A finished child as its parent links it: CID, file bytes under it (blocksize) and DAG bytes (Tsize).</summary>
     private readonly record struct Child(Cid Cid, ulong FileBytes, ulong Tsize);
 
-    private sealed class Builder(ImportProfile profile, IBlockSink sink, CancellationToken cancellation)
+    private sealed class Builder(ImportProfile profile, IBlockSink sink, bool reuse, CancellationToken cancellation)
     {
+        // For a sink that does not retain blocks, dag-pb leaves are encoded into this one buffer instead of afresh.
+        private byte[]? _leafBuffer;
+
         // levels[0] holds leaves, levels[i] holds nodes of height i; each list is flushed into a parent when full.
         private readonly List<List<Child>> _levels = [];
 
         public long BlockCount { get; private set; }
         public long DagSize { get; private set; }
 
-        public async ValueTask AddLeafAsync(byte[] data)
+        public async ValueTask AddLeafAsync(ReadOnlyMemory<byte> data)
         {
-            byte[] block;
+            ReadOnlyMemory<byte> block;
             Cid cid;
             if (profile.RawLeaves)
             {
                 block = data;
-                cid = Cid.Of(block, Multicodec.Raw, 1);
+                cid = Cid.Of(block.Span, Multicodec.Raw, 1);
             }
             else
             {
-                block = EncodeFileLeaf(data);
-                cid = Cid.Of(block, Multicodec.DagPb, profile.CidVersion);
+                var length = FileLeafLength(data.Length);
+                var buffer = reuse ? _leafBuffer ??= new byte[FileLeafLength(profile.ChunkSize)] : new byte[length];
+                WriteFileLeaf(data.Span, buffer.AsSpan(0, length));
+                block = buffer.AsMemory(0, length);
+                cid = Cid.Of(block.Span, Multicodec.DagPb, profile.CidVersion);
             }
             await PutAsync(cid, block);
             await AddAsync(0, new Child(cid, (ulong)data.Length, (ulong)block.Length));
@@ -126,7 +136,7 @@ public static class UnixFsImporter
             return new Child(cid, fileBytes, tsize + (ulong)block.Length);
         }
 
-        private async ValueTask PutAsync(Cid cid, byte[] block)
+        private async ValueTask PutAsync(Cid cid, ReadOnlyMemory<byte> block)
         {
             // The CID was computed from these bytes a moment ago: no sink needs to hash them again.
             await sink.PutAsync(VerifiedBlock.Trusted(cid, block), cancellation);
@@ -135,30 +145,49 @@ public static class UnixFsImporter
         }
     }
 
+    /// <summary>The encoded length of a UnixFS File leaf holding <paramref name="chunkLength"/> bytes.</summary>
+    internal static int FileLeafLength(int chunkLength)
+    {
+        var inner = InnerLength(chunkLength);
+        return 1 + Varint.Length((ulong)inner) + inner;
+    }
+
+    private static int InnerLength(int chunkLength)
+    {
+        var n = (ulong)chunkLength;
+        return 2 + (chunkLength > 0 ? 1 + Varint.Length(n) + chunkLength : 0) + 1 + Varint.Length(n);
+    }
+
     /// <summary>
     /// A UnixFS File leaf, written by hand so a chunk is copied once: PBNode{Data: UnixFS{Type: File, Data: chunk,
     /// filesize}}. An empty chunk has no Data field, as Kubo writes the empty file.
     /// </summary>
     internal static byte[] EncodeFileLeaf(ReadOnlySpan<byte> chunk)
     {
+        var block = new byte[FileLeafLength(chunk.Length)];
+        WriteFileLeaf(chunk, block);
+        return block;
+    }
+
+    /// <summary>Writes the leaf into <paramref name="block"/>, which must be exactly <see cref="FileLeafLength"/> long.</summary>
+    private static void WriteFileLeaf(ReadOnlySpan<byte> chunk, Span<byte> block)
+    {
         var n = (ulong)chunk.Length;
-        var inner = 2 + (chunk.Length > 0 ? 1 + Varint.Length(n) + chunk.Length : 0) + 1 + Varint.Length(n);
-        var block = new byte[1 + Varint.Length((ulong)inner) + inner];
-        var span = block.AsSpan();
+        var inner = InnerLength(chunk.Length);
         var i = 0;
-        span[i++] = 0x0A; // PBNode.Data, length-delimited
-        i += Varint.Write((ulong)inner, span[i..]);
-        span[i++] = 0x08; // Type
-        span[i++] = (byte)UnixFsType.File;
+        block[i++] = 0x0A; // PBNode.Data, length-delimited
+        i += Varint.Write((ulong)inner, block[i..]);
+        block[i++] = 0x08; // Type
+        block[i++] = (byte)UnixFsType.File;
         if (chunk.Length > 0)
         {
-            span[i++] = 0x12; // Data
-            i += Varint.Write(n, span[i..]);
-            chunk.CopyTo(span[i..]);
+            block[i++] = 0x12; // Data
+            i += Varint.Write(n, block[i..]);
+            chunk.CopyTo(block[i..]);
             i += chunk.Length;
         }
-        span[i++] = 0x18; // filesize
-        i += Varint.Write(n, span[i..]);
-        return i == block.Length ? block : throw new InvalidOperationException("leaf length miscounted");
+        block[i++] = 0x18; // filesize
+        i += Varint.Write(n, block[i..]);
+        if (i != block.Length) throw new InvalidOperationException("leaf length miscounted");
     }
 }

@@ -281,6 +281,120 @@ public sealed class GatewayBlockSourceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_car_is_asked_of_the_gateway_that_answered_the_root_first()
+    {
+        var refuser = await Gateway(GatewayFault.ServerError);
+        refuser.CarFault = GatewayFault.ServerError;
+        var staller = await Gateway(GatewayFault.Stall);
+        staller.CarFault = GatewayFault.Stall;
+        var honest = await Gateway();
+        // What a runner does: the root raced across the gateways (for the size check), then the DAG as one CAR. Neither
+        // the hedge nor the stall timeout could rescue a CAR asked of the wrong gateway in time.
+        var fetch = new GatewayFetch(new MemoryBlockstore(),
+            Source(hedge: TimeSpan.FromMinutes(1), stall: TimeSpan.FromMinutes(2), race: true, gateways: [refuser, staller, honest]));
+
+        await UnixFsReader.StatAsync(_root, fetch, CancellationToken.None);
+        Assert.True(await fetch.PreloadAsync(_root, 2 << 20, CancellationToken.None));
+
+        Assert.Equal(_content, await ReadAll(fetch));
+        Assert.Equal((0, 0, 1), (refuser.CarHits, staller.CarHits, honest.CarHits));
+        Assert.Equal(1, honest.Hits); // the root, in the race; everything else came in its CAR
+        Assert.Empty(fetch.Remote.Report[1].Errors);
+    }
+
+    [Fact]
+    public async Task With_no_record_yet_the_car_is_raced_so_a_stalling_first_gateway_costs_nothing()
+    {
+        var staller = await Gateway();
+        staller.CarFault = GatewayFault.Stall;
+        var honest = await Gateway();
+        // The root is already in the store (a runner's cache), so no block was raced and no gateway has a record.
+        var store = new MemoryBlockstore();
+        await store.PutAsync(_root, await _blocks.GetAsync(_root, CancellationToken.None), CancellationToken.None);
+        var fetch = new GatewayFetch(store,
+            Source(hedge: TimeSpan.FromMinutes(1), stall: TimeSpan.FromMinutes(2), race: true, gateways: [staller, honest]));
+
+        Assert.True(await fetch.PreloadAsync(_root, 2 << 20, CancellationToken.None));
+
+        Assert.Equal(_content, await ReadAll(fetch));
+        Assert.Equal((1, 1), (staller.CarHits, honest.CarHits));
+        Assert.Equal(0, staller.Hits + honest.Hits);
+        // The stalled CAR lost the race and was cancelled: not a failure of the staller's, and not waited out.
+        Assert.Empty(fetch.Remote.Report[0].Errors);
+        Assert.Equal(0, fetch.Remote.Report[0].Blocks);
+        await Eventually.True(() => Task.FromResult(staller.Aborted == 1), TimeSpan.FromSeconds(10), "the stalled CAR request was cancelled");
+    }
+
+    [Fact]
+    public async Task A_car_that_stalls_at_the_preferred_gateway_is_hedged_at_the_next()
+    {
+        var preferred = await Gateway();
+        preferred.CarFault = GatewayFault.Stall;
+        var other = await Gateway();
+        var fetch = new GatewayFetch(new MemoryBlockstore(),
+            Source(hedge: TimeSpan.FromMilliseconds(200), stall: TimeSpan.FromMinutes(2), gateways: [preferred, other]));
+        // The first gateway serves the root, so it leads the record and is asked for the CAR first.
+        await UnixFsReader.StatAsync(_root, fetch, CancellationToken.None);
+        Assert.Equal(1, fetch.Remote.Report[0].Blocks);
+
+        Assert.True(await fetch.PreloadAsync(_root, 2 << 20, CancellationToken.None));
+
+        Assert.Equal(_content, await ReadAll(fetch));
+        Assert.Equal((1, 1), (preferred.CarHits, other.CarHits));
+        Assert.Equal(1, preferred.Hits + other.Hits); // the root only
+        Assert.Empty(fetch.Remote.Report[0].Errors);
+        await Eventually.True(() => Task.FromResult(preferred.Aborted == 1), TimeSpan.FromSeconds(10), "the stalled CAR request was cancelled");
+    }
+
+    [Fact]
+    public async Task A_car_refused_by_the_preferred_gateway_is_asked_of_the_next_at_once()
+    {
+        var refuser = await Gateway();
+        refuser.CarFault = GatewayFault.ServerError;
+        var other = await Gateway();
+        var fetch = new GatewayFetch(new MemoryBlockstore(),
+            Source(hedge: TimeSpan.FromMinutes(1), stall: TimeSpan.FromMinutes(2), gateways: [refuser, other]));
+        await UnixFsReader.StatAsync(_root, fetch, CancellationToken.None);
+
+        Assert.True(await fetch.PreloadAsync(_root, 2 << 20, CancellationToken.None));
+
+        Assert.Equal(_content, await ReadAll(fetch));
+        Assert.Equal((1, 1), (refuser.CarHits, other.CarHits));
+        Assert.Contains(fetch.Remote.Report[0].Errors, e => e.Contains("as CAR: answered 500"));
+    }
+
+    /// <summary>A store that checks, as each block is put, that its bytes hash to its CID.</summary>
+    private sealed class CheckingStore : IBlockSink
+    {
+        public int Puts;
+        public int Unverified;
+        public ValueTask PutAsync(VerifiedBlock block, CancellationToken cancellation)
+        {
+            Interlocked.Increment(ref Puts);
+            if (!block.Cid.Matches(block.Bytes.Span)) Interlocked.Increment(ref Unverified);
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    [Theory]
+    [InlineData(GatewayFault.FlipBit)]
+    [InlineData(GatewayFault.Truncate)]
+    public async Task Blocks_hashed_beside_the_reading_of_a_car_reach_the_store_only_once_they_hashed_right(GatewayFault fault)
+    {
+        var liar = await Gateway();
+        liar.CarFault = fault;
+        var source = Source(gateways: [liar]);
+        var store = new CheckingStore();
+
+        Assert.False(await source.FetchCarAsync(_root, store, 2 << 20, CancellationToken.None));
+
+        Assert.Equal(0, store.Unverified);
+        Assert.InRange(store.Puts, 0, 6); // the blocks before the fault, never the bad one or what followed it
+        Assert.Equal(store.Puts, source.Report[0].Blocks);
+        Assert.Equal(fault == GatewayFault.FlipBit, source.Report[0].Dropped);
+    }
+
+    [Fact]
     public async Task A_car_larger_than_the_file_can_be_is_refused()
     {
         var gateway = await Gateway();

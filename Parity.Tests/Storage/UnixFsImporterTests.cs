@@ -137,6 +137,54 @@ public class UnixFsImporterTests
         Assert.Equal(bytes, await ReadAll(result.Root, store, 0, null));
     }
 
+    /// <summary>Records, at the moment of each put, whether the bytes hash to the CID and which array holds them.</summary>
+    private sealed class RecordingSink(bool retains) : IBlockSink
+    {
+        public List<(Cid Cid, byte[] Array, byte[] Copy, bool HashedAtPut)> Puts { get; } = [];
+        public bool RetainsBlocks => retains;
+
+        public ValueTask PutAsync(VerifiedBlock block, CancellationToken cancellation)
+        {
+            Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(block.Bytes, out var segment));
+            Puts.Add((block.Cid, segment.Array!, block.Bytes.ToArray(), block.Cid.Matches(block.Bytes.Span)));
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    [Theory]
+    [InlineData("legacy")]
+    [InlineData("v1-2025")]
+    public async Task A_sink_that_does_not_retain_blocks_gets_one_reused_leaf_buffer_and_the_same_dag(string profileName)
+    {
+        var profile = ImportProfile.Parse(profileName);
+        var bytes = new byte[3 * profile.ChunkSize + 1234]; // three whole chunks and a short last one
+        new Random(5).NextBytes(bytes);
+        var keeping = new RecordingSink(retains: true);
+        var discarding = new RecordingSink(retains: false);
+
+        var kept = await UnixFsImporter.ImportAsync(new MemoryStream(bytes), profile, keeping);
+        var hashed = await UnixFsImporter.ImportAsync(new MemoryStream(bytes), profile, discarding);
+
+        Assert.Equal(kept.Root, hashed.Root);
+        Assert.Equal(keeping.Puts.Select(p => p.Cid), discarding.Puts.Select(p => p.Cid));
+        Assert.Equal(keeping.Puts.Select(p => p.Copy), discarding.Puts.Select(p => p.Copy));
+        Assert.All(discarding.Puts, p => Assert.True(p.HashedAtPut, $"{p.Cid} did not hash to its CID when it was put"));
+        var leaves = discarding.Puts.Take(4).ToList(); // the four leaves come before their parent
+        Assert.Single(leaves.Select(p => p.Array).Distinct());
+        // A retaining sink owns what it was given: four arrays, each still holding its block after the import.
+        Assert.Equal(4, keeping.Puts.Take(4).Select(p => p.Array).Distinct().Count());
+        Assert.All(keeping.Puts, p => Assert.True(p.Cid.Matches(p.Array.AsSpan(0, p.Copy.Length)) && p.Array.Length == p.Copy.Length,
+            $"{p.Cid}'s array was changed or is not exactly the block"));
+    }
+
+    [Fact]
+    public void Sinks_retain_blocks_unless_they_say_otherwise()
+    {
+        Assert.True(((IBlockSink)new MemoryBlockstore()).RetainsBlocks);
+        Assert.True(((IBlockSink)new DiscardSink()).RetainsBlocks);
+        Assert.False(((IBlockSink)DiscardingBlockSink.Instance).RetainsBlocks);
+    }
+
     internal static async Task<byte[]> ReadAll(Cid root, IBlockSource source, long offset, long? length)
     {
         var output = new MemoryStream();

@@ -31,7 +31,7 @@ public sealed class FaultyGateway : IAsyncDisposable
     /// <summary>Fail only this many requests with the fault, then answer honestly again (0: fault forever).</summary>
     public int FaultCount { get; set; }
     public int Hits => _hits;
-    /// <summary>What this gateway does to CARs (<c>?format=car</c>): None, FlipBit or Truncate.</summary>
+    /// <summary>What this gateway does to CARs (<c>?format=car</c>): None, FlipBit, Truncate, Stall or ServerError.</summary>
     public GatewayFault CarFault { get; set; }
     public int CarHits => _carHits;
     private int _carHits;
@@ -101,15 +101,7 @@ public sealed class FaultyGateway : IAsyncDisposable
                 }
                 return;
             case GatewayFault.Stall:
-                await response.Body.FlushAsync();
-                try
-                {
-                    await Task.Delay(TimeSpan.FromMinutes(5), context.RequestAborted);
-                }
-                catch (OperationCanceledException)
-                {
-                    Interlocked.Increment(ref _aborted);
-                }
+                await StallAsync(context);
                 return;
             case GatewayFault.ServerError:
                 response.StatusCode = 500;
@@ -129,6 +121,15 @@ public sealed class FaultyGateway : IAsyncDisposable
     private async Task ServeCar(HttpContext context, Cid root)
     {
         Interlocked.Increment(ref _carHits);
+        switch (CarFault)
+        {
+            case GatewayFault.ServerError:
+                context.Response.StatusCode = 500;
+                return;
+            case GatewayFault.Stall:
+                await StallAsync(context);
+                return;
+        }
         var car = new MemoryStream();
         await CarWriter.WriteAsync(root, _blocks, car, context.RequestAborted);
         var bytes = car.ToArray();
@@ -145,6 +146,20 @@ public sealed class FaultyGateway : IAsyncDisposable
                 return;
         }
         await context.Response.Body.WriteAsync(bytes);
+    }
+
+    /// <summary>Headers, then nothing until the client gives up (counted in <see cref="Aborted"/>).</summary>
+    private async Task StallAsync(HttpContext context)
+    {
+        await context.Response.Body.FlushAsync();
+        try
+        {
+            await Task.Delay(TimeSpan.FromMinutes(5), context.RequestAborted);
+        }
+        catch (OperationCanceledException)
+        {
+            Interlocked.Increment(ref _aborted);
+        }
     }
 
     public async ValueTask DisposeAsync()
