@@ -87,6 +87,9 @@ public static class FlSessionBenchmark
 
             var report = new StringBuilder();
             void Line(FormattableString text) => report.AppendLine(text.ToString(Invariant));
+            // 0. A histogram forest across the three silo processes, and the same forest trained here on one machine
+            // (first: the kill below takes a silo away).
+            await HistogramForest(http, cid, digits, Line);
             if (only != "forest")
             {
                 // 1. Round overhead: every participant answers, so each round closes on its last update.
@@ -199,8 +202,6 @@ public static class FlSessionBenchmark
                 }
             }
 
-            // 3. A histogram forest across the three silo processes, and the same forest trained here on one machine.
-            await HistogramForest(http, cid, digits, Line);
             Console.WriteLine();
             Console.WriteLine("---- paste into docs/benchmarks.md ----");
             Console.Write(report.ToString());

@@ -46,7 +46,11 @@ public sealed class FlPartGrain(IDatasetSource datasets, ParsedDatasets parsed, 
         try
         {
             var rows = Enumerable.Range(0, Math.Min(part.Rows, 64)).ToArray();
-            FederatedTrainer.Train(config with { EvaluationFraction = null }, whole, CancellationToken.None, part.Subset(rows));
+            var run = FederatedTrainer.Train(config with { EvaluationFraction = null }, whole, CancellationToken.None, part.Subset(rows));
+            // The update's way out of the runner and into a session (serialised, then read back): first uses of the
+            // JSON contracts cost as much as the training's code.
+            var bytes = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(run.Update, Parity.Json.ParityJson.Options);
+            System.Text.Json.JsonSerializer.Deserialize<ReceivedUpdate>(bytes, Parity.Json.ParityJson.Options);
         }
         catch (Exception e) when (e is ModelConfigException or TrainingDivergedException or DatasetException)
         {
