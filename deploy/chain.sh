@@ -15,6 +15,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
+. "$here/npm-cache.sh"
 source "$here/ports.sh"
 src=$here/chain
 cmd=${1:-}; [ $# -gt 0 ] && shift
@@ -40,15 +41,7 @@ chain_id=1337
 
 install() {
   command -v node >/dev/null || { echo "chain.sh: node is not installed; solc-js needs Node >= 20" >&2; exit 1; }
-  if [ ! -f "$cache/.complete" ]; then
-    # Install into a fresh temp dir and rename it: an interrupted npm ci never leaves a half cache that looks done.
-    mkdir -p "$(dirname "$cache")"
-    local tmp; tmp=$(mktemp -d "$cache.tmp.XXXXXX")
-    cp "$src/package.json" "$src/package-lock.json" "$tmp/"
-    (cd "$tmp" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-    touch "$tmp/.complete"
-    rm -rf "$cache"; mv "$tmp" "$cache"
-  fi
+  npm_cache_install "$src" "$cache"
   [ -x "$anvil" ] || { echo "chain.sh: $anvil is missing after install" >&2; exit 1; }
 }
 

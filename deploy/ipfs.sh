@@ -6,6 +6,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
+. "$here/npm-cache.sh"
 source "$here/ports.sh"
 src=$here/ipfs
 cmd=${1:-}; [ $# -gt 0 ] && shift
@@ -35,15 +36,7 @@ check_node() {
 
 install() {
   check_node
-  if [ ! -f "$cache/.complete" ]; then
-    # Install into a fresh temp dir and rename it: an interrupted npm ci never leaves a half cache that looks done.
-    mkdir -p "$(dirname "$cache")"
-    local tmp; tmp=$(mktemp -d "$cache.tmp.XXXXXX")
-    cp "$src/package.json" "$src/package-lock.json" "$tmp/"
-    (cd "$tmp" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-    touch "$tmp/.complete"
-    rm -rf "$cache"; mv "$tmp" "$cache"
-  fi
+  npm_cache_install "$src" "$cache"
   # server.mjs resolves its imports through this link (gitignored), so the checkout's own script always runs.
   if [ -d "$src/node_modules" ] && [ ! -L "$src/node_modules" ]; then rm -rf "$src/node_modules"; fi
   ln -sfn "$cache/node_modules" "$src/node_modules"

@@ -6,21 +6,14 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
+. "$here/npm-cache.sh"
 src=$here/redocly
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/parity/redocly-$(sha256sum "$src/package-lock.json" | cut -c1-16)
 bin=$cache/node_modules/.bin/redocly
 
 install() {
   command -v node >/dev/null || { echo "redocly.sh: node is not installed; @redocly/cli needs Node >= 20.19" >&2; exit 1; }
-  if [ ! -f "$cache/.complete" ]; then
-    # Install into a fresh temp dir and rename it: an interrupted npm ci never leaves a half cache that looks done.
-    mkdir -p "$(dirname "$cache")"
-    local tmp; tmp=$(mktemp -d "$cache.tmp.XXXXXX")
-    cp "$src/package.json" "$src/package-lock.json" "$tmp/"
-    (cd "$tmp" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-    touch "$tmp/.complete"
-    rm -rf "$cache"; mv "$tmp" "$cache"
-  fi
+  npm_cache_install "$src" "$cache"
   [ -x "$bin" ] || { echo "redocly.sh: $bin is missing after install" >&2; exit 1; }
 }
 
