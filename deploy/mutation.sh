@@ -27,11 +27,11 @@ tests[execution]='FullyQualifiedName~Parity.Tests.Execution'
 project[tasks]=Parity.Grains/Parity.Grains.csproj;       mutate[tasks]='Tasks/**/*.cs'
 tests[tasks]='FullyQualifiedName~Parity.Tests.Cluster.TaskLifecycleTests|FullyQualifiedName~Parity.Tests.Cluster.TaskIndexTests|FullyQualifiedName~Parity.Tests.Cluster.RetentionTests|FullyQualifiedName~Parity.Tests.Cluster.LapsedLeaseTests|FullyQualifiedName~Parity.Tests.Cluster.LostRenewalTests'
 project[models]=Parity.Learning/Parity.Learning.csproj;  mutate[models]='Models/**/*.cs'
-tests[models]='FullyQualifiedName~Parity.Tests.Learning.Models'
+tests[models]='FullyQualifiedName~Parity.Tests.Learning.Models|FullyQualifiedName~Parity.Tests.Learning.ConfigKeysTests|FullyQualifiedName~Parity.Tests.Learning.FedProx'
 project[forest]=Parity.Learning/Parity.Learning.csproj;  mutate[forest]='Forest/**/*.cs'
 tests[forest]='FullyQualifiedName~Parity.Tests.Learning.Forest'
 project[partitioning]=Parity.Learning/Parity.Learning.csproj; mutate[partitioning]='Partitioning/**/*.cs'
-tests[partitioning]='FullyQualifiedName~Parity.Tests.Learning.Partition'
+tests[partitioning]='FullyQualifiedName~Parity.Tests.Learning.Partition|FullyQualifiedName~Parity.Tests.Learning.SeededRandomTests|FullyQualifiedName~Parity.Tests.Federation.HeldOutSplitTests'
 
 rooms=("$@")
 [ ${#rooms[@]} -eq 0 ] && rooms=(security execution tasks models forest partitioning)

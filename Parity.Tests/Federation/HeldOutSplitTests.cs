@@ -25,8 +25,17 @@ public sealed class HeldOutSplitTests
     [InlineData(10, double.NaN)]
     [InlineData(1, 0.5)]
     [InlineData(0, 0.1)]
-    public void A_fraction_outside_the_range_or_a_part_of_one_row_is_refused(int rows, double fraction) =>
-        Assert.Throws<ArgumentOutOfRangeException>(() => HeldOutSplit.Size(rows, fraction));
+    public void A_fraction_outside_the_range_or_a_part_of_one_row_is_refused(int rows, double fraction)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => HeldOutSplit.Size(rows, fraction));
+
+        // The fraction is checked first; the message says which bound was broken.
+        var fractionValid = fraction is > 0 and <= 0.5;
+        Assert.Equal(fractionValid ? "rows" : "fraction", error.ParamName);
+        Assert.StartsWith(fractionValid
+            ? "a part needs at least 2 rows to hold one out and train on the rest"
+            : "the held-out fraction must be in (0, 0.5]", error.Message);
+    }
 
     [Fact]
     public void The_split_is_deterministic_disjoint_and_covers_the_part()

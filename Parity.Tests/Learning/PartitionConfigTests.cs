@@ -149,4 +149,102 @@ public sealed class PartitionConfigTests
         Assert.False(config.NeedsSeed);
         Assert.Equal([2, 3], Partitioner.Select([0, 0, 1, 1], config));
     }
+
+    [Fact]
+    public void Every_listed_key_is_one_the_parser_reads()
+    {
+        // Keys is what the task API accepts in partition_config: a key listed there that the parser does not read
+        // would be accepted and silently ignored. A value of the wrong type shows that the parser reads it.
+        Assert.Equal(8, PartitionConfig.Keys.Count);
+        var valid = new Dictionary<string, object>
+        {
+            ["strategy"] = "non_iid", ["total_parts"] = 2, ["part_index"] = 0, ["alpha"] = 1, ["min_samples"] = 0,
+            ["overlap_ratio"] = 0, ["seed"] = 1, ["classes_per_part"] = 1,
+        };
+        Assert.Equal(valid.Keys.Order(), PartitionConfig.Keys.Order());
+        foreach (var key in PartitionConfig.Keys)
+        {
+            var config = new Dictionary<string, object>(valid) { [key] = true };
+            var error = Invalid(System.Text.Json.JsonSerializer.Serialize(config));
+            Assert.Equal(key, error.Field);
+        }
+    }
+
+    [Fact]
+    public void An_empty_strategy_is_a_missing_one()
+    {
+        var error = Invalid("""{"strategy": "", "total_parts": 2, "part_index": 0, "seed": 1}""");
+
+        Assert.Equal("invalid partition configuration: strategy is required", error.Message);
+        Assert.Equal("strategy", error.Field);
+    }
+
+    [Theory]
+    [InlineData("stratified")]
+    [InlineData("non_iid")]
+    [InlineData("label_skew")]
+    [InlineData("random")]
+    public void A_missing_seed_is_explained_with_the_strategys_wire_name(string strategy)
+    {
+        var error = Invalid($$"""{"strategy": "{{strategy}}", "total_parts": 2, "part_index": 0, "alpha": 1}""");
+
+        Assert.Equal(
+            $"invalid partition configuration: seed is required for {strategy} partitioning, so that every participant computes the same parts",
+            error.Message);
+        Assert.Equal("seed", error.Field);
+    }
+
+    [Fact]
+    public void Text_that_is_not_json_is_refused_as_such()
+    {
+        var error = Invalid("""{"strategy": """);
+
+        Assert.StartsWith("invalid partition configuration: not valid JSON (", error.Message);
+    }
+
+    [Fact]
+    public void A_strategy_value_outside_the_enum_is_refused()
+    {
+        var config = new PartitionConfig { Strategy = (PartitionStrategy)99, TotalParts = 2, PartIndex = 0, Seed = 1 };
+
+        var error = Assert.Throws<ModelConfigException>(config.Validate);
+
+        Assert.Equal("invalid partition configuration: unknown strategy value 99", error.Message);
+        Assert.Equal("strategy", error.Field);
+    }
+
+    [Fact]
+    public void One_class_per_part_is_the_least_accepted()
+    {
+        var config = PartitionConfig.Parse("""{"strategy": "label_skew", "total_parts": 2, "part_index": 0, "seed": 1, "classes_per_part": 1}""");
+
+        Assert.Equal(1, config.ClassesPerPart);
+        Assert.Equal("classes_per_part",
+            Invalid("""{"strategy": "label_skew", "total_parts": 2, "part_index": 0, "seed": 1, "classes_per_part": 0}""").Field);
+    }
+
+    [Fact]
+    public void An_infinite_alpha_is_refused_naming_alpha_whichever_its_sign()
+    {
+        var config = new PartitionConfig { Strategy = PartitionStrategy.NonIid, TotalParts = 2, PartIndex = 0, Seed = 1 };
+
+        var positive = Assert.Throws<ModelConfigException>((config with { Alpha = double.PositiveInfinity }).Validate);
+        var negative = Assert.Throws<ModelConfigException>((config with { Alpha = double.NegativeInfinity }).Validate);
+
+        Assert.Equal("alpha parameter must be finite for non-IID partitioning, got +Inf", positive.Message);
+        Assert.Equal("alpha", positive.Field);
+        Assert.Equal("alpha parameter must be positive for non-IID partitioning, got -Inf", negative.Message);
+        Assert.Equal("alpha", negative.Field);
+    }
+
+    [Theory]
+    [InlineData("overlap_ratio")]
+    [InlineData("alpha")]
+    public void A_number_too_large_for_a_double_is_refused_not_read_as_something_else(string field)
+    {
+        var error = Invalid($$"""{"strategy": "non_iid", "total_parts": 2, "part_index": 0, "alpha": 1, "seed": 1, "{{field}}": 1e400}""");
+
+        Assert.Equal($"invalid partition configuration: {field} must be a number", error.Message);
+        Assert.Equal(field, error.Field);
+    }
 }

@@ -81,6 +81,7 @@ public sealed class PartitionerTests
         Assert.Equal("invalid partition configuration: label_skew with total_parts=2 and classes_per_part=2 covers only " +
                      "4 of 5 classes; every class must go to some part", tooFew.Message);
         Assert.Equal("invalid partition configuration: classes_per_part=6 exceeds the 5 classes in the labels", tooMany.Message);
+        Assert.Equal("classes_per_part", tooFew.Field);
         Assert.Equal("classes_per_part", tooMany.Field);
     }
 
@@ -94,6 +95,118 @@ public sealed class PartitionerTests
 
         Assert.Equal("label_skew partitioning gives part 1 (classes 1) 3 rows, fewer than 5 (min_samples=5); " +
                      "use fewer parts or more classes per part", error.Message);
+        Assert.Equal("min_samples", error.Field);
+    }
+
+    [Fact]
+    public void Label_skew_names_every_class_of_a_part_below_min_samples()
+    {
+        // Part 1 holds classes 2 and 3, one row each.
+        float[] labels = [.. Enumerable.Repeat(0f, 30), .. Enumerable.Repeat(1f, 30), 2f, 3f];
+
+        var error = Assert.Throws<ModelConfigException>(() =>
+            Partitioner.Select(labels, Config(PartitionStrategy.LabelSkew, 2) with { MinSamples = 5 }));
+
+        Assert.Equal("label_skew partitioning gives part 1 (classes 2, 3) 2 rows, fewer than 5 (min_samples=5); " +
+                     "use fewer parts or more classes per part", error.Message);
+    }
+
+    [Fact]
+    public void A_part_of_exactly_min_samples_rows_is_accepted()
+    {
+        var labels = Classes(2, 5);
+
+        Assert.All(Partitioner.SelectAll(labels, Config(PartitionStrategy.LabelSkew, 2) with { MinSamples = 5 }),
+            part => Assert.Equal(5, part.Length));
+        // Near-equal Dirichlet weights (α = 10⁹) split one class of 10 rows 5 and 5 on the first draw.
+        Assert.All(Partitioner.SelectAll(new float[10], Config(PartitionStrategy.NonIid, 2) with { Alpha = 1e9, MinSamples = 5 }),
+            part => Assert.Equal(5, part.Length));
+    }
+
+    [Fact]
+    public void Label_skew_orders_classes_by_label_not_by_first_appearance()
+    {
+        float[] labels = [2, 2, 1, 1, 0, 0];
+
+        Assert.Equal([[4, 5], [2, 3], [0, 1]], Partitioner.SelectAll(labels, Config(PartitionStrategy.LabelSkew, 3)));
+    }
+
+    [Fact]
+    public void Minus_zero_and_zero_are_one_class_named_0()
+    {
+        float[] labels = [-0f, 0f, -0f, .. Enumerable.Repeat(1f, 30)];
+
+        var error = Assert.Throws<ModelConfigException>(() =>
+            Partitioner.Select(labels, Config(PartitionStrategy.LabelSkew, 2) with { MinSamples = 5 }));
+
+        Assert.StartsWith("label_skew partitioning gives part 0 (classes 0) 3 rows", error.Message);
+    }
+
+    [Fact]
+    public void Non_iid_stops_at_the_tenth_draw()
+    {
+        // Found by search: with seed 20 the first draw that gives every part 10 rows is the eleventh, so a partitioner
+        // that drew once more than it says would accept this config.
+        var labels = Enumerable.Range(0, 60).Select(i => (float)(i % 3)).ToArray();
+        var config = Config(PartitionStrategy.NonIid, 4) with { Alpha = 0.5, MinSamples = 10, Seed = 20 };
+
+        var error = Assert.Throws<ModelConfigException>(() => Partitioner.Select(labels, config));
+
+        Assert.Contains("in 10 Dirichlet draws", error.Message);
+    }
+
+    [Fact]
+    public void Non_iid_reports_a_smallest_part_of_zero_rows()
+    {
+        // With α = 10⁻³ each class goes (almost) whole to one part: two classes leave three of five parts empty.
+        var config = Config(PartitionStrategy.NonIid, 5) with { Alpha = 1e-3, MinSamples = 1 };
+
+        var error = Assert.Throws<ModelConfigException>(() => Partitioner.Select(Classes(2, 25), config));
+
+        Assert.Contains("the smallest part had 0 rows at best", error.Message);
+    }
+
+    [Fact]
+    public void A_missing_config_is_an_argument_error()
+    {
+        var error = Assert.Throws<ArgumentNullException>(() => Partitioner.Select(new float[4], null!));
+        Assert.Equal("config", error.ParamName);
+    }
+
+    // Golden splits. Every participant computes the split for itself, so participants running different builds (a
+    // rolling upgrade) only agree on who trains on which rows if the split for a seed never changes. A change that
+    // breaks these on purpose is a protocol change.
+    public static TheoryData<string, PartitionConfig, int[][]> GoldenSplits() => new()
+    {
+        { "random", Config(PartitionStrategy.Random, 3),
+            [[2, 10, 11, 15, 16, 17, 19, 21], [1, 3, 4, 8, 9, 13, 18, 20], [0, 5, 6, 7, 12, 14, 22, 23]] },
+        { "stratified", Config(PartitionStrategy.Stratified, 3),
+            [[2, 5, 6, 8, 9, 10, 18, 19], [1, 7, 11, 12, 15, 16, 17, 23], [0, 3, 4, 13, 14, 20, 21, 22]] },
+        { "non_iid α=0.5", Config(PartitionStrategy.NonIid, 3) with { Alpha = 0.5 },
+            [[1, 3, 7, 12], [9, 13, 15, 16, 18, 19, 21], [0, 2, 4, 5, 6, 8, 10, 11, 14, 17, 20, 22, 23]] },
+        { "non_iid α=1", Config(PartitionStrategy.NonIid, 3) with { Alpha = 1.0 },
+            [[1, 3, 7, 9, 12, 16, 17, 18, 21, 23], [13], [0, 2, 4, 5, 6, 8, 10, 11, 14, 15, 19, 20, 22]] },
+        { "non_iid α=3", Config(PartitionStrategy.NonIid, 3) with { Alpha = 3.0 },
+            [[3, 4, 5, 7, 8, 9, 10, 11, 12, 13, 18, 19, 20, 21, 23], [1, 2, 6, 14, 15, 22], [0, 16, 17]] },
+        { "label_skew", Config(PartitionStrategy.LabelSkew, 2),
+            [[1, 4, 6, 7, 10, 12, 13, 15, 16, 19, 21, 22], [0, 2, 3, 5, 8, 9, 11, 14, 17, 18, 20, 23]] },
+        { "random with overlap 0.5", Config(PartitionStrategy.Random, 3) with { OverlapRatio = 0.5 },
+            [[0, 1, 2, 10, 11, 12, 14, 15, 16, 17, 19, 21], [1, 3, 4, 7, 8, 9, 13, 17, 18, 19, 20, 22], [0, 5, 6, 7, 10, 12, 13, 14, 15, 21, 22, 23]] },
+    };
+
+    [Theory]
+    [MemberData(nameof(GoldenSplits))]
+    public void The_split_for_a_seed_never_changes(string name, PartitionConfig config, int[][] expected)
+    {
+        var labels = Enumerable.Range(0, 24).Select(i => (float)(i % 3)).ToArray();
+
+        Assert.True(expected.SequenceEqual(Partitioner.SelectAll(labels, config), new PartComparer()), name);
+    }
+
+    private sealed class PartComparer : IEqualityComparer<int[]>
+    {
+        public bool Equals(int[]? x, int[]? y) => x!.SequenceEqual(y!);
+        public int GetHashCode(int[] obj) => obj.Length;
     }
 
     [Fact]
