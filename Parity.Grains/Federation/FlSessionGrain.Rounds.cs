@@ -154,6 +154,10 @@ public sealed partial class FlSessionGrain
         var forest = forestSession && spec.EvaluationFraction is not null ? Record.Model : null;
         var mu = !forestSession && Strategy() is FedProx prox ? (float?)prox.ProximalMu : null;
         var evaluateOnly = Record.FinalEvaluation is { } final && final.RoundId == round.RoundId;
+        var config = WithPrivacy(SessionPlanning.TaskConfig(spec, Id, round.RoundId, Record.Participants.Count, update.PartIndex,
+            update.Runner, global, mu, forest, evaluateOnly), evaluateOnly);
+        // An evaluation-only task trains nothing, so it has no update to mask.
+        if (!evaluateOnly) config = WithSecureAggregation(config, update);
         var task = new ParityTask
         {
             Id = update.TaskId!,
@@ -161,10 +165,7 @@ public sealed partial class FlSessionGrain
                 ? $"FL Evaluation - Session {spec.Name} Round {round.Round} (Partition {update.PartIndex + 1}/{Record.Participants.Count})"
                 : $"FL Training - Session {spec.Name} Round {round.Round} (Partition {update.PartIndex + 1}/{Record.Participants.Count})",
             Type = TaskType.FederatedLearning,
-            Config = evaluateOnly ? WithPrivacy(SessionPlanning.TaskConfig(spec, Id, round.RoundId, Record.Participants.Count, update.PartIndex,
-                    update.Runner, global, mu, forest, evaluateOnly), evaluateOnly)
-                : WithSecureAggregation(WithPrivacy(SessionPlanning.TaskConfig(spec, Id, round.RoundId, Record.Participants.Count, update.PartIndex,
-                    update.Runner, global, mu, forest, evaluateOnly), evaluateOnly), update),
+            Config = config,
             Nonce = update.TaskId!,
             CreatorAddress = spec.CreatorAddress,
             ClientId = "fl-coordinator",
