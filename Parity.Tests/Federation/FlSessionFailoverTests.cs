@@ -16,17 +16,25 @@ public sealed class FlSessionFailoverTests
     [Fact]
     public async Task A_participant_whose_silo_stops_is_no_longer_waited_for_and_rounds_close_at_quorum()
     {
-        await using var fl = await FlSessionCluster.StartAsync(3);
+        // Round 3's reports wait at their senders until the silo is stopping, so the stop surely comes mid-session
+        // (fast rounds would otherwise all be done first).
+        string? id = null;
+        var gate = new CallGate(call => id is not null && call.InterfaceMethod?.Name == nameof(IFlSessionGrain.TaskFinished)
+                                        && call.Request.GetArgument(0) is FlTaskReport report && report.RoundId == RoundTasks.RoundId(id, 3));
+        await using var fl = await FlSessionCluster.StartAsync(3, silo => silo.AddOutgoingGrainCallFilter(gate.InvokeAsync));
         var session = fl.IrisSession(rounds: 12);
         session["quorum"] = 2;
         // A dead participant is not waited for, so the rounds after the stop close as soon as the others have answered.
         session["round_timeout_seconds"] = 10;
-        var id = await fl.CreateAsync(session);
+        id = await fl.CreateAsync(session);
         await fl.StartSessionAsync(id);
-        await Eventually.True(async () => (await fl.Session(id)).CurrentRound >= 2, TimeSpan.FromSeconds(60), "round 2");
+        await gate.Reached.WaitAsync(TimeSpan.FromSeconds(60));
 
         var lost = (await fl.Session(id)).Participants.Single(p => p.PartIndex == 2).Runner;
-        await fl.Cluster.Cluster.StopSiloAsync(fl.Cluster.Cluster.Silos.Single(s => s.Name == lost));
+        // A graceful stop waits for the silo's calls in flight, the held one among them: it is let go once the stop began.
+        var stopping = fl.Cluster.Cluster.StopSiloAsync(fl.Cluster.Cluster.Silos.Single(s => s.Name == lost));
+        gate.Open();
+        await stopping;
         var finished = await fl.WaitFinished(id);
 
         Assert.True(finished.Status == FlSessionStatus.Completed, $"{finished.Status}: {finished.Error} " +
