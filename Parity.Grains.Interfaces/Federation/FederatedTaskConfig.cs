@@ -45,14 +45,25 @@ public sealed record FederatedTaskConfig
     public FederatedSecureAggregation? SecureAggregation { get; init; }
 
     /// <summary>
+    /// Parity's addition: a session's rehearsal before round 1. The runner takes its part and trains from
+    /// <see cref="GlobalModel"/> on at most <see cref="RehearsalRows"/> of its rows, as a round task would, but answers
+    /// with the global weights it received (a zero update): the round's whole path runs once, and nothing learnt from
+    /// the data leaves the runner.
+    /// </summary>
+    public bool Rehearsal { get; init; }
+
+    /// <summary>The most rows a rehearsal trains on: enough to run every step of training, few enough to cost nothing.</summary>
+    public const int RehearsalRows = 64;
+
+    /// <summary>
     /// The fields <c>config</c> takes: the upstream's (UPSTREAM.md §7.2), and Parity's <c>participant</c>,
-    /// <c>evaluation_fraction</c>, <c>evaluate_only</c> and <c>privacy</c>.
+    /// <c>evaluation_fraction</c>, <c>evaluate_only</c>, <c>privacy</c>, <c>secure_aggregation</c> and <c>rehearsal</c>.
     /// </summary>
     public static IReadOnlyList<string> Fields { get; } =
     [
         "session_id", "round_id", "model_type", "dataset_cid", "data_format", "model_config", "partition_config",
         "train_config", "output_format", "global_model", "participant", "evaluation_fraction", "evaluate_only",
-        "privacy", "secure_aggregation",
+        "privacy", "secure_aggregation", "rehearsal",
     ];
 
     /// <summary>
@@ -166,7 +177,12 @@ public sealed record FederatedTaskConfig
             EvaluateOnly = JsonFields.Boolean(root, "evaluate_only", "config.") ?? false,
             Privacy = JsonFields.Field(root, "privacy") is { } privacy ? FederatedPrivacy.Parse(privacy) : null,
             SecureAggregation = JsonFields.Field(root, "secure_aggregation") is { } secure ? FederatedSecureAggregation.Parse(secure) : null,
+            Rehearsal = JsonFields.Boolean(root, "rehearsal", "config.") ?? false,
         };
+        if (config.Rehearsal && (modelType == FederatedModelType.RandomForest || global is null))
+            throw new TaskConfigException("config.rehearsal needs a weight model and its config.global_model: a rehearsal answers with the global weights");
+        if (config.Rehearsal && (config.EvaluateOnly || config.Privacy is not null || config.SecureAggregation is not null))
+            throw new TaskConfigException("config.rehearsal trains and answers nothing of its own: it takes no evaluate_only, privacy or secure_aggregation");
         if (config.SecureAggregation is not null && (modelType == FederatedModelType.RandomForest || global is null))
             throw new TaskConfigException("config.secure_aggregation needs a weight model and its config.global_model: the update it masks is local − global");
         if (config.Privacy is not null && (modelType == FederatedModelType.RandomForest || global is null))

@@ -37,7 +37,7 @@ public sealed class FederatedExecutor(IDatasetSource datasets, ParsedDatasets pa
                 Progress(output, $"{(config.EvaluateOnly ? "evaluating the global" : "training")} {FederatedTaskConfig.WireName(config.ModelType)} on part {config.Partition.PartIndex + 1} " +
                                  $"of {config.Partition.TotalParts} ({dataset.Rows} rows in all)");
                 var part = parsed.Part(config.DatasetCid, config.DataFormat, dataset, config.Partition);
-                return FederatedTrainer.Train(config, dataset, cancellation, part);
+                return config.Rehearsal ? Rehearse(config, dataset, part, cancellation) : FederatedTrainer.Train(config, dataset, cancellation, part);
             }, cancellation);
             var sent = trained.Update;
             if (config.SecureAggregation is { } secure)
@@ -64,7 +64,9 @@ public sealed class FederatedExecutor(IDatasetSource datasets, ParsedDatasets pa
             output.Stdout.Append(update);
             if (sent.GlobalEvaluation is { } received)
                 Progress(output, $"round {config.RoundId}: the global model received scored loss {received.Loss:G6} on {received.Rows} held-out rows");
-            if (!config.EvaluateOnly)
+            if (config.Rehearsal)
+                Progress(output, $"rehearsal {config.RoundId}: trained on {trained.Update.DataSize} rows; answered with the global weights");
+            else if (!config.EvaluateOnly)
                 Progress(output, $"round {config.RoundId}: loss {trained.Update.Loss:G6} on {trained.Update.DataSize} rows");
             return new ExecutionOutcome
             {
@@ -88,6 +90,23 @@ public sealed class FederatedExecutor(IDatasetSource datasets, ParsedDatasets pa
             return Failed("ran out of memory training this model on this data: reduce the model's size (hidden_sizes, " +
                           "num_trees, max_depth) or batch_size", clock);
         }
+    }
+
+    /// <summary>
+    /// A rehearsal (<see cref="FederatedTaskConfig.Rehearsal"/>): trains as a round would, on a few of the part's rows,
+    /// then answers with the global weights it received and no metrics, so nothing learnt from the data leaves.
+    /// </summary>
+    private static FederatedRun Rehearse(FederatedTaskConfig config, Dataset dataset, Dataset part, CancellationToken cancellation)
+    {
+        var rows = Enumerable.Range(0, Math.Min(part.Rows, FederatedTaskConfig.RehearsalRows)).ToArray();
+        var run = FederatedTrainer.Train(config with { EvaluationFraction = null }, dataset, cancellation, part.Subset(rows));
+        var update = run.Update with
+        {
+            Weights = GlobalModelJson.ReadWeights(config.GlobalModel!.Value)!,
+            Gradients = new Dictionary<string, float[]>(),
+            Loss = 0, Accuracy = null, RSquared = null, MeanSquaredError = null, GlobalEvaluation = null, BelowClip = null,
+        };
+        return run with { Update = update };
     }
 
     private static void Progress(ExecutionOutput output, string line) => output.Stderr.Append(Encoding.UTF8.GetBytes(line + "\n"));

@@ -31,31 +31,7 @@ public sealed class FlPartGrain(IDatasetSource datasets, ParsedDatasets parsed, 
         CheckSilo(setup);
         var clock = Stopwatch.StartNew();
         var part = await Part(setup);
-        var config = FederatedTaskConfig.Parse(setup.TaskConfig);
-        if (config.ModelType != FederatedModelType.RandomForest) await Task.Run(() => WarmUp(config, _part!.Value.Whole, part));
         return new FlPartReady { Rows = part.Rows, DatasetBytes = _part!.Value.Bytes, Milliseconds = clock.Elapsed.TotalMilliseconds };
-    }
-
-    /// <summary>
-    /// Trains the session's model once on a few of the part's rows and throws the result away: the runner's first round
-    /// then finds its training code compiled (the silo runs without tiered compilation, so a first call compiles fully
-    /// optimised code, for hundreds of milliseconds), and round 1 costs what the others cost.
-    /// </summary>
-    private static void WarmUp(FederatedTaskConfig config, Dataset whole, Dataset part)
-    {
-        try
-        {
-            var rows = Enumerable.Range(0, Math.Min(part.Rows, 64)).ToArray();
-            var run = FederatedTrainer.Train(config with { EvaluationFraction = null }, whole, CancellationToken.None, part.Subset(rows));
-            // The update's way out of the runner and into a session (serialised, then read back): first uses of the
-            // JSON contracts cost as much as the training's code.
-            var bytes = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(run.Update, Parity.Json.ParityJson.Options);
-            System.Text.Json.JsonSerializer.Deserialize<ReceivedUpdate>(bytes, Parity.Json.ParityJson.Options);
-        }
-        catch (Exception e) when (e is ModelConfigException or TrainingDivergedException or DatasetException)
-        {
-            // A warm-up only: the round's own task meets any real problem and reports it.
-        }
     }
 
     public async Task<ForestPartSummary> Summarize(FlPartSetup setup)

@@ -4,8 +4,9 @@ namespace Parity.Federation;
 
 /// <summary>
 /// Before round 1, every runner that takes part prepares its part on its own silo: the dataset fetched by CID,
-/// verified, parsed and partitioned into the silo's <see cref="ParsedDatasets"/>, where its round tasks find it. Round 1
-/// then costs what every later round costs, and a runner that cannot reach the dataset is named before anything trains.
+/// verified, parsed and partitioned into the silo's <see cref="ParsedDatasets"/>, where its round tasks find it; then a
+/// session of weight models rehearses a round (FlSessionGrain.Rehearsal.cs). Round 1 then costs what every later round
+/// costs, and a runner that cannot reach the dataset or run the session's tasks is named before anything trains.
 /// </summary>
 /// <remarks>
 /// Preparing is best effort: a part that fails or does not answer in time is reported (<c>participant_unprepared</c>)
@@ -53,6 +54,11 @@ public sealed partial class FlSessionGrain
                 AddEvent("participant_unprepared", $"{runner} could not prepare its part: {reason}; round 1 is sent to it anyway", runner: runner);
             }
             if (ready.Count > 0) AddEvent("participants_prepared", $"parts ready on {string.Join(", ", ready)}");
+            if (Rehearses && runnersOnly.Count > 0)
+            {
+                await Rehearse(runnersOnly, timeout);
+                if (Record.Status != FlSessionStatus.Active || Record.Rounds.Count > 0) return;
+            }
             await OpenRound(1);
         }
         finally

@@ -34,6 +34,7 @@ public sealed partial class FlSessionGrain
     public async Task TaskFinished(FlTaskReport report)
     {
         if (Spec is null) return;
+        if (TakeRehearsal(report)) return;
         if (Record.FinalEvaluation is { } evaluation && evaluation.RoundId == report.RoundId)
         {
             await TakeEvaluation(report);
@@ -171,13 +172,18 @@ public sealed partial class FlSessionGrain
             ClientId = "fl-coordinator",
             CreatedAt = Now,
         };
-        // Created on its participant's silo (see HintedPlacement): it lives and dies with its participant.
-        var host = runners.Runners.FirstOrDefault(r => r.Name == update.Runner)?.SiloAddress;
+        return SubmitOnRunnerSilo(task, update.Runner);
+    }
+
+    /// <summary>Submits a task created on its participant's silo (see HintedPlacement): it lives and dies with its participant.</summary>
+    private Task<SubmitOutcome> SubmitOnRunnerSilo(ParityTask task, string runner)
+    {
+        var host = runners.Runners.FirstOrDefault(r => r.Name == runner)?.SiloAddress;
         if (!string.IsNullOrEmpty(host)) RequestContext.Set(IPlacementDirector.PlacementHintKey, SiloAddress.FromParsableString(host));
         try
         {
             // The hint travels with the call as it is made; it must not stay for the session's other calls.
-            return GrainFactory.GetGrain<ITaskGrain>(update.TaskId!).Submit(task);
+            return GrainFactory.GetGrain<ITaskGrain>(task.Id).Submit(task);
         }
         finally
         {

@@ -55,8 +55,9 @@ public static class SessionPlanning
     /// <summary>The config of the round task for one participant: the upstream's shape (UPSTREAM.md §7.2) plus <c>participant</c>.</summary>
     /// <param name="forest">A forest session's global forest, sent only for federated evaluation (forests train from scratch).</param>
     /// <param name="evaluateOnly">The final evaluation: score the global model on the held-out rows, train nothing.</param>
+    /// <param name="rehearsal">The rehearsal before round 1 (<see cref="FederatedTaskConfig.Rehearsal"/>).</param>
     public static string TaskConfig(FlSessionSpec spec, string sessionId, string roundId, int parts, int index, string participant,
-        IReadOnlyDictionary<string, float[]>? global, float? proximalMu, byte[]? forest = null, bool evaluateOnly = false)
+        IReadOnlyDictionary<string, float[]>? global, float? proximalMu, byte[]? forest = null, bool evaluateOnly = false, bool rehearsal = false)
     {
         using var config = JsonDocument.Parse(spec.Config);
         var train = FlSessionRequest.TrainConfig(config.RootElement, spec.Seed);
@@ -88,6 +89,7 @@ public static class SessionPlanning
         };
         if (spec.EvaluationFraction is { } fraction) node["evaluation_fraction"] = fraction;
         if (evaluateOnly) node["evaluate_only"] = true;
+        if (rehearsal) node["rehearsal"] = true;
         return node.ToJsonString();
     }
 

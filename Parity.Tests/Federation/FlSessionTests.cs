@@ -242,6 +242,47 @@ public sealed class FlSessionTests(SharedFlCluster fixture) : IClassFixture<Shar
     }
 
     [Fact]
+    public async Task Each_runner_rehearses_a_round_task_before_round_1_and_nothing_it_learnt_comes_back()
+    {
+        var id = await Fl.CreateAsync(Fl.IrisSession(rounds: 1));
+        await Fl.StartSessionAsync(id);
+        var session = await Fl.WaitFinished(id);
+        Assert.Equal(FlSessionStatus.Completed, session.Status);
+        var events = (await Fl.Cluster.Client.GetGrain<IFlSessionGrain>(id).NextEvents(0, TimeSpan.Zero)).ToList();
+        var types = events.Select(e => e.Type).ToList();
+        var rehearsed = types.IndexOf("participants_rehearsed");
+        Assert.True(rehearsed > types.IndexOf("participants_prepared") && rehearsed < types.IndexOf("round_started"), string.Join(", ", types));
+        Assert.StartsWith("3 of 3 runners ran a round task", events[rehearsed].Message);
+        Assert.DoesNotContain("participant_unprepared", types);
+
+        // The round-1 task of each part carried the global model the rehearsal carried too.
+        foreach (var participant in session.Participants)
+        {
+            var rehearsal = Fl.Cluster.Client.GetGrain<ITaskGrain>(RoundTasks.TaskId(id, 0, participant.PartIndex));
+            var task = await rehearsal.Get();
+            Assert.NotNull(task);
+            Assert.Equal(TaskState.Completed, task.Status);
+            Assert.Equal(participant.Runner, task.Runner);
+            var config = FederatedTaskConfig.Parse(task.Config);
+            Assert.True(config.Rehearsal);
+            var sent = Parity.Learning.Models.GlobalModelJson.ReadWeights(config.GlobalModel!.Value)!;
+            var firstRound = FederatedTaskConfig.Parse((await Fl.Cluster.Client.GetGrain<ITaskGrain>(RoundTasks.TaskId(id, 1, participant.PartIndex)).Get())!.Config);
+            var roundOneGlobal = Parity.Learning.Models.GlobalModelJson.ReadWeights(firstRound.GlobalModel!.Value)!;
+            Assert.Equal(roundOneGlobal.Keys.Order(), sent.Keys.Order());
+            foreach (var (key, values) in roundOneGlobal) Assert.Equal(values, sent[key]);
+
+            // Its answer: the weights it received, bit for bit, no metrics, and the few rows it trained on.
+            var answer = System.Text.Json.JsonSerializer.Deserialize<FederatedUpdate>((await rehearsal.GetResult())!.Stdout!, Parity.Json.ParityJson.Options)!;
+            Assert.Equal(sent.Keys.Order(), answer.Weights.Keys.Order());
+            foreach (var (key, values) in sent) Assert.Equal(values, answer.Weights[key]);
+            Assert.Empty(answer.Gradients);
+            Assert.Equal(0, answer.Loss);
+            Assert.Null(answer.Accuracy);
+            Assert.Equal(Math.Min(participant.Rows, FederatedTaskConfig.RehearsalRows), answer.DataSize);
+        }
+    }
+
+    [Fact]
     public async Task A_cancelled_session_stops_its_round_and_cannot_be_started_again()
     {
         var id = await Fl.CreateAsync(Fl.IrisSession(rounds: 500));
