@@ -37,7 +37,7 @@ public sealed class FederatedExecutor(IDatasetSource datasets, ParsedDatasets pa
                 Progress(output, $"{(config.EvaluateOnly ? "evaluating the global" : "training")} {FederatedTaskConfig.WireName(config.ModelType)} on part {config.Partition.PartIndex + 1} " +
                                  $"of {config.Partition.TotalParts} ({dataset.Rows} rows in all)");
                 var part = parsed.Part(config.DatasetCid, config.DataFormat, dataset, config.Partition);
-                return config.Rehearsal ? Rehearse(config, dataset, part, cancellation) : FederatedTrainer.Train(config, dataset, cancellation, part);
+                return FederatedTrainer.Train(config, dataset, cancellation, part);
             }, cancellation);
             var sent = trained.Update;
             if (config.SecureAggregation is { } secure)
@@ -90,23 +90,6 @@ public sealed class FederatedExecutor(IDatasetSource datasets, ParsedDatasets pa
             return Failed("ran out of memory training this model on this data: reduce the model's size (hidden_sizes, " +
                           "num_trees, max_depth) or batch_size", clock);
         }
-    }
-
-    /// <summary>
-    /// A rehearsal (<see cref="FederatedTaskConfig.Rehearsal"/>): trains as a round would, on a few of the part's rows,
-    /// then answers with the global weights it received and no metrics, so nothing learnt from the data leaves.
-    /// </summary>
-    private static FederatedRun Rehearse(FederatedTaskConfig config, Dataset dataset, Dataset part, CancellationToken cancellation)
-    {
-        var rows = Enumerable.Range(0, Math.Min(part.Rows, FederatedTaskConfig.RehearsalRows)).ToArray();
-        var run = FederatedTrainer.Train(config with { EvaluationFraction = null }, dataset, cancellation, part.Subset(rows));
-        var update = run.Update with
-        {
-            Weights = GlobalModelJson.ReadWeights(config.GlobalModel!.Value)!,
-            Gradients = new Dictionary<string, float[]>(),
-            Loss = 0, Accuracy = null, RSquared = null, MeanSquaredError = null, GlobalEvaluation = null, BelowClip = null,
-        };
-        return run with { Update = update };
     }
 
     private static void Progress(ExecutionOutput output, string line) => output.Stderr.Append(Encoding.UTF8.GetBytes(line + "\n"));

@@ -32,6 +32,7 @@ public static class FederatedTrainer
         GaussianNoise? privacyNoise = null)
     {
         part ??= Partitioner.Apply(dataset, config.Partition);
+        if (config.Rehearsal) return Rehearse(config, dataset, part, cancellation);
         var clock = Stopwatch.StartNew();
         // Federated evaluation: the held-out rows score the global model as received, before anything trains, and
         // are left out of training (every round the same rows, from the session seed and this part's index).
@@ -73,6 +74,23 @@ public static class FederatedTrainer
             BelowClip = belowClip,
         };
         return new FederatedRun(update, local.Evaluate);
+    }
+
+    /// <summary>
+    /// A rehearsal (<see cref="FederatedTaskConfig.Rehearsal"/>): trains as a round would, on a few of the part's rows,
+    /// then answers with the global weights it received and no metrics, so nothing learnt from the data leaves.
+    /// </summary>
+    private static FederatedRun Rehearse(FederatedTaskConfig config, Dataset dataset, Dataset part, CancellationToken cancellation)
+    {
+        var rows = Enumerable.Range(0, Math.Min(part.Rows, FederatedTaskConfig.RehearsalRows)).ToArray();
+        var run = Train(config with { Rehearsal = false, EvaluationFraction = null }, dataset, cancellation, part.Subset(rows));
+        var update = run.Update with
+        {
+            Weights = GlobalModelJson.ReadWeights(config.GlobalModel!.Value)!,
+            Gradients = new Dictionary<string, float[]>(),
+            Loss = 0, Accuracy = null, RSquared = null, MeanSquaredError = null, GlobalEvaluation = null, BelowClip = null,
+        };
+        return run with { Update = update };
     }
 
     /// <summary>This part's training and held-out rows (<see cref="HeldOutSplit"/>); a part too small is refused by name.</summary>

@@ -1,5 +1,8 @@
 using System.Text.Json.Nodes;
 using Parity.Federation;
+using Parity.Learning.Data;
+using Parity.Learning.Models;
+using Parity.Tests.Learning;
 using Parity.Tasks;
 
 namespace Parity.Tests.Federation;
@@ -9,7 +12,7 @@ namespace Parity.Tests.Federation;
 /// weights it received, so it needs a weight model and that model, and takes nothing that would make it train or send
 /// anything of its own.
 /// </summary>
-public sealed class FederatedRehearsalConfigTests
+public sealed class FederatedRehearsalTests
 {
     private static JsonObject Config(string modelType = "neural_network") => new()
     {
@@ -74,6 +77,34 @@ public sealed class FederatedRehearsalConfigTests
         config["rehearsal"] = true;
         Assert.Equal("config.rehearsal trains and answers nothing of its own: it takes no evaluate_only, privacy or secure_aggregation",
             Refusal(config));
+    }
+
+    [Fact]
+    public void A_rehearsal_trains_on_a_few_rows_and_answers_with_the_global_weights_unchanged()
+    {
+        var iris = DatasetReader.ReadFile(TestDatasets.PathOf("iris.csv"));
+        var config = Config();
+        config.Remove("rehearsal");
+        // A real global model: what a first local training on this part gives.
+        var global = FederatedTrainer.Train(FederatedTaskConfig.Parse(config.ToJsonString()), iris).Update.Weights;
+        config["global_model"] = System.Text.Json.JsonSerializer.SerializeToNode(global);
+        config["evaluation_fraction"] = 0.2;
+        var trained = FederatedTrainer.Train(FederatedTaskConfig.Parse(config.ToJsonString()), iris).Update;
+        config["rehearsal"] = true;
+        config.Remove("evaluation_fraction");
+        var rehearsed = FederatedTrainer.Train(FederatedTaskConfig.Parse(config.ToJsonString()), iris).Update;
+
+        Assert.Equal(global.Keys.Order(), rehearsed.Weights.Keys.Order());
+        foreach (var (key, values) in global) Assert.Equal(values, rehearsed.Weights[key]);
+        // The same config without the rehearsal moves the weights: the answer above is not a model that failed to train.
+        Assert.Contains(global, pair => !pair.Value.SequenceEqual(trained.Weights[pair.Key]));
+        Assert.Empty(rehearsed.Gradients);
+        Assert.Equal(0, rehearsed.Loss);
+        Assert.Null(rehearsed.Accuracy);
+        Assert.Null(rehearsed.GlobalEvaluation);
+        // Part 0 of 2 of iris has 75 rows: it trained on the first 64.
+        Assert.Equal(FederatedTaskConfig.RehearsalRows, rehearsed.DataSize);
+        Assert.Equal("session-1:r0", rehearsed.RoundId);
     }
 
     [Fact]
