@@ -18,6 +18,8 @@ public static class ParityClientBuilder
             o.ClusterId = cluster.ClusterId;
             o.ServiceId = cluster.ClusterId;
         });
+        // W3C trace context across grain calls: a span is made only while something listens (an OTLP exporter).
+        client.AddActivityPropagation();
         switch (cluster.Clustering)
         {
             case ClusteringMode.Localhost:

@@ -2,6 +2,8 @@ using System.CommandLine;
 using Orleans.Dashboard;
 using Parity.Configuration;
 using Parity.Gateway;
+using Parity.Gateway.Security;
+using Parity.Gateway.Telemetry;
 using Parity.Hosting;
 
 var configPath = ParityCommandLine.ConfigPathOption();
@@ -13,6 +15,7 @@ root.SetAction((parse, cancellation) => ParityCommandLine.GuardAsync(async () =>
     // What shapes the host is read before it is built; every room, these again, is validated once it is built.
     var cluster = configuration.ReadParityOptions<ClusteringOptions>();
     var gateway = configuration.ReadParityOptions<GatewayOptions>();
+    var telemetry = configuration.ReadParityOptions<TelemetryOptions>();
 
     var builder = WebApplication.CreateBuilder();
     builder.WebHost.UseUrls([.. gateway.Urls]);
@@ -20,10 +23,12 @@ root.SetAction((parse, cancellation) => ParityCommandLine.GuardAsync(async () =>
     builder.Logging.AddFilter("Polly", LogLevel.Warning);
     builder.UseOrleansClient(client => client.AddParityCluster(cluster).AddDashboard());
     builder.Services.AddParityGateway(configuration);
+    builder.AddParityTelemetry(configuration, "parity-gateway", Environment.MachineName, scrape: true);
 
     var app = builder.Build();
     app.Services.ValidateParityOptions();
     app.MapParityGateway();
+    app.MapParityMetrics(new MetricsAuth(telemetry.MetricsKey, gateway.ApiKey));
     app.MapParityDashboard();
     await RedisProbe.EnsureReachableAsync(cluster, cancellation);
     await app.StartAsync(cancellation);

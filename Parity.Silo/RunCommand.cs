@@ -2,6 +2,8 @@ using Orleans.Dashboard;
 using Parity.Configuration;
 using Parity.Execution;
 using Parity.Gateway;
+using Parity.Gateway.Security;
+using Parity.Gateway.Telemetry;
 using Parity.Hosting;
 using Parity.Runners;
 
@@ -10,13 +12,18 @@ namespace Parity.Silo;
 /// <summary><c>parity-runner run</c>: the silo, its runner, and (standalone, or when asked) the co-hosted gateway.</summary>
 public static class RunCommand
 {
+    /// <summary>The service.name of a silo's telemetry.</summary>
+    public const string ServiceName = "parity-runner";
+
     public static async Task<int> RunAsync(string? configPath, CancellationToken cancellation)
     {
         var configuration = new ConfigurationBuilder().AddParitySources(configPath).Build();
         // What shapes the host is read before it is built; every room, these again, is validated once it is built.
         var cluster = configuration.ReadParityOptions<ClusteringOptions>();
         var gateway = configuration.ReadParityOptions<GatewayOptions>();
-        SiloPorts.EnsureFree(cluster, cluster.HostsGateway ? gateway : null);
+        var telemetry = configuration.ReadParityOptions<TelemetryOptions>();
+        if (telemetry.SiloEndpointProblem(cluster.HostsGateway) is { } problem) throw new ConfigurationException(problem);
+        SiloPorts.EnsureFree(cluster, cluster.HostsGateway ? gateway : null, telemetry.SiloMetricsUrls);
 
         IHost host;
         if (cluster.HostsGateway)
@@ -25,16 +32,31 @@ public static class RunCommand
             ConfigureSilo(builder, cluster, configuration);
             builder.WebHost.UseUrls([.. gateway.Urls]);
             builder.Services.AddParityGateway(configuration);
+            builder.AddParityTelemetry(configuration, ServiceName, cluster.SiloName, scrape: true);
             var app = builder.Build();
             app.Services.ValidateParityOptions();
             app.MapParityGateway();
+            app.MapParityMetrics(new MetricsAuth(telemetry.MetricsKey, gateway.ApiKey));
             app.MapParityDashboard();
+            host = app;
+        }
+        else if (telemetry.SiloMetricsUrls.Count > 0)
+        {
+            // A silo with no gateway serves nothing over HTTP but Prometheus' scrapes, on their own URLs.
+            var builder = WebApplication.CreateBuilder();
+            ConfigureSilo(builder, cluster, configuration);
+            builder.WebHost.UseUrls([.. telemetry.SiloMetricsUrls]);
+            builder.AddParityTelemetry(configuration, ServiceName, cluster.SiloName, scrape: true);
+            var app = builder.Build();
+            app.Services.ValidateParityOptions();
+            app.MapParityMetrics(new MetricsAuth(telemetry.MetricsKey, apiKey: null));
             host = app;
         }
         else
         {
             var builder = Host.CreateApplicationBuilder();
             ConfigureSilo(builder, cluster, configuration);
+            builder.AddParityTelemetry(configuration, ServiceName, cluster.SiloName, scrape: false);
             host = builder.Build();
             host.Services.ValidateParityOptions();
         }
@@ -78,6 +100,9 @@ public static class RunCommand
         if (!cluster.HostsGateway)
         {
             Console.WriteLine("  no gateway in this process (run Parity.Gateway against the same cluster)");
+            var telemetry = services.GetRequiredService<TelemetryOptions>();
+            foreach (var metrics in telemetry.SiloMetricsUrls)
+                Console.WriteLine($"  metrics    {metrics.TrimEnd('/')}{ParityTelemetry.MetricsPath}   (Prometheus)");
             return;
         }
         var gateway = services.GetRequiredService<GatewayOptions>();
@@ -87,6 +112,7 @@ public static class RunCommand
         Console.WriteLine($"  dashboard  {url}/dashboard");
         Console.WriteLine($"  API docs   {url}/docs   (OpenAPI document: {url}/openapi/v1.json)");
         Console.WriteLine($"  health     {url}/health   (cluster summary: {url}/api/status)");
+        Console.WriteLine($"  metrics    {url}{ParityTelemetry.MetricsPath}   (Prometheus)");
     }
 
     private static string WebhookMode(GatewayOptions gateway) =>

@@ -108,6 +108,9 @@ PARITY_TEST_REDOCLY=$(./deploy/redocly.sh install)
 export PARITY_TEST_REDOCLY
 PARITY_TEST_CHROMIUM=$(command -v chromium)
 export PARITY_TEST_CHROMIUM
+# The metrics test starts its own Prometheus (deploy/prometheus.sh) once it knows its cluster's /metrics endpoints.
+PARITY_TEST_PROMETHEUS=$(command -v prometheus)
+export PARITY_TEST_PROMETHEUS
 
 # Fresh results: counts come from this run only.
 mkdir -p "$results"

@@ -11,13 +11,14 @@ namespace Parity.Configuration;
 /// </summary>
 public static class ParityOptions
 {
-    /// <summary>The rooms both processes read: <see cref="ClusteringOptions"/>, <see cref="GatewayOptions"/> and <see cref="StorageOptions"/>.</summary>
+    /// <summary>The rooms both processes read: <see cref="ClusteringOptions"/>, <see cref="GatewayOptions"/>, <see cref="StorageOptions"/> and <see cref="TelemetryOptions"/>.</summary>
     public static IServiceCollection AddParityOptions(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddParityConfiguration(configuration);
         services.AddParityOptions<ClusteringOptions, ClusteringOptionsReader, ClusteringOptionsValidator>();
         services.AddParityOptions<GatewayOptions, GatewayOptionsReader, GatewayOptionsValidator>();
         services.AddParityOptions<StorageOptions, StorageOptionsReader>();
+        services.AddParityOptions<TelemetryOptions, TelemetryOptionsReader>();
         return services;
     }
 

@@ -445,6 +445,7 @@ public sealed partial class FlSessionGrain
             AggregationMs = trigger is { } start ? Stopwatch.GetElapsedTime(start).TotalMilliseconds : null,
             Privacy = privacy,
         });
+        FederationMetrics.RecordRound(FederatedTaskConfig.WireName(spec.ModelType), completed: true, Now - round.StartedAt);
         AddEvent("round_aggregated", $"round {round.Round} aggregated from {used.Count} updates ({reason})" +
             (privacy is null ? "" : $"; ε {privacy.Epsilon:G4} spent at δ {privacy.Delta:G3}"), round.Round, metrics: metrics, privacy: privacy);
         CancelOutstanding(round);
@@ -470,6 +471,7 @@ public sealed partial class FlSessionGrain
             Accepted = round.Updates.Count(u => u.Status == FlUpdateStatus.Accepted),
             Rejected = round.Updates.Count(u => u.Status == FlUpdateStatus.Rejected),
         });
+        FederationMetrics.RecordRound(FederatedTaskConfig.WireName(Spec!.ModelType), completed: false, Now - round.StartedAt);
         AddEvent("round_failed", $"round {round.Round} failed: {reason}", round.Round);
         CancelOutstanding(round);
         await Finish(FlSessionStatus.Failed, $"round {round.Round}: {reason}", "session_failed");

@@ -121,6 +121,8 @@ public static class ParitySiloBuilder
             o.ServiceId = cluster.ClusterId;
         });
         silo.Configure<SiloOptions>(o => o.SiloName = cluster.SiloName);
+        // W3C trace context across grain calls: a span is made only while something listens (an OTLP exporter).
+        silo.AddActivityPropagation();
         switch (cluster.Clustering)
         {
             case ClusteringMode.Localhost:

@@ -11,26 +11,29 @@ namespace Parity.Hosting;
 public static class SiloPorts
 {
     /// <summary>Each port this silo will listen on, with the key that sets it and the address it binds.</summary>
-    public static IReadOnlyList<(string Key, IPAddress Address, int Port)> Of(ClusteringOptions cluster, GatewayOptions? gateway)
+    public static IReadOnlyList<(string Key, IPAddress Address, int Port)> Of(ClusteringOptions cluster, GatewayOptions? gateway,
+        IReadOnlyList<string>? metricsUrls = null)
     {
         // Localhost clustering listens on loopback; redis clustering on the advertised address only (ParitySiloBuilder).
         var silo = cluster.Clustering == ClusteringMode.Localhost ? IPAddress.Loopback : cluster.AdvertisedIp;
         var ports = new List<(string, IPAddress, int)> { ("SILO_PORT", silo, cluster.SiloPort), ("SILO_GATEWAY_PORT", silo, cluster.SiloGatewayPort) };
-        if (gateway is null) return ports;
-        foreach (var url in gateway.Urls)
-        {
-            if (GatewayOptions.ParseUrl(url) is not { Port: > 0 } uri) continue;
-            var host = uri.Host.Trim('[', ']');
-            var address = IPAddress.TryParse(host, out var ip) ? ip : host == "localhost" ? IPAddress.Loopback : IPAddress.Any;
-            ports.Add(("GATEWAY_URLS", address, uri.Port));
-        }
+        foreach (var url in gateway?.Urls ?? []) AddUrl(ports, "GATEWAY_URLS", url);
+        foreach (var url in metricsUrls ?? []) AddUrl(ports, "SILO_METRICS_URLS", url);
         return ports;
     }
 
-    /// <summary>Throws <see cref="ConfigurationException"/> naming the first port that is shared or taken.</summary>
-    public static void EnsureFree(ClusteringOptions cluster, GatewayOptions? gateway)
+    private static void AddUrl(List<(string, IPAddress, int)> ports, string key, string url)
     {
-        var ports = Of(cluster, gateway);
+        if (GatewayOptions.ParseUrl(url) is not { Port: > 0 } uri) return;
+        var host = uri.Host.Trim('[', ']');
+        var address = IPAddress.TryParse(host, out var ip) ? ip : host == "localhost" ? IPAddress.Loopback : IPAddress.Any;
+        ports.Add((key, address, uri.Port));
+    }
+
+    /// <summary>Throws <see cref="ConfigurationException"/> naming the first port that is shared or taken.</summary>
+    public static void EnsureFree(ClusteringOptions cluster, GatewayOptions? gateway, IReadOnlyList<string>? metricsUrls = null)
+    {
+        var ports = Of(cluster, gateway, metricsUrls);
         foreach (var clash in ports.GroupBy(p => p.Port).Where(g => g.Select(p => p.Key).Distinct().Count() > 1))
             throw new ConfigurationException($"{string.Join(" and ", clash.Select(p => p.Key).Distinct())} are both {clash.Key}: " +
                                              "each port of a silo must differ");
@@ -42,7 +45,12 @@ public static class SiloPorts
                 if (Taken(tried, port) is { } reason)
                     throw new ConfigurationException($"{key} {port} is already in use on this machine ({tried}:{port}: {reason}); " +
                                                      $"another silo or program listens there. Each silo on one machine needs its own " +
-                                                     (key == "GATEWAY_URLS" ? "GATEWAY_URLS port (or SILO_HOSTS_GATEWAY=false)" : "SILO_PORT and SILO_GATEWAY_PORT"));
+                                                     (key switch
+                                                     {
+                                                         "GATEWAY_URLS" => "GATEWAY_URLS port (or SILO_HOSTS_GATEWAY=false)",
+                                                         "SILO_METRICS_URLS" => "SILO_METRICS_URLS port",
+                                                         _ => "SILO_PORT and SILO_GATEWAY_PORT",
+                                                     }));
         }
     }
 

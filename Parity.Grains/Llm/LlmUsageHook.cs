@@ -7,9 +7,9 @@ public sealed class LlmUsageHook(IGrainFactory grains, TimeProvider clock) : ITa
 {
     public TaskType Type => TaskType.Llm;
 
-    public Task OnFinishedAsync(ParityTask task, TaskResult? result)
+    public async Task OnFinishedAsync(ParityTask task, TaskResult? result)
     {
-        if (task.Status != TaskState.Completed || result?.Usage is not { } usage) return Task.CompletedTask;
+        if (task.Status != TaskState.Completed || result?.Usage is not { } usage) return;
         var record = new LlmUsageRecord
         {
             PromptId = task.Id,
@@ -19,6 +19,8 @@ public sealed class LlmUsageHook(IGrainFactory grains, TimeProvider clock) : ITa
             Usage = usage,
             CompletedAt = task.CompletedAt ?? clock.GetUtcNow(),
         };
-        return grains.GetGrain<ILlmUsageGrain>(record.ClientId).Record(record);
+        await grains.GetGrain<ILlmUsageGrain>(record.ClientId).Record(record);
+        // After the record: a hook that failed is run again, and the prompt must be metered once, as its usage is.
+        LlmMetrics.RecordPrompt(record.Model, usage);
     }
 }

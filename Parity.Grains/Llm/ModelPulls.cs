@@ -84,6 +84,7 @@ public sealed class ModelPulls(
                 bounded.Token);
             await models.RefreshAsync(bounded.Token);
             Pulled?.Invoke();
+            LlmMetrics.RecordPull(model, succeeded: true);
             Report(state with { Status = "success", Done = true }, force: true);
         }
         catch (Exception e) when (e is LlmException or OperationCanceledException)
@@ -92,11 +93,13 @@ public sealed class ModelPulls(
                 : _stop.IsCancellationRequested ? $"runner {cluster.SiloName} stopped while pulling model '{model}'"
                 : $"pulling model '{model}' on {cluster.SiloName} took longer than RUNNER_MODEL_PULL_TIMEOUT ({settings.PullTimeout})";
             logger.LogWarning("Pulling model {Model} failed: {Error}", model, error);
+            LlmMetrics.RecordPull(model, succeeded: false);
             Report(state with { Error = error, Done = true }, force: true);
         }
         catch (Exception e)
         {
             logger.LogError(e, "Pulling model {Model} failed", model);
+            LlmMetrics.RecordPull(model, succeeded: false);
             Report(state with { Error = $"pulling model '{model}' on {cluster.SiloName} failed: {e.Message}", Done = true }, force: true);
         }
         finally

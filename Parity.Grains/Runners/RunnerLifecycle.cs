@@ -22,6 +22,8 @@ public sealed class RunnerLifecycle(
     ILogger<RunnerLifecycle> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
     private readonly CancellationTokenSource _stop = new();
+    /// <summary>This runner's slots in the metrics, from the start of the silo to its stop.</summary>
+    private IDisposable? _slotsObserved;
     private Task? _heartbeats;
     private Task? _outputSweeps;
     private volatile bool _markedOffline;
@@ -34,6 +36,7 @@ public sealed class RunnerLifecycle(
     private async Task OnStart(CancellationToken cancellation)
     {
         await Runner.Heartbeat();
+        _slotsObserved = RunnerMetrics.ObserveSlots(cluster.SiloName, () => (executions.SlotsUsed, executions.SlotsTotal));
         executions.SlotsChanged += () => Runner.Heartbeat().Ignore();
         executions.SlotFreed += () => grains.GetGrain<ITaskQueueGrain>(0)
             .SlotsFreed(cluster.SiloName, executions.SlotsTotal - executions.SlotsUsed).Ignore();
@@ -94,6 +97,7 @@ public sealed class RunnerLifecycle(
     private async Task OnStop(CancellationToken cancellation)
     {
         _stop.Cancel();
+        _slotsObserved?.Dispose();
         // Two thirds of the process's shutdown timeout: the rest is left to Orleans' own stop (membership, storage),
         // so a hang here still leaves the silo time to leave the cluster cleanly.
         var handBack = Stopwatch.StartNew();

@@ -109,6 +109,10 @@ public sealed class TaskRunService(
     private async Task RunAsync(RunningTask execution)
     {
         var task = execution.Task;
+        // A child of the runner grain's call that started it (Task.Run kept its context), so of the task's dispatch.
+        using var span = TaskMetrics.Activities.StartActivity("task execute");
+        span?.SetTag("task.id", task.Id).SetTag("task.type", Parity.Json.ParityJson.WireName(task.Type))
+            .SetTag("runner.name", cluster.SiloName).SetTag("task.attempt", execution.Attempt);
         var taskGrain = grains.GetGrain<ITaskGrain>(task.Id);
         _ = LeaseRenewal.RunAsync(taskGrain, execution.Attempt, scheduling.LeaseDuration / 3, execution.Done.Token, () =>
         {
@@ -117,6 +121,7 @@ public sealed class TaskRunService(
         }, logger);
         ExecutionOutcome outcome;
         TaskRun? run = null;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             run = TaskRun.Of(task, execution.Attempt);
@@ -135,6 +140,7 @@ public sealed class TaskRunService(
         // The work is done: free the slot before reporting, so the next task can start the moment this one is recorded.
         var result = TaskResults.Of(execution.Task, execution.Attempt, cluster.SiloName, run?.Config, outcome, execution.Output);
         _running.TryRemove(task.Id, out _);
+        RunnerMetrics.RecordRun(cluster.SiloName, task.Type, System.Diagnostics.Stopwatch.GetElapsedTime(started));
         SlotsChanged?.Invoke();
         SlotFreed?.Invoke();
         try

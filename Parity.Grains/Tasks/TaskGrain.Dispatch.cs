@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Parity.Runners;
 
@@ -61,6 +62,7 @@ public sealed partial class TaskGrain
         }
         Log($"{why} (attempt {Record.Attempt}); re-dispatching");
         await BackToPending(task);
+        TaskMetrics.RecordRedispatched(task.Type);
     }
 
     private async Task BackToPending(ParityTask task)
@@ -120,6 +122,11 @@ public sealed partial class TaskGrain
         // the work, and that run must never be taken for the attempt that a later candidate accepts. A refusal started
         // nothing, so its number is offered to the next candidate: attempt numbers count runs, not knocks on full runners.
         var attempt = Record.Attempt + 1;
+        // The runner's grain call carries this span's context, and so the run it starts is part of the task's trace.
+        using var span = Record.TraceParent is { } parent && ActivityContext.TryParse(parent, null, out var context)
+            ? TaskMetrics.Activities.StartActivity("task dispatch", ActivityKind.Internal, context)
+            : null;
+        span?.SetTag("task.id", task.Id).SetTag("runner.name", candidate).SetTag("task.attempt", attempt);
         try
         {
             if (!await GrainFactory.GetGrain<IRunnerGrain>(candidate).TryStart(task, attempt))

@@ -57,10 +57,14 @@ public sealed partial class TaskGrain(
         if (Current is not null) return SubmitOutcome.Duplicate;
         task = task with { Id = this.GetPrimaryKeyString(), Status = TaskState.Pending, UpdatedAt = Now };
         if (!await Queue.TryAdmit(task.Summary())) return SubmitOutcome.Busy;
+        using var span = TaskMetrics.Activities.StartActivity("task submit");
+        span?.SetTag("task.id", task.Id).SetTag("task.type", ParityJson.WireName(task.Type));
+        Record.TraceParent = span?.Id;
         Record.Task = task;
         Record.QueuedAt = Now;
         Log($"submitted ({ParityJson.WireName(task.Type)})");
         await state.WriteStateAsync();
+        TaskMetrics.RecordSubmitted(task.Type);
         // One-way: the index shard lists the task a moment later, and a listing in progress never slows an admission.
         Shard.Update(task.Summary()).Ignore();
         StartTimer(TimeSpan.Zero);
@@ -191,6 +195,7 @@ public sealed partial class TaskGrain(
         // A type without hooks owes nothing: saying so in this write spares a second one.
         Record.HooksDone = !handlers.HooksFor(Record.Task.Type).Any();
         await state.WriteStateAsync();
+        TaskMetrics.RecordFinished(Record.Task.Type, status, Now - Record.Task.CreatedAt);
         Announce(Record.Task);
         _finished?.TrySetResult(Record.Task);
         _finished = null;

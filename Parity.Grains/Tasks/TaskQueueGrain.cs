@@ -22,6 +22,9 @@ public sealed class TaskQueueGrain(SchedulingOptions scheduling, TimeProvider cl
 
     private DateTimeOffset Now => clock.GetUtcNow();
 
+    /// <summary>This activation's report of what is unfinished, for as long as it is the queue.</summary>
+    private IDisposable? _observed;
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var shards = Enumerable.Range(0, TaskIndex.Shards).Select(async shard =>
@@ -40,12 +43,20 @@ public sealed class TaskQueueGrain(SchedulingOptions scheduling, TimeProvider cl
         foreach (var slice in await Task.WhenAll(shards))
         foreach (var task in slice)
             Put(task, admittedAt: Now);
+        // Two counts read from another thread at collection: a torn read is off by one for one scrape, never more.
+        _observed = TaskMetrics.ObserveQueue(() => (_pending.Count, Math.Max(0, _unfinished.Count - _pending.Count)));
         this.RegisterGrainTimer(Sweep, new GrainTimerCreationOptions
         {
             DueTime = scheduling.LeaseDuration, Period = scheduling.LeaseDuration, KeepAlive = true,
         });
         // The reminder brings the queue (and so the sweep) back after its silo died.
         await this.RegisterOrUpdateReminder("sweep", TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _observed?.Dispose();
+        return Task.CompletedTask;
     }
 
     public Task<bool> TryAdmit(TaskSummary task)

@@ -16,4 +16,9 @@ public sealed class TaskRecord
     [Id(6)] public List<TaskEvent> Events { get; set; } = [];
     /// <summary>The type's completion hooks (an LLM prompt's usage metering) have all run for the result.</summary>
     [Id(7)] public bool HooksDone { get; set; }
+    /// <summary>
+    /// The W3C trace context of the submission (null when nothing traces): dispatches run from the grain's timer, where
+    /// no caller's context is current, and continue this trace so a request, its task and its runs are one trace.
+    /// </summary>
+    [Id(8)] public string? TraceParent { get; set; }
 }

@@ -26,6 +26,7 @@ public sealed class GatewayRecord(Uri gateway)
             Blocks++;
             Bytes += bytes;
         }
+        StorageMetrics.RecordVerified(Gateway, bytes);
     }
 
     internal void Bad(Cid cid, string why)
@@ -35,6 +36,7 @@ public sealed class GatewayRecord(Uri gateway)
             _badBlocks.Add($"{cid}: {why}");
             Dropped = true;
         }
+        StorageMetrics.RecordRejected(Gateway);
     }
 
     internal void Stalled()

@@ -20,8 +20,24 @@ public sealed class StartUpErrorTests
         "configuration error: ORLEANS_REDIS is required when ORLEANS_CLUSTERING=redis")]
     [InlineData("Parity.Gateway", "parity-gateway", "GATEWAY_URLS", "http://0.0.0.0:1",
         "configuration error: GATEWAY_URLS binds a non-loopback address (http://0.0.0.0:1) but GATEWAY_API_KEY is not set")]
+    [InlineData("Parity.Gateway", "parity-gateway", "METRICS_KEY", "short",
+        "configuration error: METRICS_KEY must be at least 16 characters, got 5")]
     public async Task An_executable_with_a_bad_value_names_the_key_and_exits_2(string project, string assembly, string key, string value, string expected) =>
         await AssertStartUpError(project, assembly, new() { [key] = value }, expected);
+
+    /// <summary>A silo's own scrape endpoint: off loopback only with METRICS_KEY, and none beside a gateway it serves.</summary>
+    [Fact]
+    public async Task A_silo_metrics_endpoint_off_loopback_needs_the_key_and_is_refused_beside_its_gateway()
+    {
+        await AssertStartUpError("Parity.Silo", "parity-runner",
+            new() { ["SILO_HOSTS_GATEWAY"] = "false", ["SILO_METRICS_URLS"] = "http://0.0.0.0:9464" },
+            "configuration error: SILO_METRICS_URLS binds a non-loopback address (http://0.0.0.0:9464) but METRICS_KEY is not set; " +
+            "set a key (Prometheus sends it as a bearer token) or bind 127.0.0.1 only");
+        await AssertStartUpError("Parity.Silo", "parity-runner",
+            new() { ["SILO_METRICS_URLS"] = "http://127.0.0.1:9464" },
+            "configuration error: SILO_METRICS_URLS is set, but this silo serves the gateway, which answers /metrics on GATEWAY_URLS; " +
+            "leave SILO_METRICS_URLS unset (or SILO_HOSTS_GATEWAY=false)");
+    }
 
     [Theory]
     [InlineData("Parity.Silo", "parity-runner")]
@@ -81,7 +97,8 @@ public sealed class StartUpErrorTests
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(TestEngines.BuiltDll(project, assembly));
         foreach (var inherited in start.Environment.Keys.Where(k => k.StartsWith("PARITY_") || k.StartsWith("RUNNER_")
-                     || k.StartsWith("ORLEANS_") || k.StartsWith("SILO_") || k.StartsWith("GATEWAY_") || k.StartsWith("CLUSTER_")).ToList())
+                     || k.StartsWith("ORLEANS_") || k.StartsWith("SILO_") || k.StartsWith("GATEWAY_") || k.StartsWith("CLUSTER_")
+                     || k.StartsWith("METRICS_") || k.StartsWith("OTEL_")).ToList())
             start.Environment.Remove(inherited);
         // Free ports, so that if the value were wrongly accepted the process would start cleanly (and be killed) rather than clash.
         start.Environment["SILO_PORT"] = TestEngines.FreeTcpPort().ToString();

@@ -8,6 +8,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Parity.Gateway;
 using Parity.Gateway.Security;
+using Parity.Gateway.Telemetry;
+using Parity.Configuration;
 
 namespace Parity.Tests.Support;
 
@@ -48,9 +50,13 @@ public sealed class GatewayHost : IAsyncDisposable
         // Storage tests need no cluster: the storage routes never call a grain.
         if (cluster is not null) builder.Services.AddSingleton<IGrainFactory>(cluster);
         else builder.Services.AddSingleton<IGrainFactory>(_ => throw new InvalidOperationException("this test gateway has no cluster"));
-        builder.Services.AddParityGateway(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        builder.Services.AddParityGateway(configuration);
+        builder.AddParityTelemetry(configuration, "parity-gateway", "test-gateway", scrape: true);
         var app = builder.Build();
         app.MapParityGateway();
+        var telemetry = configuration.ReadParityOptions<Parity.Configuration.TelemetryOptions>();
+        app.MapParityMetrics(new MetricsAuth(telemetry.MetricsKey, app.Services.GetRequiredService<GatewayOptions>().ApiKey));
         await app.StartAsync();
         return new GatewayHost(app, port is { } p ? new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{p}") } : app.GetTestClient());
     }

@@ -22,7 +22,7 @@ public sealed class ParityProcess : IDisposable
     public bool HasExited => _process.HasExited;
 
     /// <summary>Environment keys of the shell that would otherwise reach the process and make a run depend on who starts it.</summary>
-    public static readonly string[] ScrubbedPrefixes = ["PARITY_", "RUNNER_", "ORLEANS_", "SILO_", "GATEWAY_", "CLUSTER_", "IPFS_", "STORAGE_"];
+    public static readonly string[] ScrubbedPrefixes = ["PARITY_", "RUNNER_", "ORLEANS_", "SILO_", "GATEWAY_", "CLUSTER_", "IPFS_", "STORAGE_", "METRICS_", "OTEL_"];
 
     /// <param name="dll">The built parity-runner or parity-gateway assembly.</param>
     public static ParityProcess Start(string dll, IReadOnlyDictionary<string, string> environment, string workDir)

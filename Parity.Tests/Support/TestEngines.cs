@@ -19,6 +19,9 @@ public static class TestEngines
 
     public static string Chromium => Require("PARITY_TEST_CHROMIUM", "the path of a chromium binary (./deploy/test.sh installs one)");
 
+    /// <summary>The Prometheus server binary (Debian's `prometheus`); tests start it with deploy/prometheus.sh.</summary>
+    public static string Prometheus => Require("PARITY_TEST_PROMETHEUS", "the path of a prometheus binary (./deploy/test.sh installs one)");
+
     /// <summary>The OpenAPI linter (@redocly/cli, pinned by deploy/redocly/package-lock.json).</summary>
     public static string Redocly => Require("PARITY_TEST_REDOCLY", "the path of the redocly CLI (./deploy/redocly.sh install prints it)");
 
