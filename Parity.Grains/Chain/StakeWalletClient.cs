@@ -140,7 +140,7 @@ public sealed class StakeWalletClient : IDisposable
             new StakeWalletContract.AddFunds { Amount = amount, DeviceId = deviceId, Wallet = me },
             progress, undone: $"nothing was staked{approved}",
             pending: "once it is mined the tokens are staked (parity-runner balance shows it): look before staking again"));
-        return new StakeResult(transactions, (await WalletInfo(deviceId)).Balance, await TokensOf(me));
+        return await After(transactions, deviceId, me);
     }
 
     /// <summary>Withdraws <paramref name="amount"/> units of <paramref name="deviceId"/>'s stake back to the wallet (<c>withdrawFunds</c>).</summary>
@@ -160,19 +160,30 @@ public sealed class StakeWalletClient : IDisposable
             new StakeWalletContract.WithdrawFunds { DeviceId = deviceId, Amount = amount },
             progress, undone: "nothing was withdrawn",
             pending: "once it is mined the tokens are back in the wallet (parity-runner balance shows it)");
-        return new StakeResult([withdrawn], (await WalletInfo(deviceId)).Balance, await TokensOf(me));
+        return await After([withdrawn], deviceId, me);
+    }
+
+    /// <summary>The balances once <paramref name="transactions"/> are mined; a chain that stops answering now says so
+    /// without pretending that nothing was sent.</summary>
+    private async Task<StakeResult> After(List<ChainTransaction> transactions, string deviceId, string me)
+    {
+        var done = $"{string.Join(" and ", transactions.Select(t => $"{t.Call} {t.Hash}"))} mined, so the stake has changed: " +
+                   "parity-runner balance shows it once the chain answers";
+        var stake = await WalletInfo(deviceId, done);
+        var tokens = await TokensOf(me, done);
+        return new StakeResult(transactions, stake.Balance, tokens);
     }
 
     private string Signer() => Address ?? throw new InvalidOperationException("a read-only client sends no transactions");
 
     private const string Unsent = "nothing was sent";
 
-    private Task<BigInteger> TokensOf(string address) =>
-        Rpc(() => Query<Erc20Contract.BalanceOf, BigInteger>(token, new() { Account = address }), Unsent);
+    private Task<BigInteger> TokensOf(string address, string state = Unsent) =>
+        Rpc(() => Query<Erc20Contract.BalanceOf, BigInteger>(token, new() { Account = address }), state);
 
-    private Task<StakeWalletContract.WalletInfo> WalletInfo(string deviceId) =>
+    private Task<StakeWalletContract.WalletInfo> WalletInfo(string deviceId, string state = Unsent) =>
         Rpc(() => web3.Eth.GetContractQueryHandler<StakeWalletContract.GetWalletInfo>()
-            .QueryDeserializingToObjectAsync<StakeWalletContract.WalletInfo>(new() { DeviceId = deviceId }, stakeWallet), Unsent);
+            .QueryDeserializingToObjectAsync<StakeWalletContract.WalletInfo>(new() { DeviceId = deviceId }, stakeWallet), state);
 
     private Task<TResult> Query<TMessage, TResult>(string contract, TMessage message) where TMessage : FunctionMessage, new() =>
         web3.Eth.GetContractQueryHandler<TMessage>().QueryAsync<TResult>(contract, message);
