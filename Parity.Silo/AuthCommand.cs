@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text;
 using Parity.Chain;
 
 namespace Parity.Silo;
@@ -12,8 +11,6 @@ namespace Parity.Silo;
 /// </summary>
 public static class AuthCommand
 {
-    public const string PassphraseVariable = "PARITY_KEYSTORE_PASSWORD";
-
     public static Command Create()
     {
         var keyFile = new Option<FileInfo?>("--private-key-file") { Description = "a file holding the private key (64 hex digits, optionally 0x-prefixed)" };
@@ -66,7 +63,7 @@ public static class AuthCommand
 
     private static int Store(RunnerKeystore keystore, byte[] key, bool replace, string home)
     {
-        var passphrase = ReadPassphrase(confirm: !keystore.Exists);
+        var passphrase = KeystorePassphrase.Read(confirm: !keystore.Exists);
         // Resolved before anything is written, so a machine without a device id fails with nothing half-done.
         var deviceId = DeviceIdentity.Resolve(Environment.GetEnvironmentVariable(DeviceIdentity.EnvironmentKey), home);
         var upstreamPlaintext = keystore.Exists && RunnerKeystore.IsUpstreamPlaintext(File.ReadAllText(keystore.Path));
@@ -110,35 +107,8 @@ public static class AuthCommand
             }
             return PrivateKeyText.Parse(text, $"--private-key-file {keyFile.FullName}");
         }
-        if (!Console.IsInputRedirected) return PrivateKeyText.Parse(Prompt("private key (hidden): "), "the private key typed");
+        if (!Console.IsInputRedirected) return PrivateKeyText.Parse(KeystorePassphrase.Prompt("private key (hidden): "), "the private key typed");
         // The first line of standard input: the passphrase is never read from there, so nothing else is mixed in.
         return PrivateKeyText.Parse(Console.In.ReadLine(), "standard input");
-    }
-
-    private static string ReadPassphrase(bool confirm)
-    {
-        var fromEnvironment = Environment.GetEnvironmentVariable(PassphraseVariable);
-        if (!string.IsNullOrEmpty(fromEnvironment)) return fromEnvironment;
-        if (Console.IsInputRedirected)
-            throw new IdentityException($"no passphrase: set {PassphraseVariable} or run in a terminal to be asked for one");
-        var passphrase = Prompt("keystore passphrase: ");
-        if (confirm && Prompt("again: ") != passphrase) throw new IdentityException("the two passphrases differ");
-        return passphrase;
-    }
-
-    // Reads a line from the terminal without echoing it.
-    private static string Prompt(string label)
-    {
-        Console.Error.Write(label);
-        var text = new StringBuilder();
-        while (true)
-        {
-            var key = Console.ReadKey(intercept: true);
-            if (key.Key == ConsoleKey.Enter) break;
-            if (key.Key == ConsoleKey.Backspace) { if (text.Length > 0) text.Length--; continue; }
-            if (!char.IsControl(key.KeyChar)) text.Append(key.KeyChar);
-        }
-        Console.Error.WriteLine();
-        return text.ToString();
     }
 }

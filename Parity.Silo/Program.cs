@@ -16,6 +16,9 @@ root.Subcommands.Add(StorageCommand.Create(configPath));
 root.Subcommands.Add(FlCommand.Create(configPath));
 root.Subcommands.Add(StatusCommand.Create(configPath));
 root.Subcommands.Add(AuthCommand.Create());
+root.Subcommands.Add(BalanceCommand.Create(configPath));
+root.Subcommands.Add(StakeCommand.Create(configPath));
+root.Subcommands.Add(StakeCommand.CreateUnstake(configPath));
 root.SetAction((parse, cancellation) => ParityCommandLine.GuardAsync(() => RunCommand.RunAsync(parse.GetValue(configPath), cancellation)));
 
 return await ParityCommandLine.InvokeAsync(root, args);

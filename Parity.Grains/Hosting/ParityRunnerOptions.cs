@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Parity.Chain;
 using Parity.Configuration;
 using Parity.Execution;
 using Parity.Execution.Docker;
@@ -8,7 +9,7 @@ using Parity.Storage;
 
 namespace Parity.Hosting;
 
-/// <summary>The options rooms a runner reads: the shared ones, and scheduling, shell, docker, LLM and datasets.</summary>
+/// <summary>The options rooms a runner reads: the shared ones, and scheduling, shell, docker, LLM, datasets and the chain.</summary>
 public static class ParityRunnerOptions
 {
     public static IServiceCollection AddParityRunnerOptions(this IServiceCollection services, IConfiguration configuration)
@@ -20,10 +21,11 @@ public static class ParityRunnerOptions
         services.AddParityOptions<DockerExecutorOptions, DockerExecutorOptionsReader>();
         services.AddParityOptions<LlmOptions, LlmOptionsReader>();
         services.AddParityOptions<DatasetOptions, DatasetOptionsReader>();
+        services.AddParityOptions<ChainOptions, ChainOptionsReader>();
         return services;
     }
 
-    /// <summary>Reads one runner room where no host runs (the <c>models</c> commands).</summary>
+    /// <summary>Reads one runner room where no host runs (the <c>models</c>, <c>balance</c> and <c>stake</c> commands).</summary>
     public static TOptions ReadRunnerOptions<TOptions>(this IConfiguration configuration) where TOptions : class
     {
         using var services = new ServiceCollection().AddParityRunnerOptions(configuration).BuildServiceProvider();

@@ -20,6 +20,20 @@ public static class StakeWalletAbi
         [Parameter("address", "account", 1)] public string Account { get; set; } = "";
     }
 
+    [Function("transfer", "bool")]
+    public sealed class Transfer : FunctionMessage
+    {
+        [Parameter("address", "to", 1)] public string To { get; set; } = "";
+        [Parameter("uint256", "value", 2)] public BigInteger Value { get; set; }
+    }
+
+    [Function("allowance", "uint256")]
+    public sealed class Allowance : FunctionMessage
+    {
+        [Parameter("address", "owner", 1)] public string Owner { get; set; } = "";
+        [Parameter("address", "spender", 2)] public string Spender { get; set; } = "";
+    }
+
     [Function("decimals", "uint8")]
     public sealed class Decimals : FunctionMessage;
 
@@ -65,6 +79,14 @@ public static class StakeWalletAbi
         [Parameter("string", "storedDeviceId", 2)] public string DeviceId { get; set; } = "";
         [Parameter("address", "walletAddress", 3)] public string WalletAddress { get; set; } = "";
         [Parameter("bool", "exists", 4)] public bool Exists { get; set; }
+    }
+
+    [Event("Approval")]
+    public sealed class Approval : IEventDTO
+    {
+        [Parameter("address", "owner", 1, true)] public string Owner { get; set; } = "";
+        [Parameter("address", "spender", 2, true)] public string Spender { get; set; } = "";
+        [Parameter("uint256", "value", 3, false)] public BigInteger Value { get; set; }
     }
 
     [Event("FundsAdded")]
