@@ -22,6 +22,7 @@ public static class ParityRunnerOptions
         services.AddParityOptions<LlmOptions, LlmOptionsReader>();
         services.AddParityOptions<DatasetOptions, DatasetOptionsReader>();
         services.AddParityOptions<ChainOptions, ChainOptionsReader>();
+        services.AddParityOptions<RewardOptions, RewardOptionsReader>();
         return services;
     }
 

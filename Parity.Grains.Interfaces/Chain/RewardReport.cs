@@ -1,0 +1,19 @@
+namespace Parity.Chain;
+
+/// <summary>
+/// The ledger as <c>GET /api/v1/rewards</c> shows it, for one runner or all: totals in tokens (exact decimals) and the
+/// entries, newest first. <see cref="Earned"/> = <see cref="Paid"/> + <see cref="Pending"/> (pending and sending) +
+/// <see cref="Unpaid"/>.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record RewardReport
+{
+    [Id(0)] public string? Runner { get; init; }
+    [Id(1)] public decimal Earned { get; init; }
+    [Id(2)] public decimal Pending { get; init; }
+    [Id(3)] public decimal Paid { get; init; }
+    [Id(4)] public decimal Unpaid { get; init; }
+    /// <summary>Whether this cluster pays rewards (a chain and BLOCKCHAIN_PAYER_KEY_FILE are configured).</summary>
+    [Id(5)] public bool Payouts { get; init; }
+    [Id(6)] public IReadOnlyList<RewardEntry> Entries { get; init; } = [];
+}
