@@ -29,7 +29,7 @@ public static class RewardFormula
                   + Metric(result.MemoryGbHours) * 0.00005m
                   + Metric(result.StorageGb) * 0.0001m
                   + Metric(result.NetworkDataGb) * 0.0001m
-                  + Metric(result.EstimatedCycles) / 1_000_000m * 0.000001m;
+                  + Math.Max(0L, result.EstimatedCycles) / 1_000_000m * 0.000001m;
         var reward = decimal.Round(1.2m * sum, Places, MidpointRounding.ToZero);
         return reward < Minimum ? Minimum : reward;
     }
