@@ -10,20 +10,18 @@ using Parity.Tests.Support;
 namespace Parity.Tests.Rewards;
 
 /// <summary>
-/// Payouts on a dev chain of the class's own (deploy/chain.sh, the product's StakeWallet), from an in-process cluster
-/// on the real Redis whose payer is the StakeWallet's owner: each completed task is paid once, checked against the
-/// contract's TaskPayment events and the stakes, with an 18- and a 6-decimal token; and a payout interrupted by the
-/// death of the ledger's silo, while its transaction was pending or after it was dropped, is paid once, with the
-/// hash recorded before it was sent.
+/// An in-process cluster on the real Redis whose payer is the StakeWallet's owner on a dev chain of the class's own
+/// (deploy/chain.sh, the product's contracts), with a creator device and every runner staked; what the payout tests share.
 /// </summary>
-public abstract class RewardPayoutTests(PrivateDevChain chain) : IAsyncLifetime
+public abstract class RewardChainCluster(PrivateDevChain chain, int confirmations) : IAsyncLifetime
 {
+    protected PrivateDevChain Chain => chain;
     // 1.234567 tokens: 6 places, so exact for both tokens; its units are worked out by hand below.
-    private const decimal Reward = 1.234567m;
-    private ParityTestCluster cluster = null!;
-    private readonly string creator = $"creator-{Guid.NewGuid():N}";
+    protected const decimal Reward = 1.234567m;
+    protected ParityTestCluster cluster = null!;
+    protected readonly string creator = $"creator-{Guid.NewGuid():N}";
 
-    private BigInteger RewardUnits => BigInteger.Parse("1234567" + new string('0', chain.Decimals - 6), CultureInfo.InvariantCulture);
+    protected BigInteger RewardUnits => BigInteger.Parse("1234567" + new string('0', chain.Decimals - 6), CultureInfo.InvariantCulture);
 
     public async Task InitializeAsync()
     {
@@ -35,6 +33,7 @@ public abstract class RewardPayoutTests(PrivateDevChain chain) : IAsyncLifetime
             ["BLOCKCHAIN_STAKE_WALLET_ADDRESS"] = chain.StakeWallet,
             ["BLOCKCHAIN_PAYER_KEY_FILE"] = chain.Env["PARITY_OWNER_KEY_FILE"],
             ["BLOCKCHAIN_PAYOUT_RETRY_MAX"] = "2s",
+            ["BLOCKCHAIN_CONFIRMATIONS"] = confirmations.ToString(CultureInfo.InvariantCulture),
         });
         // The creator's stake pays; every runner (its name is its device id) has staked, so it can be paid.
         await StakeAsync(creator, chain.One * 100);
@@ -48,9 +47,9 @@ public abstract class RewardPayoutTests(PrivateDevChain chain) : IAsyncLifetime
         await cluster.DisposeAsync();
     }
 
-    private IRewardLedgerGrain Ledger => cluster.Client.GetGrain<IRewardLedgerGrain>(IRewardLedgerGrain.Key);
+    protected IRewardLedgerGrain Ledger => cluster.Client.GetGrain<IRewardLedgerGrain>(IRewardLedgerGrain.Key);
 
-    private async Task StakeAsync(string device, BigInteger units)
+    protected async Task StakeAsync(string device, BigInteger units)
     {
         var wallet = chain.Wallet(await chain.NewWalletAsync(units));
         await PrivateDevChain.SendAsync(wallet, chain.Token, new StakeWalletAbi.Approve { Spender = chain.StakeWallet, Value = units });
@@ -58,7 +57,7 @@ public abstract class RewardPayoutTests(PrivateDevChain chain) : IAsyncLifetime
             new StakeWalletAbi.AddFunds { Amount = units, DeviceId = device, Wallet = wallet.TransactionManager.Account.Address });
     }
 
-    private async Task<ParityTask> RunAsync(string id, string? creatorDevice)
+    protected async Task<ParityTask> RunAsync(string id, string? creatorDevice)
     {
         var task = ParityTestCluster.Command($"echo {id}", id: id) with { Reward = Reward, CreatorDeviceId = creatorDevice };
         Assert.Equal(SubmitOutcome.Accepted, await cluster.TaskGrain(id).Submit(task));
@@ -67,22 +66,49 @@ public abstract class RewardPayoutTests(PrivateDevChain chain) : IAsyncLifetime
         return finished;
     }
 
-    private Task<RewardEntry> EntryAsync(string id, Func<RewardEntry, bool> condition, string what) =>
+    protected Task<RewardEntry> EntryAsync(string id, Func<RewardEntry, bool> condition, string what) =>
         Eventually.Get(async () => (await Ledger.Report(null, 1000)).Entries.FirstOrDefault(e => e.TaskId == id) is { } e && condition(e) ? e : null,
             TimeSpan.FromSeconds(60), $"reward of {id}: {what}");
 
     /// <summary>The contract's TaskPayment events paid by this test's creator, with their transaction hashes.</summary>
-    private async Task<List<(string Hash, StakeWalletAbi.TaskPayment Payment)>> PaymentsAsync()
+    protected async Task<List<(string Hash, StakeWalletAbi.TaskPayment Payment)>> PaymentsAsync(string? by = null)
     {
+        by ??= creator;
         var events = chain.Dev.Eth.GetEvent<StakeWalletAbi.TaskPayment>(chain.StakeWallet);
         var logs = await events.GetAllChangesAsync(events.CreateFilterInput(BlockParameter.CreateEarliest(), BlockParameter.CreateLatest()));
-        return logs.Where(l => l.Event.CreatorDeviceId == creator).Select(l => (l.Log.TransactionHash, l.Event)).ToList();
+        return logs.Where(l => l.Event.CreatorDeviceId == by).Select(l => (l.Log.TransactionHash, l.Event)).ToList();
     }
 
+    protected async Task A_payment_counts_as_paid_only_after_its_confirmations()
+    {
+        var id = $"confirm-{Guid.NewGuid():N}";
+        await RunAsync(id, creator);
+        // Mined in block B (the dev chain mines each transaction at once), one confirmation of the two needed.
+        var mined = await EntryAsync(id, e => e is { Status: RewardStatus.Sending, Block: not null }, "mined");
+        var receipt = await chain.Dev.Eth.Transactions.GetTransactionReceipt.SendRequestAsync(mined.TxHash);
+        Assert.Equal((long)receipt.BlockNumber.Value, mined.Block);
+        Assert.Equal(RewardStatus.Sending, (await Ledger.Report(null, 10)).Entries.Single(e => e.TaskId == id).Status);
+        await chain.RpcAsync("evm_mine");
+        var paid = await EntryAsync(id, e => e.Status == RewardStatus.Paid, "paid at the second block");
+        Assert.Equal((mined.TxHash, mined.Block), (paid.TxHash, paid.Block));
+        Assert.Single(await PaymentsAsync());
+    }
+
+}
+
+/// <summary>
+/// Payouts on a dev chain of the class's own (deploy/chain.sh, the product's StakeWallet), from an in-process cluster
+/// on the real Redis whose payer is the StakeWallet's owner: each completed task is paid once, checked against the
+/// contract's TaskPayment events and the stakes, with an 18- and a 6-decimal token; and a payout interrupted by the
+/// death of the ledger's silo, while its transaction was pending or after it was dropped, is paid once, with the
+/// hash recorded before it was sent; a refused payout waits with its reason and is paid once the creator has staked.
+/// </summary>
+public abstract class RewardPayoutTests(PrivateDevChain chain) : RewardChainCluster(chain, confirmations: 1)
+{
     [Fact]
     public async Task Each_completed_task_is_paid_once_under_repeated_results()
     {
-        var stakeBefore = await chain.StakeOfAsync(creator);
+        var stakeBefore = await Chain.StakeOfAsync(creator);
         var ids = Enumerable.Range(0, 4).Select(i => $"pay-{Guid.NewGuid():N}-{i}").ToList();
         var tasks = new List<ParityTask>();
         foreach (var id in ids) tasks.Add(await RunAsync(id, creator));
@@ -107,10 +133,10 @@ public abstract class RewardPayoutTests(PrivateDevChain chain) : IAsyncLifetime
             var payment = payments.Single(p => p.Hash == entry.TxHash).Payment;
             Assert.Equal((task.Runner, RewardUnits), (payment.SolverDeviceId, payment.Amount));
             Assert.Equal(RewardUnits.ToString(CultureInfo.InvariantCulture), entry.Units);
-            var receipt = await chain.Dev.Eth.Transactions.GetTransactionReceipt.SendRequestAsync(entry.TxHash);
+            var receipt = await Chain.Dev.Eth.Transactions.GetTransactionReceipt.SendRequestAsync(entry.TxHash);
             Assert.Equal((BigInteger.One, (long)receipt.BlockNumber.Value), (receipt.Status.Value, entry.Block!.Value));
         }
-        Assert.Equal(stakeBefore - RewardUnits * ids.Count, await chain.StakeOfAsync(creator));
+        Assert.Equal(stakeBefore - RewardUnits * ids.Count, await Chain.StakeOfAsync(creator));
 
         var report = await Ledger.Report(null, 1000);
         Assert.True(report.Payouts);
@@ -120,18 +146,37 @@ public abstract class RewardPayoutTests(PrivateDevChain chain) : IAsyncLifetime
         Assert.Equal(Reward, report.Unpaid);
     }
 
+    [Fact]
+    public async Task A_refused_payout_waits_with_the_reason_and_is_paid_once_when_the_creator_has_staked()
+    {
+        var late = $"late-{Guid.NewGuid():N}";
+        var id = $"refused-{Guid.NewGuid():N}";
+        await RunAsync(id, late);
+        var refused = await EntryAsync(id, e => e is { Status: RewardStatus.Pending, Problem: not null }, "refused");
+        Assert.Equal($"transferPayment refused: nothing was ever staked for device id '{late}' (UnknownDevice)", refused.Problem);
+        Assert.Null(refused.TxHash);
+        Assert.Empty(await PaymentsAsync(late));
+
+        await StakeAsync(late, Chain.One * 10);
+        var paid = await EntryAsync(id, e => e.Status == RewardStatus.Paid, "paid once the creator staked");
+        Assert.True(paid.Attempts >= 2, $"{paid.Attempts} attempts");
+        var payment = Assert.Single(await PaymentsAsync(late));
+        Assert.Equal((paid.TxHash, RewardUnits), (payment.Hash, payment.Payment.Amount));
+        Assert.Equal(Chain.One * 10 - RewardUnits, await Chain.StakeOfAsync(late));
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public async Task A_payout_interrupted_by_the_death_of_the_ledgers_silo_is_paid_once_with_the_hash_recorded_before_sending(bool dropped)
     {
         // Nothing is mined until the ledger's silo is dead: the payment is recorded as sending, and sent, not mined.
-        await chain.RpcAsync("evm_setAutomine", false);
+        await Chain.RpcAsync("evm_setAutomine", false);
         var id = $"crash-{Guid.NewGuid():N}";
         await RunAsync(id, creator);
         var sending = await EntryAsync(id, e => e.Status == RewardStatus.Sending, "sending");
         Assert.NotNull(sending.TxHash);
-        await Eventually.True(async () => await chain.Dev.Eth.Transactions.GetTransactionByHash.SendRequestAsync(sending.TxHash) is not null,
+        await Eventually.True(async () => await Chain.Dev.Eth.Transactions.GetTransactionByHash.SendRequestAsync(sending.TxHash) is not null,
             TimeSpan.FromSeconds(30), "the payment in the chain's pool");
 
         var target = Ledger.GetGrainId();
@@ -141,14 +186,14 @@ public abstract class RewardPayoutTests(PrivateDevChain chain) : IAsyncLifetime
         // mined while no ledger runs, and the next activation finds it among the TaskPayment events.
         if (dropped)
         {
-            await chain.RpcAsync("anvil_dropTransaction", sending.TxHash!);
-            Assert.Null(await chain.Dev.Eth.Transactions.GetTransactionByHash.SendRequestAsync(sending.TxHash));
+            await Chain.RpcAsync("anvil_dropTransaction", sending.TxHash!);
+            Assert.Null(await Chain.Dev.Eth.Transactions.GetTransactionByHash.SendRequestAsync(sending.TxHash));
         }
-        await chain.RpcAsync("evm_setAutomine", true);
+        await Chain.RpcAsync("evm_setAutomine", true);
         if (!dropped)
         {
-            await chain.RpcAsync("evm_mine");
-            Assert.NotNull(await chain.Dev.Eth.Transactions.GetTransactionReceipt.SendRequestAsync(sending.TxHash));
+            await Chain.RpcAsync("evm_mine");
+            Assert.NotNull(await Chain.Dev.Eth.Transactions.GetTransactionReceipt.SendRequestAsync(sending.TxHash));
         }
 
         var paid = await EntryAsync(id, e => e.Status == RewardStatus.Paid, "paid after the ledger's silo died");
@@ -157,7 +202,7 @@ public abstract class RewardPayoutTests(PrivateDevChain chain) : IAsyncLifetime
         var payment = Assert.Single(payments);
         Assert.Equal((sending.TxHash, RewardUnits), (payment.Hash, payment.Payment.Amount));
         // More blocks change nothing: it stays paid once.
-        await chain.RpcAsync("evm_mine");
+        await Chain.RpcAsync("evm_mine");
         await Ledger.Wake();
         Assert.Single(await PaymentsAsync());
         Assert.Equal(RewardStatus.Paid, (await Ledger.Report(null, 1000)).Entries.Single(e => e.TaskId == id).Status);
@@ -166,6 +211,13 @@ public abstract class RewardPayoutTests(PrivateDevChain chain) : IAsyncLifetime
 
 /// <summary>Payouts with an 18-decimal token.</summary>
 public sealed class RewardPayoutTests18(DevChain18 chain) : RewardPayoutTests(chain), IClassFixture<DevChain18>;
+
+/// <summary>BLOCKCHAIN_CONFIRMATIONS=2 (its own dev chain and cluster): a payment is paid at its second block, not its first.</summary>
+public sealed class RewardConfirmationTests(DevChain18 chain) : RewardChainCluster(chain, confirmations: 2), IClassFixture<DevChain18>
+{
+    [Fact]
+    public Task Paid_after_two_blocks() => A_payment_counts_as_paid_only_after_its_confirmations();
+}
 
 /// <summary>Payouts with a 6-decimal token.</summary>
 public sealed class RewardPayoutTests6(DevChain6 chain) : RewardPayoutTests(chain), IClassFixture<DevChain6>;
