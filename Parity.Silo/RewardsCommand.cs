@@ -70,6 +70,7 @@ public static class RewardsCommand
         yield return $"{(report.Runner is null ? "all runners" : $"runner {report.Runner}")}: earned {Tokens(report.Earned)}, " +
                      $"paid {Tokens(report.Paid)}, pending {Tokens(report.Pending)}, unpaid {Tokens(report.Unpaid)} (tokens)" +
                      (report.Payouts ? "" : "; this cluster has no payer, so nothing is paid (BLOCKCHAIN_PAYER_KEY_FILE)");
+        if (report.PayerProblem is { } problem) yield return $"payouts paused: {problem}";
         foreach (var e in report.Entries)
         {
             var status = ParityJson.WireName(e.Status);

@@ -16,4 +16,7 @@ public sealed record RewardReport
     /// <summary>Whether this cluster pays rewards (a chain and BLOCKCHAIN_PAYER_KEY_FILE are configured).</summary>
     [Id(5)] public bool Payouts { get; init; }
     [Id(6)] public IReadOnlyList<RewardEntry> Entries { get; init; } = [];
+    /// <summary>Why payouts are paused, when they are (the payer's key file, the chain not answering, a payer that does
+    /// not own the StakeWallet); null while they go on.</summary>
+    [Id(7)] public string? PayerProblem { get; init; }
 }

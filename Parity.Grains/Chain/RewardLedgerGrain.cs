@@ -33,6 +33,7 @@ public sealed class RewardLedgerGrain(
     private bool _reconciled;
     private DateTimeOffset _pausedUntil;
     private int _failures;
+    private string? _payerProblem;
 
     private Dictionary<string, RewardEntry> Entries => state.State.Entries;
     private DateTimeOffset Now => clock.GetUtcNow();
@@ -93,6 +94,7 @@ public sealed class RewardLedgerGrain(
             Pending = mine.Where(e => e.Status is RewardStatus.Pending or RewardStatus.Sending).Sum(e => e.Tokens),
             Unpaid = mine.Where(e => e.Status == RewardStatus.Unpaid).Sum(e => e.Tokens),
             Payouts = Payouts,
+            PayerProblem = _payerProblem,
             Entries = mine.OrderByDescending(e => e.RecordedAt).ThenBy(e => e.TaskId, StringComparer.Ordinal).Take(limit).ToList(),
         });
     }
@@ -135,13 +137,17 @@ public sealed class RewardLedgerGrain(
             else
                 await SendNext(_payer, _token);
             _failures = 0;
+            _payerProblem = null;
         }
-        catch (Exception e) when (e is ChainException or ConfigurationException or IdentityException)
+        catch (Exception e) when (e is ChainException or ConfigurationException or IdentityException or Nethereum.JsonRpc.Client.RpcResponseException)
         {
             // The chain or the payer's set-up, not one payment: every payout waits, with a growing pause.
             _failures++;
             _pausedUntil = Now + Backoff(_failures);
             _token = null;
+            _payer?.Dispose();
+            _payer = null;
+            _payerProblem = e is Nethereum.JsonRpc.Client.RpcResponseException rpc ? $"the chain refused a request: {rpc.RpcError?.Message ?? rpc.Message}" : e.Message;
             logger.LogWarning("Reward payouts paused for {Pause}: {Reason}", Backoff(_failures), e.Message);
         }
     }
