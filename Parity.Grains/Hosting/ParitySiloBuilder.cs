@@ -33,6 +33,8 @@ public static class ParitySiloBuilder
         silo.AddPlacementDirector<SiloNamePlacement, SiloNamePlacementDirector>();
         silo.AddPlacementDirector<HintedPlacement, HintedPlacementDirector>();
         silo.AddPlacementDirector<IndexShardPlacement, IndexShardPlacementDirector>();
+        // W3C trace context across grain calls: a span is made only while something listens (an OTLP exporter).
+        silo.AddActivityPropagation();
         var services = silo.Services;
         services.TryAddSingleton(TimeProvider.System);
         services.AddParityRunnerOptions(configuration);
@@ -121,8 +123,6 @@ public static class ParitySiloBuilder
             o.ServiceId = cluster.ClusterId;
         });
         silo.Configure<SiloOptions>(o => o.SiloName = cluster.SiloName);
-        // W3C trace context across grain calls: a span is made only while something listens (an OTLP exporter).
-        silo.AddActivityPropagation();
         switch (cluster.Clustering)
         {
             case ClusteringMode.Localhost:
