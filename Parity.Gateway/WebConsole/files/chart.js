@@ -27,7 +27,7 @@ export function lineChart(title, series, rounds) {
     viewBox: `0 0 ${WIDTH} ${HEIGHT}`, class: 'chart', role: 'img', 'aria-label': title,
     dataset: { points: String(Math.max(0, ...drawn.map((l) => l.points.length))) },
   });
-  svg.append(s('text', { x: PAD.left, y: 16, class: 'chart-title' }, title));
+  svg.append(s('text', { x: 8, y: 16, class: 'chart-title' }, title));
   const plotWidth = WIDTH - PAD.left - PAD.right;
   const plotHeight = HEIGHT - PAD.top - PAD.bottom;
   svg.append(s('rect', { x: PAD.left, y: PAD.top, width: plotWidth, height: plotHeight, class: 'chart-frame' }));
@@ -62,9 +62,10 @@ export function lineChart(title, series, rounds) {
         dataset: { series: line.name, round: String(p.round), value: String(p.value) },
       }, s('title', {}, `${line.name}, round ${p.round}: ${number(p.value)}`)));
     }
-    const legendX = PAD.left + 8 + index * 130;
-    svg.append(s('rect', { x: legendX, y: PAD.top + 6, width: 10, height: 10, class: `chart-key series-${index}` }));
-    svg.append(s('text', { x: legendX + 14, y: PAD.top + 15, class: 'chart-legend' }, line.name));
+    // The keys sit in the title's row, right-aligned, clear of the plot.
+    const legendX = WIDTH - PAD.right - (drawn.length - index) * 108;
+    svg.append(s('rect', { x: legendX, y: 7, width: 10, height: 10, class: `chart-key series-${index}` }));
+    svg.append(s('text', { x: legendX + 14, y: 16, class: 'chart-legend' }, line.name));
   });
   return svg;
 }
