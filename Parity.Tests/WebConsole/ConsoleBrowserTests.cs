@@ -107,6 +107,22 @@ public sealed class ConsoleBrowserTests(SharedFlCluster fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task An_unknown_task_or_session_shows_the_gateways_answer()
+    {
+        await using var browser = await ConsoleBrowser.OpenAsync(Gateway);
+        await browser.SignInAsync(GatewayHost.ApiKey);
+        foreach (var (hash, view) in new[] { ("#/tasks/no-such-task", "task"), ("#/sessions/no-such-session", "session") })
+        {
+            await browser.GoAsync(hash, view);
+            await browser.WaitAsync("document.querySelector('main .error')?.textContent.startsWith('404')", $"the 404 of {hash}");
+            Assert.Contains(hash.Split('/')[^1], await browser.EvalAsync<string>("document.querySelector('main .error').textContent"));
+        }
+        // The browser logs each 404 it was answered; nothing else went wrong.
+        Assert.NotEmpty(browser.Problems);
+        Assert.All(browser.Problems, p => Assert.Contains("404", p));
+    }
+
+    [Fact]
     public async Task A_running_tasks_status_and_output_change_on_screen_without_a_reload()
     {
         await using var browser = await ConsoleBrowser.OpenAsync(Gateway);

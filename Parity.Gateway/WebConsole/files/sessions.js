@@ -3,7 +3,7 @@
 // round_aggregated event adds its round's point to the loss and accuracy charts as it arrives, and the session (its
 // participants' states, its rounds) is read again after each event.
 
-import { api, events } from './api.js';
+import { api, events, ApiError } from './api.js';
 import { h, fill, badge, when, number, table, link } from './dom.js';
 import { lineChart } from './chart.js';
 
@@ -116,6 +116,7 @@ export async function detail(main, [id], ctx) {
   ctx.signal.addEventListener('abort', () => clearTimeout(pending));
 
   await reload();
+  if (!session) return; // the gateway's answer (an unknown id, say) is shown in place of the session
   let last = 0;
   while (!ctx.signal.aborted) {
     try {
@@ -144,6 +145,11 @@ export async function detail(main, [id], ctx) {
       }
     } catch (error) {
       if (ctx.signal.aborted) return;
+      // Refused (the key, an unknown id): shown as the gateway said it; only a busy or broken stream is retried.
+      if (error instanceof ApiError && error.status !== 503) {
+        ctx.fail(error, stream);
+        return;
+      }
       fill(stream, `the event stream broke (${error.message ?? error}); reconnecting`);
     }
     await new Promise((resolve) => setTimeout(resolve, 2000));

@@ -2,7 +2,7 @@
 // seconds, so a task's status changes on screen as it runs; and one task (GET /api/v1/tasks/{id} and its /logs)
 // polled while it runs, so its events and output appear as the runner produces them.
 
-import { api } from './api.js';
+import { api, ApiError } from './api.js';
 import { h, fill, badge, when, table, link } from './dom.js';
 
 const STATUSES = ['', 'pending', 'running', 'completed', 'failed', 'cancelled'];
@@ -91,6 +91,8 @@ export async function detail(main, [id], ctx) {
       // The last poll after it finished has shown the final logs; nothing changes any more.
       finished = FINISHED.includes(task.status) && !logs.live;
     } catch (error) {
+      // An unknown (or expired) id stays unknown: say so once and stop asking.
+      if (error instanceof ApiError && error.status === 404) finished = true;
       ctx.fail(error, summary);
     }
   });
