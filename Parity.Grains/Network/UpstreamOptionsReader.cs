@@ -16,12 +16,11 @@ public sealed partial class UpstreamOptionsReader(ConfigurationReader read, Gate
             options.ServerUrl = GatewayOptions.ParseUrl(server) is { AbsolutePath: "/", Query: "", Fragment: "" } url ? url
                 : throw new ConfigurationException($"RUNNER_SERVER_URL must be an http(s) base URL with no path, like http://server:8080, got '{server}'");
         }
-        if (!options.Enabled) return;
-
+        // Every key is read (and checked) whether or not network mode is on, so a typo shows before it is turned on.
         if (read.Raw("RUNNER_WALLET_ADDRESS") is { } wallet)
             options.WalletAddress = AddressPattern().IsMatch(wallet) ? wallet
                 : throw new ConfigurationException($"RUNNER_WALLET_ADDRESS must be 0x followed by 40 hex digits, got '{wallet}'");
-        else if (new RunnerKeystore(RunnerKeystore.DefaultPath(Home)).StoredAddress() is { } stored)
+        else if (options.Enabled && new RunnerKeystore(RunnerKeystore.DefaultPath(Home)).StoredAddress() is { } stored)
             options.WalletAddress = stored.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? stored : "0x" + stored;
 
         if (read.Raw("RUNNER_WEBHOOK_URL") is { } webhook)

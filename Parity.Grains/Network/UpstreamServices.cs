@@ -8,13 +8,11 @@ using Polly;
 
 namespace Parity.Network;
 
-/// <summary>The Network room on a silo: its options always; with RUNNER_SERVER_URL set, the client, the report hooks and the lifecycle.</summary>
+/// <summary>The Network room on a silo (its options are a runner room): with RUNNER_SERVER_URL set, the client, the report hooks and the lifecycle.</summary>
 public static class UpstreamServices
 {
     public static IServiceCollection AddParityNetwork(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddParityOptions<UpstreamOptions, UpstreamOptionsReader, UpstreamOptionsValidator>()
-            .PostConfigure(UpstreamOptionsReader.ResolveDeviceId);
         // Decided when the host is built: a standalone cluster gets no report hook, so its tasks owe nothing upstream.
         if (new ConfigurationReader(configuration).Raw("RUNNER_SERVER_URL") is null) return services;
 
@@ -29,13 +27,14 @@ public static class UpstreamServices
                 var options = context.ServiceProvider.GetRequiredService<UpstreamOptions>();
                 // Connection failures, timeouts, 408, 429 and 5xx (the strategy's default): every upstream route is
                 // an upsert or a read, so a repeat is harmless.
-                pipeline.AddRetry(new HttpRetryStrategyOptions
-                {
-                    MaxRetryAttempts = options.MaxRetries,
-                    BackoffType = DelayBackoffType.Exponential,
-                    UseJitter = true,
-                    Delay = options.RetryDelay,
-                });
+                if (options.MaxRetries > 0)
+                    pipeline.AddRetry(new HttpRetryStrategyOptions
+                    {
+                        MaxRetryAttempts = options.MaxRetries,
+                        BackoffType = DelayBackoffType.Exponential,
+                        UseJitter = true,
+                        Delay = options.RetryDelay,
+                    });
                 pipeline.AddTimeout(options.RequestTimeout);
             });
         // After every other completion hook (see UpstreamReportHook): one per task type.
