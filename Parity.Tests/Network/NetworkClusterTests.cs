@@ -118,4 +118,38 @@ public sealed class NetworkClusterTests : IAsyncLifetime
         // Reports were refused while the server was failing, so the ones it took are retries.
         Assert.True(_server.Requests.Count(r => r.EndsWith("/result", StringComparison.Ordinal)) > receipts.Count);
     }
+
+    [Fact]
+    public async Task A_task_the_server_pushes_to_the_webhook_runs_and_its_result_is_reported_once_as_the_runner_the_push_names()
+    {
+        const string id = "pushed-1";
+        _server.AddTask(id, "command", new JsonObject { ["command"] = "echo pushed" }, runnerId: Device);
+        await using var cluster = await StartCluster();
+        await using var gateway = await GatewayHost.StartAsync(cluster.Client);
+
+        var push = GatewayHost.SignedWebhook(GatewayHost.Push(GatewayHost.CommandTask(id, "echo pushed")));
+        push.Headers.Add(UpstreamClient.DeviceHeader, Device);
+        var answer = await gateway.Http.SendAsync(push);
+        Assert.Equal(System.Net.HttpStatusCode.OK, answer.StatusCode);
+
+        Assert.Equal(Device, (await cluster.TaskGrain(id).Get())!.Upstream!.DeviceId);
+        await Eventually.True(() => _server.StoredResult(id) is not null, Patience, "the pushed task's result reported");
+        var receipt = Assert.Single(_server.Receipts);
+        Assert.Equal(Device, receipt.DeviceId);
+        Assert.Equal("pushed\n", receipt.Body["output"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_task_of_the_clusters_own_api_is_not_reported_upstream()
+    {
+        await using var cluster = await StartCluster();
+        var task = ParityTestCluster.Command("echo local");
+        Assert.Equal(SubmitOutcome.Accepted, await cluster.TaskGrain(task.Id).Submit(task));
+
+        Assert.Equal(TaskState.Completed, (await cluster.WaitFinished(task.Id, Patience)).Status);
+        // A heartbeat after the task finished: had a report been owed, the hook would have sent it by now.
+        var beats = _server.Heartbeats.Count;
+        await Eventually.True(() => _server.Heartbeats.Count > beats + 1, Patience, "two more heartbeats");
+        Assert.DoesNotContain(_server.Requests, r => r.EndsWith("/result", StringComparison.Ordinal));
+    }
 }
