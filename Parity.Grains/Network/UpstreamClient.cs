@@ -140,6 +140,18 @@ public sealed class UpstreamClient(HttpClient http, UpstreamOptions options, Tim
         await ExpectAsync(route, response, [HttpStatusCode.OK, HttpStatusCode.NoContent]);
     }
 
+    /// <summary>
+    /// Completes an LLM prompt (<c>…/llm/prompts/{id}/complete</c>; the prompt id is the task id); 200, and 200 again for
+    /// a repeat. 400 (a 0 token count), 403 (another runner's prompt) and 409 (the prompt already failed) are refusals.
+    /// </summary>
+    public async Task CompletePromptAsync(string promptId, PromptCompletion completion, string? deviceId, CancellationToken cancellation)
+    {
+        var route = $"POST /api/v1/llm/prompts/{promptId}/complete";
+        using var response = await SendAsync(route, HttpMethod.Post, $"llm/prompts/{Escape(promptId)}/complete", completion,
+            deviceId, cancellation, idempotencyKey: promptId);
+        await ExpectAsync(route, response, [HttpStatusCode.OK]);
+    }
+
     private async Task<HttpResponseMessage> SendAsync(string route, HttpMethod method, string path, object? body,
         string? deviceId, CancellationToken cancellation, string? idempotencyKey = null)
     {

@@ -23,6 +23,26 @@ public sealed class UpstreamReportHook(TaskType type, IServiceProvider services,
         var client = services.GetRequiredService<UpstreamClient>();
         var deviceId = origin.DeviceId ?? client.DeviceId;
         if (UpstreamResultReport.For(task, result, deviceId) is not { } report) return;
+        // An LLM prompt is completed on the prompt routes first (what the reference server bills and answers its client
+        // from); the result then completes the task too, which the reference left running to be re-dispatched (§15.12).
+        // A repeated completion is a 200 there, so a retry of this hook after a failed result report is harmless.
+        if (task.Type == TaskType.Llm && task.Status == TaskState.Completed && result is not null)
+        {
+            try
+            {
+                await client.CompletePromptAsync(task.Id, new PromptCompletion
+                {
+                    Response = result.Stdout,
+                    PromptTokens = result.PromptTokens ?? 0,
+                    ResponseTokens = result.ResponseTokens,
+                    InferenceTimeMs = result.InferenceTimeMs,
+                }, deviceId, CancellationToken.None);
+            }
+            catch (UpstreamException e) when (!e.Transient)
+            {
+                logger.LogWarning("The upstream server refused the completion of prompt {TaskId}: {Problem}", task.Id, e.Message);
+            }
+        }
         try
         {
             await client.ReportResultAsync(report, deviceId, CancellationToken.None);

@@ -80,3 +80,15 @@ public sealed record UpstreamTaskResult
     public long ResponseTokens { get; init; }
     public long InferenceTimeMs { get; init; }
 }
+
+/// <summary>
+/// <c>POST /api/v1/llm/prompts/{id}/complete</c> (UPSTREAM.md §6): all four fields are required by the reference, which
+/// refuses a 0 token count with 400.
+/// </summary>
+public sealed record PromptCompletion
+{
+    public string Response { get; init; } = "";
+    public long PromptTokens { get; init; }
+    public long ResponseTokens { get; init; }
+    public long InferenceTimeMs { get; init; }
+}

@@ -279,4 +279,49 @@ public sealed class UpstreamClientTests : IAsyncLifetime
         Assert.True(error.Transient);
         Assert.Contains("timed out", error.Message);
     }
+
+    private static PromptCompletion Completion(long promptTokens = 7) => new()
+    {
+        Response = "Paris.", PromptTokens = promptTokens, ResponseTokens = 3, InferenceTimeMs = 120,
+    };
+
+    [Fact]
+    public async Task A_prompt_completion_is_stored_and_a_repeat_is_answered_200_without_a_change()
+    {
+        _server.AddPrompt("p-1", "qwen3:0.6b", "Capital of France?", runnerId: "device-a");
+
+        await Client.CompletePromptAsync("p-1", Completion(), null, default);
+        await Client.CompletePromptAsync("p-1", Completion() with { Response = "changed" }, null, default);
+
+        Assert.Equal("completed", _server.Prompt("p-1")!["status"]!.GetValue<string>());
+        Assert.Equal("Paris.", _server.Prompt("p-1")!["response"]!.GetValue<string>());
+        Assert.Equal(2, _server.Completions.Count);
+    }
+
+    [Fact]
+    public async Task A_zero_token_count_is_the_references_400_a_refusal_not_retried()
+    {
+        _server.AddPrompt("p-1", "qwen3:0.6b", "hi", runnerId: "device-a");
+
+        var error = await Assert.ThrowsAsync<UpstreamException>(() => Client.CompletePromptAsync("p-1", Completion(promptTokens: 0), null, default));
+
+        Assert.Equal(400, error.Status);
+        Assert.False(error.Transient);
+        Assert.Contains("prompt_tokens", error.Message);
+        Assert.Single(_server.Requests, r => r == "POST /api/v1/llm/prompts/p-1/complete");
+    }
+
+    [Theory]
+    [InlineData("device-b", "processing", 403)]
+    [InlineData("device-a", "failed", 409)]
+    public async Task A_foreign_or_failed_prompt_is_refused(string owner, string status, int expected)
+    {
+        _server.AddPrompt("p-1", "qwen3:0.6b", "hi", runnerId: owner, status: status);
+
+        var error = await Assert.ThrowsAsync<UpstreamException>(() => Client.CompletePromptAsync("p-1", Completion(), null, default));
+
+        Assert.Equal(expected, error.Status);
+        Assert.False(error.Transient);
+        Assert.Empty(_server.Completions);
+    }
 }

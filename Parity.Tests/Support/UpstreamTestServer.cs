@@ -30,6 +30,8 @@ public sealed class UpstreamTestServer : IAsyncDisposable
     private readonly List<JsonObject> _heartbeats = [];
     private readonly List<string> _requests = [];
     private readonly Dictionary<string, string> _webhooks = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, JsonObject> _prompts = new(StringComparer.Ordinal);
+    private readonly List<JsonObject> _completions = [];
     private WebApplication? _app;
     private int _port;
     private int? _failStatus;
@@ -61,6 +63,7 @@ public sealed class UpstreamTestServer : IAsyncDisposable
         api.MapGet("/runners/tasks/available", (Delegate)Available);
         api.MapPost("/runners/tasks/{id}/start", (Delegate)Start);
         api.MapPost("/runners/tasks/{id}/result", (Delegate)Result);
+        api.MapPost("/llm/prompts/{id}/complete", (Delegate)CompletePrompt);
         await app.StartAsync();
         _port = new Uri(app.Urls.First()).Port;
         _app = app;
@@ -121,6 +124,28 @@ public sealed class UpstreamTestServer : IAsyncDisposable
                 ["created_at"] = DateTimeOffset.UtcNow.ToString("O"),
                 ["updated_at"] = DateTimeOffset.UtcNow.ToString("O"),
             };
+    }
+
+    /// <summary>
+    /// Adds an LLM prompt as the reference does when a client posts one and a runner is chosen: a prompt in
+    /// "processing" and a task of type llm with the same id, assigned to <paramref name="runnerId"/>.
+    /// </summary>
+    public void AddPrompt(string id, string model, string prompt, string runnerId, string status = "processing")
+    {
+        AddTask(id, "llm", new JsonObject { ["model"] = model, ["prompt"] = prompt }, runnerId);
+        lock (_lock)
+            _prompts[id] = new JsonObject { ["id"] = id, ["model_name"] = model, ["prompt"] = prompt, ["runner_id"] = runnerId, ["status"] = status };
+    }
+
+    public JsonObject? Prompt(string id)
+    {
+        lock (_lock) return _prompts.TryGetValue(id, out var prompt) ? (JsonObject)prompt.DeepClone() : null;
+    }
+
+    /// <summary>Every prompt completion the server took (answered 200), repeats included.</summary>
+    public IReadOnlyList<JsonObject> Completions
+    {
+        get { lock (_lock) return _completions.Select(c => (JsonObject)c.DeepClone()).ToList(); }
     }
 
     /// <summary>Forgets a runner, as a server whose database was reset would.</summary>
@@ -335,6 +360,30 @@ public sealed class UpstreamTestServer : IAsyncDisposable
             _receipts.Add(new ResultReceipt(id, device, context.Request.Headers["Idempotency-Key"].ToString(), (JsonObject)body.DeepClone()));
             task["status"] = "completed";
             if (_runners.TryGetValue(device, out var runner)) runner["task_id"] = null;
+            return Results.Ok();
+        }
+    }
+
+    private async Task<IResult> CompletePrompt(HttpContext context, string id)
+    {
+        if (DeviceOf(context) is not { } device) return Error(400, "X-Device-ID header is required");
+        if (await BodyOf(context) is not { } body) return Error(400, "invalid request body");
+        // The reference binds all four as required: a missing field, an empty response or a 0 count is a 400 (§6).
+        foreach (var field in new[] { "prompt_tokens", "response_tokens", "inference_time_ms" })
+            if (body[field] is not JsonValue value || !value.TryGetValue<long>(out var number) || number == 0)
+                return Error(400, $"Key: '{field}' Error:Field validation for '{field}' failed on the 'required' tag");
+        if (body["response"]?.GetValue<string>() is not { Length: > 0 })
+            return Error(400, "Key: 'response' Error:Field validation for 'response' failed on the 'required' tag");
+        lock (_lock)
+        {
+            if (!_prompts.TryGetValue(id, out var prompt)) return Error(404, "prompt not found");
+            if (prompt["runner_id"]!.GetValue<string>() != device) return Error(403, "prompt is assigned to another runner");
+            var status = prompt["status"]!.GetValue<string>();
+            if (status == "failed") return Error(409, "prompt has already failed");
+            _completions.Add(body);
+            if (status == "completed") return Results.Ok();
+            prompt["status"] = "completed";
+            prompt["response"] = body["response"]!.DeepClone();
             return Results.Ok();
         }
     }
