@@ -21,7 +21,7 @@ public sealed class NetworkClusterTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
-    private Task<ParityTestCluster> StartCluster(int silos = 1) => ParityTestCluster.StartAsync(silos,
+    private Task<ParityTestCluster> StartCluster(int silos = 1, bool redisReminders = false) => ParityTestCluster.StartAsync(silos,
         _ => new Dictionary<string, string?>
         {
             ["RUNNER_SERVER_URL"] = _server.Url.ToString(),
@@ -30,12 +30,18 @@ public sealed class NetworkClusterTests : IAsyncLifetime
             ["RUNNER_SERVER_POLL_INTERVAL"] = "200ms",
             ["RUNNER_SERVER_TIMEOUT"] = "1s",
         },
-        silo => silo.Services.Configure<UpstreamOptions>(o =>
+        silo =>
         {
-            o.DeviceId = Device;
-            o.RetryDelay = TimeSpan.FromMilliseconds(20);
-            o.MaxRetries = 2;
-        }));
+            silo.Services.Configure<UpstreamOptions>(o =>
+            {
+                o.DeviceId = Device;
+                o.RetryDelay = TimeSpan.FromMilliseconds(20);
+                o.MaxRetries = 2;
+            });
+            // Reminders that outlive a silo, as a Redis cluster's do (the test cluster's default keeps them in memory).
+            if (redisReminders)
+                silo.UseRedisReminderService(o => o.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(TestEngines.Redis));
+        });
 
     [Fact]
     public async Task A_runner_registers_heartbeats_with_real_figures_and_leaves_on_a_graceful_stop()
@@ -151,5 +157,24 @@ public sealed class NetworkClusterTests : IAsyncLifetime
         var beats = _server.Heartbeats.Count;
         await Eventually.True(() => _server.Heartbeats.Count > beats + 1, Patience, "two more heartbeats");
         Assert.DoesNotContain(_server.Requests, r => r.EndsWith("/result", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_report_owed_by_a_task_whose_silo_died_is_still_delivered_once()
+    {
+        var ids = Enumerable.Range(1, 4).Select(i => $"dead-{Guid.NewGuid():N}").ToList();
+        foreach (var id in ids) _server.AddTask(id, "command", new JsonObject { ["command"] = $"echo out-{id}" });
+        await using var cluster = await StartCluster(silos: 2, redisReminders: true);
+        await Eventually.True(() => ids.All(id => _server.Task(id)!["status"]!.GetValue<string>() != "pending"), Patience, "all tasks claimed");
+
+        // The server is down while the tasks finish, so every report is owed; then a silo dies, taking the task grains
+        // it held (and their timers) with it.
+        _server.Fail(503);
+        foreach (var id in ids) await cluster.WaitFinished(id, Patience);
+        await cluster.Cluster.KillSiloAsync(cluster.Cluster.Silos[1]);
+        _server.Heal();
+
+        await Eventually.True(() => ids.All(id => _server.StoredResult(id) is not null), TimeSpan.FromMinutes(4), "every result reported");
+        foreach (var id in ids) Assert.Single(_server.Receipts, r => r.TaskId == id);
     }
 }
