@@ -35,6 +35,11 @@ public sealed record ParityTask
     [Id(15)] public string? Error { get; init; }
     /// <summary>Who submitted it, for usage totals: the gateway's X-Client-ID, else the creator address.</summary>
     [Id(16)] public string? ClientId { get; init; }
+    /// <summary>
+    /// Set when an upstream server handed the task over (network mode): its result is reported back there. Never on the
+    /// wire: a submitter cannot claim it, only the webhook and the network lifecycle set it.
+    /// </summary>
+    [Id(17), JsonIgnore] public UpstreamOrigin? Upstream { get; init; }
 }
 
 [GenerateSerializer, Immutable]

@@ -18,6 +18,7 @@ using Parity.Runners;
 using Parity.Storage;
 using Parity.Tasks;
 using Parity.Federation;
+using Parity.Network;
 using StackExchange.Redis;
 
 namespace Parity.Hosting;
@@ -104,6 +105,8 @@ public static class ParitySiloBuilder
         services.AddSingleton<ITaskRouter, FederatedTaskRouter>();
         services.AddSingleton<ITaskFinishedHook, LlmUsageHook>();
         services.AddSingleton<ITaskFinishedHook, FederatedRoundHook>();
+        // Network mode: the upstream report hooks come last of all (see UpstreamReportHook), then the lifecycle.
+        services.AddParityNetwork(configuration);
         services.AddSingleton<TaskHandlers>();
         services.AddHostedService(sp => sp.GetRequiredService<RunnerDirectoryCache>());
         services.AddSingleton<RunnerLifecycle>();
