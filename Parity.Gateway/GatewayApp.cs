@@ -110,6 +110,7 @@ public static class GatewayApp
         ClusterEndpoints.Map(app, api);
         Parity.Gateway.Storage.StorageEndpoints.Map(api);
         Parity.Gateway.Storage.IpfsGatewayEndpoints.Map(app);
+        Parity.Gateway.WebConsole.ConsoleEndpoints.Map(app);
         return app;
     }
 

@@ -58,8 +58,11 @@ public static class WebhookEndpoint
             }
         }
 
+        // The result of a pushed task is owed back to the upstream server, as the runner the push names (its
+        // X-Device-ID); a push that names none (a broadcast) is reported as the reporting runner itself.
+        var origin = new UpstreamOrigin { DeviceId = PushedDeviceId(request) };
         int accepted = 0, skipped = 0, rejected = 0;
-        foreach (var task in tasks)
+        foreach (var task in tasks.Select(t => t with { Upstream = origin }))
         {
             switch (await grains.GetGrain<ITaskGrain>(task.Id).Submit(task))
             {
@@ -83,6 +86,13 @@ public static class WebhookEndpoint
     private const string JsonContentType = "application/json; charset=utf-8";
     private static readonly byte[] OkReply = """{"status":"ok"}"""u8.ToArray();
     private static readonly byte[] SkippedReply = """{"status":"skipped"}"""u8.ToArray();
+
+    /// <summary>The push's X-Device-ID when it can be a device id (printable ASCII, at most 128 characters); else null.</summary>
+    private static string? PushedDeviceId(HttpRequest request)
+    {
+        var value = request.Headers["X-Device-ID"].ToString().Trim();
+        return value.Length is > 0 and <= 128 && value.All(c => c is > ' ' and < (char)127) ? value : null;
+    }
 
     private static List<ParityTask> ParsePush(JsonElement root, DateTimeOffset now)
     {

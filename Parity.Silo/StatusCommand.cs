@@ -48,10 +48,20 @@ public static class StatusCommand
             Console.WriteLine(Json(first.Overview!).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             return 0;
         }
-        if (!watch && Console.IsOutputRedirected)
+        if (Console.IsOutputRedirected)
         {
-            // Into a pipe: plain lines, tab-separated rows (a table at 80 columns would wrap every cell).
+            // Into a pipe: plain lines, tab-separated rows (a table at 80 columns would wrap every cell). Watching into a
+            // pipe (a log file, `tee`), a live display cannot redraw: each refresh is a new block after a blank line.
             foreach (var line in Plain(first.Overview!, http.BaseAddress!)) Console.WriteLine(line);
+            while (watch && await NextAsync(interval, cancellation))
+            {
+                var next = await LoadAsync(http, cancellation);
+                if (cancellation.IsCancellationRequested) break;
+                Console.WriteLine();
+                if (next.Overview is { } overview)
+                    foreach (var line in Plain(overview, http.BaseAddress!)) Console.WriteLine(line);
+                else Console.WriteLine($"{next.Error} ({DateTimeOffset.Now:HH:mm:ss})");
+            }
             return 0;
         }
         if (!watch)
@@ -61,23 +71,30 @@ public static class StatusCommand
         }
         await AnsiConsole.Live(Render(first.Overview!, http.BaseAddress!)).StartAsync(async live =>
         {
-            while (!cancellation.IsCancellationRequested)
+            while (await NextAsync(interval, cancellation))
             {
-                try
-                {
-                    await Task.Delay(interval, cancellation);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
                 var next = await LoadAsync(http, cancellation);
+                if (cancellation.IsCancellationRequested) break;
                 // A gateway that stops answering is shown, not fatal: it may be restarting.
                 live.UpdateTarget(next.Overview is { } overview ? Render(overview, http.BaseAddress!)
                     : new Markup($"[red]{Markup.Escape(next.Error!)}[/] ({DateTimeOffset.Now:HH:mm:ss})"));
             }
         });
         return 0;
+    }
+
+    /// <summary>Waits one refresh interval; false once the operator has interrupted the watch.</summary>
+    private static async Task<bool> NextAsync(TimeSpan interval, CancellationToken cancellation)
+    {
+        try
+        {
+            await Task.Delay(interval, cancellation);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     public static async Task<(Overview? Overview, string? Error)> LoadAsync(HttpClient http, CancellationToken cancellation)
@@ -100,6 +117,11 @@ public static class StatusCommand
         catch (StatusException e)
         {
             return (null, e.Message);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            // Ctrl-C in the middle of a refresh: the watch ends, nothing to report.
+            return (null, "interrupted");
         }
     }
 

@@ -36,11 +36,16 @@ public sealed record ParityTask
     /// <summary>Who submitted it, for usage totals: the gateway's X-Client-ID, else the creator address.</summary>
     [Id(16)] public string? ClientId { get; init; }
     /// <summary>
+    /// Set when an upstream server handed the task over (network mode): its result is reported back there. Never on the
+    /// wire: a submitter cannot claim it, only the webhook and the network lifecycle set it.
+    /// </summary>
+    [Id(17), JsonIgnore] public UpstreamOrigin? Upstream { get; init; }
+    /// <summary>
     /// The creator's device id in the StakeWallet (the upstream's tasks.creator_device_id): whose stake pays the task's
     /// reward. The gateway's API is the operator's (it needs the API key off loopback), so the operator vouches for it.
     /// Null: the reward is recorded and stays unpaid.
     /// </summary>
-    [Id(17)] public string? CreatorDeviceId { get; init; }
+    [Id(18)] public string? CreatorDeviceId { get; init; }
 }
 
 [GenerateSerializer, Immutable]

@@ -17,7 +17,9 @@ public sealed class ShellExecutorOptionsReader(
         // Shell commands are host code execution: on by default only for the standalone, loopback-only, unsigned-free setup.
         var web = gateway.Value;
         var acceptsNetworkWork = clustering.Value.Clustering != ClusteringMode.Localhost || !web.BindsLoopbackOnly
-            || web.AllowUnsignedWebhooks || web.WebhookSecret is not null;
+            || web.AllowUnsignedWebhooks || web.WebhookSecret is not null
+            // Network mode claims tasks an upstream server lists, and anyone can create those (UPSTREAM.md §15.2).
+            || read.Raw("RUNNER_SERVER_URL") is not null;
         options.Enabled = read.OptionalBool("RUNNER_SHELL_ENABLED") ?? !acceptsNetworkWork;
         options.MaxOutputBytes = (int)read.Size("RUNNER_MAX_OUTPUT_BYTES", options.MaxOutputBytes, 1024, 256L * 1024 * 1024);
         options.ExecutionTimeout = read.Duration("RUNNER_EXECUTION_TIMEOUT", options.ExecutionTimeout,

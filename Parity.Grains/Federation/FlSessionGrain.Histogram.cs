@@ -180,29 +180,16 @@ public sealed partial class FlSessionGrain
     /// </summary>
     private async Task<T[]?> Exchange<T>(int number, List<FlUpdateView> live, Func<FlUpdateView, Task<T>> ask, CancellationToken cancel)
     {
-        var calls = live.Select(u => ask(u).WaitAsync(Spec!.RoundTimeout, cancel)).ToArray();
-        try
-        {
-            await Task.WhenAll(calls);
-        }
-        catch
-        {
-            // Each call's own outcome is read below.
-        }
+        var settled = await ParallelCalls.Settle(live.Select(ask), Spec!.RoundTimeout,
+            $"no answer within round_timeout_seconds ({Spec!.RoundTimeout.TotalSeconds:0} s)", cancel);
         if (!StillRunning(number, cancel)) return null;
-        for (var i = 0; i < calls.Length; i++)
+        for (var i = 0; i < settled.Length; i++)
         {
-            if (calls[i].IsCompletedSuccessfully) continue;
-            var reason = calls[i].Exception?.InnerException switch
-            {
-                TimeoutException => $"no answer within round_timeout_seconds ({Spec!.RoundTimeout.TotalSeconds:0} s)",
-                { } e => e.Message,
-                null => "its request was cancelled",
-            };
-            await LoseForestPart(number, live[i].PartIndex, reason);
+            if (settled[i].Answered) continue;
+            await LoseForestPart(number, live[i].PartIndex, settled[i].Problem!);
             return null;
         }
-        return calls.Select(c => c.Result).ToArray();
+        return settled.Select(c => c.Answer!).ToArray();
     }
 
     private bool StillRunning(int number, CancellationToken cancel) =>

@@ -27,36 +27,28 @@ public sealed partial class FlSessionGrain
         {
             var runnersOnly = Record.Participants.Where(p => !p.External).ToList();
             var timeout = Spec!.RoundTimeout < PrepareTimeout ? Spec.RoundTimeout : PrepareTimeout;
-            var calls = runnersOnly.Select(p => AskPart(p.Runner, p.PartIndex, part => part.Prepare(Setup(p.Runner, p.PartIndex)))
-                .WaitAsync(timeout)).ToArray();
-            try
-            {
-                await Task.WhenAll(calls);
-            }
-            catch
-            {
-                // Each part's own outcome is read below.
-            }
+            var settled = await ParallelCalls.Settle(
+                runnersOnly.Select(p => AskPart(p.Runner, p.PartIndex, part => part.Prepare(Setup(p.Runner, p.PartIndex)))),
+                timeout, $"no answer within {timeout.TotalSeconds:0} s");
             if (Record.Status != FlSessionStatus.Active || Record.Rounds.Count > 0) return;
             var ready = new List<string>();
-            for (var i = 0; i < calls.Length; i++)
+            var prepared = new List<FlParticipantView>();
+            for (var i = 0; i < settled.Length; i++)
             {
                 var runner = runnersOnly[i].Runner;
-                if (calls[i].IsCompletedSuccessfully)
+                if (settled[i] is { Answered: true, Answer: { } answer })
                 {
-                    var answer = calls[i].Result;
                     ready.Add(string.Create(CultureInfo.InvariantCulture, $"{runner} ({answer.Rows} rows, {answer.Milliseconds:0} ms)"));
-                    continue;
+                    prepared.Add(runnersOnly[i]);
                 }
-                var reason = calls[i].Exception?.InnerException is TimeoutException
-                    ? $"no answer within {timeout.TotalSeconds:0} s"
-                    : calls[i].Exception?.InnerException?.Message ?? "cancelled";
-                AddEvent("participant_unprepared", $"{runner} could not prepare its part: {reason}; round 1 is sent to it anyway", runner: runner);
+                else
+                    AddEvent("participant_unprepared", $"{runner} could not prepare its part: {settled[i].Problem}; round 1 is sent to it anyway", runner: runner);
             }
             if (ready.Count > 0) AddEvent("participants_prepared", $"parts ready on {string.Join(", ", ready)}");
-            if (Rehearses && runnersOnly.Count > 0)
+            // Only the parts that prepared rehearse: one that did not would make round 1 wait for it a second time.
+            if (Rehearses && prepared.Count > 0)
             {
-                await Rehearse(runnersOnly, timeout);
+                await Rehearse(prepared, timeout);
                 if (Record.Status != FlSessionStatus.Active || Record.Rounds.Count > 0) return;
             }
             await OpenRound(1);

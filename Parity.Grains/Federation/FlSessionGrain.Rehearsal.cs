@@ -55,7 +55,8 @@ public sealed partial class FlSessionGrain
             };
             _ = SubmitRehearsal(task, participant.Runner);
         }
-        var reports = await Settle(_rehearsals.Values.Select(t => t.Task).ToArray(), timeout);
+        var reports = await ParallelCalls.Settle(_rehearsals.Values.Select(t => t.Task), timeout,
+            $"its rehearsal did not finish within {timeout.TotalSeconds:0} s");
         _rehearsals = null;
         if (Record.Status != FlSessionStatus.Active || Record.Rounds.Count > 0) return;
 
@@ -64,7 +65,7 @@ public sealed partial class FlSessionGrain
         {
             var participant = participants[i];
             string? problem;
-            if (reports[i] is not { } report) problem = $"its rehearsal did not finish within {timeout.TotalSeconds:0} s";
+            if (reports[i] is not { Answered: true, Answer: { } report }) problem = reports[i].Problem;
             else if (report.Status != TaskState.Completed)
                 problem = $"its rehearsal {Parity.Json.ParityJson.WireName(report.Status)}: {report.Error ?? "no reason given"}";
             else
@@ -93,20 +94,6 @@ public sealed partial class FlSessionGrain
             AddEvent("participants_rehearsed", string.Create(CultureInfo.InvariantCulture,
                 $"{updates.Count} of {participants.Count} runners ran a round task in {clock.Elapsed.TotalMilliseconds:0} ms"));
         }
-    }
-
-    /// <summary>Waits for every call up to <paramref name="timeout"/>; each one's answer, or null where it has none.</summary>
-    private static async Task<T?[]> Settle<T>(Task<T>[] calls, TimeSpan timeout) where T : class
-    {
-        try
-        {
-            await Task.WhenAll(calls).WaitAsync(timeout);
-        }
-        catch
-        {
-            // Each call's own outcome is read below.
-        }
-        return calls.Select(c => c.IsCompletedSuccessfully ? c.Result : null).ToArray();
     }
 
     /// <summary>Submits one rehearsal task; one that already exists (a crash during the rehearsal) is read instead.</summary>

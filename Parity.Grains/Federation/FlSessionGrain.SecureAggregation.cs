@@ -115,23 +115,12 @@ public sealed partial class FlSessionGrain
     private async Task<List<(int Part, T Answer)>> AskAll<T>(List<FlUpdateView> parts, Func<FlUpdateView, Task<T>> ask, Dictionary<int, string> dropped)
     {
         var timeout = Spec!.RoundTimeout < SecAggStepTimeout ? Spec.RoundTimeout : SecAggStepTimeout;
-        var calls = parts.Select(u => ask(u).WaitAsync(timeout)).ToArray();
-        try
-        {
-            await Task.WhenAll(calls);
-        }
-        catch
-        {
-            // Each part's outcome is read below.
-        }
+        var settled = await ParallelCalls.Settle(parts.Select(ask), timeout, $"no answer within {timeout.TotalSeconds:0} s");
         var answers = new List<(int, T)>();
-        for (var i = 0; i < calls.Length; i++)
+        for (var i = 0; i < settled.Length; i++)
         {
-            if (calls[i].IsCompletedSuccessfully) answers.Add((parts[i].PartIndex, calls[i].Result));
-            else
-                dropped[parts[i].PartIndex] = calls[i].Exception?.InnerException is TimeoutException
-                    ? $"no answer within {timeout.TotalSeconds:0} s"
-                    : calls[i].Exception?.InnerException?.Message ?? "cancelled";
+            if (settled[i].Answered) answers.Add((parts[i].PartIndex, settled[i].Answer!));
+            else dropped[parts[i].PartIndex] = settled[i].Problem!;
         }
         return answers;
     }

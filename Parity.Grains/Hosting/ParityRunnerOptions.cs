@@ -5,11 +5,12 @@ using Parity.Configuration;
 using Parity.Execution;
 using Parity.Execution.Docker;
 using Parity.Llm;
+using Parity.Network;
 using Parity.Storage;
 
 namespace Parity.Hosting;
 
-/// <summary>The options rooms a runner reads: the shared ones, and scheduling, shell, docker, LLM, datasets and the chain.</summary>
+/// <summary>The options rooms a runner reads: the shared ones, and scheduling, shell, docker, LLM, datasets, the chain and the upstream network.</summary>
 public static class ParityRunnerOptions
 {
     public static IServiceCollection AddParityRunnerOptions(this IServiceCollection services, IConfiguration configuration)
@@ -23,6 +24,8 @@ public static class ParityRunnerOptions
         services.AddParityOptions<DatasetOptions, DatasetOptionsReader>();
         services.AddParityOptions<ChainOptions, ChainOptionsReader>();
         services.AddParityOptions<RewardOptions, RewardOptionsReader>();
+        services.AddParityOptions<UpstreamOptions, UpstreamOptionsReader, UpstreamOptionsValidator>()
+            .PostConfigure(UpstreamOptionsReader.ResolveDeviceId);
         return services;
     }
 

@@ -19,6 +19,7 @@ using Parity.Runners;
 using Parity.Storage;
 using Parity.Tasks;
 using Parity.Federation;
+using Parity.Network;
 using StackExchange.Redis;
 
 namespace Parity.Hosting;
@@ -34,6 +35,8 @@ public static class ParitySiloBuilder
         silo.AddPlacementDirector<SiloNamePlacement, SiloNamePlacementDirector>();
         silo.AddPlacementDirector<HintedPlacement, HintedPlacementDirector>();
         silo.AddPlacementDirector<IndexShardPlacement, IndexShardPlacementDirector>();
+        // W3C trace context across grain calls: a span is made only while something listens (an OTLP exporter).
+        silo.AddActivityPropagation();
         var services = silo.Services;
         services.TryAddSingleton(TimeProvider.System);
         services.AddParityRunnerOptions(configuration);
@@ -108,6 +111,8 @@ public static class ParitySiloBuilder
             services.AddSingleton<ITaskFinishedHook>(sp => new RewardHook(type, sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<RewardPayoutWaker>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RewardPayoutWaker>());
+        // Network mode: the upstream report hooks come last of all (see UpstreamReportHook), then the lifecycle.
+        services.AddParityNetwork(configuration);
         services.AddSingleton<TaskHandlers>();
         services.AddHostedService(sp => sp.GetRequiredService<RunnerDirectoryCache>());
         services.AddSingleton<RunnerLifecycle>();
@@ -127,8 +132,6 @@ public static class ParitySiloBuilder
             o.ServiceId = cluster.ClusterId;
         });
         silo.Configure<SiloOptions>(o => o.SiloName = cluster.SiloName);
-        // W3C trace context across grain calls: a span is made only while something listens (an OTLP exporter).
-        silo.AddActivityPropagation();
         switch (cluster.Clustering)
         {
             case ClusteringMode.Localhost:

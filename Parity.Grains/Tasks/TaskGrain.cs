@@ -19,8 +19,15 @@ public sealed partial class TaskGrain(
     TaskHandlers handlers,
     SchedulingOptions scheduling,
     TimeProvider clock,
-    ILogger<TaskGrain> logger) : Grain, ITaskGrain
+    ILogger<TaskGrain> logger) : Grain, ITaskGrain, IRemindable
 {
+    /// <summary>
+    /// The reminder that brings a finished task whose hooks are still owed back after its silo died (a timer does not
+    /// survive its activation): registered when a hook fails, or before the first try for a task an upstream server
+    /// handed over (its report must not wait for the task's expiry), and removed once every hook has run.
+    /// </summary>
+    private const string HooksReminder = "hooks";
+    private bool _hooksReminder;
     private const int MaxEvents = 100;
     private IGrainTimer? _timer;
     private string? _runnerHint;
@@ -209,6 +216,7 @@ public sealed partial class TaskGrain(
         {
             try
             {
+                if (Current!.Upstream is not null) await KeepHooksReminder();
                 foreach (var hook in handlers.HooksFor(Current!.Type)) await hook.OnFinishedAsync(Current, Record.Result);
                 Record.HooksDone = true;
                 await state.WriteStateAsync();
@@ -217,10 +225,44 @@ public sealed partial class TaskGrain(
             {
                 logger.LogWarning(e, "A completion hook of task {TaskId} failed; retrying", Current!.Id);
                 StartTimer(TickPeriod);
+                await KeepHooksReminder();
                 return;
             }
         }
         StopTimer();
+        if (_hooksReminder) await DropHooksReminder();
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) =>
+        reminderName != HooksReminder ? Task.CompletedTask
+        : HooksOwed ? RunHooks()
+        : DropHooksReminder();
+
+    private async Task KeepHooksReminder()
+    {
+        if (_hooksReminder) return;
+        try
+        {
+            await this.RegisterOrUpdateReminder(HooksReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+            _hooksReminder = true;
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Task {TaskId}: no reminder for its owed hooks; the timer alone retries them", Current?.Id);
+        }
+    }
+
+    private async Task DropHooksReminder()
+    {
+        try
+        {
+            if (await this.GetReminder(HooksReminder) is { } reminder) await this.UnregisterReminder(reminder);
+            _hooksReminder = false;
+        }
+        catch (Exception e)
+        {
+            logger.LogDebug(e, "Task {TaskId}: its hooks reminder stays until its next tick", Current?.Id);
+        }
     }
 
     private void Log(string message)

@@ -56,6 +56,7 @@ public sealed class ParityOptionsTests
     [InlineData("ORLEANS_CLUSTERING", "redis")]
     [InlineData("RUNNER_WEBHOOK_SECRET", "0123456789abcdef0123")]
     [InlineData("RUNNER_WEBHOOK_ALLOW_UNSIGNED", "true")]
+    [InlineData("RUNNER_SERVER_URL", "http://127.0.0.1:1")]
     public void Accepting_work_from_the_network_disables_shell_by_default(string key, string value)
     {
         // (A redis cluster also needs TLS or CLUSTER_ALLOW_INSECURE to start at all; the shell default is the point here.)

@@ -68,4 +68,56 @@ public sealed class StatusCommandTests(SharedFlCluster fixture) : IClassFixture<
         Assert.StartsWith($"status: cannot reach the gateway at http://127.0.0.1:{port}/", absent.Stderr.Trim());
         Assert.DoesNotContain("   at ", absent.Stderr);
     }
+
+    [Fact]
+    public async Task Watch_redraws_the_overview_as_the_cluster_changes_and_ends_cleanly_on_ctrl_c()
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(TestEngines.BuiltDll("Parity.Silo", "parity-runner"));
+        foreach (var argument in new[] { "status", "--watch", "--interval", "0.3" }) info.ArgumentList.Add(argument);
+        foreach (var (key, value) in Environment()) info.Environment[key] = value;
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var output = new System.Text.StringBuilder();
+        var stderr = process.StandardError.ReadToEndAsync();
+        var reading = Task.Run(async () =>
+        {
+            var buffer = new char[4096];
+            int read;
+            while ((read = await process.StandardOutput.ReadAsync(buffer)) > 0)
+                lock (output) output.Append(buffer, 0, read);
+        });
+        string Seen() { lock (output) return output.ToString(); }
+        string? id = null;
+        try
+        {
+            await Eventually.True(() => Task.FromResult(Seen().Contains("3 runners online")), TimeSpan.FromSeconds(60), "the first overview");
+            // A session that appears after the first drawing: only a redraw can show it.
+            Assert.DoesNotContain("lab-watch", Seen());
+            var body = Fl.IrisSession(rounds: 1);
+            body["name"] = "lab-watch";
+            body["external_participants"] = new System.Text.Json.Nodes.JsonArray("lab-never");
+            body["round_timeout_seconds"] = 600;
+            id = await Fl.CreateAsync(body);
+            await Fl.StartSessionAsync(id);
+            await Eventually.True(() => Task.FromResult(Seen().Contains(id[..8])), TimeSpan.FromSeconds(30), "the new session in a redrawn overview");
+
+            // Ctrl-C ends the watch as an interrupted command line program ends: 130 (128 + SIGINT), no stack trace.
+            using (var interrupt = System.Diagnostics.Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!)
+                await interrupt.WaitForExitAsync();
+            using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await process.WaitForExitAsync(bound.Token);
+            await reading;
+            Assert.Equal(130, process.ExitCode);
+            Assert.DoesNotContain("   at ", await stderr);
+            // Into a pipe, each refresh is a new plain block after a blank line: the first drawing came before the session.
+            var blocks = Seen().Split("\n\n");
+            Assert.True(blocks.Length >= 2, Seen());
+            Assert.DoesNotContain(id[..8], blocks[0]);
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill();
+            if (id is not null) await Fl.Send(HttpMethod.Post, $"/api/v1/federated-learning/sessions/{id}/cancel");
+        }
+    }
 }

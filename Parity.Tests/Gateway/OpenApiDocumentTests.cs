@@ -89,7 +89,10 @@ public sealed partial class OpenApiDocumentTests(DashboardGateway host, ITestOut
             var pattern = "/" + (endpoint.RoutePattern.RawText ?? "").TrimStart('/');
             var excluded = endpoint.Metadata.GetMetadata<IExcludeFromDescriptionMetadata>() is { ExcludeFromDescription: true };
             if (endpoint.Metadata.GetMetadata<DashboardEndpoint>() is not null || pattern == ApiDocs.DocumentPath
-                || pattern.StartsWith(ApiDocs.ReferencePath + "/", StringComparison.Ordinal) || pattern == ApiDocs.ReferencePath)
+                || pattern.StartsWith(ApiDocs.ReferencePath + "/", StringComparison.Ordinal) || pattern == ApiDocs.ReferencePath
+                // The web console is static files (a page, not an API), like the reference above.
+                || pattern == Parity.Gateway.WebConsole.ConsoleEndpoints.Prefix
+                || pattern.StartsWith(Parity.Gateway.WebConsole.ConsoleEndpoints.Prefix + "/", StringComparison.Ordinal))
             {
                 Assert.True(excluded, $"{pattern} should be left out of the document");
                 continue;

@@ -48,6 +48,8 @@ public sealed class ParityTestCluster : IAsyncDisposable
             silo.UseInMemoryReminderService();
             configure?.Invoke(silo);
         });
+        // As the gateway's client does (ParityClientBuilder): a test's API call and its grain calls are one trace.
+        builder.ConfigureClient(client => client.AddActivityPropagation());
         var cluster = builder.Build();
         await cluster.DeployAsync();
         var parity = new ParityTestCluster(cluster);
