@@ -18,7 +18,7 @@ public static class RewardsCommand
     {
         var gateway = new Option<string?>("--gateway") { Description = "the cluster's gateway URL (default: GATEWAY_URLS' first entry)" };
         var runner = new Option<string?>("--runner") { Description = "only this runner's rewards (its name)" };
-        var limit = new Option<int>("--limit") { Description = "at most this many entries, the newest first (1-1000)", DefaultValueFactory = _ => 100 };
+        var limit = new Option<int>("--limit") { Description = "at most this many entries, the newest first (1-100)", DefaultValueFactory = _ => 100 };
         var json = new Option<bool>("--json") { Description = "print the gateway's answer as JSON (for scripts)" };
         var rewards = new Command("rewards", "Rewards earned by the cluster's runners: pending, paid (with transaction hashes), unpaid") { gateway, runner, limit, json };
         rewards.SetAction((parse, cancellation) => ParityCommandLine.GuardAsync(() => RunAsync(
@@ -29,9 +29,9 @@ public static class RewardsCommand
 
     public static async Task<int> RunAsync(StorageCommand.Client client, string? runner, int limit, bool json, CancellationToken cancellation)
     {
-        if (limit is < 1 or > 1000)
+        if (limit is < 1 or > Parity.Chain.IRewardAccountGrain.Recent)
         {
-            await Console.Error.WriteLineAsync($"rewards: --limit must be from 1 to 1000, got {limit}");
+            await Console.Error.WriteLineAsync($"rewards: --limit must be from 1 to {Parity.Chain.IRewardAccountGrain.Recent}, got {limit}");
             return 2;
         }
         using var http = client.Http();
@@ -68,8 +68,8 @@ public static class RewardsCommand
     public static IEnumerable<string> Lines(RewardReport report)
     {
         yield return $"{(report.Runner is null ? "all runners" : $"runner {report.Runner}")}: earned {Tokens(report.Earned)}, " +
-                     $"paid {Tokens(report.Paid)}, pending {Tokens(report.Pending)}, unpaid {Tokens(report.Unpaid)} (tokens)" +
-                     (report.Payouts ? "" : "; this cluster has no payer, so nothing is paid (BLOCKCHAIN_PAYER_KEY_FILE)");
+                     $"paid {Tokens(report.Paid)}, pending {Tokens(report.Pending)}, unpaid {Tokens(report.Unpaid)} (tokens; {report.Count} rewards)" +
+                     (report.Payouts ? $"; the payer owes {report.Owed}" : "; this cluster has no payer, so nothing is paid (BLOCKCHAIN_PAYER_KEY_FILE)");
         if (report.PayerProblem is { } problem) yield return $"payouts paused: {problem}";
         foreach (var e in report.Entries)
         {

@@ -1,18 +1,12 @@
 namespace Parity.Chain;
 
 /// <summary>
-/// The cluster's reward ledger, one for its one payer (key <see cref="Key"/>): one entry per task id, and the payouts.
+/// Reads the ledger (a stateless worker, so any silo answers): one runner's account, or every runner's summed, with the
+/// payer's state. It holds nothing: the rewards live in their own grains.
 /// </summary>
-public interface IRewardLedgerGrain : IGrainWithStringKey
+public interface IRewardLedgerGrain : IGrainWithIntegerKey
 {
-    const string Key = "payer";
-
-    /// <summary>Records <paramref name="entry"/> unless its task already has one; true when it was new.</summary>
-    Task<bool> Record(RewardEntry entry);
-
-    /// <summary>The entries of <paramref name="runner"/> (all runners when null), at most <paramref name="limit"/>, newest first, with totals over all of them.</summary>
+    /// <summary>The totals of <paramref name="runner"/> (all runners when null) and its newest entries, at most
+    /// <paramref name="limit"/> (up to <see cref="IRewardAccountGrain.Recent"/> per runner).</summary>
     Task<RewardReport> Report(string? runner, int limit);
-
-    /// <summary>Wakes the ledger (at silo start-up) so payouts left unfinished go on.</summary>
-    Task Wake();
 }

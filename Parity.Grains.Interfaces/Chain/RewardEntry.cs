@@ -1,12 +1,10 @@
-using System.Text.Json.Serialization;
-
 namespace Parity.Chain;
 
 /// <summary>
 /// One reward in the cluster's ledger: one per finished task (a federated round's task included), whoever reported its
 /// result and however often. <see cref="Tokens"/> is exact (a decimal, never a float): the creator's <c>reward</c>, or
 /// the upstream's metered formula. <see cref="Units"/> is the amount in the token's integer units, fixed when the
-/// payout is signed.
+/// payout is signed. Kept by the task's <see cref="IRewardGrain"/>; the payer's signed bytes never leave the payer.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record RewardEntry
@@ -32,11 +30,4 @@ public sealed record RewardEntry
     /// <summary>Why it is unpaid, or what the last failed attempt met.</summary>
     [Id(12)] public string? Problem { get; init; }
     [Id(13)] public int Attempts { get; init; }
-    /// <summary>Not before then is the next attempt made (the backoff after a failure).</summary>
-    [Id(14)] public DateTimeOffset? NextAttemptAt { get; init; }
-    /// <summary>The signed transaction, kept until it is confirmed so it can be sent again unchanged (same hash, same
-    /// nonce: it can be mined once at most). Not shown on the API.</summary>
-    [Id(15), JsonIgnore] public string? SignedTransaction { get; init; }
-    /// <summary>The chain's latest block when the payment was signed: where the search for its TaskPayment event starts.</summary>
-    [Id(16), JsonIgnore] public long? SignedAtBlock { get; init; }
 }

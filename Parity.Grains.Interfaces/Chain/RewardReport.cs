@@ -2,7 +2,8 @@ namespace Parity.Chain;
 
 /// <summary>
 /// The ledger as <c>GET /api/v1/rewards</c> shows it, for one runner or all: totals in tokens (exact decimals) and the
-/// entries, newest first. <see cref="Earned"/> = <see cref="Paid"/> + <see cref="Pending"/> (pending and sending) +
+/// newest entries (up to <see cref="IRewardAccountGrain.Recent"/> per runner; every entry stays readable by its task
+/// id). <see cref="Earned"/> = <see cref="Paid"/> + <see cref="Pending"/> (pending and sending) +
 /// <see cref="Unpaid"/>.
 /// </summary>
 [GenerateSerializer, Immutable]
@@ -19,4 +20,8 @@ public sealed record RewardReport
     /// <summary>Why payouts are paused, when they are (the payer's key file, the chain not answering, a payer that does
     /// not own the StakeWallet); null while they go on.</summary>
     [Id(7)] public string? PayerProblem { get; init; }
+    /// <summary>How many rewards the totals cover.</summary>
+    [Id(8)] public int Count { get; init; }
+    /// <summary>Rewards the payer still owes (queued or in flight) across the cluster, when it pays.</summary>
+    [Id(9)] public int Owed { get; init; }
 }

@@ -13,4 +13,8 @@ public sealed record RewardOptions
     public int Confirmations { get; set; } = 1;
     /// <summary>The longest wait between two attempts at a failing payout (the backoff doubles from 1 s up to it).</summary>
     public TimeSpan RetryMax { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Whether this cluster pays rewards: a payer key file and every BLOCKCHAIN_* key of a chain are set.</summary>
+    public bool PaysOn(ChainOptions chain) =>
+        PayerKeyFile is not null && chain is { Rpc: not null, ChainId: not null, TokenAddress: not null, StakeWalletAddress: not null };
 }

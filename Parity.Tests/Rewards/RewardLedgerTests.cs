@@ -31,7 +31,8 @@ public sealed class RewardLedgerTests : IAsyncLifetime
         await cluster.DisposeAsync();
     }
 
-    private IRewardLedgerGrain Ledger => cluster.Client.GetGrain<IRewardLedgerGrain>(IRewardLedgerGrain.Key);
+    private IRewardLedgerGrain Ledger => cluster.Client.GetGrain<IRewardLedgerGrain>(0);
+    private IRewardGrain Reward(string taskId) => cluster.Client.GetGrain<IRewardGrain>(taskId);
 
     private async Task<ParityTask> RunAsync(ParityTask task)
     {
@@ -55,7 +56,7 @@ public sealed class RewardLedgerTests : IAsyncLifetime
         var meteredResult = (await cluster.TaskGrain("reward-metered").GetResult())!;
         Assert.Equal((RewardFormula.Metered(meteredResult), "metered"), (meteredEntry.Tokens, meteredEntry.Basis));
         Assert.True(meteredEntry.Tokens >= RewardFormula.Minimum);
-        Assert.All(report.Entries, e => Assert.Equal((RewardStatus.Unpaid, RewardLedgerGrain.NotConfigured, (string?)null), (e.Status, e.Problem, e.TxHash)));
+        Assert.All(report.Entries, e => Assert.Equal((RewardStatus.Unpaid, RewardGrain.NotConfigured, (string?)null), (e.Status, e.Problem, e.TxHash)));
         Assert.False(report.Payouts);
         Assert.Equal((2.5m + meteredEntry.Tokens, 0m, 0m, 2.5m + meteredEntry.Tokens), (report.Earned, report.Paid, report.Pending, report.Unpaid));
 
@@ -65,19 +66,23 @@ public sealed class RewardLedgerTests : IAsyncLifetime
         for (var i = 0; i < 100; i++)
         {
             await cluster.TaskGrain("reward-set").Complete(result.Attempt, result);
-            Assert.False(await Ledger.Record(set with { Tokens = 1000m + i, RecordedAt = DateTimeOffset.UtcNow }));
+            Assert.False(await Reward("reward-set").Record(set with { Tokens = 1000m + i, RecordedAt = DateTimeOffset.UtcNow }));
         }
         var again = await Ledger.Report(null, 100);
         Assert.Equal(2, again.Entries.Count);
         Assert.Equal(2.5m, again.Entries.Single(e => e.TaskId == "reward-set").Tokens);
+        Assert.Equal((report.Earned, 2), (again.Earned, again.Count));
 
-        // The silo that holds the ledger dies; the ledger comes back from Redis on the other, still deduplicating.
-        var host = await HostOf(Ledger);
+        // The silo that holds the reward's grain dies; the reward comes back from Redis on the other, still deduplicating,
+        // and the account still counts it once.
+        var host = await HostOf(Reward("reward-set"));
         await cluster.Cluster.KillSiloAsync(cluster.Cluster.Silos.Single(s => s.SiloAddress.Equals(host)));
+        Assert.Equal(set, await Reward("reward-set").Get());
+        Assert.NotEqual(host, await HostOf(Reward("reward-set")));
+        Assert.False(await Reward("reward-set").Record(set with { Tokens = 7m }));
         var after = await Ledger.Report(null, 100);
-        Assert.NotEqual(host, await HostOf(Ledger));
         Assert.Equal(report.Entries.OrderBy(e => e.TaskId), after.Entries.OrderBy(e => e.TaskId));
-        Assert.False(await Ledger.Record(set with { Tokens = 7m }));
+        Assert.Equal((report.Earned, report.Unpaid, 2), (after.Earned, after.Unpaid, after.Count));
     }
 
     [Fact]
@@ -106,8 +111,8 @@ public sealed class RewardLedgerTests : IAsyncLifetime
 
         foreach (var (query, detail) in new[]
                  {
-                     ("limit=0", "limit must be from 1 to 1000, got 0"),
-                     ("limit=1001", "limit must be from 1 to 1000, got 1001"),
+                     ("limit=0", "limit must be from 1 to 100, got 0"),
+                     ("limit=101", "limit must be from 1 to 100, got 101"),
                      ("runner=a%0Ab", "runner must be a runner's name, 1-128 characters without control characters"),
                      ($"runner={new string('r', 129)}", "runner must be a runner's name"),
                  })
@@ -116,6 +121,20 @@ public sealed class RewardLedgerTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
             Assert.Contains(detail, JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").GetString());
         }
+        using var one = await gateway.Http.SendAsync(gateway.Api(HttpMethod.Get, "/api/v1/rewards/reward-shown"));
+        Assert.Equal(HttpStatusCode.OK, one.StatusCode);
+        using (var shown = JsonDocument.Parse(await one.Content.ReadAsStringAsync()))
+            Assert.Equal(("reward-shown", "0.12345678", "unpaid"), (shown.RootElement.GetProperty("task_id").GetString(),
+                shown.RootElement.GetProperty("tokens").GetRawText(), shown.RootElement.GetProperty("status").GetString()));
+        var failed = await RunAsync(ParityTestCluster.Command("exit 4", id: "reward-failed-shown") with { Reward = 5m });
+        Assert.Equal(TaskState.Failed, failed.Status);
+        foreach (var missing in new[] { "reward-failed-shown", "no-such-task", "bad%20id" })
+        {
+            using var none = await gateway.Http.SendAsync(gateway.Api(HttpMethod.Get, $"/api/v1/rewards/{missing}"));
+            Assert.Equal(HttpStatusCode.NotFound, none.StatusCode);
+            Assert.Contains("has no reward", JsonDocument.Parse(await none.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").GetString());
+        }
+
         using var unauthorized = await gateway.Http.SendAsync(gateway.Api(HttpMethod.Get, "/api/v1/rewards", key: null));
         Assert.Equal(HttpStatusCode.Unauthorized, unauthorized.StatusCode);
 
@@ -129,7 +148,7 @@ public sealed class RewardLedgerTests : IAsyncLifetime
         Assert.Contains("this cluster has no payer", stdout);
         Assert.Contains("reward-shown\t", stdout);
         (code, _, stderr) = ParityCli.Run(environment, "rewards", "--gateway", $"http://127.0.0.1:{port}", "--limit", "0");
-        Assert.Equal((2, "rewards: --limit must be from 1 to 1000, got 0"), (code, stderr.Trim()));
+        Assert.Equal((2, "rewards: --limit must be from 1 to 100, got 0"), (code, stderr.Trim()));
         (code, _, stderr) = ParityCli.Run(new Dictionary<string, string>(), "rewards", "--gateway", $"http://127.0.0.1:{port}");
         Assert.Equal(1, code);
         Assert.StartsWith("rewards: the gateway answered 401", stderr);

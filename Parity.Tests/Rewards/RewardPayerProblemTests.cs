@@ -35,7 +35,7 @@ public sealed class RewardPayerProblemTests : IAsyncLifetime
     [Fact]
     public async Task Payouts_wait_and_say_why_while_the_payer_cannot_pay()
     {
-        var ledger = cluster.Client.GetGrain<IRewardLedgerGrain>(IRewardLedgerGrain.Key);
+        var ledger = cluster.Client.GetGrain<IRewardLedgerGrain>(0);
         var task = ParityTestCluster.Command("echo waits", id: "payer-missing") with { Reward = 3m, CreatorDeviceId = "creator-1" };
         Assert.Equal(SubmitOutcome.Accepted, await cluster.TaskGrain(task.Id).Submit(task));
         await cluster.WaitFinished(task.Id);
@@ -44,7 +44,7 @@ public sealed class RewardPayerProblemTests : IAsyncLifetime
             TimeSpan.FromSeconds(30), "the payer's problem reported");
         Assert.StartsWith($"BLOCKCHAIN_PAYER_KEY_FILE ({KeyFile}) cannot be read", missing.PayerProblem);
         var entry = Assert.Single(missing.Entries);
-        Assert.Equal((RewardStatus.Pending, (string?)null, 3m), (entry.Status, entry.TxHash, missing.Pending));
+        Assert.Equal((RewardStatus.Pending, (string?)null, 3m, 1), (entry.Status, entry.TxHash, missing.Pending, missing.Owed));
 
         // A file that holds something else than a key: refused, and what it holds is never repeated.
         const string notAKey = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b7869zz";

@@ -47,7 +47,8 @@ public abstract class RewardChainCluster(PrivateDevChain chain, int confirmation
         await cluster.DisposeAsync();
     }
 
-    protected IRewardLedgerGrain Ledger => cluster.Client.GetGrain<IRewardLedgerGrain>(IRewardLedgerGrain.Key);
+    protected IRewardLedgerGrain Ledger => cluster.Client.GetGrain<IRewardLedgerGrain>(0);
+    protected IRewardPayerGrain Payer => cluster.Client.GetGrain<IRewardPayerGrain>(IRewardPayerGrain.Key);
 
     protected async Task StakeAsync(string device, BigInteger units)
     {
@@ -67,7 +68,7 @@ public abstract class RewardChainCluster(PrivateDevChain chain, int confirmation
     }
 
     protected Task<RewardEntry> EntryAsync(string id, Func<RewardEntry, bool> condition, string what) =>
-        Eventually.Get(async () => (await Ledger.Report(null, 1000)).Entries.FirstOrDefault(e => e.TaskId == id) is { } e && condition(e) ? e : null,
+        Eventually.Get(async () => await cluster.Client.GetGrain<IRewardGrain>(id).Get() is { } e && condition(e) ? e : null,
             TimeSpan.FromSeconds(60), $"reward of {id}: {what}");
 
     /// <summary>The contract's TaskPayment events paid by this test's creator, with their transaction hashes.</summary>
@@ -100,7 +101,7 @@ public abstract class RewardChainCluster(PrivateDevChain chain, int confirmation
 /// Payouts on a dev chain of the class's own (deploy/chain.sh, the product's StakeWallet), from an in-process cluster
 /// on the real Redis whose payer is the StakeWallet's owner: each completed task is paid once, checked against the
 /// contract's TaskPayment events and the stakes, with an 18- and a 6-decimal token; and a payout interrupted by the
-/// death of the ledger's silo, while its transaction was pending or after it was dropped, is paid once, with the
+/// death of the payer's silo, while its transaction was pending or after it was dropped, is paid once, with the
 /// hash recorded before it was sent; a refused payout waits with its reason and is paid once the creator has staked.
 /// </summary>
 public abstract class RewardPayoutTests(PrivateDevChain chain) : RewardChainCluster(chain, confirmations: 1)
@@ -120,7 +121,7 @@ public abstract class RewardPayoutTests(PrivateDevChain chain) : RewardChainClus
         for (var i = 0; i < 100; i++)
         {
             await cluster.TaskGrain(ids[0]).Complete(result.Attempt, result);
-            Assert.False(await Ledger.Record(first with { TaskId = ids[0], Status = RewardStatus.Pending, TxHash = null }));
+            Assert.False(await cluster.Client.GetGrain<IRewardGrain>(ids[0]).Record(first with { Status = RewardStatus.Pending, TxHash = null }));
         }
 
         var paid = new List<RewardEntry>();
@@ -138,11 +139,11 @@ public abstract class RewardPayoutTests(PrivateDevChain chain) : RewardChainClus
         }
         Assert.Equal(stakeBefore - RewardUnits * ids.Count, await Chain.StakeOfAsync(creator));
 
-        var report = await Ledger.Report(null, 1000);
+        var report = await Ledger.Report(null, 100);
         Assert.True(report.Payouts);
         Assert.Equal(Reward * ids.Count, report.Paid);
         var never = report.Entries.Single(e => e.TaskId == unpayable.Id);
-        Assert.Equal((RewardStatus.Unpaid, RewardLedgerGrain.NoCreatorDevice), (never.Status, never.Problem));
+        Assert.Equal((RewardStatus.Unpaid, RewardGrain.NoCreatorDevice), (never.Status, never.Problem));
         Assert.Equal(Reward, report.Unpaid);
     }
 
@@ -168,9 +169,9 @@ public abstract class RewardPayoutTests(PrivateDevChain chain) : RewardChainClus
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task A_payout_interrupted_by_the_death_of_the_ledgers_silo_is_paid_once_with_the_hash_recorded_before_sending(bool dropped)
+    public async Task A_payout_interrupted_by_the_death_of_the_payers_silo_is_paid_once_with_the_hash_recorded_before_sending(bool dropped)
     {
-        // Nothing is mined until the ledger's silo is dead: the payment is recorded as sending, and sent, not mined.
+        // Nothing is mined until the payer's silo is dead: the payment is recorded as sending, and sent, not mined.
         await Chain.RpcAsync("evm_setAutomine", false);
         var id = $"crash-{Guid.NewGuid():N}";
         await RunAsync(id, creator);
@@ -179,11 +180,11 @@ public abstract class RewardPayoutTests(PrivateDevChain chain) : RewardChainClus
         await Eventually.True(async () => await Chain.Dev.Eth.Transactions.GetTransactionByHash.SendRequestAsync(sending.TxHash) is not null,
             TimeSpan.FromSeconds(30), "the payment in the chain's pool");
 
-        var target = Ledger.GetGrainId();
+        var target = Payer.GetGrainId();
         var host = (await cluster.Client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics()).Single(s => s.GrainId == target).SiloAddress;
         await cluster.Cluster.KillSiloAsync(cluster.Cluster.Silos.Single(s => s.SiloAddress.Equals(host)));
         // dropped: the node forgets it, as if the silo had died after recording it and before sending it; else it is
-        // mined while no ledger runs, and the next activation finds it among the TaskPayment events.
+        // mined while no payer runs, and the next activation finds it among the TaskPayment events.
         if (dropped)
         {
             await Chain.RpcAsync("anvil_dropTransaction", sending.TxHash!);
@@ -196,16 +197,16 @@ public abstract class RewardPayoutTests(PrivateDevChain chain) : RewardChainClus
             Assert.NotNull(await Chain.Dev.Eth.Transactions.GetTransactionReceipt.SendRequestAsync(sending.TxHash));
         }
 
-        var paid = await EntryAsync(id, e => e.Status == RewardStatus.Paid, "paid after the ledger's silo died");
+        var paid = await EntryAsync(id, e => e.Status == RewardStatus.Paid, "paid after the payer's silo died");
         Assert.Equal((sending.TxHash, sending.Nonce), (paid.TxHash, paid.Nonce));
         var payments = await PaymentsAsync();
         var payment = Assert.Single(payments);
         Assert.Equal((sending.TxHash, RewardUnits), (payment.Hash, payment.Payment.Amount));
         // More blocks change nothing: it stays paid once.
         await Chain.RpcAsync("evm_mine");
-        await Ledger.Wake();
+        await Payer.Wake();
         Assert.Single(await PaymentsAsync());
-        Assert.Equal(RewardStatus.Paid, (await Ledger.Report(null, 1000)).Entries.Single(e => e.TaskId == id).Status);
+        Assert.Equal(RewardStatus.Paid, (await Ledger.Report(null, 100)).Entries.Single(e => e.TaskId == id).Status);
     }
 }
 
