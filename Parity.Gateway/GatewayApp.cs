@@ -106,6 +106,7 @@ public static class GatewayApp
         TaskEndpoints.Map(api);
         FederationEndpoints.Map(api);
         LlmEndpoints.Map(api);
+        RewardEndpoints.Map(api);
         ClusterEndpoints.Map(app, api);
         Parity.Gateway.Storage.StorageEndpoints.Map(api);
         Parity.Gateway.Storage.IpfsGatewayEndpoints.Map(app);

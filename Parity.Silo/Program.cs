@@ -19,6 +19,7 @@ root.Subcommands.Add(AuthCommand.Create());
 root.Subcommands.Add(BalanceCommand.Create(configPath));
 root.Subcommands.Add(StakeCommand.Create(configPath));
 root.Subcommands.Add(StakeCommand.CreateUnstake(configPath));
+root.Subcommands.Add(RewardsCommand.Create(configPath));
 root.SetAction((parse, cancellation) => ParityCommandLine.GuardAsync(() => RunCommand.RunAsync(parse.GetValue(configPath), cancellation)));
 
 return await ParityCommandLine.InvokeAsync(root, args);

@@ -25,7 +25,9 @@ public sealed record TaskSubmission
     public TaskEnvironment? Environment { get; init; }
     [Description("64 hex characters; chosen when absent.")]
     public string? Nonce { get; init; }
-    [Description("Not negative.")]
+    [Description("Not negative. The reward in tokens the runner that completes it earns (GET /api/v1/rewards); absent or 0: the metered formula over the result's metrics.")]
     public decimal? Reward { get; init; }
     public string? CreatorAddress { get; init; }
+    [Description("The creator's device id in the StakeWallet, whose stake pays the reward (1-128 characters). Absent: the reward is recorded and never paid.")]
+    public string? CreatorDeviceId { get; init; }
 }

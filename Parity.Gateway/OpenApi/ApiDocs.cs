@@ -18,6 +18,7 @@ public static class ApiDocs
     public const string StorageTag = "Storage";
     public const string ClusterTag = "Cluster";
     public const string WebhookTag = "Webhook";
+    public const string RewardsTag = "Rewards";
 
     public static IServiceCollection AddParityOpenApi(this IServiceCollection services) =>
         services.AddOpenApi(options =>

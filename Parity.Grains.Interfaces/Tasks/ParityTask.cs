@@ -40,6 +40,12 @@ public sealed record ParityTask
     /// wire: a submitter cannot claim it, only the webhook and the network lifecycle set it.
     /// </summary>
     [Id(17), JsonIgnore] public UpstreamOrigin? Upstream { get; init; }
+    /// <summary>
+    /// The creator's device id in the StakeWallet (the upstream's tasks.creator_device_id): whose stake pays the task's
+    /// reward. The gateway's API is the operator's (it needs the API key off loopback), so the operator vouches for it.
+    /// Null: the reward is recorded and stays unpaid.
+    /// </summary>
+    [Id(18)] public string? CreatorDeviceId { get; init; }
 }
 
 [GenerateSerializer, Immutable]

@@ -26,12 +26,15 @@ public static partial class TaskValidator
     /// <summary>"." and ".." are removed from a URL path by every client and proxy: such a task could never be read back.</summary>
     private static bool IsDotSegment(string id) => id is "." or "..";
 
+    /// <summary>The longest creator_device_id (the upstream's device ids are 64 hex digits).</summary>
+    public const int MaxDeviceIdLength = 128;
+
     /// <summary>Task ids only the cluster's federated sessions may use.</summary>
     public const string ReservedPrefix = "fl-";
 
     /// <summary>The fields a task's JSON may carry on Parity's API (<see cref="TaskSource.Api"/>).</summary>
     public static IReadOnlyList<string> Fields { get; } =
-        ["id", "title", "description", "type", "config", "environment", "nonce", "reward", "creator_address"];
+        ["id", "title", "description", "type", "config", "environment", "nonce", "reward", "creator_address", "creator_device_id"];
 
     public static IReadOnlyList<string> EnvironmentFields { get; } = ["type", "config"];
 
@@ -100,6 +103,10 @@ public static partial class TaskValidator
             throw new TaskConfigException($"{path}.description exceeds {MaxDescriptionLength} characters");
         if (task.Reward < 0)
             throw new TaskConfigException($"{path}.reward must not be negative, got {task.Reward}");
+        if (task.CreatorDeviceId is { } creatorDevice
+            && (creatorDevice.Length is 0 or > MaxDeviceIdLength || creatorDevice.Any(char.IsControl) || creatorDevice.Trim() != creatorDevice))
+            throw new TaskConfigException(
+                $"{path}.creator_device_id must be 1-{MaxDeviceIdLength} characters without control characters or surrounding spaces (a StakeWallet device id)");
 
         try
         {

@@ -22,6 +22,14 @@ public static class PrivateKeyText
         return key;
     }
 
+    /// <summary>Whether <paramref name="text"/> has the form of a key (64 hex digits, optionally 0x): a key where a file path belongs.</summary>
+    public static bool LooksLikeKey(string text)
+    {
+        var hex = text.Trim();
+        if (hex.StartsWith("0x", StringComparison.OrdinalIgnoreCase)) hex = hex[2..];
+        return hex.Length == 64 && hex.All(char.IsAsciiHexDigit);
+    }
+
     private static readonly System.Numerics.BigInteger CurveOrder = System.Numerics.BigInteger.Parse(
         "0FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141", NumberStyles.HexNumber, CultureInfo.InvariantCulture);
 }

@@ -22,6 +22,25 @@ public static class StakeWalletContract
         [Parameter("uint256", "amount", 2)] public BigInteger Amount { get; set; }
     }
 
+    [Function("transferPayment")]
+    public sealed class TransferPayment : FunctionMessage
+    {
+        [Parameter("string", "creatorDeviceId", 1)] public string CreatorDeviceId { get; set; } = "";
+        [Parameter("string", "solverDeviceId", 2)] public string SolverDeviceId { get; set; } = "";
+        [Parameter("uint256", "amount", 3)] public BigInteger Amount { get; set; }
+    }
+
+    [Event("TaskPayment")]
+    public sealed class TaskPaymentEvent : IEventDTO
+    {
+        [Parameter("string", "creatorDeviceId", 1, false)] public string CreatorDeviceId { get; set; } = "";
+        [Parameter("string", "solverDeviceId", 2, false)] public string SolverDeviceId { get; set; } = "";
+        [Parameter("uint256", "amount", 3, false)] public BigInteger Amount { get; set; }
+    }
+
+    [Function("owner", "address")]
+    public sealed class Owner : FunctionMessage;
+
     [Function("token", "address")]
     public sealed class Token : FunctionMessage;
 

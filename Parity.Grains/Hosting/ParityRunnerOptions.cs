@@ -23,6 +23,7 @@ public static class ParityRunnerOptions
         services.AddParityOptions<LlmOptions, LlmOptionsReader>();
         services.AddParityOptions<DatasetOptions, DatasetOptionsReader>();
         services.AddParityOptions<ChainOptions, ChainOptionsReader>();
+        services.AddParityOptions<RewardOptions, RewardOptionsReader>();
         services.AddParityOptions<UpstreamOptions, UpstreamOptionsReader, UpstreamOptionsValidator>()
             .PostConfigure(UpstreamOptionsReader.ResolveDeviceId);
         return services;

@@ -1,3 +1,4 @@
+using Parity.Chain;
 using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -105,6 +106,11 @@ public static class ParitySiloBuilder
         services.AddSingleton<ITaskRouter, FederatedTaskRouter>();
         services.AddSingleton<ITaskFinishedHook, LlmUsageHook>();
         services.AddSingleton<ITaskFinishedHook, FederatedRoundHook>();
+        // Every type earns a reward once it completes (the ledger keeps one entry per task id).
+        foreach (var type in Enum.GetValues<TaskType>())
+            services.AddSingleton<ITaskFinishedHook>(sp => new RewardHook(type, sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<RewardPayoutWaker>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RewardPayoutWaker>());
         // Network mode: the upstream report hooks come last of all (see UpstreamReportHook), then the lifecycle.
         services.AddParityNetwork(configuration);
         services.AddSingleton<TaskHandlers>();

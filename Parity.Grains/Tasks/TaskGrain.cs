@@ -146,7 +146,7 @@ public sealed partial class TaskGrain(
             : $"exited with code {result.ExitCode}";
         await Finish(error is null ? TaskState.Completed : TaskState.Failed,
             error is null ? $"completed on {task.Runner} (attempt {attempt})" : $"failed on {task.Runner}: {error}",
-            result with { TaskId = task.Id, CreatorAddress = task.CreatorAddress, Attempt = attempt }, error);
+            result with { TaskId = task.Id, CreatorAddress = task.CreatorAddress, CreatorDeviceId = task.CreatorDeviceId ?? "", Attempt = attempt }, error);
     }
 
     public async Task Release(int attempt, string reason)

@@ -35,7 +35,7 @@ public sealed class RequestFieldTests(SharedCluster shared) : IClassFixture<Shar
     [InlineData("\"status\":\"completed\"", "task.status is set by the server")]
     [InlineData("\"attempt\":7", "task.attempt is set by the server")]
     [InlineData("\"runner\":\"silo-x\"", "task.runner is set by the server")]
-    [InlineData("\"options\":{\"max_tokens\":5}", "task.options is not a known field; the valid fields are id, title, description, type, config, environment, nonce, reward, creator_address")]
+    [InlineData("\"options\":{\"max_tokens\":5}", "task.options is not a known field; the valid fields are id, title, description, type, config, environment, nonce, reward, creator_address, creator_device_id")]
     [InlineData("\"titel\":\"x\"", "task.titel is not a known field (did you mean title?)")]
     [InlineData("\"environment\":{\"type\":\"docker\",\"cfg\":{}}", "task.environment.cfg is not a known field")]
     public async Task The_task_route_refuses_server_owned_and_unknown_fields_naming_them(string field, string expected)
