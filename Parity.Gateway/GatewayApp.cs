@@ -23,6 +23,7 @@ public static class GatewayApp
         services.AddHttpClient();
         services.AddSingleton<Parity.Gateway.Storage.ContentStore>();
         services.AddSingleton<Parity.Gateway.Storage.ContentPinner>();
+        services.AddSingleton<Parity.Gateway.Storage.UploadLog>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddProblemDetails();
         services.AddParityOpenApi();

@@ -91,9 +91,13 @@ public static class StorageCommand
         {
             var bar = context.AddTask(Markup.Escape($"uploading {file.Name}"), maxValue: Math.Max(1, file.Length));
             await using var stream = new ProgressReadStream(file.OpenRead(), read => bar.Value = read);
-            using var content = new StreamContent(stream, 1 << 20);
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-            content.Headers.ContentLength = file.Length;
+            var part = new StreamContent(stream, 1 << 20);
+            part.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            part.Headers.ContentLength = file.Length;
+            // Multipart, so the gateway's list of files shows the file's name; one it would refuse is left out instead.
+            using var content = new MultipartFormDataContent();
+            if (Parity.Gateway.Storage.UploadLog.CheckName(file.Name, out _) is { } name) content.Add(part, "file", name);
+            else content.Add(part, "file");
             response = await http.PostAsync($"api/v1/storage/upload?profile={profile.Name}", content, cancellation);
             bar.Value = bar.MaxValue;
         });

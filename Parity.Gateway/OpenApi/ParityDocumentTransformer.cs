@@ -26,7 +26,7 @@ public sealed class ParityDocumentTransformer : IOpenApiDocumentTransformer
             new() { Name = ApiDocs.TasksTag, Description = "Tasks: create, list, read, result, logs, cancel" },
             new() { Name = ApiDocs.LlmTag, Description = "LLM prompts (each is an llm task), the models served, usage per client" },
             new() { Name = ApiDocs.FederationTag, Description = "Federated learning sessions, their rounds, models and events" },
-            new() { Name = ApiDocs.StorageTag, Description = "Content-addressed storage (IPFS UnixFS): upload, download, info, pin, and the trustless gateway" },
+            new() { Name = ApiDocs.StorageTag, Description = "Content-addressed storage (IPFS UnixFS): upload, list, download, info, pin, and the trustless gateway" },
             new() { Name = ApiDocs.ClusterTag, Description = "Health, the cluster summary and its runners" },
             new() { Name = ApiDocs.RewardsTag, Description = "The reward ledger: what each runner earned, and what is paid, with transaction hashes" },
             new() { Name = ApiDocs.WebhookTag, Description = "The upstream server's signed push of tasks" },

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
@@ -10,7 +11,7 @@ using Parity.Storage;
 
 namespace Parity.Gateway.Storage;
 
-/// <summary>/api/v1/storage: upload (streamed, multipart or raw), download (Range), info and pin, under the API key.</summary>
+/// <summary>/api/v1/storage: upload (streamed, multipart or raw), the list of uploads and pins, download (Range), info and pin, under the API key.</summary>
 public static class StorageEndpoints
 {
     /// <summary>Room for multipart boundaries and part headers on top of the file itself.</summary>
@@ -35,6 +36,26 @@ public static class StorageEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status502BadGateway);
+        api.MapGet("/storage/files", Files).WithName("listFiles").WithTags(ApiDocs.StorageTag)
+            .WithSummary("What was uploaded or pinned here, newest first; ?limit=&cursor=")
+            .WithDescription($"One entry per upload or pin (the same file added twice is listed twice, each with its time): cid, " +
+                             "the multipart file name when the upload had one, size, blocks, profile ('pinned' for a pin), pinned_at " +
+                             $"and uploaded_at. limit from 1 to {UploadLog.MaxPageSize} (default {UploadLog.DefaultPageSize}); " +
+                             "cursor: the 'next' of the page before (absent or null on the last page). 400 names a bad limit or cursor.")
+            // Read as text to name it in a 400, it is an integer on the wire.
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                if (operation.Parameters?.FirstOrDefault(p => p.Name == "limit") is OpenApiParameter parameter)
+                    parameter.Schema = new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1",
+                        Maximum = UploadLog.MaxPageSize.ToString(CultureInfo.InvariantCulture),
+                        Default = System.Text.Json.Nodes.JsonValue.Create(UploadLog.DefaultPageSize),
+                    };
+                return Task.CompletedTask;
+            })
+            .Produces<StoredFilePage>()
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         api.MapMethods("/storage/download/{cid}", [HttpMethods.Get, HttpMethods.Head], Download).WithName("downloadFile").WithTags(ApiDocs.StorageTag)
             .WithSummary("The file's bytes (Range supported)")
             .WithDescription("One byte range per request (206); 416 for a range outside the file; 400 for a string that is not " +
@@ -63,7 +84,26 @@ public static class StorageEndpoints
             .ProducesProblem(StatusCodes.Status502BadGateway);
     }
 
-    private static async Task<IResult> Upload(HttpContext context, ContentStore store, string? profile, CancellationToken cancellation)
+    // limit is read as text: a bound int? answers a non-number with a bare 400 that names nothing.
+    private static async Task<IResult> Files(UploadLog uploads, string? limit, string? cursor, CancellationToken cancellation)
+    {
+        var size = UploadLog.DefaultPageSize;
+        if (limit is not null && (!int.TryParse(limit, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out size)
+                                  || size is < 1 or > UploadLog.MaxPageSize))
+            return Problems.BadRequest($"limit must be from 1 to {UploadLog.MaxPageSize}, got '{limit}'");
+        var before = UploadLog.ParseCursor(cursor, out var error);
+        if (error is not null) return Problems.BadRequest(error);
+        try
+        {
+            return Results.Json(await uploads.PageAsync(before, size, cancellation), ParityJson.Options);
+        }
+        catch (ArgumentException e)
+        {
+            return Problems.BadRequest(e.Message);
+        }
+    }
+
+    private static async Task<IResult> Upload(HttpContext context, ContentStore store, UploadLog uploads, string? profile, CancellationToken cancellation)
     {
         ImportProfile chosen;
         try
@@ -94,13 +134,18 @@ public static class StorageEndpoints
                     if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
                         || !disposition.Name.Equals("file", StringComparison.Ordinal))
                         continue;
+                    var given = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
+                    var name = UploadLog.CheckName(given, out var nameError);
+                    if (nameError is not null) return ClientFault(context, nameError);
                     // The multipart reader reports a missing closing boundary as an IOException of the part's stream.
                     stored = await store.AddAsync(new UploadBodyStream(section.Body), chosen, cancellation);
+                    await uploads.RecordAsync(stored, name);
                     return Results.Json(stored, ParityJson.Options, statusCode: StatusCodes.Status201Created);
                 }
                 return Problems.BadRequest("multipart body has no part named 'file'");
             }
             stored = await store.AddAsync(body, chosen, cancellation);
+            await uploads.RecordAsync(stored, name: null);
             return Results.Json(stored, ParityJson.Options, statusCode: StatusCodes.Status201Created);
         }
         catch (ContentTooLargeException)
@@ -175,12 +220,14 @@ public static class StorageEndpoints
         }
     }
 
-    private static async Task<IResult> Pin(string cid, ContentStore store, ContentPinner pinner, CancellationToken cancellation)
+    private static async Task<IResult> Pin(string cid, ContentPinner pinner, UploadLog uploads, CancellationToken cancellation)
     {
         if (!Cid.TryParse(cid, out var parsed, out var error)) return Problems.BadRequest($"'{cid}' is not a CID: {error}");
         try
         {
-            return Results.Json(await pinner.PinAsync(parsed!, cancellation), ParityJson.Options);
+            var pinned = await pinner.PinAsync(parsed!, cancellation);
+            await uploads.RecordAsync(pinned, name: null);
+            return Results.Json(pinned, ParityJson.Options);
         }
         catch (BlockNotFoundException e)
         {

@@ -197,6 +197,24 @@ public sealed partial class OpenApiDocumentTests(DashboardGateway host, ITestOut
     }
 
     [Fact]
+    public async Task The_storage_list_documents_its_paging_and_its_page()
+    {
+        var (_, root) = await Document();
+        var get = root.GetProperty("paths").GetProperty("/api/v1/storage/files").GetProperty("get");
+        var parameters = get.GetProperty("parameters").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!);
+        // Read as text so a 400 can name it, but an integer with its bounds in the document.
+        var limit = parameters["limit"].GetProperty("schema");
+        Assert.Equal("integer", limit.GetProperty("type").GetString());
+        Assert.Equal(1, limit.GetProperty("minimum").GetInt32());
+        Assert.Equal(Parity.Gateway.Storage.UploadLog.MaxPageSize, limit.GetProperty("maximum").GetInt32());
+        Assert.Equal("query", parameters["cursor"].GetProperty("in").GetString());
+        Assert.Equal("#/components/schemas/StoredFilePage", get.GetProperty("responses").GetProperty("200").GetProperty("content")
+            .GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString());
+        Assert.True(get.GetProperty("responses").TryGetProperty("400", out _));
+        Assert.Contains(get.GetProperty("security").EnumerateArray(), s => s.TryGetProperty("apiKey", out _));
+    }
+
+    [Fact]
     public async Task Docs_serve_the_interactive_reference_without_the_key_and_from_the_gateway_alone()
     {
         using var page = await host.Http.GetAsync(ApiDocs.ReferencePath + "/");

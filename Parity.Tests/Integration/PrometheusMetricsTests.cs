@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Parity.Tests.Learning;
 using Parity.Tests.Support;
 
 namespace Parity.Tests.Integration;
@@ -11,7 +12,8 @@ namespace Parity.Tests.Integration;
 /// Issue 18 §1 end to end: two parity-runner processes (each serving /metrics on its SILO_METRICS_URLS) and the
 /// parity-gateway process on a real Redis, scraped by a real Prometheus (Debian's, started by deploy/prometheus.sh with
 /// the three endpoints and METRICS_KEY as its bearer token). After a few tasks, Prometheus' own query API sums the
-/// cluster's counters to exactly what was run, and sees every process's Orleans and .NET runtime meters.
+/// cluster's counters to exactly what was run — the tasks, and a federated session's two rounds (the round counter and
+/// the round-duration histogram's count) — and sees every process's Orleans and .NET runtime meters.
 /// </summary>
 public sealed class PrometheusMetricsTests : IDisposable
 {
@@ -20,6 +22,7 @@ public sealed class PrometheusMetricsTests : IDisposable
     private readonly List<ParityProcess> _processes = [];
     private readonly string _clusterId = "prom-" + Guid.NewGuid().ToString("N")[..12];
     private int? _prometheusPort;
+    private readonly int _gatewayPort = TestEngines.FreeTcpPort();
 
     private Dictionary<string, string> Common() => new()
     {
@@ -48,16 +51,20 @@ public sealed class PrometheusMetricsTests : IDisposable
             environment["SILO_PORT"] = TestEngines.FreeTcpPort().ToString(CultureInfo.InvariantCulture);
             environment["SILO_GATEWAY_PORT"] = TestEngines.FreeTcpPort().ToString(CultureInfo.InvariantCulture);
             environment["SILO_METRICS_URLS"] = $"http://127.0.0.1:{port}";
+            // The federated session's dataset is fetched by CID from the gateway's storage.
+            environment["IPFS_GATEWAYS"] = $"http://127.0.0.1:{_gatewayPort}";
+            environment["RUNNER_CACHE_DIR"] = Path.Combine(_work, "cache-" + name);
             _processes.Add(ParityProcess.Start(TestEngines.BuiltDll("Parity.Silo", "parity-runner"), environment, _work));
             endpoints.Add($"127.0.0.1:{port}");
         }
         foreach (var silo in _processes.ToList()) await silo.WaitForOutput("is up", TimeSpan.FromSeconds(90));
         Assert.Contains($"metrics    http://{endpoints[0]}/metrics", _processes[0].Output);
 
-        var gatewayPort = TestEngines.FreeTcpPort();
+        var gatewayPort = _gatewayPort;
         var gatewayEnvironment = Common();
         gatewayEnvironment["GATEWAY_URLS"] = $"http://127.0.0.1:{gatewayPort}";
         gatewayEnvironment["GATEWAY_API_KEY"] = GatewayHost.ApiKey;
+        gatewayEnvironment["STORAGE_DIR"] = Path.Combine(_work, "storage");
         var gateway = ParityProcess.Start(TestEngines.BuiltDll("Parity.Gateway", "parity-gateway"), gatewayEnvironment, _work);
         _processes.Add(gateway);
         await gateway.WaitForOutput("Parity gateway for cluster", TimeSpan.FromSeconds(60));
@@ -104,6 +111,11 @@ public sealed class PrometheusMetricsTests : IDisposable
         Assert.Equal(5, statuses.Count(s => s == "completed"));
         Assert.Equal(2, statuses.Count(s => s == "failed"));
 
+        // A small federated session of two rounds on both runners.
+        var (rounds, flTasks) = await RunSession(api, totalRounds: 2);
+        Assert.Equal(2, rounds);
+        Assert.True(flTasks >= 2 * 2, $"{flTasks} federated_learning tasks for two rounds of two participants");
+
         // Every target scraped after all of that had happened (and the queue's one-way updates had a scrape interval to
         // land): what Prometheus holds now is the final count, so each value is read once, not polled until it fits.
         var finishedAt = DateTimeOffset.UtcNow;
@@ -117,11 +129,19 @@ public sealed class PrometheusMetricsTests : IDisposable
 
         Assert.Equal(3, await Query(prometheus, "count(up{job=\"parity\"} == 1)"));
         Assert.Equal(7, await Query(prometheus, "sum(parity_tasks_submitted_total{task_type=\"command\"})"));
-        Assert.Equal(5, await Query(prometheus, "sum(parity_tasks_completed_total)"));
-        Assert.Equal(2, await Query(prometheus, "sum(parity_tasks_failed_total)"));
-        Assert.Equal(7, await Query(prometheus, "sum(parity_task_duration_seconds_count)"));
-        Assert.Equal(5, await Query(prometheus, "sum(parity_task_duration_seconds_count{task_status=\"completed\"})"));
-        Assert.Equal(7, await Query(prometheus, "sum(parity_task_run_duration_seconds_count)"));
+        Assert.Equal(5, await Query(prometheus, "sum(parity_tasks_completed_total{task_type=\"command\"})"));
+        Assert.Equal(2, await Query(prometheus, "sum(parity_tasks_failed_total{task_type=\"command\"})"));
+        Assert.Equal(7, await Query(prometheus, "sum(parity_task_duration_seconds_count{task_type=\"command\"})"));
+        Assert.Equal(5, await Query(prometheus, "sum(parity_task_duration_seconds_count{task_type=\"command\",task_status=\"completed\"})"));
+        Assert.Equal(7, await Query(prometheus, "sum(parity_task_run_duration_seconds_count{task_type=\"command\"})"));
+        // The session: each round closed once, aggregated, and timed once; its participants' tasks all completed.
+        Assert.Equal(2, await Query(prometheus, "sum(parity_fl_rounds_total)"));
+        Assert.Equal(2, await Query(prometheus, "sum(parity_fl_rounds_total{fl_model_type=\"neural_network\",fl_round_status=\"completed\"})"));
+        Assert.Equal(2, await Query(prometheus, "sum(parity_fl_round_duration_seconds_count)"));
+        Assert.Equal(2, await Query(prometheus, "sum(parity_fl_round_duration_seconds_bucket{fl_round_status=\"completed\",le=\"+Inf\"})"));
+        Assert.True(await Query(prometheus, "sum(parity_fl_round_duration_seconds_sum)") > 0);
+        Assert.Equal(flTasks, await Query(prometheus, "sum(parity_tasks_submitted_total{task_type=\"federated_learning\"})"));
+        Assert.Equal(flTasks, await Query(prometheus, "sum(parity_tasks_completed_total{task_type=\"federated_learning\"})"));
         Assert.Equal(0, await Query(prometheus, "sum(parity_tasks_unfinished)"));
         // Both runners' slots: 3 each, none in use once everything finished.
         Assert.Equal(6, await Query(prometheus, "sum(parity_runner_slots{slot_state=\"free\"})"));
@@ -135,6 +155,47 @@ public sealed class PrometheusMetricsTests : IDisposable
         Assert.Equal(3, await Query(prometheus, "count(count by (instance) ({otel_scope_name=\"Microsoft.Orleans\"}))"));
         Assert.Equal(3, await Query(prometheus, "count(count by (instance) ({otel_scope_name=\"System.Runtime\"}))"));
         Assert.Equal(3, await Query(prometheus, "count(dotnet_gc_heap_total_allocated_bytes_total > 0)"));
+    }
+
+    /// <summary>
+    /// Runs a session of <paramref name="totalRounds"/> rounds on iris over both runners to its end; returns the rounds
+    /// it closed and the federated_learning tasks the cluster lists (its participants' work, each a task).
+    /// </summary>
+    private static async Task<(int Rounds, int Tasks)> RunSession(HttpClient api, int totalRounds)
+    {
+        using var upload = await api.PostAsync("/api/v1/storage/upload",
+            new ByteArrayContent(await File.ReadAllBytesAsync(TestDatasets.PathOf("iris.csv"))));
+        var uploaded = await upload.Content.ReadAsStringAsync();
+        Assert.True(upload.StatusCode == HttpStatusCode.Created, $"upload: {(int)upload.StatusCode} {uploaded}");
+        var cid = JsonDocument.Parse(uploaded).RootElement.GetProperty("cid").GetString();
+        var session = new
+        {
+            name = "metrics", model_type = "neural_network", total_rounds = totalRounds, min_participants = 2, seed = 42,
+            training_data = new { dataset_cid = cid, data_format = "csv", split_strategy = "stratified", metadata = new { min_samples = 10 } },
+            config = new
+            {
+                aggregation_method = "federated_averaging", learning_rate = 0.05, batch_size = 16, local_epochs = 3,
+                model_config = new { hidden_size = 8 }, train_config = new { optimizer = "adam" },
+            },
+        };
+        using var created = await api.PostAsync("/api/v1/federated-learning/sessions",
+            new StringContent(JsonSerializer.Serialize(session), System.Text.Encoding.UTF8, "application/json"));
+        var body = await created.Content.ReadAsStringAsync();
+        Assert.True(created.StatusCode == HttpStatusCode.Created, $"create: {(int)created.StatusCode} {body}");
+        var id = JsonDocument.Parse(body).RootElement.GetProperty("id").GetString();
+        using var started = await api.PostAsync($"/api/v1/federated-learning/sessions/{id}/start", null);
+        Assert.True(started.StatusCode == HttpStatusCode.OK, $"start: {(int)started.StatusCode} {await started.Content.ReadAsStringAsync()}");
+        var text = await Eventually.Get(async () =>
+        {
+            var json = await api.GetStringAsync($"/api/v1/federated-learning/sessions/{id}");
+            return JsonDocument.Parse(json).RootElement.GetProperty("status").GetString() is "pending" or "active" ? null : json;
+        }, TimeSpan.FromMinutes(3), $"session {id} to finish");
+        var done = JsonDocument.Parse(text).RootElement;
+        Assert.True(done.GetProperty("status").GetString() == "completed", text);
+        var tasks = JsonDocument.Parse(await api.GetStringAsync("/api/v1/tasks?limit=500")).RootElement.GetProperty("tasks")
+            .EnumerateArray().Where(t => t.GetProperty("type").GetString() == "federated_learning").ToList();
+        Assert.All(tasks, t => Assert.Equal("completed", t.GetProperty("status").GetString()));
+        return (done.GetProperty("rounds").GetArrayLength(), tasks.Count);
     }
 
     /// <summary>The value of a PromQL expression whose answer is one sample (a vector of one, or a scalar).</summary>

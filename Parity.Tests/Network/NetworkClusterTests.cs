@@ -145,6 +145,52 @@ public sealed class NetworkClusterTests : IAsyncLifetime
         Assert.Equal("pushed\n", receipt.Body["output"]!.GetValue<string>());
     }
 
+    /// <summary>X-Device-ID values that cannot be a device id: control characters, a DEL, a non-ASCII letter, over 128 characters.</summary>
+    public static TheoryData<string> HostileDeviceIds => new()
+    {
+        "evil\u0001device",
+        "evil\tdevice",
+        "evil\u001b[31mdevice",
+        "evil\u007fdevice",
+        "évil-device",
+        new string('d', 129),
+        Device + new string('x', 200),
+    };
+
+    [Theory]
+    [MemberData(nameof(HostileDeviceIds))]
+    public async Task A_push_with_a_hostile_device_header_is_accepted_and_reported_once_as_the_clusters_own_device(string header)
+    {
+        var id = $"hostile-{Guid.NewGuid():N}";
+        _server.AddTask(id, "command", new JsonObject { ["command"] = "echo pushed" }, runnerId: Device);
+        // The cluster's polls find nothing, so the task reaches it by the push alone (else a poll may claim it first).
+        _server.Answer("GET /api/v1/runners/tasks/available", 200, () => "[]"u8.ToArray());
+        await using var cluster = await StartCluster();
+        await using var gateway = await GatewayHost.StartAsync(cluster.Client);
+
+        var push = GatewayHost.SignedWebhook(GatewayHost.Push(GatewayHost.CommandTask(id, "echo pushed")));
+        Assert.True(push.Headers.TryAddWithoutValidation(UpstreamClient.DeviceHeader, header));
+        var answer = await gateway.Http.SendAsync(push);
+        Assert.Equal(System.Net.HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal("""{"status":"ok"}""", await answer.Content.ReadAsStringAsync());
+
+        // Not taken as the device id: the task has an upstream origin with none, so the report goes as the cluster's own.
+        var task = (await cluster.TaskGrain(id).Get())!;
+        Assert.NotNull(task.Upstream);
+        Assert.Null(task.Upstream.DeviceId);
+        await Eventually.True(() => _server.StoredResult(id) is not null, Patience, "the pushed task's result reported");
+        var receipt = Assert.Single(_server.Receipts);
+        Assert.Equal(id, receipt.TaskId);
+        Assert.Equal(Device, receipt.DeviceId);
+        Assert.Equal("pushed\n", receipt.Body["output"]!.GetValue<string>());
+        // The same push again is the same task: skipped, still one report.
+        // Signed a second later: the same signature twice is refused as a replay.
+        var again = GatewayHost.SignedWebhook(GatewayHost.Push(GatewayHost.CommandTask(id, "echo pushed")), DateTimeOffset.UtcNow.AddSeconds(1));
+        Assert.True(again.Headers.TryAddWithoutValidation(UpstreamClient.DeviceHeader, header));
+        Assert.Equal("""{"status":"skipped"}""", await (await gateway.Http.SendAsync(again)).Content.ReadAsStringAsync());
+        Assert.Single(_server.Receipts);
+    }
+
     [Fact]
     public async Task A_task_of_the_clusters_own_api_is_not_reported_upstream()
     {

@@ -48,6 +48,13 @@ public sealed class StorageCommandTests : IAsyncLifetime
         Assert.True(add.Code == 0, add.Stderr);
         Assert.Equal(expected, add.Stdout.Trim().Split('\n')[^1].Trim());
 
+        // Sent with its name, which the gateway's list shows.
+        using var listed = await _gateway.Http.SendAsync(_gateway.Api(HttpMethod.Get, "/api/v1/storage/files?limit=1"));
+        var entry = System.Text.Json.JsonDocument.Parse(await listed.Content.ReadAsStringAsync()).RootElement.GetProperty("files")[0];
+        Assert.Equal(expected, entry.GetProperty("cid").GetString());
+        Assert.Equal("data.bin", entry.GetProperty("name").GetString());
+        Assert.Equal(700_000, entry.GetProperty("size").GetInt64());
+
         var copy = Path.Combine(_dir, "copy.bin");
         var get = await Task.Run(() => ParityCli.Run(Environment(), "storage", "get", expected, "-o", copy));
         Assert.True(get.Code == 0, get.Stderr);

@@ -10,7 +10,8 @@ namespace Parity.Tests.WebConsole;
 /// The web console (issue 18 §2) in headless Chromium against a real three-silo cluster and its gateway: it signs in
 /// with the API key through its form, every view renders what the API says without a console error, a running task's
 /// status and output change on screen without a reload, a session's charts gain a point per round as the rounds
-/// close, and a hostile title is shown as text. One screenshot per view is kept under TestResults/console.
+/// close, a file uploaded in the storage view is listed there by the gateway's list route, and a hostile title is shown
+/// as text. One screenshot per view is kept under TestResults/console.
 /// </summary>
 public sealed class ConsoleBrowserTests(SharedFlCluster fixture) : IClassFixture<SharedFlCluster>
 {
@@ -80,6 +81,49 @@ public sealed class ConsoleBrowserTests(SharedFlCluster fixture) : IClassFixture
         Assert.True(await browser.EvalAsync<bool>("document.getElementById('page-errors').hidden"));
         // The key went only into this tab's storage and the Authorization header, never into the address.
         Assert.DoesNotContain(GatewayHost.ApiKey, await browser.EvalAsync<string>("location.href"));
+    }
+
+    [Fact]
+    public async Task A_file_uploaded_in_the_storage_view_is_listed_there_with_its_cid_and_name()
+    {
+        var name = $"console-upload-{Guid.NewGuid():N}.csv";
+        var content = System.Text.Encoding.UTF8.GetBytes($"x,y\n1,{Guid.NewGuid()}\n");
+        var path = Path.Combine(Path.GetTempPath(), name);
+        await File.WriteAllBytesAsync(path, content);
+        // The CID the upload must get, computed here as `ipfs add` would (the legacy profile, the form's default).
+        var expected = (await Parity.Storage.UnixFsImporter.ImportAsync(new MemoryStream(content), Parity.Storage.ImportProfile.Legacy,
+            new Parity.Storage.MemoryBlockstore())).Root.ToString();
+        try
+        {
+            await using var browser = await ConsoleBrowser.OpenAsync(Gateway);
+            await browser.SignInAsync(GatewayHost.ApiKey);
+            await browser.GoAsync("#/storage", "storage");
+            // What the list route holds already (the fixture's datasets) is on screen before the upload.
+            await browser.WaitAsync($"[...document.querySelectorAll('#uploads tr')].some(r => r.dataset.cid === {Js(Fl.IrisCid)})", "the fixture's dataset");
+            Assert.False(await browser.EvalAsync<bool>($"[...document.querySelectorAll('#uploads tr')].some(r => r.dataset.cid === {Js(expected)})"));
+
+            var input = await browser.Page.QuerySelectorAsync("#upload-file");
+            await input.UploadFileAsync(path);
+            await browser.Page.ClickAsync("#upload button[type=submit]");
+            await browser.WaitAsync($"document.querySelector('#upload .note').textContent === {Js("stored as " + expected)}", "the upload's answer");
+            await browser.WaitAsync($"document.querySelector('#uploads tbody tr')?.dataset.cid === {Js(expected)}", "the new file first in the list");
+            Assert.Equal(name, await browser.EvalAsync<string>("document.querySelector('#uploads tbody tr td.name').textContent"));
+            Assert.Equal($"/ipfs/{expected}", await browser.EvalAsync<string>("document.querySelector('#uploads tbody tr td.id a').getAttribute('href')"));
+            await browser.ScreenshotAsync("storage-files");
+
+            // What the page shows is what the route says.
+            var (_, listed) = await Fl.Send(HttpMethod.Get, "/api/v1/storage/files?limit=1");
+            var first = listed.GetProperty("files")[0];
+            Assert.Equal(expected, first.GetProperty("cid").GetString());
+            Assert.Equal(name, first.GetProperty("name").GetString());
+            Assert.Equal(content.Length, first.GetProperty("size").GetInt64());
+            Assert.Empty(browser.Problems);
+            Assert.True(await browser.EvalAsync<bool>("document.getElementById('page-errors').hidden"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]
