@@ -36,7 +36,7 @@ public sealed class TunnelOptionsReader(ConfigurationReader read) : IConfigureOp
         var text = server.Contains("://", StringComparison.Ordinal) ? server : "tunnel://" + server;
         if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || url.HostNameType is UriHostNameType.Unknown or UriHostNameType.Basic
             || url.AbsolutePath != "/" || url.Query.Length > 0 || url.Fragment.Length > 0 || url.UserInfo.Contains(':', StringComparison.Ordinal)
-            || url.Scheme is not ("tunnel" or "ssh" or "bore"))
+            || url.Host.StartsWith('-') || url.Scheme is not ("tunnel" or "ssh" or "bore"))
             throw new ConfigurationException(
                 $"RUNNER_TUNNEL_SERVER_URL must be a host with an optional user and port, like bore.example.com, tunnel.example.com:7835 or ssh://tunnel@example.com:22, got '{server}'");
         options.ServerHost = url.IdnHost;
