@@ -21,6 +21,7 @@ public sealed class BoreTestServer(string? secret = null) : IAsyncDisposable
     private readonly ConcurrentDictionary<Guid, Socket> _waiting = new();
     private readonly ConcurrentBag<Socket> _sockets = [];
     private readonly ConcurrentBag<TcpListener> _publicListeners = [];
+    private readonly ConcurrentDictionary<int, bool> _given = new();
     private TcpListener? _control;
     private CancellationTokenSource _stop = new();
     private int _hellos;
@@ -132,10 +133,10 @@ public sealed class BoreTestServer(string? secret = null) : IAsyncDisposable
 
     private async Task Tunnel(Socket control, BoreFrames frames, int port, CancellationToken stop)
     {
-        var listener = new TcpListener(IPAddress.Loopback, port);
+        TcpListener listener;
         try
         {
-            listener.Start();
+            listener = Listen(port);
         }
         catch (SocketException)
         {
@@ -198,6 +199,23 @@ public sealed class BoreTestServer(string? secret = null) : IAsyncDisposable
         {
             listener.Stop();
             control.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The port asked for, or any port this server never gave before: a client that reconnects after the server's
+    /// restart always gets a new public address (as from a real server whose ports were taken meanwhile), so the tests
+    /// can tell a re-registered URL from the old one.
+    /// </summary>
+    private TcpListener Listen(int port)
+    {
+        while (true)
+        {
+            var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            var given = ((IPEndPoint)listener.LocalEndpoint).Port;
+            if (_given.TryAdd(given, true) || port != 0) return listener;
+            listener.Stop();
         }
     }
 

@@ -4,7 +4,7 @@ using Parity.Configuration;
 namespace Parity.Network.Tunnel;
 
 /// <summary>Reads RUNNER_TUNNEL_* into <see cref="TunnelOptions"/>; every key is read and checked whether or not the tunnel is on.</summary>
-public sealed class TunnelOptionsReader(ConfigurationReader read) : IConfigureOptions<TunnelOptions>
+public sealed class TunnelOptionsReader(ConfigurationReader read, GatewayOptions gateway) : IConfigureOptions<TunnelOptions>
 {
     public void Configure(TunnelOptions options)
     {
@@ -25,6 +25,12 @@ public sealed class TunnelOptionsReader(ConfigurationReader read) : IConfigureOp
         options.SshKnownHostsFile = ExistingFile("RUNNER_TUNNEL_SSH_KNOWN_HOSTS") ?? options.SshKnownHostsFile;
         if (options.Enabled && read.Raw("RUNNER_SERVER_URL") is null)
             throw new ConfigurationException("RUNNER_TUNNEL_ENABLED=true needs network mode: set RUNNER_SERVER_URL (the tunnel's URL is registered there)");
+        // A tunnel makes the webhook public: the signature is then all that keeps strangers from pushing tasks (the
+        // reference's hole: anyone could run commands through its bore URL). Without pushes, polling still takes them.
+        if (options.Opens && gateway.AllowUnsignedWebhooks)
+            throw new ConfigurationException(
+                "RUNNER_WEBHOOK_ALLOW_UNSIGNED=true cannot be used with a tunnel (RUNNER_TUNNEL_TYPE=ssh or bore): the webhook is public " +
+                "there, and only signed pushes (RUNNER_WEBHOOK_SECRET) may reach it; unsigned pushes are refused and their tasks are claimed by polling");
     }
 
     /// <summary>

@@ -106,6 +106,18 @@ public sealed class TunnelOptionsTests : IDisposable
     }
 
     [Theory]
+    [InlineData("bore")]
+    [InlineData("ssh")]
+    public void Unsigned_webhooks_are_refused_with_a_tunnel_that_makes_them_public(string type)
+    {
+        var error = Assert.Throws<ConfigurationException>(() => Load(("RUNNER_TUNNEL_ENABLED", "true"), ("RUNNER_TUNNEL_TYPE", type),
+            ("RUNNER_TUNNEL_SERVER_URL", "gate.example.com"), ("RUNNER_WEBHOOK_ALLOW_UNSIGNED", "true")));
+        Assert.StartsWith("RUNNER_WEBHOOK_ALLOW_UNSIGNED=true cannot be used with a tunnel", error.Message);
+        // Without a tunnel (local) the operator's choice stands, as before.
+        Assert.False(Load(("RUNNER_TUNNEL_ENABLED", "true"), ("RUNNER_TUNNEL_TYPE", "local"), ("RUNNER_WEBHOOK_ALLOW_UNSIGNED", "true")).Opens);
+    }
+
+    [Theory]
     [InlineData("bore", "RUNNER_TUNNEL_SERVER_URL is required with RUNNER_TUNNEL_TYPE=bore")]
     [InlineData("ssh", "RUNNER_TUNNEL_SERVER_URL is required with RUNNER_TUNNEL_TYPE=ssh")]
     public void A_tunnel_server_is_required_where_one_is_opened(string type, string expected)
