@@ -81,6 +81,43 @@ public sealed class SshTunnelTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_fixed_remote_port_the_server_cannot_bind_ends_ssh_with_the_reason()
+    {
+        // On every address: sshd binds its forward on each loopback address (127.0.0.1 and ::1) and succeeds on any one.
+        var taken = new System.Net.Sockets.TcpListener(IPAddress.IPv6Any, 0);
+        taken.Server.DualMode = true;
+        taken.Start();
+        using var _ = taken.Server;
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+
+        var error = await Assert.ThrowsAsync<TunnelException>(() => new SshTunnel(Options(remotePort: port), NullLogger.Instance)
+            .OpenAsync(port, "127.0.0.1", _localPort, CancellationToken.None).WaitAsync(Patience));
+
+        Assert.Contains("ssh exited with code 255", error.Message);
+        Assert.Contains($"remote port forwarding failed for listen port {port}", error.Message);
+    }
+
+    [Fact]
+    public async Task A_key_the_server_does_not_know_is_refused()
+    {
+        var stranger = Path.Combine(Path.GetTempPath(), $"parity-stranger-{Guid.NewGuid():N}");
+        var keygen = System.Diagnostics.Process.Start("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", stranger]);
+        await keygen.WaitForExitAsync();
+        try
+        {
+            var options = Options() with { SshKeyFile = stranger };
+            var error = await Assert.ThrowsAsync<TunnelException>(() => new SshTunnel(options, NullLogger.Instance)
+                .OpenAsync(0, "127.0.0.1", _localPort, CancellationToken.None).WaitAsync(Patience));
+            Assert.Contains("Permission denied", error.Message);
+        }
+        finally
+        {
+            File.Delete(stranger);
+            File.Delete(stranger + ".pub");
+        }
+    }
+
+    [Fact]
     public async Task A_server_whose_host_key_is_not_the_known_one_is_refused()
     {
         var error = await Assert.ThrowsAsync<TunnelException>(() => new SshTunnel(Options(_sshd.WrongKnownHosts), NullLogger.Instance)
