@@ -16,7 +16,7 @@ namespace Parity.Tests.Support;
 /// gets <c>Error("invalid secret")</c>. It sends <c>Heartbeat</c> often, counts what it saw, and can be stopped (every
 /// connection and public port dropped, as when the server dies) and started again on the same control port.
 /// </summary>
-public sealed class BoreTestServer(string? secret = null) : IAsyncDisposable
+public sealed class BoreTestServer(string? secret = null, int controlPort = 0) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<Guid, Socket> _waiting = new();
     private readonly ConcurrentBag<Socket> _sockets = [];
@@ -28,7 +28,8 @@ public sealed class BoreTestServer(string? secret = null) : IAsyncDisposable
     private int _accepted;
     private int _refused;
 
-    public int ControlPort { get; private set; }
+    /// <summary>The control port: the one given, else the one the first start found free.</summary>
+    public int ControlPort { get; private set; } = controlPort;
     public int Hellos => _hellos;
     public int Accepted => _accepted;
     public int Refused => _refused;

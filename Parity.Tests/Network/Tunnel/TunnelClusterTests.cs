@@ -129,6 +129,35 @@ public sealed class TunnelClusterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Nothing_is_registered_until_the_tunnel_is_up_and_then_its_url_is()
+    {
+        await using var bore = new BoreTestServer(controlPort: TestEngines.FreeTcpPort());
+        // The tunnel server is not there when the cluster starts.
+        await using var cluster = await StartCluster(new()
+        {
+            ["RUNNER_TUNNEL_TYPE"] = "bore",
+            ["RUNNER_TUNNEL_SERVER_URL"] = $"127.0.0.1:{bore.ControlPort}",
+        });
+        await Eventually.True(() => TunnelWarnings.Count > 0, Patience, "the outage logged");
+        Assert.StartsWith($"Tunnel (bore via 127.0.0.1:{bore.ControlPort}) is down: cannot reach the bore server", TunnelWarnings[0]);
+        Assert.Equal(HealthStatus.Unhealthy, (await TunnelHealth(cluster)).Status);
+        // The reference registered localhost when its tunnel failed; here the runner waits for an address the server can reach.
+        Assert.Null(_server.Runner(Device));
+        Assert.DoesNotContain("POST /api/v1/runners", _server.Requests);
+
+        await bore.StartAsync();
+
+        var webhook = await Eventually.Get(() => Task.FromResult(RegisteredWebhook), Patience, "the tunnel URL registered");
+        Assert.Equal(Silo(cluster).GetRequiredService<WebhookAddress>().Current!.ToString(), webhook);
+        Assert.NotEqual(_gatewayPort, new Uri(webhook).Port);
+        Assert.Equal(HealthStatus.Healthy, (await TunnelHealth(cluster)).Status);
+        // However many attempts failed meanwhile, the outage was one warning line.
+        Assert.Single(TunnelWarnings);
+        Assert.Contains(_logs.Entries, e => e.Category == typeof(TunnelService).FullName && e.Level == LogLevel.Information
+                                           && e.Message.Contains("restored after", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Ssh_webhooks_flow_through_the_tunnel_again_after_sshd_is_killed_and_restarted()
     {
         await using var sshd = await SshTestServer.CreateAsync();
