@@ -134,7 +134,8 @@ public sealed class BoreClient(string serverHost, int controlPort, string? secre
             remote = local = null;
             await TcpRelay.RunAsync(r, l, cancellation);
         }
-        catch (Exception e) when (e is TunnelException or BoreProtocolException or IOException or SocketException or OperationCanceledException)
+        catch (Exception e) when (e is TunnelException or BoreProtocolException or IOException or SocketException or OperationCanceledException
+                                       or ObjectDisposedException)
         {
             // One visitor's failure is not the tunnel's: it is logged quietly and the tunnel stays up.
             _logger.LogDebug("bore connection {Id} not forwarded: {Problem}", id, e.Message);
