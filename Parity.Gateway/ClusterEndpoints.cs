@@ -1,3 +1,5 @@
+using HealthCheckService = Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckService;
+using HealthStatus = Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus;
 using Parity.Tasks;
 using System.Reflection;
 using Parity.Configuration;
@@ -18,8 +20,9 @@ public static class ClusterEndpoints
     {
         app.MapGet("/health", Health).WithName("health").WithTags(ApiDocs.ClusterTag)
             .WithSummary("200 healthy when the cluster answers, else 503")
-            .WithDescription("Open without the API key. 200 {status: healthy, runners_online}; 503 {status: unhealthy, error} when " +
-                             "the runner directory does not answer within 5 s.")
+            .WithDescription("Open without the API key. 200 {status: healthy, runners_online}; 200 {status: degraded, " +
+                             "runners_online, error} when a check of a co-hosted silo fails (its network tunnel is down); " +
+                             "503 {status: unhealthy, error} when the runner directory does not answer within 5 s.")
             .Produces<HealthReport>()
             .Produces<HealthReport>(StatusCodes.Status503ServiceUnavailable);
         app.MapGet("/api/status", Status).WithName("clusterStatus").WithTags(ApiDocs.ClusterTag)
@@ -33,12 +36,19 @@ public static class ClusterEndpoints
             .CallsCluster();
     }
 
-    private static async Task<IResult> Health(IGrainFactory grains, CancellationToken cancellation)
+    private static async Task<IResult> Health(IGrainFactory grains, IServiceProvider services, CancellationToken cancellation)
     {
         try
         {
             var runners = await grains.GetGrain<IRunnerDirectoryGrain>(0).GetRunners().WaitAsync(TimeSpan.FromSeconds(5), cancellation);
-            return Results.Json(new HealthReport("healthy", RunnersOnline: runners.Count(r => r.Status == RunnerStatus.Online)));
+            var online = runners.Count(r => r.Status == RunnerStatus.Online);
+            // A co-hosted silo's own checks (the network tunnel): a failing one degrades the answer but is no 503, since
+            // the cluster still works (it takes work by polling) and a restart would not bring a tunnel server back.
+            if (services.GetService<HealthCheckService>() is { } checks
+                && await checks.CheckHealthAsync(cancellation) is { Status: not HealthStatus.Healthy } local)
+                return Results.Json(new HealthReport("degraded", RunnersOnline: online, Error: string.Join("; ", local.Entries
+                    .Where(e => e.Value.Status != HealthStatus.Healthy).Select(e => $"{e.Key}: {e.Value.Description}"))));
+            return Results.Json(new HealthReport("healthy", RunnersOnline: online));
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
         {

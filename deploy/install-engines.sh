@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Installs (apt) only the engines that are missing. Usage: install-engines.sh [redis] [chromium] [util-linux] [procps] [docker] [busybox] [libgomp1] [bubblewrap] [ipfs-cid] [systemd] [node] [prometheus]
+# Installs (apt) only the engines that are missing. Usage: install-engines.sh [redis] [chromium] [util-linux] [procps] [docker] [busybox] [libgomp1] [bubblewrap] [ipfs-cid] [systemd] [node] [prometheus] [ssh]
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
 engines=("$@")
-[ ${#engines[@]} -gt 0 ] || engines=(redis chromium util-linux procps docker busybox libgomp1 bubblewrap ipfs-cid systemd node prometheus)
+[ ${#engines[@]} -gt 0 ] || engines=(redis chromium util-linux procps docker busybox libgomp1 bubblewrap ipfs-cid systemd node prometheus ssh)
 
-package() { case "$1" in redis) echo redis-server ;; docker) echo docker.io ;; busybox) echo busybox-static ;; *) echo "$1" ;; esac; }
+package() { case "$1" in redis) echo redis-server ;; docker) echo docker.io ;; busybox) echo busybox-static ;; ssh) echo "openssh-server openssh-client" ;; *) echo "$1" ;; esac; }
 
 present() {
   case "$1" in
@@ -31,6 +31,8 @@ present() {
     node) command -v node >/dev/null && [ "$(node -p 'process.versions.node.split(".")[0]')" -ge 20 ] ;;
     # A real Prometheus scrapes the cluster's /metrics in the tests (deploy/prometheus.sh starts it; nothing else does).
     prometheus) command -v prometheus >/dev/null ;;
+    # A real sshd (started by the tunnel tests on a loopback port, never as a service) and the ssh client the silo runs.
+    ssh) [ -x /usr/sbin/sshd ] && command -v ssh >/dev/null && command -v ssh-keygen >/dev/null ;;
     *) echo "install-engines: unknown engine '$1'" >&2; exit 2 ;;
   esac
 }
@@ -38,7 +40,7 @@ present() {
 # Packages installed without their recommends: prometheus recommends the node exporter and its collectors
 # (smartmontools, ipmitool, nvme-cli, ...), ~60 MB that nothing here uses; without them it is 12 packages, ~19 MB to
 # download (measured: 17 s on a fresh machine of this kind).
-lean() { case "$1" in prometheus) return 0 ;; *) return 1 ;; esac; }
+lean() { case "$1" in prometheus|ssh) return 0 ;; *) return 1 ;; esac; }
 
 version() {
   case "$1" in
@@ -47,6 +49,7 @@ version() {
     docker) dockerd --version | head -n1 ;;
     node) node --version ;;
     prometheus) prometheus --version 2>&1 | head -n1 ;;
+    ssh) dpkg-query -W -f='${Version}' openssh-server 2>/dev/null || echo "?" ;;
     *) dpkg-query -W -f='${Version}' "$(package "$1")" 2>/dev/null || echo "?" ;;
   esac
 }
@@ -70,8 +73,20 @@ if [ ${#missing[@]} -gt 0 ]; then
     if lean "$e"; then lean_pkgs+=("$(package "$e")"); else pkgs+=("$(package "$e")"); fi
   done
   "${sudo_cmd[@]}" apt-get update -qq >/dev/null
-  if [ ${#pkgs[@]} -gt 0 ]; then "${sudo_cmd[@]}" apt-get install -y -qq "${pkgs[@]}" >/dev/null; fi
-  if [ ${#lean_pkgs[@]} -gt 0 ]; then "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${lean_pkgs[@]}" >/dev/null; fi
+  # openssh-server's postinst starts the system sshd on port 22 where services may start; the tests run their own on
+  # loopback, so a machine without a policy gets one that refuses service starts for the length of the install.
+  policy=
+  if [[ " ${missing[*]} " == *" ssh "* ]] && [ ! -e /usr/sbin/policy-rc.d ]; then
+    policy=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' | "${sudo_cmd[@]}" tee "$policy" >/dev/null
+    "${sudo_cmd[@]}" chmod 755 "$policy"
+    trap '"${sudo_cmd[@]}" rm -f "$policy"' EXIT
+  fi
+  # $(package) may name several packages (ssh): word splitting is meant here.
+  # shellcheck disable=SC2068
+  if [ ${#pkgs[@]} -gt 0 ]; then "${sudo_cmd[@]}" apt-get install -y -qq ${pkgs[@]} >/dev/null; fi
+  # shellcheck disable=SC2068
+  if [ ${#lean_pkgs[@]} -gt 0 ]; then "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends ${lean_pkgs[@]} >/dev/null; fi
 fi
 
 for e in "${engines[@]}"; do

@@ -111,6 +111,9 @@ export PARITY_TEST_CHROMIUM
 # The metrics test starts its own Prometheus (deploy/prometheus.sh) once it knows its cluster's /metrics endpoints.
 PARITY_TEST_PROMETHEUS=$(command -v prometheus)
 export PARITY_TEST_PROMETHEUS
+# The tunnel tests start their own sshd (on a free loopback port, with keys of their own) and run the ssh client.
+PARITY_TEST_SSHD=/usr/sbin/sshd
+export PARITY_TEST_SSHD
 
 # Fresh results: counts come from this run only.
 mkdir -p "$results"

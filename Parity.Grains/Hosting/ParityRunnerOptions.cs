@@ -6,6 +6,7 @@ using Parity.Execution;
 using Parity.Execution.Docker;
 using Parity.Llm;
 using Parity.Network;
+using Parity.Network.Tunnel;
 using Parity.Storage;
 
 namespace Parity.Hosting;
@@ -26,6 +27,7 @@ public static class ParityRunnerOptions
         services.AddParityOptions<RewardOptions, RewardOptionsReader>();
         services.AddParityOptions<UpstreamOptions, UpstreamOptionsReader, UpstreamOptionsValidator>()
             .PostConfigure(UpstreamOptionsReader.ResolveDeviceId);
+        services.AddParityOptions<TunnelOptions, TunnelOptionsReader, TunnelOptionsValidator>();
         return services;
     }
 

@@ -26,6 +26,7 @@ public sealed class UpstreamLifecycle(
     MachineCapabilities machine,
     RunnerModels models,
     HostLoad load,
+    WebhookAddress webhook,
     IGrainFactory grains,
     TimeProvider clock,
     ILogger<UpstreamLifecycle> logger) : ILifecycleParticipant<ISiloLifecycle>
@@ -53,7 +54,7 @@ public sealed class UpstreamLifecycle(
         _heartbeats = Task.Run(HeartbeatLoop, CancellationToken.None);
         _polls = Task.Run(PollLoop, CancellationToken.None);
         logger.LogInformation("Network mode: runner {DeviceId} joins {Server} (webhook {Webhook})",
-            options.DeviceId, options.ServerUrl, options.WebhookUrl);
+            options.DeviceId, options.ServerUrl, webhook.Current?.ToString() ?? "through the tunnel, once it is up");
         return Task.CompletedTask;
     }
 
@@ -65,7 +66,8 @@ public sealed class UpstreamLifecycle(
         if (_registered is null) return;
         // The reference's "offline heartbeat" was wrapped so that the server saw no status and marked it online; this
         // one says offline plainly. The webhook's removal is what takes the runner off a reference server's list.
-        await Try("offline heartbeat", c => Client.HeartbeatAsync(Heartbeat("offline"), c), cancellation);
+        var last = webhook.Current;
+        if (last is not null) await Try("offline heartbeat", c => Client.HeartbeatAsync(Heartbeat("offline", last), c), cancellation);
         await Try("webhook removal", c => Client.UnregisterWebhookAsync(c), cancellation);
         logger.LogInformation("Runner {DeviceId} left {Server}", options.DeviceId, options.ServerUrl);
     }
@@ -89,9 +91,17 @@ public sealed class UpstreamLifecycle(
         var failures = 0;
         while (!_stop.IsCancellationRequested)
         {
+            // Taken before the URL is read: a new tunnel URL ends the wait below and is registered at once.
+            var changed = webhook.Changed;
+            if (webhook.Current is not { } url)
+            {
+                // A tunnel not up yet: nothing reachable to register (the reference registered localhost instead).
+                await Delay(scheduling.HeartbeatInterval, changed);
+                continue;
+            }
             try
             {
-                var registration = Registration();
+                var registration = Registration(url);
                 var body = JsonSerializer.Serialize(registration, ParityJson.Options);
                 if (_registered != body)
                 {
@@ -100,7 +110,7 @@ public sealed class UpstreamLifecycle(
                         options.DeviceId, options.ServerUrl, registration.ModelCapabilities.Count);
                     _registered = body;
                 }
-                await Client.HeartbeatAsync(Heartbeat(executions.SlotsUsed >= executions.SlotsTotal ? "busy" : "online"), _stop.Token);
+                await Client.HeartbeatAsync(Heartbeat(executions.SlotsUsed >= executions.SlotsTotal ? "busy" : "online", url), _stop.Token);
                 failures = 0;
             }
             catch (UpstreamException e)
@@ -114,7 +124,7 @@ public sealed class UpstreamLifecycle(
             {
                 return;
             }
-            await Delay(Backoff(scheduling.HeartbeatInterval, failures));
+            await Delay(Backoff(scheduling.HeartbeatInterval, failures), changed);
         }
     }
 
@@ -163,13 +173,13 @@ public sealed class UpstreamLifecycle(
         }
     }
 
-    private RunnerRegistration Registration()
+    private RunnerRegistration Registration(Uri webhookUrl)
     {
         var capabilities = machine.Describe(executions.TaskTypes);
         return new RunnerRegistration
         {
             WalletAddress = options.WalletAddress!,
-            Webhook = options.WebhookUrl!.ToString(),
+            Webhook = webhookUrl.ToString(),
             // Every model the runner serves can take a prompt now ("is_loaded" on the upstream), loaded in memory or not.
             ModelCapabilities = models.Current
                 .Select(m => new ModelCapability(m.Name, IsLoaded: true, m.ContextLength ?? llm.MaxTokens))
@@ -179,7 +189,7 @@ public sealed class UpstreamLifecycle(
         };
     }
 
-    private RunnerHeartbeat Heartbeat(string status) => new()
+    private RunnerHeartbeat Heartbeat(string status, Uri webhookUrl) => new()
     {
         WalletAddress = options.WalletAddress!,
         Status = status,
@@ -187,7 +197,7 @@ public sealed class UpstreamLifecycle(
         Uptime = (long)clock.GetElapsedTime(_startedAt).TotalSeconds,
         CpuUsage = load.CpuPercent(),
         MemoryUsage = load.MemoryPercent(),
-        PublicIp = options.WebhookUrl!.ToString(),
+        PublicIp = webhookUrl.ToString(),
         SlotsUsed = executions.SlotsUsed,
         SlotsFree = Math.Max(0, executions.SlotsTotal - executions.SlotsUsed),
         RunningTasks = executions.RunningTaskIds,
@@ -197,11 +207,12 @@ public sealed class UpstreamLifecycle(
     private static TimeSpan Backoff(TimeSpan interval, int failures) =>
         failures == 0 ? interval : TimeSpan.FromTicks(Math.Min(interval.Ticks * (failures + 1), Math.Max(interval.Ticks, MaxBackoff.Ticks)));
 
-    private async Task Delay(TimeSpan delay)
+    private async Task Delay(TimeSpan delay, Task? wake = null)
     {
         try
         {
-            await Task.Delay(delay, clock, _stop.Token);
+            var sleep = Task.Delay(delay, clock, _stop.Token);
+            await (wake is null ? sleep : Task.WhenAny(sleep, wake));
         }
         catch (OperationCanceledException)
         {

@@ -15,7 +15,8 @@ public sealed record UpstreamOptions
     public string? WalletAddress { get; set; }
     /// <summary>
     /// The URL the server pushes tasks to (RUNNER_WEBHOOK_URL), else the first GATEWAY_URLS entry's /webhook (a
-    /// wildcard host read as 127.0.0.1, so a server on this machine only).
+    /// wildcard host read as 127.0.0.1, so a server on this machine only). With a tunnel, where the tunnel forwards to;
+    /// the URL registered is then the tunnel's (see <see cref="WebhookAddress"/>).
     /// </summary>
     public Uri? WebhookUrl { get; set; }
     /// <summary>This runner's device id: RUNNER_DEVICE_ID from the environment, else the upstream's rule (see DeviceIdentity).</summary>

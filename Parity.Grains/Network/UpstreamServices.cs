@@ -3,12 +3,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Parity.Configuration;
+using Parity.Network.Tunnel;
 using Parity.Tasks;
 using Polly;
 
 namespace Parity.Network;
 
-/// <summary>The Network room on a silo (its options are a runner room): with RUNNER_SERVER_URL set, the client, the report hooks and the lifecycle.</summary>
+/// <summary>The Network room on a silo (its options are a runner room): with RUNNER_SERVER_URL set, the client, the report hooks, the tunnel and the lifecycle.</summary>
 public static class UpstreamServices
 {
     public static IServiceCollection AddParityNetwork(this IServiceCollection services, IConfiguration configuration)
@@ -41,6 +42,12 @@ public static class UpstreamServices
         foreach (var type in Enum.GetValues<TaskType>())
             services.AddSingleton<ITaskFinishedHook>(sp => new UpstreamReportHook(type, sp, sp.GetRequiredService<ILogger<UpstreamReportHook>>()));
         services.AddSingleton(_ => new HostLoad());
+        // The URL registered: as configured, or the tunnel's once it is up (the tunnel service sets it).
+        services.AddSingleton(sp => new WebhookAddress(
+            sp.GetRequiredService<TunnelOptions>().Opens ? null : sp.GetRequiredService<UpstreamOptions>().WebhookUrl));
+        services.AddSingleton<TunnelState>();
+        services.AddHostedService<TunnelService>();
+        services.AddHealthChecks().AddCheck<TunnelHealthCheck>("tunnel");
         services.AddSingleton<UpstreamLifecycle>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<UpstreamLifecycle>());
         return services;

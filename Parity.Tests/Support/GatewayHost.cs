@@ -32,8 +32,9 @@ public sealed class GatewayHost : IAsyncDisposable
     /// <param name="port">Listen on this loopback port with Kestrel (for callers outside the test, such as silos fetching
     /// content from /ipfs); null: an in-memory test server.</param>
     /// <param name="log">Also log to this provider, from Debug up.</param>
+    /// <param name="services">More services, after the gateway's (a co-hosted silo's health checks, say).</param>
     public static async Task<GatewayHost> StartAsync(IClusterClient? cluster, IReadOnlyDictionary<string, string?>? settings = null,
-        int? port = null, ILoggerProvider? log = null)
+        int? port = null, ILoggerProvider? log = null, Action<IServiceCollection>? services = null)
     {
         var values = new Dictionary<string, string?> { ["RUNNER_WEBHOOK_SECRET"] = Secret, ["GATEWAY_API_KEY"] = ApiKey };
         if (settings is not null)
@@ -52,6 +53,7 @@ public sealed class GatewayHost : IAsyncDisposable
         else builder.Services.AddSingleton<IGrainFactory>(_ => throw new InvalidOperationException("this test gateway has no cluster"));
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         builder.Services.AddParityGateway(configuration);
+        services?.Invoke(builder.Services);
         builder.AddParityTelemetry(configuration, "parity-gateway", "test-gateway", scrape: true);
         var app = builder.Build();
         app.MapParityGateway();

@@ -22,6 +22,9 @@ public static class TestEngines
     /// <summary>The Prometheus server binary (Debian's `prometheus`); tests start it with deploy/prometheus.sh.</summary>
     public static string Prometheus => Require("PARITY_TEST_PROMETHEUS", "the path of a prometheus binary (./deploy/test.sh installs one)");
 
+    /// <summary>The OpenSSH server binary (Debian's openssh-server); the tunnel tests start their own on loopback (SshTestServer).</summary>
+    public static string Sshd => Require("PARITY_TEST_SSHD", "the path of an sshd binary (./deploy/test.sh installs openssh-server)");
+
     /// <summary>The OpenAPI linter (@redocly/cli, pinned by deploy/redocly/package-lock.json).</summary>
     public static string Redocly => Require("PARITY_TEST_REDOCLY", "the path of the redocly CLI (./deploy/redocly.sh install prints it)");
 
