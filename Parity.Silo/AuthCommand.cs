@@ -17,17 +17,19 @@ public static class AuthCommand
         var keyText = new Option<string?>("--private-key") { Description = "the private key itself (visible in the process list: prefer --private-key-file or standard input)" };
         var keystore = new Option<string?>("--keystore") { Description = "where to store the keystore (default: ~/.parity/keystore.json)" };
         var replace = new Option<bool>("--replace") { Description = "replace a keystore that holds a different key (its passphrase is still required)" };
+        var import = new Option<bool>("--import") { Description = "encrypt, in place, the upstream runner's unencrypted keystore ({\"private_key\": …}) found at the keystore path" };
         // Tests only: the real cost (N = 2^18) takes seconds per run by design.
         var scryptN = new Option<int?>("--scrypt-n") { Description = "scrypt cost N (power of two; default 262144)", Hidden = true };
         var auth = new Command("auth", "Store this runner's private key, encrypted (Web3 Secret Storage v3), and print its address")
         {
-            keyFile, keyText, keystore, replace, scryptN,
+            keyFile, keyText, keystore, replace, import, scryptN,
         };
-        auth.SetAction(parse => Run(parse.GetValue(keyFile), parse.GetValue(keyText), parse.GetValue(keystore), parse.GetValue(replace), parse.GetValue(scryptN)));
+        auth.SetAction(parse => Run(parse.GetValue(keyFile), parse.GetValue(keyText), parse.GetValue(keystore), parse.GetValue(replace),
+            parse.GetValue(import), parse.GetValue(scryptN)));
         return auth;
     }
 
-    private static int Run(FileInfo? keyFile, string? keyText, string? keystorePath, bool replace, int? scryptN)
+    private static int Run(FileInfo? keyFile, string? keyText, string? keystorePath, bool replace, bool import, int? scryptN)
     {
         try
         {
@@ -43,7 +45,9 @@ public static class AuthCommand
             {
                 throw new IdentityException($"--scrypt-n: {e.Message}");
             }
-            var key = ReadKey(keyFile, keyText);
+            if (import && (keyFile is not null || keyText is not null))
+                throw new IdentityException("give the key one way: --import takes it from the upstream keystore, --private-key-file and --private-key from elsewhere");
+            var key = import ? keystore.ReadUpstreamPlaintext() : ReadKey(keyFile, keyText);
             try
             {
                 return Store(keystore, key, replace, home);
@@ -63,10 +67,22 @@ public static class AuthCommand
 
     private static int Store(RunnerKeystore keystore, byte[] key, bool replace, string home)
     {
-        var passphrase = KeystorePassphrase.Read(confirm: !keystore.Exists);
+        var upstreamPlaintext = keystore.Exists && RunnerKeystore.IsUpstreamPlaintext(File.ReadAllText(keystore.Path));
+        // A new passphrase (no encrypted keystore to open yet) is typed twice.
+        var passphrase = KeystorePassphrase.Read(confirm: !keystore.Exists || upstreamPlaintext);
         // Resolved before anything is written, so a machine without a device id fails with nothing half-done.
         var deviceId = DeviceIdentity.Resolve(Environment.GetEnvironmentVariable(DeviceIdentity.EnvironmentKey), home);
-        var upstreamPlaintext = keystore.Exists && RunnerKeystore.IsUpstreamPlaintext(File.ReadAllText(keystore.Path));
+        if (upstreamPlaintext && !replace)
+        {
+            // The upstream's key may be the one that staked: replacing it by another key silently would lose it.
+            var plain = keystore.ReadUpstreamPlaintext();
+            var same = plain.AsSpan().SequenceEqual(key);
+            var plainAddress = RunnerKeystore.AddressOf(plain);
+            Array.Clear(plain);
+            if (!same)
+                throw new IdentityException($"{keystore.Path} holds the upstream runner's unencrypted key (address {plainAddress}): " +
+                                            "run 'parity-runner auth --import' to encrypt that key, or add --replace to put this one in its place");
+        }
         var unchanged = false;
         if (keystore.Exists && !upstreamPlaintext)
         {
@@ -82,7 +98,8 @@ public static class AuthCommand
         Console.WriteLine($"keystore: {keystore.Path}{(unchanged ? " (already holds this key; unchanged)" : "")}");
         Console.WriteLine($"device id: {deviceId}");
         if (upstreamPlaintext)
-            Console.Error.WriteLine("parity-runner auth: the unencrypted upstream key that was in this file is replaced; remove any copies of it (backups, the upstream runner's data dir)");
+            Console.Error.WriteLine("parity-runner auth: the unencrypted upstream key file is now encrypted in place; remove any other copies of it " +
+                                    "(backups, the upstream runner's data dir, the server's copy), since they still hold the key in plaintext");
         return 0;
     }
 

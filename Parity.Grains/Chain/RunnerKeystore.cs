@@ -82,7 +82,7 @@ public sealed class RunnerKeystore
         if (!Exists) throw new IdentityException($"no keystore at {Path}: run 'parity-runner auth' first");
         var json = File.ReadAllText(Path);
         if (IsUpstreamPlaintext(json))
-            throw new IdentityException($"{Path} holds an unencrypted key (the upstream runner's format): run 'parity-runner auth --private-key-file' to encrypt a key in its place");
+            throw new IdentityException($"{Path} holds an unencrypted key (the upstream runner's format): run 'parity-runner auth --import' to encrypt it in place");
         try
         {
             return new KeyStoreService().DecryptKeyStoreFromJson(passphrase, json);
@@ -112,6 +112,29 @@ public sealed class RunnerKeystore
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// The key of the upstream runner's unencrypted keystore at <see cref="Path"/> (<c>{"private_key": "…"}</c>), for
+    /// <c>auth --import</c>; a file in another format, or whose key is malformed, is refused without repeating it.
+    /// </summary>
+    public byte[] ReadUpstreamPlaintext()
+    {
+        if (!Exists) throw new IdentityException($"--import: no keystore at {Path} to import");
+        string json;
+        try
+        {
+            json = File.ReadAllText(Path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IdentityException($"--import: {Path} cannot be read ({e.GetType().Name})");
+        }
+        if (!IsUpstreamPlaintext(json))
+            throw new IdentityException($"--import: {Path} is not the upstream runner's unencrypted keystore ({{\"private_key\": …}}); an encrypted keystore needs no import");
+        using var document = JsonDocument.Parse(json);
+        var value = document.RootElement.GetProperty("private_key");
+        return PrivateKeyText.Parse(value.ValueKind == JsonValueKind.String ? value.GetString() : null, $"--import: {Path}'s private_key");
     }
 
     /// <summary>The upstream runner writes <c>{"private_key": "…"}</c> in plaintext at the same path.</summary>

@@ -175,19 +175,65 @@ public sealed class AuthCommandTests : IDisposable
     }
 
     [Fact]
-    public void An_upstream_plaintext_keystore_is_replaced_by_an_encrypted_one_with_a_note()
+    public void An_upstream_plaintext_keystore_is_kept_unless_replaced_on_purpose_and_then_encrypted_with_a_note()
     {
         Directory.CreateDirectory(Path.GetDirectoryName(KeystorePath)!);
         var upstream = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         File.WriteAllText(KeystorePath, $$"""{"private_key": "{{upstream}}"}""");
 
+        // Another key over the upstream's (which may be the one that staked): refused, the file untouched.
         var (code, stdout, stderr) = Auth(key, null);
+        Assert.Equal(1, code);
+        Assert.Contains($"holds the upstream runner's unencrypted key (address {new EthECKey(upstream).GetPublicAddress()}): run 'parity-runner auth --import'", stderr);
+        Assert.Contains("nothing was written", stderr);
+        Assert.DoesNotContain(upstream, stdout + stderr);
+        Assert.Equal($$"""{"private_key": "{{upstream}}"}""", File.ReadAllText(KeystorePath));
+
+        (code, stdout, stderr) = Auth(key, null, "--replace");
 
         Assert.True(code == 0, stderr);
-        Assert.Contains("unencrypted upstream key", stderr);
+        Assert.Contains("unencrypted upstream key file is now encrypted in place; remove any other copies", stderr);
         var json = File.ReadAllText(KeystorePath);
         Assert.DoesNotContain(upstream, json);
         Assert.DoesNotContain(upstream, stdout + stderr);
         Assert.Equal(key, Convert.ToHexStringLower(new KeyStoreService().DecryptKeyStoreFromJson(Passphrase, json)));
+    }
+
+    [Fact]
+    public void Import_encrypts_the_upstream_plaintext_keystore_in_place_and_refuses_what_is_not_one()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(KeystorePath)!);
+        File.WriteAllText(KeystorePath, $$"""{"private_key": "0x{{key}}"}""");
+
+        var (code, stdout, stderr) = Auth(null, null, "--import");
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains($"address: {new EthECKey(key).GetPublicAddress()}", stdout);
+        Assert.Contains("remove any other copies", stderr);
+        AssertKeyNotIn(stdout, stderr);
+        var json = File.ReadAllText(KeystorePath);
+        AssertKeyNotIn(json);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(KeystorePath));
+        Assert.Equal(key, Convert.ToHexStringLower(new KeyStoreService().DecryptKeyStoreFromJson(Passphrase, json)));
+
+        // Now encrypted: nothing more to import, and the file is unchanged.
+        (code, _, stderr) = Auth(null, null, "--import");
+        Assert.Equal(1, code);
+        Assert.Contains("is not the upstream runner's unencrypted keystore", stderr);
+        Assert.Equal(json, File.ReadAllText(KeystorePath));
+
+        // A malformed upstream key is refused without being repeated; a key given twice is refused.
+        File.WriteAllText(KeystorePath, """{"private_key": "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b7869zz"}""");
+        (code, stdout, stderr) = Auth(null, null, "--import");
+        Assert.Equal(1, code);
+        Assert.Contains("private_key", stderr);
+        Assert.DoesNotContain("59c6995e", stdout + stderr);
+        (code, _, stderr) = Auth(null, null, "--import", "--private-key-file", KeyFile(key));
+        Assert.Equal(1, code);
+        Assert.Contains("give the key one way", stderr);
+        File.Delete(KeystorePath);
+        (code, _, stderr) = Auth(null, null, "--import");
+        Assert.Equal(1, code);
+        Assert.Contains("--import: no keystore at", stderr);
     }
 }
