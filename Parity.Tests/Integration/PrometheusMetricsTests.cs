@@ -115,6 +115,11 @@ public sealed class PrometheusMetricsTests : IDisposable
         var (rounds, flTasks) = await RunSession(api, totalRounds: 2);
         Assert.Equal(2, rounds);
         Assert.True(flTasks >= 2 * 2, $"{flTasks} federated_learning tasks for two rounds of two participants");
+        // Every completed task's reward recorded (the completion hook runs after the result is stored): the ledger's
+        // count is the condition, so the counters below are final when scraped.
+        var rewards = 5 + flTasks;
+        await Eventually.True(async () => JsonDocument.Parse(await api.GetStringAsync("/api/v1/rewards?limit=1")).RootElement
+            .GetProperty("count").GetInt32() == rewards, TimeSpan.FromSeconds(60), $"{rewards} rewards recorded");
 
         // Every target scraped after all of that had happened (and the queue's one-way updates had a scrape interval to
         // land): what Prometheus holds now is the final count, so each value is read once, not polled until it fits.
@@ -143,6 +148,10 @@ public sealed class PrometheusMetricsTests : IDisposable
         Assert.Equal(flTasks, await Query(prometheus, "sum(parity_tasks_submitted_total{task_type=\"federated_learning\"})"));
         Assert.Equal(flTasks, await Query(prometheus, "sum(parity_tasks_completed_total{task_type=\"federated_learning\"})"));
         Assert.Equal(0, await Query(prometheus, "sum(parity_tasks_unfinished)"));
+        // Rewards: one per completed task (failed ones earn nothing), metered (no task set a reward), unpaid (no payer).
+        Assert.Equal(rewards, await Query(prometheus, "sum(parity_rewards_recorded_total)"));
+        Assert.Equal(rewards, await Query(prometheus, "sum(parity_rewards_recorded_total{reward_basis=\"metered\",reward_status=\"unpaid\"})"));
+        Assert.True(await Query(prometheus, "sum(parity_rewards_recorded_tokens_total)") >= rewards * (double)Parity.Chain.RewardFormula.Minimum);
         // Both runners' slots: 3 each, none in use once everything finished.
         Assert.Equal(6, await Query(prometheus, "sum(parity_runner_slots{slot_state=\"free\"})"));
         Assert.Equal(0, await Query(prometheus, "sum(parity_runner_slots{slot_state=\"used\"})"));
