@@ -24,7 +24,7 @@ public sealed class RewardPayerCrashTests(DevChain18 chain) : IClassFixture<DevC
     private readonly string _clusterId = "pay-" + Guid.NewGuid().ToString("N")[..12];
     private readonly string _creator = $"creator-{Guid.NewGuid():N}";
 
-    private Dictionary<string, string> Common() => new()
+    private Dictionary<string, string> Common() => new Dictionary<string, string>
     {
         ["ORLEANS_CLUSTERING"] = "redis",
         ["ORLEANS_REDIS"] = TestEngines.Redis,
@@ -35,13 +35,7 @@ public sealed class RewardPayerCrashTests(DevChain18 chain) : IClassFixture<DevC
         ["RUNNER_HEARTBEAT_INTERVAL"] = "500ms",
         ["RUNNER_LEASE_DURATION"] = "3s",
         ["RUNNER_SHELL_ENABLED"] = "true",
-        ["BLOCKCHAIN_RPC"] = chain.Rpc,
-        ["BLOCKCHAIN_CHAIN_ID"] = chain.ChainId.ToString(CultureInfo.InvariantCulture),
-        ["BLOCKCHAIN_TOKEN_ADDRESS"] = chain.Token,
-        ["BLOCKCHAIN_STAKE_WALLET_ADDRESS"] = chain.StakeWallet,
-        ["BLOCKCHAIN_PAYER_KEY_FILE"] = chain.Env["PARITY_OWNER_KEY_FILE"],
-        ["BLOCKCHAIN_PAYOUT_RETRY_MAX"] = "2s",
-    };
+    }.Concat(chain.PayerSettings(retryMax: "2s")).ToDictionary();
 
     private ParityProcess StartSilo(string name)
     {
@@ -54,20 +48,12 @@ public sealed class RewardPayerCrashTests(DevChain18 chain) : IClassFixture<DevC
         return silo;
     }
 
-    private async Task StakeAsync(string device, BigInteger units)
-    {
-        var wallet = chain.Wallet(await chain.NewWalletAsync(units));
-        await PrivateDevChain.SendAsync(wallet, chain.Token, new StakeWalletAbi.Approve { Spender = chain.StakeWallet, Value = units });
-        await PrivateDevChain.SendAsync(wallet, chain.StakeWallet,
-            new StakeWalletAbi.AddFunds { Amount = units, DeviceId = device, Wallet = wallet.TransactionManager.Account.Address });
-    }
-
     [Fact]
     public async Task A_payout_in_flight_when_every_silo_is_sigkilled_is_paid_once_after_a_restart()
     {
         string[] names = ["pay-a", "pay-b"];
-        await StakeAsync(_creator, chain.One * 100);
-        foreach (var name in names) await StakeAsync(name, BigInteger.One);
+        await chain.StakeAsync(_creator, chain.One * 100);
+        foreach (var name in names) await chain.StakeAsync(name, BigInteger.One);
         var stakeBefore = await chain.StakeOfAsync(_creator);
 
         var silos = names.Select(StartSilo).ToList();

@@ -25,20 +25,13 @@ public abstract class RewardChainCluster(PrivateDevChain chain, int confirmation
 
     public async Task InitializeAsync()
     {
-        cluster = await ParityTestCluster.StartAsync(silos: 2, overrides: _ => new Dictionary<string, string?>
-        {
-            ["BLOCKCHAIN_RPC"] = chain.Rpc,
-            ["BLOCKCHAIN_CHAIN_ID"] = chain.ChainId.ToString(CultureInfo.InvariantCulture),
-            ["BLOCKCHAIN_TOKEN_ADDRESS"] = chain.Token,
-            ["BLOCKCHAIN_STAKE_WALLET_ADDRESS"] = chain.StakeWallet,
-            ["BLOCKCHAIN_PAYER_KEY_FILE"] = chain.Env["PARITY_OWNER_KEY_FILE"],
-            ["BLOCKCHAIN_PAYOUT_RETRY_MAX"] = "2s",
-            ["BLOCKCHAIN_CONFIRMATIONS"] = confirmations.ToString(CultureInfo.InvariantCulture),
-        });
+        var settings = chain.PayerSettings(retryMax: "2s");
+        settings["BLOCKCHAIN_CONFIRMATIONS"] = confirmations.ToString(CultureInfo.InvariantCulture);
+        cluster = await ParityTestCluster.StartAsync(silos: 2, overrides: _ => settings.ToDictionary(p => p.Key, p => (string?)p.Value));
         // The creator's stake pays; every runner (its name is its device id) has staked, so it can be paid.
-        await StakeAsync(creator, chain.One * 100);
+        await chain.StakeAsync(creator, chain.One * 100);
         foreach (var runner in await cluster.Client.GetGrain<IRunnerDirectoryGrain>(0).GetRunners())
-            if (await chain.StakeOfAsync(runner.Name) == 0) await StakeAsync(runner.Name, BigInteger.One);
+            if (await chain.StakeOfAsync(runner.Name) == 0) await chain.StakeAsync(runner.Name, BigInteger.One);
     }
 
     public async Task DisposeAsync()
@@ -49,14 +42,6 @@ public abstract class RewardChainCluster(PrivateDevChain chain, int confirmation
 
     protected IRewardLedgerGrain Ledger => cluster.Client.GetGrain<IRewardLedgerGrain>(0);
     protected IRewardPayerGrain Payer => cluster.Client.GetGrain<IRewardPayerGrain>(IRewardPayerGrain.Key);
-
-    protected async Task StakeAsync(string device, BigInteger units)
-    {
-        var wallet = chain.Wallet(await chain.NewWalletAsync(units));
-        await PrivateDevChain.SendAsync(wallet, chain.Token, new StakeWalletAbi.Approve { Spender = chain.StakeWallet, Value = units });
-        await PrivateDevChain.SendAsync(wallet, chain.StakeWallet,
-            new StakeWalletAbi.AddFunds { Amount = units, DeviceId = device, Wallet = wallet.TransactionManager.Account.Address });
-    }
 
     protected async Task<ParityTask> RunAsync(string id, string? creatorDevice)
     {
@@ -158,7 +143,7 @@ public abstract class RewardPayoutTests(PrivateDevChain chain) : RewardChainClus
         Assert.Null(refused.TxHash);
         Assert.Empty(await PaymentsAsync(late));
 
-        await StakeAsync(late, Chain.One * 10);
+        await Chain.StakeAsync(late, Chain.One * 10);
         var paid = await EntryAsync(id, e => e.Status == RewardStatus.Paid, "paid once the creator staked");
         Assert.True(paid.Attempts >= 2, $"{paid.Attempts} attempts");
         var payment = Assert.Single(await PaymentsAsync(late));

@@ -81,6 +81,25 @@ public abstract class PrivateDevChain : IDisposable
         return key;
     }
 
+    /// <summary>Stakes <paramref name="units"/> for <paramref name="device"/> from a new wallet (approve, then addFunds).</summary>
+    public async Task StakeAsync(string device, BigInteger units)
+    {
+        var wallet = Wallet(await NewWalletAsync(units));
+        await SendAsync(wallet, Token, new StakeWalletAbi.Approve { Spender = StakeWallet, Value = units });
+        await SendAsync(wallet, StakeWallet, new StakeWalletAbi.AddFunds { Amount = units, DeviceId = device, Wallet = wallet.TransactionManager.Account.Address });
+    }
+
+    /// <summary>The keys of a cluster that pays rewards on this chain, as the StakeWallet's owner.</summary>
+    public Dictionary<string, string> PayerSettings(string retryMax) => new()
+    {
+        ["BLOCKCHAIN_RPC"] = Rpc,
+        ["BLOCKCHAIN_CHAIN_ID"] = ChainId.ToString(CultureInfo.InvariantCulture),
+        ["BLOCKCHAIN_TOKEN_ADDRESS"] = Token,
+        ["BLOCKCHAIN_STAKE_WALLET_ADDRESS"] = StakeWallet,
+        ["BLOCKCHAIN_PAYER_KEY_FILE"] = Env["PARITY_OWNER_KEY_FILE"],
+        ["BLOCKCHAIN_PAYOUT_RETRY_MAX"] = retryMax,
+    };
+
     public static async Task<TransactionReceipt> SendAsync<T>(Web3 web3, string contract, T message) where T : FunctionMessage, new()
     {
         var receipt = await web3.Eth.GetContractTransactionHandler<T>().SendRequestAndWaitForReceiptAsync(contract, message);
