@@ -121,8 +121,10 @@ public sealed class UpstreamClientTests : IAsyncLifetime
         Assert.Equal(["free", "mine"], offered.Tasks.Select(t => t.Id).Order());
         Assert.All(offered.Tasks, t => Assert.Equal(TaskType.Command, t.Type));
         var refused = Assert.Single(offered.Refused);
-        Assert.Contains("tasks[", refused);
-        Assert.Contains("command", refused);
+        Assert.Equal("broken", refused.Id);
+        Assert.Contains("tasks[", refused.Problem);
+        Assert.Contains("command", refused.Problem);
+        Assert.StartsWith("task.config", refused.Error);
     }
 
     [Fact]
