@@ -95,8 +95,8 @@ public sealed record PromptCompletion
 
 /// <summary>
 /// <c>POST /api/v1/federated-learning/model-updates</c> (UPSTREAM.md §7.2): a participant's update for a session that
-/// lives on the server. <c>gradients</c> is the update itself (local − global; the reference sent a copy of the weights
-/// under that name) and is always present, as the reference requires; <c>weights</c> are the local model, which is what
+/// lives on the server. <c>gradients</c> is the update itself (trained − the model training started from; the reference
+/// sent a copy of the weights under that name) and is always present, as the reference requires; <c>weights</c> are the local model, which is what
 /// the reference averages. Training time goes under both names, <c>training_time</c> (what the reference runner sent)
 /// and <c>training_time_ms</c> (what its server reads). A forest travels as <c>forest</c> (base64 of the serialized
 /// forest), never as float arrays for the server to average.
