@@ -130,21 +130,21 @@ public sealed record FederatedTaskConfig
     public static string? WithSessionSeed(string? json)
     {
         if (string.IsNullOrEmpty(json)) return json;
-        System.Text.Json.Nodes.JsonObject? root;
         try
         {
-            root = System.Text.Json.Nodes.JsonNode.Parse(json) as System.Text.Json.Nodes.JsonObject;
+            // A JsonObject reads its properties lazily: a duplicate key throws on first access, so all of it is in here.
+            if (System.Text.Json.Nodes.JsonNode.Parse(json) is not System.Text.Json.Nodes.JsonObject root
+                || root["partition_config"] is not System.Text.Json.Nodes.JsonObject partition || partition["seed"] is not null
+                || root["session_id"] is not System.Text.Json.Nodes.JsonValue session || !session.TryGetValue<string>(out var sessionId)
+                || sessionId.Trim().Length == 0)
+                return json;
+            partition["seed"] = SessionSeed(sessionId.Trim());
+            return root.ToJsonString();
         }
         catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException)
         {
             return json;
         }
-        if (root?["partition_config"] is not System.Text.Json.Nodes.JsonObject partition || partition["seed"] is not null
-            || root["session_id"] is not System.Text.Json.Nodes.JsonValue session || !session.TryGetValue<string>(out var sessionId)
-            || sessionId.Trim().Length == 0)
-            return json;
-        partition["seed"] = SessionSeed(sessionId.Trim());
-        return root.ToJsonString();
     }
 
     /// <summary>The partition seed shared by a session's participants: the first 53 bits of SHA-256 of its id.</summary>
