@@ -21,16 +21,21 @@ public sealed class NetworkFederatedTests : IAsyncLifetime
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
     private readonly UpstreamTestServer _server = new();
     private readonly string _root = Directory.CreateTempSubdirectory("parity-netfl-").FullName;
-    private ParityTestCluster _cluster = null!;
-    private GatewayHost _gateway = null!;
+    private ParityTestCluster? _cluster;
+    private GatewayHost? _gateway;
     private string _irisCid = "";
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync() => Start(silos: 1, redisReminders: false);
+
+    /// <summary>The cluster (and its gateway, which holds iris); a test that needs another shape starts it again.</summary>
+    private async Task Start(int silos, bool redisReminders)
     {
-        await _server.StartAsync();
+        if (!_server.Running) await _server.StartAsync();
+        if (_gateway is not null) await _gateway.DisposeAsync();
+        if (_cluster is not null) await _cluster.DisposeAsync();
         var port = TestEngines.FreeTcpPort();
-        _cluster = await ParityTestCluster.StartAsync(1,
-            _ => new Dictionary<string, string?>
+        _cluster = await ParityTestCluster.StartAsync(silos,
+            silo => new Dictionary<string, string?>
             {
                 ["RUNNER_SERVER_URL"] = _server.Url.ToString(),
                 ["RUNNER_WALLET_ADDRESS"] = UpstreamTestClient.Wallet,
@@ -38,25 +43,33 @@ public sealed class NetworkFederatedTests : IAsyncLifetime
                 ["RUNNER_SERVER_POLL_INTERVAL"] = "200ms",
                 ["RUNNER_SERVER_TIMEOUT"] = "2s",
                 ["IPFS_GATEWAYS"] = $"http://127.0.0.1:{port}",
-                ["RUNNER_CACHE_DIR"] = Path.Combine(_root, "cache"),
+                ["RUNNER_CACHE_DIR"] = Path.Combine(_root, $"cache-{Guid.NewGuid():N}"),
             },
-            silo => silo.Services.Configure<UpstreamOptions>(o =>
+            silo =>
             {
-                o.DeviceId = Device;
-                o.RetryDelay = TimeSpan.FromMilliseconds(20);
-                o.MaxRetries = 2;
-            }));
+                silo.Services.Configure<UpstreamOptions>(o =>
+                {
+                    o.DeviceId = Device;
+                    o.RetryDelay = TimeSpan.FromMilliseconds(20);
+                    o.MaxRetries = 2;
+                });
+                // Reminders that outlive a silo, as a Redis cluster's do (the test cluster's default keeps them in memory).
+                if (redisReminders)
+                    silo.UseRedisReminderService(o => o.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(TestEngines.Redis));
+            });
         _gateway = await GatewayHost.StartAsync(_cluster.Client, new Dictionary<string, string?> { ["STORAGE_DIR"] = Path.Combine(_root, "storage") }, port);
         _irisCid = await _gateway.UploadAsync(await File.ReadAllBytesAsync(TestDatasets.PathOf("iris.csv")));
     }
 
     public async Task DisposeAsync()
     {
-        await _gateway.DisposeAsync();
-        await _cluster.DisposeAsync();
+        if (_gateway is not null) await _gateway.DisposeAsync();
+        if (_cluster is not null) await _cluster.DisposeAsync();
         await _server.DisposeAsync();
         Directory.Delete(_root, recursive: true);
     }
+
+    private ParityTestCluster Cluster => _cluster!;
 
     /// <summary>A round task's config as the reference server writes it (§7.2), for part 0 of 2.</summary>
     private JsonObject Config(string session, string round) => new()
@@ -86,7 +99,7 @@ public sealed class NetworkFederatedTests : IAsyncLifetime
 
         await Eventually.True(() => _server.StoredModelUpdate(round, Device) is not null, Patience, "the model update submitted");
 
-        var task = (await _cluster.TaskGrain(id).Get())!;
+        var task = (await Cluster.TaskGrain(id).Get())!;
         Assert.Equal(TaskState.Completed, task.Status);
         // The reference server sends no partition seed: the session's, derived from its id alike by every participant.
         Assert.Equal(Parity.Federation.FederatedTaskConfig.SessionSeed(session),
@@ -134,8 +147,8 @@ public sealed class NetworkFederatedTests : IAsyncLifetime
         {
             Id = id, Title = "own", Type = TaskType.FederatedLearning, Config = config.ToJsonString(), CreatedAt = DateTimeOffset.UtcNow,
         };
-        Assert.Equal(SubmitOutcome.Accepted, await _cluster.TaskGrain(id).Submit(task));
-        Assert.Equal(TaskState.Completed, (await _cluster.WaitFinished(id, Patience)).Status);
+        Assert.Equal(SubmitOutcome.Accepted, await Cluster.TaskGrain(id).Submit(task));
+        Assert.Equal(TaskState.Completed, (await Cluster.WaitFinished(id, Patience)).Status);
 
         // Two heartbeats after it finished: an owed update would have been sent by then.
         var beats = _server.Heartbeats.Count;
@@ -176,11 +189,50 @@ public sealed class NetworkFederatedTests : IAsyncLifetime
         Assert.Contains(error, reported);
         Assert.Equal("", result.Body["output"]!.GetValue<string>());
         // Never run in the cluster, never submitted, and not offered again: the server has its outcome.
-        Assert.Null(await _cluster.TaskGrain(id).Get());
+        Assert.Null(await Cluster.TaskGrain(id).Get());
         Assert.DoesNotContain(ModelUpdates, _server.Requests);
         Assert.Equal("completed", _server.Task(id)!["status"]!.GetValue<string>());
         var polls = _server.Requests.Count(r => r == "GET /api/v1/runners/tasks/available");
         await Eventually.True(() => _server.Requests.Count(r => r == "GET /api/v1/runners/tasks/available") > polls + 2, Patience, "three more polls");
+        Assert.Single(_server.Receipts);
+    }
+
+    [Fact]
+    public async Task A_model_update_owed_by_a_task_whose_silo_died_is_still_submitted_once_and_its_result_not_again()
+    {
+        await Start(silos: 2, redisReminders: true);
+        var id = Guid.NewGuid().ToString();
+        var session = Guid.NewGuid().ToString();
+        var round = Guid.NewGuid().ToString();
+        // The cluster's polls find nothing, so the test claims the task (else a poll may claim it first and place its grain).
+        _server.Answer("GET /api/v1/runners/tasks/available", 200, () => "[]"u8.ToArray());
+        _server.AddTask(id, "federated_learning", Config(session, round), runnerId: Device);
+        // Claimed as the cluster's runner would, and submitted with its grain placed on the silo that will die; the
+        // server refuses every update with 503 until that silo is gone.
+        using var runner = new UpstreamTestClient(_server.Url, Device);
+        await runner.Client.RegisterAsync(new RunnerRegistration { WalletAddress = UpstreamTestClient.Wallet, Webhook = UpstreamTestClient.Webhook }, default);
+        var claimed = (await runner.Client.ClaimAsync(id, default))!;
+        _server.Fail(ModelUpdates, 503, count: int.MaxValue);
+        var doomed = Cluster.Cluster.Silos[1];
+        Orleans.Runtime.RequestContext.Set(Orleans.Runtime.Placement.IPlacementDirector.PlacementHintKey, doomed.SiloAddress);
+        try
+        {
+            Assert.Equal(SubmitOutcome.Accepted, await Cluster.TaskGrain(id).Submit(claimed with { Upstream = new UpstreamOrigin { DeviceId = Device } }));
+        }
+        finally
+        {
+            Orleans.Runtime.RequestContext.Remove(Orleans.Runtime.Placement.IPlacementDirector.PlacementHintKey);
+        }
+
+        // The result goes; the update is refused (more than one hook run: the grain's own retry too); then the silo dies.
+        await Eventually.True(() => _server.StoredResult(id) is not null, Patience, "the result reported");
+        await Eventually.True(() => _server.Requests.Count(r => r == ModelUpdates) > 3, Patience, "the update refused by a retry of the hook");
+        await Cluster.Cluster.KillSiloAsync(doomed);
+        _server.Heal();
+
+        await Eventually.True(() => _server.StoredModelUpdate(round, Device) is not null, TimeSpan.FromMinutes(4), "the update submitted");
+        Assert.Single(_server.ModelUpdates);
+        Assert.Equal(75, _server.ModelUpdates[0].Body["data_size"]!.GetValue<int>());
         Assert.Single(_server.Receipts);
     }
 }
