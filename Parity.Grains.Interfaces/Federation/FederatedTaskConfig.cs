@@ -122,12 +122,47 @@ public sealed record FederatedTaskConfig
         }
     }
 
+    /// <summary>
+    /// An upstream task's config with <c>partition_config.seed</c> set, when it has none, to the one its session's every
+    /// participant derives alike: the first 53 bits of SHA-256 of <c>session_id</c> (a JSON number any reader keeps exact).
+    /// Anything else (no session id, no partition object, not JSON) is returned as it is, for the validator to name.
+    /// </summary>
+    public static string? WithSessionSeed(string? json)
+    {
+        if (string.IsNullOrEmpty(json)) return json;
+        try
+        {
+            // A JsonObject reads its properties lazily: a duplicate key throws on first access, so all of it is in here.
+            if (System.Text.Json.Nodes.JsonNode.Parse(json) is not System.Text.Json.Nodes.JsonObject root
+                || root["partition_config"] is not System.Text.Json.Nodes.JsonObject partition || partition["seed"] is not null
+                || root["session_id"] is not System.Text.Json.Nodes.JsonValue session || !session.TryGetValue<string>(out var sessionId)
+                || sessionId.Trim().Length == 0)
+                return json;
+            partition["seed"] = SessionSeed(sessionId.Trim());
+            return root.ToJsonString();
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException)
+        {
+            return json;
+        }
+    }
+
+    /// <summary>The partition seed shared by a session's participants: the first 53 bits of SHA-256 of its id.</summary>
+    public static long SessionSeed(string sessionId)
+    {
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(sessionId));
+        return (long)(System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(hash) >> 11);
+    }
+
     /// <summary>Parses and validates; every failure is a <see cref="TaskConfigException"/> naming the field.</summary>
     public static FederatedTaskConfig Parse(string? json)
     {
         using var document = JsonFields.ParseObject(json, "config", required: true,
             "config is required for federated_learning tasks")!;
         var root = document.RootElement;
+        // First: the session's id is where a missing partition seed of an upstream task comes from.
+        var sessionId = Identifier(root, "session_id");
+        var roundId = Identifier(root, "round_id");
 
         var modelType = RequiredString(root, "model_type").ToLowerInvariant() switch
         {
@@ -159,8 +194,8 @@ public sealed record FederatedTaskConfig
 
         var config = new FederatedTaskConfig
         {
-            SessionId = RequiredString(root, "session_id"),
-            RoundId = RequiredString(root, "round_id"),
+            SessionId = sessionId,
+            RoundId = roundId,
             ModelType = modelType,
             DatasetCid = cid,
             DataFormat = format,
@@ -224,6 +259,26 @@ public sealed record FederatedTaskConfig
     {
         var text = JsonFields.String(root, name, "config.")?.Trim();
         return string.IsNullOrEmpty(text) ? throw new TaskConfigException($"config.{name} is required") : text;
+    }
+
+    /// <summary>The longest <c>session_id</c> / <c>round_id</c>: the upstream's are UUIDs, Parity's a session id and a round.</summary>
+    public const int MaxIdentifierLength = 256;
+
+    /// <summary>
+    /// A session or round id: required, printable ASCII without spaces (a UUID upstream, <c>{session}:r{n}</c> here) and
+    /// at most <see cref="MaxIdentifierLength"/> characters. It goes back to the server in the model update, its
+    /// idempotency header and log lines, so a hostile one is refused here, naming the field, rather than when a header
+    /// cannot carry it.
+    /// </summary>
+    private static string Identifier(JsonElement root, string name)
+    {
+        var text = RequiredString(root, name);
+        if (text.Length > MaxIdentifierLength)
+            throw new TaskConfigException($"config.{name} exceeds {MaxIdentifierLength} characters");
+        foreach (var c in text)
+            if (c is < '!' or > '~')
+                throw new TaskConfigException($"config.{name} must be printable ASCII without spaces, got character U+{(int)c:X4}");
+        return text;
     }
 
     private static JsonElement Object(JsonElement root, string name) => JsonFields.Field(root, name) switch

@@ -108,6 +108,10 @@ public static partial class TaskValidator
             throw new TaskConfigException(
                 $"{path}.creator_device_id must be 1-{MaxDeviceIdLength} characters without control characters or surrounding spaces (a StakeWallet device id)");
 
+        // A reference server sends no partition seed (its runners drew unshared ones, §8); every participant of its
+        // session derives the same one from the session id, so their parts are disjoint and complete (§17).
+        if (source == TaskSource.Upstream && task.Type == TaskType.FederatedLearning)
+            task = task with { Config = Parity.Federation.FederatedTaskConfig.WithSessionSeed(task.Config) };
         try
         {
             if (source == TaskSource.Api) TaskTypes.Of(task.Type).RefuseUnknownFields(task);

@@ -87,17 +87,17 @@ public sealed class UpstreamClient(HttpClient http, UpstreamOptions options, Tim
         if (root.ValueKind != JsonValueKind.Array)
             throw new UpstreamException(route, $"the answer must be a JSON array of tasks, got {root.ValueKind}", 200, transient: false);
         var tasks = new List<ParityTask>();
-        var refused = new List<string>();
+        var refused = new List<RefusedTask>();
         var index = 0;
         foreach (var element in root.EnumerateArray())
         {
             try
             {
-                tasks.Add(TaskValidator.Parse(element, $"tasks[{index}]", clock.GetUtcNow(), TaskSource.Upstream));
+                tasks.Add(TaskValidator.Parse(element, "task", clock.GetUtcNow(), TaskSource.Upstream));
             }
             catch (TaskConfigException e)
             {
-                refused.Add(e.Message);
+                refused.Add(new RefusedTask(IdOf(element), $"tasks[{index}]: {e.Message}", e.Message));
             }
             index++;
         }
@@ -128,6 +128,19 @@ public sealed class UpstreamClient(HttpClient http, UpstreamOptions options, Tim
     }
 
     /// <summary>
+    /// Claims a task this runner will not run (its config is refused), only to report it failed: true when the server
+    /// gave it to this runner, false when it is not available (409). The answer's task is not read.
+    /// </summary>
+    public async Task<bool> ClaimToFailAsync(string taskId, CancellationToken cancellation)
+    {
+        var route = $"POST /api/v1/runners/tasks/{taskId}/start";
+        using var response = await SendAsync(route, HttpMethod.Post, $"runners/tasks/{Escape(taskId)}/start", null, null, cancellation);
+        if (response.StatusCode == HttpStatusCode.Conflict) return false;
+        await ExpectAsync(route, response, [HttpStatusCode.OK]);
+        return true;
+    }
+
+    /// <summary>
     /// Reports a task's result (<c>…/tasks/{id}/result</c>); 200 with an empty body. The server upserts one result per
     /// task, so a repeat after a lost answer changes nothing; a 4xx (403: the task is another runner's) throws a
     /// non-transient <see cref="UpstreamException"/>.
@@ -151,6 +164,22 @@ public sealed class UpstreamClient(HttpClient http, UpstreamOptions options, Tim
             deviceId, cancellation, idempotencyKey: promptId);
         await ExpectAsync(route, response, [HttpStatusCode.OK]);
     }
+
+    /// <summary>
+    /// Submits a federated model update (<c>…/federated-learning/model-updates</c>); 200, or 400 <c>{"error"}</c> (a
+    /// refusal). The reference keeps one update per (round, runner), a repeat replacing it; the
+    /// <c>Idempotency-Key</c> (session, round, runner) lets a server that deduplicates see a retry as one.
+    /// </summary>
+    public async Task SubmitModelUpdateAsync(UpstreamModelUpdate update, CancellationToken cancellation)
+    {
+        const string route = "POST /api/v1/federated-learning/model-updates";
+        using var response = await SendAsync(route, HttpMethod.Post, "federated-learning/model-updates", update,
+            update.RunnerId, cancellation, idempotencyKey: ModelUpdateKey(update));
+        await ExpectAsync(route, response, [HttpStatusCode.OK, HttpStatusCode.Created]);
+    }
+
+    /// <summary>The idempotency key of a model update: its session, round and runner.</summary>
+    public static string ModelUpdateKey(UpstreamModelUpdate update) => $"{update.SessionId}/{update.RoundId}/{update.RunnerId}";
 
     private async Task<HttpResponseMessage> SendAsync(string route, HttpMethod method, string path, object? body,
         string? deviceId, CancellationToken cancellation, string? idempotencyKey = null)
@@ -238,6 +267,11 @@ public sealed class UpstreamClient(HttpClient http, UpstreamOptions options, Tim
 
     private static string Escape(string id) => Uri.EscapeDataString(id);
 
+    /// <summary>The id of a task that does not parse, when it is one a task could have; else null.</summary>
+    private static string? IdOf(JsonElement element) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String
+        && id.GetString() is { } text && TaskValidator.IsValidId(text) ? text : null;
+
     private static string Describe(Exception e) => e switch
     {
         HttpRequestException { HttpRequestError: not HttpRequestError.Unknown } h => $"{h.HttpRequestError}: {Printable(h.Message)}",
@@ -259,4 +293,10 @@ public sealed class UpstreamClient(HttpClient http, UpstreamOptions options, Tim
 }
 
 /// <summary>What <c>GET /api/v1/runners/tasks/available</c> offered: the tasks that parse, and why the others do not.</summary>
-public sealed record AvailableTasks(IReadOnlyList<ParityTask> Tasks, IReadOnlyList<string> Refused);
+public sealed record AvailableTasks(IReadOnlyList<ParityTask> Tasks, IReadOnlyList<RefusedTask> Refused);
+
+/// <summary>
+/// An offered task that does not parse: its id when it has a usable one, the problem for the log (with its place in
+/// the list) and the problem as the task's error (naming the field, e.g. <c>task.config.round_id is required</c>).
+/// </summary>
+public sealed record RefusedTask(string? Id, string Problem, string Error);

@@ -162,8 +162,16 @@ public sealed class UpstreamLifecycle(
         var free = executions.SlotsTotal - executions.SlotsUsed;
         if (free <= 0) return;
         var offered = await Client.ListAvailableTasksAsync(_stop.Token);
-        foreach (var problem in offered.Refused)
-            logger.LogWarning("Runner {DeviceId}: an available task is not taken: {Problem}", options.DeviceId, problem);
+        foreach (var refused in offered.Refused)
+        {
+            if (refused.Id is null || free <= 0)
+            {
+                logger.LogWarning("Runner {DeviceId}: an available task is not taken: {Problem}", options.DeviceId, refused.Problem);
+                continue;
+            }
+            await FailRefused(refused);
+            free--;
+        }
         foreach (var task in offered.Tasks.Take(free))
         {
             if (await Client.ClaimAsync(task.Id, _stop.Token) is not { } claimed) continue;
@@ -171,6 +179,26 @@ public sealed class UpstreamLifecycle(
                 .Submit(claimed with { Upstream = new UpstreamOrigin { DeviceId = options.DeviceId } });
             logger.LogInformation("Claimed upstream task {TaskId}: {Outcome}", claimed.Id, outcome);
         }
+    }
+
+    /// <summary>
+    /// A task whose config this runner refuses (a malformed or hostile field) is claimed and reported failed with the
+    /// refusal, naming the field, rather than left pending to be offered (and refused) at every poll while its creator
+    /// hears nothing. A report lost after the claim is not retried here: the server's stall sweep offers the task again.
+    /// </summary>
+    private async Task FailRefused(RefusedTask refused)
+    {
+        if (!await Client.ClaimToFailAsync(refused.Id!, _stop.Token)) return;
+        logger.LogWarning("Runner {DeviceId}: upstream task {TaskId} failed, its config is refused: {Problem}",
+            options.DeviceId, refused.Id, refused.Error);
+        await Client.ReportResultAsync(new UpstreamTaskResult
+        {
+            TaskId = refused.Id!,
+            DeviceId = options.DeviceId,
+            Error = refused.Error,
+            ExitCode = -1,
+            CreatedAt = clock.GetUtcNow(),
+        }, options.DeviceId, _stop.Token);
     }
 
     private RunnerRegistration Registration(Uri webhookUrl)

@@ -41,6 +41,9 @@ public static class UpstreamServices
         // After every other completion hook (see UpstreamReportHook): one per task type.
         foreach (var type in Enum.GetValues<TaskType>())
             services.AddSingleton<ITaskFinishedHook>(sp => new UpstreamReportHook(type, sp, sp.GetRequiredService<ILogger<UpstreamReportHook>>()));
+        // After the result's report, as the reference orders them: a federated task's update for the server's session.
+        services.AddSingleton<ITaskFinishedHook>(sp => new UpstreamModelUpdateHook(sp, sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<UpstreamModelUpdateHook>>()));
         services.AddSingleton(_ => new HostLoad());
         // The URL registered: as configured, or the tunnel's once it is up (the tunnel service sets it).
         services.AddSingleton(sp => new WebhookAddress(

@@ -92,3 +92,37 @@ public sealed record PromptCompletion
     public long ResponseTokens { get; init; }
     public long InferenceTimeMs { get; init; }
 }
+
+/// <summary>
+/// <c>POST /api/v1/federated-learning/model-updates</c> (UPSTREAM.md §7.2): a participant's update for a session that
+/// lives on the server. <c>gradients</c> is the update itself (trained − the model training started from; the reference
+/// sent a copy of the weights under that name) and is always present, as the reference requires; <c>weights</c> are the local model, which is what
+/// the reference averages. Training time goes under both names, <c>training_time</c> (what the reference runner sent)
+/// and <c>training_time_ms</c> (what its server reads). A forest travels as <c>forest</c> (base64 of the serialized
+/// forest), never as float arrays for the server to average.
+/// </summary>
+public sealed record UpstreamModelUpdate
+{
+    public string SessionId { get; init; } = "";
+    public string RoundId { get; init; } = "";
+    public string RunnerId { get; init; } = "";
+    public IReadOnlyDictionary<string, float[]> Gradients { get; init; } = new Dictionary<string, float[]>();
+    public IReadOnlyDictionary<string, float[]> Weights { get; init; } = new Dictionary<string, float[]>();
+    public string UpdateType { get; init; } = "gradients";
+    public int DataSize { get; init; }
+    public double Loss { get; init; }
+    public double? Accuracy { get; init; }
+    public long TrainingTime { get; init; }
+    public long TrainingTimeMs { get; init; }
+    public string? Forest { get; init; }
+    public UpstreamModelUpdateMetadata Metadata { get; init; } = new();
+}
+
+/// <summary>The update's <c>metadata</c>: the reference's <c>submission_time</c> (unix seconds), and what was trained.</summary>
+public sealed record UpstreamModelUpdateMetadata
+{
+    public long SubmissionTime { get; init; }
+    public string? ModelType { get; init; }
+    public string? DatasetCid { get; init; }
+    public string? TaskId { get; init; }
+}

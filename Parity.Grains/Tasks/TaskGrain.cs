@@ -201,6 +201,7 @@ public sealed partial class TaskGrain(
         Log(message);
         // A type without hooks owes nothing: saying so in this write spares a second one.
         Record.HooksDone = !handlers.HooksFor(Record.Task.Type).Any();
+        Record.HooksRun = 0;
         await state.WriteStateAsync();
         TaskMetrics.RecordFinished(Record.Task.Type, status, Now - Record.Task.CreatedAt);
         Announce(Record.Task);
@@ -214,16 +215,35 @@ public sealed partial class TaskGrain(
     {
         if (HooksOwed)
         {
+            var ran = Record.HooksRun;
             try
             {
                 if (Current!.Upstream is not null) await KeepHooksReminder();
-                foreach (var hook in handlers.HooksFor(Current!.Type)) await hook.OnFinishedAsync(Current, Record.Result);
+                var hooks = handlers.HooksFor(Current!.Type).ToList();
+                for (var index = Record.HooksRun; index < hooks.Count; index++)
+                {
+                    await hooks[index].OnFinishedAsync(Current, Record.Result);
+                    ran = index + 1;
+                }
                 Record.HooksDone = true;
                 await state.WriteStateAsync();
             }
             catch (Exception e)
             {
                 logger.LogWarning(e, "A completion hook of task {TaskId} failed; retrying", Current!.Id);
+                if (ran > Record.HooksRun)
+                {
+                    // Those that succeeded are not run again (see TaskRecord.HooksRun); if this write fails, they are.
+                    Record.HooksRun = ran;
+                    try
+                    {
+                        await state.WriteStateAsync();
+                    }
+                    catch (Exception write)
+                    {
+                        logger.LogDebug(write, "Task {TaskId}: its hooks' progress is not stored; they run again", Current!.Id);
+                    }
+                }
                 StartTimer(TickPeriod);
                 await KeepHooksReminder();
                 return;

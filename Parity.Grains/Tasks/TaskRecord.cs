@@ -17,6 +17,12 @@ public sealed class TaskRecord
     /// <summary>The type's completion hooks (an LLM prompt's usage metering) have all run for the result.</summary>
     [Id(7)] public bool HooksDone { get; set; }
     /// <summary>
+    /// How many of the type's completion hooks (in their registration order) have already succeeded for this outcome,
+    /// stored when a later one fails: a retry resumes after them, so a hook that reached the upstream server once (a
+    /// result report) is not sent again because the next one (a model update) met a 5xx.
+    /// </summary>
+    [Id(9)] public int HooksRun { get; set; }
+    /// <summary>
     /// The W3C trace context of the submission (null when nothing traces): dispatches run from the grain's timer, where
     /// no caller's context is current, and continue this trace so a request, its task and its runs are one trace.
     /// </summary>

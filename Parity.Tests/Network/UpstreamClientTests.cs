@@ -121,8 +121,10 @@ public sealed class UpstreamClientTests : IAsyncLifetime
         Assert.Equal(["free", "mine"], offered.Tasks.Select(t => t.Id).Order());
         Assert.All(offered.Tasks, t => Assert.Equal(TaskType.Command, t.Type));
         var refused = Assert.Single(offered.Refused);
-        Assert.Contains("tasks[", refused);
-        Assert.Contains("command", refused);
+        Assert.Equal("broken", refused.Id);
+        Assert.Contains("tasks[", refused.Problem);
+        Assert.Contains("command", refused.Problem);
+        Assert.StartsWith("task.config", refused.Error);
     }
 
     [Fact]
@@ -323,5 +325,63 @@ public sealed class UpstreamClientTests : IAsyncLifetime
         Assert.Equal(expected, error.Status);
         Assert.False(error.Transient);
         Assert.Empty(_server.Completions);
+    }
+
+    private static UpstreamModelUpdate Update(string session = "s-1", string round = "r-1") => new()
+    {
+        SessionId = session, RoundId = round, RunnerId = "device-a",
+        Gradients = new Dictionary<string, float[]> { ["w"] = [0.5f, -0.25f] },
+        Weights = new Dictionary<string, float[]> { ["w"] = [1.5f, 0.75f] },
+        DataSize = 40, Loss = 0.3, Accuracy = 0.9, TrainingTime = 120, TrainingTimeMs = 120,
+        Metadata = new UpstreamModelUpdateMetadata { SubmissionTime = 1_700_000_000, ModelType = "neural_network" },
+    };
+
+    private void AddRound(string session = "s-1", string round = "r-1") =>
+        _server.AddTask($"fl-{round}", "federated_learning", new JsonObject { ["session_id"] = session, ["round_id"] = round });
+
+    [Fact]
+    public async Task A_model_update_goes_in_the_references_shape_with_session_round_and_runner_as_its_key()
+    {
+        AddRound();
+
+        await Client.SubmitModelUpdateAsync(Update(), default);
+
+        var receipt = Assert.Single(_server.ModelUpdates);
+        Assert.Equal("s-1/r-1/device-a", receipt.IdempotencyKey);
+        var body = receipt.Body;
+        Assert.Equal("device-a", body["runner_id"]!.GetValue<string>());
+        Assert.Equal([0.5, -0.25], body["gradients"]!["w"]!.AsArray().Select(v => v!.GetValue<double>()));
+        Assert.Equal([1.5, 0.75], body["weights"]!["w"]!.AsArray().Select(v => v!.GetValue<double>()));
+        Assert.Equal(40, body["data_size"]!.GetValue<int>());
+        Assert.Equal(120, body["training_time"]!.GetValue<long>());
+        Assert.Equal(120, body["training_time_ms"]!.GetValue<long>());
+        Assert.Equal(1_700_000_000, body["metadata"]!["submission_time"]!.GetValue<long>());
+        Assert.Null(body["forest"]); // nulls are left out
+    }
+
+    [Fact]
+    public async Task A_model_update_answered_503_is_retried_and_taken_once()
+    {
+        AddRound();
+        _server.Fail("POST /api/v1/federated-learning/model-updates", 503, count: 2);
+
+        await Client.SubmitModelUpdateAsync(Update(), default);
+
+        Assert.Single(_server.ModelUpdates);
+        Assert.Equal(3, _server.Requests.Count(r => r == "POST /api/v1/federated-learning/model-updates"));
+    }
+
+    [Fact]
+    public async Task A_model_update_for_a_round_the_server_did_not_open_is_a_400_refusal_not_retried()
+    {
+        AddRound();
+
+        var error = await Assert.ThrowsAsync<UpstreamException>(() => Client.SubmitModelUpdateAsync(Update(round: "r-9"), default));
+
+        Assert.Equal(400, error.Status);
+        Assert.False(error.Transient);
+        Assert.Contains("r-9", error.Message);
+        Assert.Single(_server.Requests, r => r == "POST /api/v1/federated-learning/model-updates");
+        Assert.Empty(_server.ModelUpdates);
     }
 }

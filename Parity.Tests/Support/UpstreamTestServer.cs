@@ -17,7 +17,8 @@ namespace Parity.Tests.Support;
 /// 500 on a claim of a task that is not pending, 403 on a result for another runner's task, one stored result per task
 /// (a repeat is an upsert), errors as <c>{"error":"…"}</c>. It records what it received and can be stopped and started
 /// again on the same port, slowed, made to fail (any status, for a number of requests or until told), or made to
-/// answer one route with a canned body.
+/// answer one route with a canned body. Federated model updates (§7.2) are taken for the rounds of the
+/// <c>federated_learning</c> tasks it holds.
 /// </summary>
 public sealed class UpstreamTestServer : IAsyncDisposable
 {
@@ -32,12 +33,16 @@ public sealed class UpstreamTestServer : IAsyncDisposable
     private readonly Dictionary<string, string> _webhooks = new(StringComparer.Ordinal);
     private readonly Dictionary<string, JsonObject> _prompts = new(StringComparer.Ordinal);
     private readonly List<JsonObject> _completions = [];
+    private readonly Dictionary<(string Round, string Runner), JsonObject> _modelUpdates = new();
+    private readonly List<ModelUpdateReceipt> _modelUpdateReceipts = [];
+    private readonly List<JsonObject> _registrations = [];
     private WebApplication? _app;
     private int _port;
     private int? _failStatus;
     private int _failRemaining;
     private TimeSpan _delay;
     private (string Route, int Status, Func<byte[]> Body)? _canned;
+    private readonly Dictionary<string, (int Status, int Remaining)> _routeFaults = new(StringComparer.Ordinal);
 
     /// <summary>The base URL (no path), as RUNNER_SERVER_URL takes it.</summary>
     public Uri Url => new($"http://127.0.0.1:{_port}");
@@ -64,6 +69,7 @@ public sealed class UpstreamTestServer : IAsyncDisposable
         api.MapPost("/runners/tasks/{id}/start", (Delegate)Start);
         api.MapPost("/runners/tasks/{id}/result", (Delegate)Result);
         api.MapPost("/llm/prompts/{id}/complete", (Delegate)CompletePrompt);
+        api.MapPost("/federated-learning/model-updates", (Delegate)ModelUpdate);
         await app.StartAsync();
         _port = new Uri(app.Urls.First()).Port;
         _app = app;
@@ -86,9 +92,19 @@ public sealed class UpstreamTestServer : IAsyncDisposable
         lock (_lock) (_failStatus, _failRemaining) = (status, count);
     }
 
+    /// <summary>Answers the next <paramref name="count"/> requests of "METHOD /path" with <paramref name="status"/> (and an <c>{"error"}</c> body).</summary>
+    public void Fail(string route, int status, int count)
+    {
+        lock (_lock) _routeFaults[route] = (status, count);
+    }
+
     public void Heal()
     {
-        lock (_lock) (_failStatus, _failRemaining, _delay, _canned) = (null, 0, TimeSpan.Zero, null);
+        lock (_lock)
+        {
+            (_failStatus, _failRemaining, _delay, _canned) = (null, 0, TimeSpan.Zero, null);
+            _routeFaults.Clear();
+        }
     }
 
     /// <summary>Waits this long before answering each request.</summary>
@@ -169,6 +185,24 @@ public sealed class UpstreamTestServer : IAsyncDisposable
         lock (_lock) return _tasks.TryGetValue(id, out var task) ? (JsonObject)task.DeepClone() : null;
     }
 
+    /// <summary>Every model update the server took (answered 200), in order, repeats included.</summary>
+    public IReadOnlyList<ModelUpdateReceipt> ModelUpdates
+    {
+        get { lock (_lock) return _modelUpdateReceipts.ToList(); }
+    }
+
+    /// <summary>The update stored for a round's participant (the reference keeps one per round and runner).</summary>
+    public JsonObject? StoredModelUpdate(string roundId, string runnerId)
+    {
+        lock (_lock) return _modelUpdates.TryGetValue((roundId, runnerId), out var update) ? (JsonObject)update.DeepClone() : null;
+    }
+
+    /// <summary>Every registration body the server took (answered 201), in order.</summary>
+    public IReadOnlyList<JsonObject> Registrations
+    {
+        get { lock (_lock) return _registrations.Select(r => (JsonObject)r.DeepClone()).ToList(); }
+    }
+
     public JsonObject? StoredResult(string taskId)
     {
         lock (_lock) return _results.TryGetValue(taskId, out var result) ? (JsonObject)result.DeepClone() : null;
@@ -211,6 +245,11 @@ public sealed class UpstreamTestServer : IAsyncDisposable
             {
                 status = fail;
                 if (_failRemaining != int.MaxValue) _failRemaining--;
+            }
+            else if (_routeFaults.TryGetValue(route, out var routeFault) && routeFault.Remaining > 0)
+            {
+                status = routeFault.Status;
+                _routeFaults[route] = routeFault with { Remaining = routeFault.Remaining - 1 };
             }
         }
         if (delay > TimeSpan.Zero) await System.Threading.Tasks.Task.Delay(delay, context.RequestAborted);
@@ -268,6 +307,7 @@ public sealed class UpstreamTestServer : IAsyncDisposable
             if (string.IsNullOrEmpty(runner["wallet_address"]?.GetValue<string>())) runner["wallet_address"] = wallet;
             _capabilities[device] = (body["model_capabilities"] as JsonArray ?? []).OfType<JsonObject>()
                 .Select(c => (JsonObject)c.DeepClone()).ToList();
+            _registrations.Add((JsonObject)body.DeepClone());
             return Results.Json(runner.DeepClone(), statusCode: 201);
         }
     }
@@ -387,6 +427,39 @@ public sealed class UpstreamTestServer : IAsyncDisposable
             return Results.Ok();
         }
     }
+
+    /// <summary>
+    /// <c>POST /federated-learning/model-updates</c> (§7.2, §13): no identity header, the runner is the body's
+    /// <c>runner_id</c>. <c>session_id</c>, <c>round_id</c> and <c>runner_id</c> are required and <c>gradients</c> must be
+    /// an object (the reference's bindings), else 400 <c>{"error"}</c>; the update is stored per (round, runner), a
+    /// repeat replacing it, and answered 200 <c>{"message"}</c>. Unlike the reference (§15.6) a round this server did
+    /// not open for that session is refused with 400.
+    /// </summary>
+    private async Task<IResult> ModelUpdate(HttpContext context)
+    {
+        if (await BodyOf(context) is not { } body) return Error(400, "invalid request body");
+        foreach (var field in new[] { "session_id", "round_id", "runner_id" })
+            if (body[field] is not JsonValue value || !value.TryGetValue<string>(out var text) || text.Length == 0)
+                return Error(400, $"Key: '{field}' Error:Field validation for '{field}' failed on the 'required' tag");
+        if (body["gradients"] is not JsonObject)
+            return Error(400, "Key: 'gradients' Error:Field validation for 'gradients' failed on the 'required' tag");
+        var session = body["session_id"]!.GetValue<string>();
+        var round = body["round_id"]!.GetValue<string>();
+        var runner = body["runner_id"]!.GetValue<string>();
+        lock (_lock)
+        {
+            var known = _tasks.Values.Any(t => t["type"]!.GetValue<string>() == "federated_learning"
+                && t["config"] is JsonObject config && config["session_id"]?.ToString() == session && config["round_id"]?.ToString() == round);
+            if (!known) return Error(400, $"round {round} of session {session} is not open");
+            _modelUpdates[(round, runner)] = body;
+            _modelUpdateReceipts.Add(new ModelUpdateReceipt(session, round, runner,
+                context.Request.Headers["Idempotency-Key"].ToString(), (JsonObject)body.DeepClone()));
+        }
+        return Results.Json(new { message = "Model update submitted successfully" });
+    }
+
+    /// <summary>A model update the server took.</summary>
+    public sealed record ModelUpdateReceipt(string SessionId, string RoundId, string RunnerId, string IdempotencyKey, JsonObject Body);
 
     /// <summary>A result the server took.</summary>
     public sealed record ResultReceipt(string TaskId, string DeviceId, string IdempotencyKey, JsonObject Body);
