@@ -15,4 +15,8 @@ public interface IRewardGrain : IGrainWithStringKey
 
     /// <summary>The payer's news of this reward's payout; a paid reward takes no more news.</summary>
     Task Progress(RewardProgress progress);
+
+    /// <summary>Its task expired (RESULT_RETENTION): the reward's record goes too once it is final (paid, or unpaid for
+    /// good), at once or when it becomes so; its runner's account keeps it in the totals.</summary>
+    Task Expire();
 }

@@ -56,8 +56,9 @@ public sealed class RewardGrain(
 
     public async Task Progress(RewardProgress progress)
     {
-        if (State.Entry is not { } entry)
-            throw new InvalidOperationException($"the payer reported on task {this.GetPrimaryKeyString()}, which has no reward");
+        // None: it was final and its task expired, so this is news the payer sends again (its own record of the
+        // payout was not yet stored as done); nothing is left to change.
+        if (State.Entry is not { } entry) return;
         // What an earlier change left undone comes first: the account must count the reward where it last was.
         await FollowUp();
         if (entry.Status == RewardStatus.Paid) return;
@@ -71,6 +72,31 @@ public sealed class RewardGrain(
         State.Step++;
         await Write();
         await FollowUp();
+        if (State.Expiring) await ForgetIfFinal();
+    }
+
+    public async Task Expire()
+    {
+        if (State.Entry is null) return;
+        await FollowUp();
+        if (!State.Expiring)
+        {
+            State.Expiring = true;
+            if (!Final) await Write();
+        }
+        await ForgetIfFinal();
+    }
+
+    /// <summary>Paid, or unpaid with nothing queued: nothing more will happen to it.</summary>
+    private bool Final => State.Entry is { Status: RewardStatus.Paid } or { Status: RewardStatus.Unpaid };
+
+    private async Task ForgetIfFinal()
+    {
+        // Only once the account has it: the totals keep what the record held.
+        if (!Final || State.Posted < State.Step) return;
+        await state.ClearStateAsync();
+        state.State = new RewardState();
+        DeactivateOnIdle();
     }
 
     /// <summary>Brings the account and the payer's queue up to the stored entry.</summary>

@@ -12,4 +12,6 @@ public sealed class RewardState
     [Id(3)] public RewardStatus? PostedStatus { get; set; }
     /// <summary>The payer has it in its queue (set only after the payer answered).</summary>
     [Id(4)] public bool Queued { get; set; }
+    /// <summary>Its task has expired: the record is deleted as soon as the reward is final.</summary>
+    [Id(5)] public bool Expiring { get; set; }
 }

@@ -171,6 +171,19 @@ public sealed partial class TaskGrain(
         }
         if (Record.Result is { StdoutFile: not null } or { StderrFile: not null })
             GrainFactory.GetGrain<IOutputStoreGrain>(Record.Result.Runner).Delete(task.Id).Ignore();
+        if (task.Status == TaskState.Completed)
+        {
+            // Its reward's record goes with it (once paid or unpaid for good; the runner's totals keep it), before
+            // the task does: nothing of an expired task is left behind.
+            try
+            {
+                await GrainFactory.GetGrain<Parity.Chain.IRewardGrain>(task.Id).Expire();
+            }
+            catch (Exception e) when (e is TimeoutException or OrleansException or Orleans.Storage.InconsistentStateException)
+            {
+                logger.LogWarning("Task {TaskId} expired; its reward's record stays ({Reason})", task.Id, e.Message);
+            }
+        }
         logger.LogDebug("Task {TaskId} expired", task.Id);
         await state.ClearStateAsync();
         state.State = new TaskRecord();

@@ -44,8 +44,13 @@ public sealed class RetentionTests : IAsyncLifetime
             TimeSpan.FromSeconds(30), "an empty index");
         var tasks = Enumerable.Range(0, 6).Select(i => ParityTestCluster.Command(i == 0 ? "seq 1 5000" : "true")).ToList();
         foreach (var task in tasks) Assert.Equal(SubmitOutcome.Accepted, await _cluster.TaskGrain(task.Id).Submit(task));
-        foreach (var task in tasks) await _cluster.WaitFinished(task.Id);
+        var finished = new List<ParityTask>();
+        foreach (var task in tasks) finished.Add(await _cluster.WaitFinished(task.Id));
         var long_ = tasks[0].Id;
+        // Each completed task's reward is recorded (the completion hook; an expiring task waits for its hooks).
+        foreach (var task in tasks)
+            await Eventually.True(async () => await _cluster.Client.GetGrain<Parity.Chain.IRewardGrain>(task.Id).Get() is not null,
+                TimeSpan.FromSeconds(30), $"the reward of {task.Id} recorded");
         var stored = (await _cluster.TaskGrain(long_).GetResult())!;
         Assert.NotNull(stored.StdoutFile);
         var store = new OutputStore(_outputs);
@@ -61,6 +66,13 @@ public sealed class RetentionTests : IAsyncLifetime
             await Eventually.True(async () => await _cluster.TaskGrain(task.Id).Get() is null, TimeSpan.FromSeconds(30),
                 $"task {task.Id} expired");
         Assert.All(tasks, t => Assert.False(HasKey(t.Id), $"task {t.Id} expired but its Redis key is still there"));
+        // The rewards' records went with their tasks (final: no payer, so unpaid); their runners' accounts keep them.
+        foreach (var task in finished)
+        {
+            Assert.Null(await _cluster.Client.GetGrain<Parity.Chain.IRewardGrain>(task.Id).Get());
+            var account = await _cluster.Client.GetGrain<Parity.Chain.IRewardAccountGrain>(task.Runner!).Report(100);
+            Assert.Contains(account.Entries, e => e.TaskId == task.Id);
+        }
 
         Assert.Null(await _cluster.TaskGrain(long_).GetResult());
         await Eventually.True(() => Task.FromResult(store.Length(long_, stored.Attempt, "stdout") is null), TimeSpan.FromSeconds(10),

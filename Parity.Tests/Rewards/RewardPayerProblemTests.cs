@@ -55,4 +55,29 @@ public sealed class RewardPayerProblemTests : IAsyncLifetime
         Assert.DoesNotContain("59c6995e", malformed.PayerProblem);
         Assert.Equal(RewardStatus.Pending, Assert.Single(malformed.Entries).Status);
     }
+
+    [Fact]
+    public async Task A_pending_reward_outlives_its_tasks_expiry_until_it_is_final()
+    {
+        var task = ParityTestCluster.Command("echo owed", id: "payer-owed") with { Reward = 2m, CreatorDeviceId = "creator-2" };
+        Assert.Equal(SubmitOutcome.Accepted, await cluster.TaskGrain(task.Id).Submit(task));
+        var finished = await cluster.WaitFinished(task.Id);
+        var reward = cluster.Client.GetGrain<IRewardGrain>(task.Id);
+        await Eventually.True(async () => await reward.Get() is { Status: RewardStatus.Pending }, TimeSpan.FromSeconds(30), "the reward pending");
+
+        // Its task expires while the payer still owes it: the record stays, since it is not final.
+        await reward.Expire();
+        Assert.Equal(RewardStatus.Pending, (await reward.Get())!.Status);
+
+        // It becomes final (as when the payer finds it unpayable): then it goes, and its runner's account keeps it.
+        await reward.Progress(new RewardProgress { Status = RewardStatus.Unpaid, Problem = "not paid: test", Attempts = 1 });
+        Assert.Null(await reward.Get());
+        var account = await cluster.Client.GetGrain<IRewardAccountGrain>(finished.Runner!).Report(10);
+        Assert.Equal((2m, 0m, 1), (account.Unpaid, account.Pending, account.Count));
+        Assert.Equal("not paid: test", Assert.Single(account.Entries).Problem);
+        // News the payer sends again about it changes nothing and fails nothing.
+        await reward.Progress(new RewardProgress { Status = RewardStatus.Paid, TxHash = "0x01" });
+        Assert.Null(await reward.Get());
+        Assert.Equal(0m, (await cluster.Client.GetGrain<IRewardAccountGrain>(finished.Runner!).Report(10)).Paid);
+    }
 }
