@@ -30,18 +30,7 @@ public sealed class NetworkClusterTests : IAsyncLifetime
             ["RUNNER_SERVER_POLL_INTERVAL"] = "200ms",
             ["RUNNER_SERVER_TIMEOUT"] = "1s",
         },
-        silo =>
-        {
-            silo.Services.Configure<UpstreamOptions>(o =>
-            {
-                o.DeviceId = Device;
-                o.RetryDelay = TimeSpan.FromMilliseconds(20);
-                o.MaxRetries = 2;
-            });
-            // Reminders that outlive a silo, as a Redis cluster's do (the test cluster's default keeps them in memory).
-            if (redisReminders)
-                silo.UseRedisReminderService(o => o.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(TestEngines.Redis));
-        });
+        silo => NetworkTestSilo.Configure(silo, Device, redisReminders));
 
     [Fact]
     public async Task A_runner_registers_heartbeats_with_real_figures_and_leaves_on_a_graceful_stop()

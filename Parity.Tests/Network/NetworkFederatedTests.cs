@@ -45,18 +45,7 @@ public sealed class NetworkFederatedTests : IAsyncLifetime
                 ["IPFS_GATEWAYS"] = $"http://127.0.0.1:{port}",
                 ["RUNNER_CACHE_DIR"] = Path.Combine(_root, $"cache-{Guid.NewGuid():N}"),
             },
-            silo =>
-            {
-                silo.Services.Configure<UpstreamOptions>(o =>
-                {
-                    o.DeviceId = Device;
-                    o.RetryDelay = TimeSpan.FromMilliseconds(20);
-                    o.MaxRetries = 2;
-                });
-                // Reminders that outlive a silo, as a Redis cluster's do (the test cluster's default keeps them in memory).
-                if (redisReminders)
-                    silo.UseRedisReminderService(o => o.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(TestEngines.Redis));
-            });
+            silo => NetworkTestSilo.Configure(silo, Device, redisReminders));
         _gateway = await GatewayHost.StartAsync(_cluster.Client, new Dictionary<string, string?> { ["STORAGE_DIR"] = Path.Combine(_root, "storage") }, port);
         _irisCid = await _gateway.UploadAsync(await File.ReadAllBytesAsync(TestDatasets.PathOf("iris.csv")));
     }

@@ -40,12 +40,7 @@ public sealed class NetworkLlmTests : IAsyncLifetime
                 ["RUNNER_MODELS_REFRESH_INTERVAL"] = "200ms",
                 ["RUNNER_LLM_MAX_TOKENS"] = MaxTokens.ToString(System.Globalization.CultureInfo.InvariantCulture),
             },
-            silo => silo.Services.Configure<UpstreamOptions>(o =>
-            {
-                o.DeviceId = Device;
-                o.RetryDelay = TimeSpan.FromMilliseconds(20);
-                o.MaxRetries = 2;
-            }));
+            silo => NetworkTestSilo.Configure(silo, Device));
     }
 
     public async Task DisposeAsync()

@@ -41,12 +41,7 @@ public sealed class TunnelClusterTests : IAsyncLifetime
         },
         silo =>
         {
-            silo.Services.Configure<UpstreamOptions>(o =>
-            {
-                o.DeviceId = Device;
-                o.RetryDelay = TimeSpan.FromMilliseconds(20);
-                o.MaxRetries = 2;
-            });
+            NetworkTestSilo.Configure(silo, Device);
             silo.Services.Configure<TunnelOptions>(o =>
             {
                 o.ReconnectDelay = TimeSpan.FromMilliseconds(100);
