@@ -1,3 +1,4 @@
+using Parity.Common;
 using Parity.Hosting;
 
 namespace Parity.Chain;
@@ -30,16 +31,8 @@ public sealed class RewardAccountGrain(
                                        || (e.RecordedAt == entry.RecordedAt && string.CompareOrdinal(e.TaskId, entry.TaskId) > 0));
         recent.Insert(at < 0 ? recent.Count : at, entry);
         if (recent.Count > IRewardAccountGrain.Recent) recent.RemoveRange(IRewardAccountGrain.Recent, recent.Count - IRewardAccountGrain.Recent);
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            // The reward grain posts again: count it from the stored totals, not from this activation's.
-            DeactivateOnIdle();
-            throw;
-        }
+        // The reward grain posts again: it is counted from the stored totals, not from this activation's.
+        await state.WriteOrDropAsync(this);
     }
 
     public Task Settle(string taskId, int step)

@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Logging;
+using Parity.Common;
 using Parity.Hosting;
 
 namespace Parity.Chain;
@@ -19,8 +19,7 @@ namespace Parity.Chain;
 public sealed class RewardGrain(
     [PersistentState("reward", ParityStorage.Name)] IPersistentState<RewardState> state,
     ChainOptions chain,
-    RewardOptions rewards,
-    ILogger<RewardGrain> logger) : Grain, IRewardGrain
+    RewardOptions rewards) : Grain, IRewardGrain
 {
     public const string NotConfigured =
         "not paid: this cluster has no payer (BLOCKCHAIN_PAYER_KEY_FILE and the BLOCKCHAIN_* keys of a chain are not all set)";
@@ -124,19 +123,6 @@ public sealed class RewardGrain(
         }
     }
 
-    private async Task Write()
-    {
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch (Exception e)
-        {
-            // The caller tries again: it must start from the stored state, not from this activation's unstored change.
-            logger.LogWarning("Reward of task {TaskId} not stored ({Reason}); the next call starts from the stored state",
-                this.GetPrimaryKeyString(), e.Message);
-            DeactivateOnIdle();
-            throw;
-        }
-    }
+    // The caller tries again (the task's hook, the payer), and that call starts from the stored state.
+    private Task Write() => state.WriteOrDropAsync(this);
 }

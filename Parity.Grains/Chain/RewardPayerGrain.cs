@@ -1,3 +1,4 @@
+using Parity.Common;
 using Microsoft.Extensions.Logging;
 using Parity.Hosting;
 
@@ -75,17 +76,6 @@ public sealed partial class RewardPayerGrain(
         _reminded = false;
     }
 
-    private async Task Write()
-    {
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            // Whatever called goes on from the stored state (a payment is sent only once its record is stored).
-            DeactivateOnIdle();
-            throw;
-        }
-    }
+    // Whatever called goes on from the stored state (a payment is sent only once its record is stored).
+    private Task Write() => state.WriteOrDropAsync(this);
 }

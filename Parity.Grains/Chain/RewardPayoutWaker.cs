@@ -11,7 +11,7 @@ public sealed class RewardPayoutWaker(
     IGrainFactory grains,
     IClusterMembershipService membership,
     RewardOptions rewards,
-    ILogger<RewardPayoutWaker> logger) : ILifecycleParticipant<ISiloLifecycle>
+    ILogger<RewardPayoutWaker> logger) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
 
@@ -27,6 +27,8 @@ public sealed class RewardPayoutWaker(
             _stopping.Cancel();
             return Task.CompletedTask;
         });
+
+    public void Dispose() => _stopping.Dispose();
 
     private void Wake() => grains.GetGrain<IRewardPayerGrain>(IRewardPayerGrain.Key).Wake().Ignore();
 

@@ -1,3 +1,4 @@
+using Parity.Common;
 using Parity.Hosting;
 
 namespace Parity.Chain;
@@ -9,15 +10,7 @@ public sealed class RewardRunnersGrain(
     public async Task Add(string runner)
     {
         if (!state.State.Runners.Add(runner)) return;
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            DeactivateOnIdle();
-            throw;
-        }
+        await state.WriteOrDropAsync(this);
     }
 
     public Task<IReadOnlyList<string>> Runners() => Task.FromResult<IReadOnlyList<string>>(state.State.Runners.ToList());

@@ -1,3 +1,4 @@
+using Parity.Common;
 using Parity.Hosting;
 
 namespace Parity.Llm;
@@ -43,16 +44,8 @@ public sealed class LlmUsageGrain(
             foreach (var id in state.State.RecentPromptIds.Take(drop)) _recent.Remove(id);
             state.State.RecentPromptIds.RemoveRange(0, drop);
         }
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            // The caller retries: start again from the stored state so the retry is counted, and counted once.
-            DeactivateOnIdle();
-            throw;
-        }
+        // The caller retries: it starts again from the stored state, so the retry is counted, and counted once.
+        await state.WriteOrDropAsync(this);
     }
 
     public Task<IReadOnlyList<LlmUsageTotals>> Totals() =>
