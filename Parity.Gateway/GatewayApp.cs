@@ -26,6 +26,9 @@ public static class GatewayApp
         services.AddSingleton<Parity.Gateway.Storage.UploadLog>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddProblemDetails();
+        // A query parameter that does not parse (`?limit=abc`) is thrown as a BadHttpRequestException, answered by the
+        // exception handler below with a problem that names the parameter, instead of an empty 400.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddParityOpenApi();
         services.ConfigureHttpJsonOptions(o =>
         {
@@ -60,7 +63,7 @@ public static class GatewayApp
                 {
                     logger.LogDebug("{Method} {Path}: {Status} {Reason}", context.Request.Method, context.Request.Path, bad.StatusCode, bad.Message);
                     context.Response.StatusCode = bad.StatusCode;
-                    await Problems.Status(bad.StatusCode, bad.Message).ExecuteAsync(context);
+                    await Problems.Status(bad.StatusCode, QueryBindingFailure.Describe(bad.Message)).ExecuteAsync(context);
                     return;
                 }
                 // A silo that just died makes calls to the grains it hosted fail or time out until the cluster declares it

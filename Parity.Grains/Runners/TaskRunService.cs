@@ -21,6 +21,8 @@ public sealed class TaskRunService(
 {
     private readonly Dictionary<TaskType, ITaskExecutor> _executors = executors.ToDictionary(e => e.Type);
     private readonly ConcurrentDictionary<string, RunningTask> _running = new(StringComparer.Ordinal);
+    // Attempts whose work is done (slot freed) and whose result is on its way to the task grain, by task id.
+    private readonly ConcurrentDictionary<string, int> _reporting = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _shutdown = new();
     private readonly Lock _slots = new();
     private bool _stopping;
@@ -67,8 +69,14 @@ public sealed class TaskRunService(
         execution.Cancellation.Cancel();
     }
 
+    /// <summary>
+    /// Whether the attempt is still this runner's: running, or finished with its result on the way. A task grain whose
+    /// lease lapsed asks this; the result being reported counts, since the report may be queued behind that very
+    /// question, and a "no" would re-run a task that has finished and throw its result away as late.
+    /// </summary>
     public bool IsRunning(string taskId, int attempt) =>
-        _running.TryGetValue(taskId, out var execution) && execution.Attempt == attempt && !execution.Superseded;
+        _running.TryGetValue(taskId, out var execution) && execution.Attempt == attempt && !execution.Superseded
+        || _reporting.TryGetValue(taskId, out var reporting) && reporting == attempt;
 
     public TaskLogs? LiveOutput(string taskId, int attempt) =>
         _running.TryGetValue(taskId, out var execution) && execution.Attempt == attempt ? Live(execution) : null;
@@ -139,6 +147,8 @@ public sealed class TaskRunService(
 
         // The work is done: free the slot before reporting, so the next task can start the moment this one is recorded.
         var result = TaskResults.Of(execution.Task, execution.Attempt, cluster.SiloName, run?.Config, outcome, execution.Output);
+        var reporting = !execution.Superseded && !_shutdown.IsCancellationRequested;
+        if (reporting) _reporting[task.Id] = execution.Attempt;
         _running.TryRemove(task.Id, out _);
         RunnerMetrics.RecordRun(cluster.SiloName, task.Type, System.Diagnostics.Stopwatch.GetElapsedTime(started));
         SlotsChanged?.Invoke();
@@ -157,6 +167,7 @@ public sealed class TaskRunService(
         }
         finally
         {
+            if (reporting) _reporting.TryRemove(KeyValuePair.Create(task.Id, execution.Attempt));
             execution.Done.Cancel();
         }
     }
@@ -183,8 +194,6 @@ public sealed class TaskRunService(
             }
         }
     }
-
-
 
     private sealed class RunningTask(ParityTask task, int attempt, ExecutionOutput output, CancellationTokenSource cancellation)
     {

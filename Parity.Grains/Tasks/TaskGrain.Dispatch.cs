@@ -35,13 +35,20 @@ public sealed partial class TaskGrain
         await TryDispatch(Current!);
     }
 
-    /// <summary>Whether the task's runner answers, within a tick, that it is still running the current attempt.</summary>
+    /// <summary>
+    /// How long the runner has to say whether it still runs the attempt. Not a tick: with a short lease a tick is 200 ms,
+    /// and a loaded silo (a GC pause, a starved thread pool) can take longer than that to answer a trivial call, which
+    /// then cost a task that was running fine an attempt. The grain timer does not tick again while it waits.
+    /// </summary>
+    private static readonly TimeSpan StillRunsAnswerTime = TimeSpan.FromSeconds(5);
+
+    /// <summary>Whether the task's runner answers, within <see cref="StillRunsAnswerTime"/>, that it still runs the current attempt.</summary>
     private async Task<bool> StillRunsOn(ParityTask task)
     {
         if (task.Runner is not { } runner) return false;
         try
         {
-            return await GrainFactory.GetGrain<IRunnerGrain>(runner).IsRunning(task.Id, Record.Attempt).WaitAsync(TickPeriod);
+            return await GrainFactory.GetGrain<IRunnerGrain>(runner).IsRunning(task.Id, Record.Attempt).WaitAsync(StillRunsAnswerTime);
         }
         catch (Exception e)
         {

@@ -162,6 +162,9 @@ public sealed class ApiTests(SharedCluster shared) : IClassFixture<SharedCluster
     [InlineData("/api/v1/tasks?status=done", "status must be one of pending, running, completed, failed, cancelled, got 'done'")]
     [InlineData("/api/v1/tasks?limit=0", "limit must be from 1 to 500, got 0")]
     [InlineData("/api/v1/tasks?offset=-1", "offset must not be negative")]
+    [InlineData("/api/v1/tasks?offset=abc", "offset must be an integer, got 'abc'")]
+    [InlineData("/api/v1/tasks?limit=1e3", "limit must be an integer, got '1e3'")]
+    [InlineData("/api/v1/rewards?limit=ten", "limit must be an integer, got 'ten'")]
     public async Task Bad_query_parameters_get_400(string path, string expected)
     {
         var (status, body) = await Send(HttpMethod.Get, path);
