@@ -25,7 +25,11 @@ public static class FlSessionBenchmark
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     /// <param name="only">"forest" runs only the histogram forest comparison; anything else runs every part.</param>
-    public static async Task Run(string redis, string only = "all")
+    /// <param name="bin">
+    /// A folder holding a published parity-runner.dll and parity-gateway.dll (as installed, say ReadyToRun) to run
+    /// instead of this repository's build.
+    /// </param>
+    public static async Task Run(string redis, string only = "all", string? bin = null)
     {
         var repo = RepoRoot();
         var digits = DatasetPath(repo, "digits.csv");
@@ -57,7 +61,7 @@ public static class FlSessionBenchmark
                 environment["SILO_GATEWAY_PORT"] = FreePort().ToString(Invariant);
                 environment["IPFS_GATEWAYS"] = gatewayUrl;
                 environment["RUNNER_CACHE_DIR"] = Directory.CreateDirectory(Path.Combine(work, "cache-" + name)).FullName;
-                var silo = ParityProcess.Start(BuiltDll(repo, "Parity.Silo", "parity-runner"), environment, work);
+                var silo = ParityProcess.Start(ProcessDll(repo, bin, "Parity.Silo", "parity-runner"), environment, work);
                 processes.Add(silo);
                 silos[name] = silo;
             }
@@ -67,7 +71,7 @@ public static class FlSessionBenchmark
             gatewayEnvironment["GATEWAY_URLS"] = gatewayUrl;
             gatewayEnvironment["GATEWAY_API_KEY"] = apiKey;
             gatewayEnvironment["STORAGE_DIR"] = Directory.CreateDirectory(Path.Combine(work, "storage")).FullName;
-            var gateway = ParityProcess.Start(BuiltDll(repo, "Parity.Gateway", "parity-gateway"), gatewayEnvironment, work);
+            var gateway = ParityProcess.Start(ProcessDll(repo, bin, "Parity.Gateway", "parity-gateway"), gatewayEnvironment, work);
             processes.Add(gateway);
             await gateway.WaitForOutput("Parity gateway for cluster", TimeSpan.FromSeconds(120));
 
@@ -408,9 +412,17 @@ public static class FlSessionBenchmark
         return File.Exists(path) ? path : throw new FileNotFoundException($"no dataset {file} in {Path.Combine(repo, "datasets")}", path);
     }
 
-    /// <summary>The process's own build of another project: same configuration and target framework as this benchmark.</summary>
-    private static string BuiltDll(string repo, string project, string assembly)
+    /// <summary>
+    /// The assembly in <paramref name="bin"/> when one is given, else the process's own build of another project: same
+    /// configuration and target framework as this benchmark.
+    /// </summary>
+    private static string ProcessDll(string repo, string? bin, string project, string assembly)
     {
+        if (bin is not null)
+        {
+            var published = Path.Combine(Path.GetFullPath(bin), assembly + ".dll");
+            return File.Exists(published) ? published : throw new FileNotFoundException($"no {assembly}.dll in {bin}", published);
+        }
         var tfmDir = AppContext.BaseDirectory.TrimEnd('/');
         var configuration = Path.GetFileName(Path.GetDirectoryName(tfmDir)!);
         var path = Path.Combine(repo, project, "bin", configuration, Path.GetFileName(tfmDir), assembly + ".dll");

@@ -42,10 +42,12 @@ if (mode is "stream")
     await PromptStreamBenchmark.Run(Arg(1, 8), Arg(2, 10), StartCluster, FreePort());
     return 0;
 }
-//   dotnet run -c Release --project Parity.Benchmarks -- fl [redis host:port] [all|forest]   (3 silo processes + the gateway process)
+//   dotnet run -c Release --project Parity.Benchmarks -- fl [redis host:port] [all|forest] [published bin folder]
+//   (3 silo processes + the gateway process; the repository's Release build unless a folder is given)
 if (mode is "fl")
 {
-    await FlSessionBenchmark.Run(args.ElementAtOrDefault(1) ?? "127.0.0.1:6390", args.ElementAtOrDefault(2) ?? "all");
+    await FlSessionBenchmark.Run(args.ElementAtOrDefault(1) ?? "127.0.0.1:6390", args.ElementAtOrDefault(2) ?? "all",
+        args.ElementAtOrDefault(3));
     return 0;
 }
 //   dotnet run -c Release --project Parity.Benchmarks -- forest-exchange [trees] [parts]   (the histogram protocol in one process)

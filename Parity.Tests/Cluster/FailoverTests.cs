@@ -13,7 +13,8 @@ public sealed class FailoverTests
     public async Task A_silo_lost_mid_task_hands_the_task_to_another(bool kill)
     {
         await using var cluster = await ParityTestCluster.StartAsync(silos: 3);
-        var task = ParityTestCluster.Command("sleep 3; echo finished");
+        // Long enough to outlast the stop or kill below on a loaded machine: a run that finished first proves nothing.
+        var task = ParityTestCluster.Command("sleep 8; echo finished");
         await cluster.TaskGrain(task.Id).Submit(task);
         var running = await cluster.WaitFor(task.Id, t => t.Status == TaskState.Running, TimeSpan.FromSeconds(30), "running");
         var firstRunner = running.Runner!;

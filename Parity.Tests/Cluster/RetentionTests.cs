@@ -97,7 +97,8 @@ public sealed class RetentionTests : IAsyncLifetime
     [Fact]
     public async Task An_unfinished_task_never_expires()
     {
-        var running = ParityTestCluster.Command("sleep 6");
+        // Long enough that the three seconds of watching below end well before the run does, on a loaded machine too.
+        var running = ParityTestCluster.Command("sleep 10");
         await _cluster.TaskGrain(running.Id).Submit(running);
         await _cluster.WaitFor(running.Id, t => t.Status == TaskState.Running, TimeSpan.FromSeconds(30), "running");
         // Ask it to expire, as a shard would: a running task refuses and stays.
