@@ -77,6 +77,26 @@ public sealed class DashboardAuthTests
         }
     }
 
+    /// <summary>
+    /// Either sign makes a request the dashboard's: its path, whatever routing makes of it (an unknown page under
+    /// /dashboard is refused, not a 404 that tells which pages exist), or the endpoint routing chose, whatever the path.
+    /// </summary>
+    [Theory]
+    [InlineData("/dashboard/no-such-page", false, true)]
+    [InlineData("/Dashboard", false, true)]
+    [InlineData("/elsewhere/reaching-the-dashboard", true, true)]
+    [InlineData("/dashboardx", false, false)]
+    [InlineData("/api/v1/tasks", false, false)]
+    public void A_request_is_the_dashboards_by_its_path_or_by_its_endpoint(string path, bool dashboardEndpoint, bool expected)
+    {
+        var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+        context.Request.Path = path;
+        if (dashboardEndpoint)
+            Microsoft.AspNetCore.Http.EndpointHttpContextExtensions.SetEndpoint(context, new Microsoft.AspNetCore.Http.Endpoint(
+                _ => Task.CompletedTask, new Microsoft.AspNetCore.Http.EndpointMetadataCollection(DashboardEndpoint.Marker), "dashboard"));
+        Assert.Equal(expected, DashboardAuth.IsDashboard(context));
+    }
+
     [Fact]
     public async Task Without_a_configured_key_the_loopback_dashboard_stays_open()
     {
