@@ -155,6 +155,7 @@ public sealed class SeededRandomTests
         {
             var e = Assert.Throws<ArgumentOutOfRangeException>(() => random.NextLogGamma(shape));
             Assert.Equal("shape", e.ParamName);
+            Assert.StartsWith("shape must be positive and finite", e.Message);
         }
     }
 
