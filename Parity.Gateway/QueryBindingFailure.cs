@@ -14,14 +14,11 @@ public static partial class QueryBindingFailure
         var match = BindFailure().Match(message);
         if (!match.Success) return message;
         var (type, name, value) = (match.Groups["type"].Value, match.Groups["name"].Value, match.Groups["value"].Value);
-        var kind = type.TrimEnd('?') switch
-        {
-            "int" or "long" or "Int32" or "Int64" or "Nullable<int>" or "Nullable<long>" => "an integer",
-            "double" or "float" or "decimal" => "a number",
-            "bool" => "true or false",
-            _ => null,
-        };
-        return kind is null ? $"{name} could not be read from '{value}'" : $"{name} must be {kind}, got '{value}'";
+        // The gateway binds only optional integers from the query (offset, limit, wait), which ASP.NET spells
+        // "Nullable<int>"; a value of any other type gets the plain wording rather than a guess at its spelling.
+        return type is "Nullable<int>" or "int"
+            ? $"{name} must be an integer, got '{value}'"
+            : $"{name} could not be read from '{value}'";
     }
 
     [GeneratedRegex("""^Failed to bind parameter "(?<type>.+) (?<name>[A-Za-z_][A-Za-z0-9_]*)" from "(?<value>.*)"\.$""", RegexOptions.Singleline)]

@@ -27,7 +27,9 @@ public sealed class ShellSandboxTests : IDisposable
         using var silo = Process.Start(start)!;
         try
         {
-            Assert.Contains(secret, await File.ReadAllTextAsync($"/proc/{silo.Id}/environ"));
+            // Process.Start returns once the child is forked, possibly before it has exec'd sleep: until then its
+            // /proc environ can read empty (seen once in CI). Wait for the exec, then check the secret is there.
+            Assert.Contains(secret, await EnvironOnceExecd(silo.Id, secret));
             var output = new ExecutionOutput(1 << 20);
 
             var outcome = await Run(Executor(), CommandTask($$"""
@@ -51,6 +53,20 @@ public sealed class ShellSandboxTests : IDisposable
             silo.Kill();
             Environment.SetEnvironmentVariable("RUNNER_WEBHOOK_SECRET", null);
         }
+    }
+
+    private static async Task<string> EnvironOnceExecd(int pid, string secret)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        string text;
+        do
+        {
+            text = await File.ReadAllTextAsync($"/proc/{pid}/environ");
+            if (text.Contains(secret, StringComparison.Ordinal)) break;
+            await Task.Delay(20);
+        }
+        while (DateTime.UtcNow < deadline);
+        return text;
     }
 
     [Fact]
