@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Parity.Configuration;
 using Parity.Gateway.Security;
+using Parity.Hosting;
 using Parity.Tasks;
 
 namespace Parity.Gateway;
@@ -64,7 +65,7 @@ public static class WebhookEndpoint
         int accepted = 0, skipped = 0, rejected = 0;
         foreach (var task in tasks.Select(t => t with { Upstream = origin }))
         {
-            switch (await grains.GetGrain<ITaskGrain>(task.Id).Submit(task))
+            switch (await grains.Reference<ITaskGrain>(task.Id).Submit(task))
             {
                 case SubmitOutcome.Accepted: accepted++; break;
                 case SubmitOutcome.Duplicate: skipped++; break;

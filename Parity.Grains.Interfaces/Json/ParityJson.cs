@@ -11,8 +11,18 @@ public static class ParityJson
     public static JsonSerializerOptions Options { get; } = Create();
 
     /// <summary>An enum value as the wire spells it ("federated_learning").</summary>
-    public static string WireName<T>(T value) where T : struct, Enum =>
-        JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
+    public static string WireName<T>(T value) where T : struct, Enum => WireNames<T>.Of(value);
+
+    /// <summary>Each enum's wire names, worked out once: they are asked for on every task (logs, metrics, summaries).</summary>
+    private static class WireNames<T> where T : struct, Enum
+    {
+        private static readonly Dictionary<T, string> Names =
+            Enum.GetValues<T>().Distinct().ToDictionary(v => v, v => JsonNamingPolicy.SnakeCaseLower.ConvertName(v.ToString()));
+
+        // A value the enum does not name (a cast number, a combination of flags) is converted as it comes.
+        public static string Of(T value) =>
+            Names.TryGetValue(value, out var name) ? name : JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
+    }
 
     public static JsonSerializerOptions Create()
     {

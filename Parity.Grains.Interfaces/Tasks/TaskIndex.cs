@@ -1,5 +1,6 @@
 using System.IO.Hashing;
 using System.Text;
+using Parity.Hosting;
 
 namespace Parity.Tasks;
 
@@ -31,7 +32,7 @@ public static class TaskIndex
     }
 
     public static ITaskIndexGrain ShardFor(this IGrainFactory grains, string taskId) =>
-        grains.GetGrain<ITaskIndexGrain>(ShardOf(taskId));
+        grains.Reference<ITaskIndexGrain>(ShardOf(taskId));
 
     /// <summary>
     /// A page of every shard's tasks, newest first (ties by id): each shard gives its newest offset + limit, and the

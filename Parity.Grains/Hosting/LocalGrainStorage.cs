@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Orleans.Serialization;
 using Orleans.Storage;
 
 namespace Parity.Hosting;
@@ -8,18 +9,19 @@ namespace Parity.Hosting;
 /// ETag each. Orleans' own memory storage keeps states in storage grains, so every write is one more grain call and
 /// message; a localhost cluster has one silo, so a grain's state and the grain always share this process and the hop
 /// buys nothing. States are serialized (never shared objects), and ETags are checked as a real store checks them, so a
-/// stale activation cannot overwrite a newer state.
+/// stale activation cannot overwrite a newer state. A state is serialized through a pooled buffer into one array of its
+/// size (Orleans' storage serializer grows a fresh buffer for each write), and keyed without building a string.
 /// </summary>
-public sealed class LocalGrainStorage(IGrainStorageSerializer serializer) : IGrainStorage
+public sealed class LocalGrainStorage(Serializer serializer) : IGrainStorage
 {
-    private readonly ConcurrentDictionary<string, Stored> _states = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Key, Stored> _states = new();
     private long _version;
 
     public int Count => _states.Count;
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        if (_states.TryGetValue(Key(stateName, grainId), out var stored))
+        if (_states.TryGetValue(new Key(stateName, grainId), out var stored))
         {
             grainState.State = serializer.Deserialize<T>(stored.Data);
             grainState.ETag = stored.ETag;
@@ -35,8 +37,8 @@ public sealed class LocalGrainStorage(IGrainStorageSerializer serializer) : IGra
 
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        var key = Key(stateName, grainId);
-        var written = new Stored(serializer.Serialize(grainState.State), NextETag());
+        var key = new Key(stateName, grainId);
+        var written = new Stored(serializer.SerializeToArray(grainState.State), NextETag());
         if (grainState.ETag is not { } expected)
         {
             if (!_states.TryAdd(key, written)) throw Conflict(stateName, grainId, null, Current(key));
@@ -52,7 +54,7 @@ public sealed class LocalGrainStorage(IGrainStorageSerializer serializer) : IGra
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        var key = Key(stateName, grainId);
+        var key = new Key(stateName, grainId);
         if (_states.TryGetValue(key, out var current))
         {
             if (current.ETag != grainState.ETag || !_states.TryRemove(KeyValuePair.Create(key, current)))
@@ -67,15 +69,15 @@ public sealed class LocalGrainStorage(IGrainStorageSerializer serializer) : IGra
         return Task.CompletedTask;
     }
 
-    private static string Key(string stateName, GrainId grainId) => $"{stateName}/{grainId}";
+    private readonly record struct Key(string StateName, GrainId GrainId);
 
     private string NextETag() => Interlocked.Increment(ref _version).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    private string? Current(string key) => _states.TryGetValue(key, out var stored) ? stored.ETag : null;
+    private string? Current(Key key) => _states.TryGetValue(key, out var stored) ? stored.ETag : null;
 
     private static InconsistentStateException Conflict(string stateName, GrainId grainId, string? expected, string? stored) =>
         new($"state '{stateName}' of {grainId} changed under this activation (stored version {stored ?? "none"}, expected {expected ?? "none"})",
             stored ?? "none", expected ?? "none");
 
-    private sealed record Stored(BinaryData Data, string ETag);
+    private sealed record Stored(byte[] Data, string ETag);
 }

@@ -142,7 +142,7 @@ public static class ParitySiloBuilder
                 // default JSON one (every task write and index flush is several times cheaper), and lives in this
                 // process rather than in Orleans' memory-storage grains (one grain call less per write).
                 silo.Services.AddKeyedSingleton<IGrainStorage>(ParityStorage.Name, (services, _) =>
-                    new LocalGrainStorage(new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>())));
+                    new LocalGrainStorage(services.GetRequiredService<Serializer>()));
                 silo.UseInMemoryReminderService();
                 break;
             case ClusteringMode.Redis:

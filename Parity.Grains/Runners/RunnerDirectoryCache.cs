@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Parity.Configuration;
+using Parity.Hosting;
 using Parity.Tasks;
 
 namespace Parity.Runners;
@@ -19,6 +20,11 @@ public sealed class RunnerDirectoryCache(
     private volatile IReadOnlyList<RunnerInfo> _runners = [];
     private readonly Dictionary<string, int> _optimisticUse = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
+    private readonly Dictionary<TaskType, string?> _reasons = [];
+    private IReadOnlyList<RunnerInfo>? _reasonsFor;
+    private readonly Lock _refreshGate = new();
+    private Task? _reading;
+    private Task? _readingNext;
 
     public static TimeSpan RefreshInterval(SchedulingOptions scheduling) =>
         TimeSpan.FromTicks(Math.Clamp(scheduling.HeartbeatInterval.Ticks / 2, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromSeconds(1).Ticks));
@@ -31,13 +37,14 @@ public sealed class RunnerDirectoryCache(
     {
         lock (_gate)
         {
-            return _runners
-                .Where(r => r.Status == RunnerStatus.Online && r.Capabilities.TaskTypes.Contains(task.Type))
-                .Select(r => (r.Name, Free: Free(r)))
-                .Where(r => r.Free > 0)
-                .OrderByDescending(r => r.Free).ThenBy(_ => Random.Shared.Next())
-                .Select(r => r.Name)
-                .ToList();
+            // Asked on every dispatch try: a task that no runner can take now (the common case of a full cluster or
+            // a burst of one type) gets its empty answer without building the ordering.
+            List<(string Name, int Free)>? open = null;
+            foreach (var runner in _runners)
+                if (runner.Status == RunnerStatus.Online && runner.Capabilities.TaskTypes.Contains(task.Type) && Free(runner) is > 0 and var free)
+                    (open ??= []).Add((runner.Name, free));
+            if (open is null) return [];
+            return open.OrderByDescending(r => r.Free).ThenBy(_ => Random.Shared.Next()).Select(r => r.Name).ToList();
         }
     }
 
@@ -100,8 +107,24 @@ public sealed class RunnerDirectoryCache(
     /// </summary>
     public string? NoneCanRun(ParityTask task)
     {
-        var type = task.Type;
-        var online = _runners.Where(r => r.Status == RunnerStatus.Online).ToList();
+        // Asked on every dispatch try while a type has no runner (each task of a burst of them, each tick): the answer
+        // only changes with the directory, so it is worked out once per type and directory read.
+        var runners = _runners;
+        lock (_gate)
+        {
+            if (!ReferenceEquals(_reasonsFor, runners))
+            {
+                _reasons.Clear();
+                _reasonsFor = runners;
+            }
+            if (_reasons.TryGetValue(task.Type, out var known)) return known;
+            return _reasons[task.Type] = Reason(runners, task.Type);
+        }
+    }
+
+    private static string? Reason(IReadOnlyList<RunnerInfo> runners, TaskType type)
+    {
+        var online = runners.Where(r => r.Status == RunnerStatus.Online).ToList();
         if (online.Count == 0 || online.Any(r => r.Capabilities.TaskTypes.Contains(type))) return null;
         var wire = Parity.Json.ParityJson.WireName(type);
         return $"no runner in the cluster can run '{wire}' tasks ({TaskTypes.Of(type).RunnerNeeds}); online runners: " +
@@ -111,9 +134,43 @@ public sealed class RunnerDirectoryCache(
     /// <summary>Whether any runner in the directory, online or not (one may be restarting), lists the type.</summary>
     public bool AnyKnownTakes(TaskType type) => _runners.Any(r => r.Capabilities.TaskTypes.Contains(type));
 
-    public async Task RefreshAsync()
+    /// <summary>
+    /// Reads the directory again; the returned task ends after a read that started after this call. Callers that ask
+    /// while a read is under way share the one read that follows it, so a burst of tasks that all want a fresh
+    /// directory (a type no runner takes, each task of the burst on its first try) costs two calls to the
+    /// directory grain, not one per task.
+    /// </summary>
+    public Task RefreshAsync()
     {
-        var runners = await grains.GetGrain<IRunnerDirectoryGrain>(0).GetRunners();
+        lock (_refreshGate)
+        {
+            if (_reading is not { IsCompleted: false } reading) return _reading = ReadAsync();
+            return _readingNext ??= ReadAfterAsync(reading);
+        }
+    }
+
+    private async Task ReadAfterAsync(Task current)
+    {
+        try
+        {
+            await current.ConfigureAwait(false);
+        }
+        catch
+        {
+            // That read's failure is its own callers' to see; the callers waiting here get a read of their own.
+        }
+        Task next;
+        lock (_refreshGate)
+        {
+            _readingNext = null;
+            next = _reading = ReadAsync();
+        }
+        await next.ConfigureAwait(false);
+    }
+
+    private async Task ReadAsync()
+    {
+        var runners = await grains.Reference<IRunnerDirectoryGrain>(0).GetRunners();
         lock (_gate)
         {
             _runners = runners;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Parity.Hosting;
 using Parity.Runners;
 
 namespace Parity.Tasks;
@@ -136,7 +137,7 @@ public sealed partial class TaskGrain
         span?.SetTag("task.id", task.Id).SetTag("runner.name", candidate).SetTag("task.attempt", attempt);
         try
         {
-            if (!await GrainFactory.GetGrain<IRunnerGrain>(candidate).TryStart(task, attempt))
+            if (!await GrainFactory.Reference<IRunnerGrain>(candidate).TryStart(task, attempt))
             {
                 runners.NoteFull(candidate);
                 return false;

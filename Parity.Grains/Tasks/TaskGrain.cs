@@ -305,7 +305,7 @@ public sealed partial class TaskGrain(
         logger.LogInformation("Task {TaskId}: {Message}", this.GetPrimaryKeyString(), message);
     }
 
-    private ITaskQueueGrain Queue => GrainFactory.GetGrain<ITaskQueueGrain>(0);
+    private ITaskQueueGrain Queue => GrainFactory.Reference<ITaskQueueGrain>(0);
     private ITaskIndexGrain Shard => GrainFactory.ShardFor(this.GetPrimaryKeyString());
 
     /// <summary>Tells the queue and the task's index shard its new state (one-way: neither is on the task's path).</summary>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Parity.Configuration;
+using Parity.Hosting;
 
 namespace Parity.Tasks;
 
@@ -78,7 +79,7 @@ public sealed class TaskQueueGrain(SchedulingOptions scheduling, TimeProvider cl
     {
         // Offer a few more than the free slots: some of the oldest may be of a type this runner does not take.
         foreach (var (_, id) in _pending.Take(freeSlots * 2))
-            GrainFactory.GetGrain<ITaskGrain>(id).Poke(runner).Ignore();
+            GrainFactory.Reference<ITaskGrain>(id).Poke(runner).Ignore();
         return Task.CompletedTask;
     }
 
@@ -131,7 +132,7 @@ public sealed class TaskQueueGrain(SchedulingOptions scheduling, TimeProvider cl
     {
         var stale = Now - scheduling.LeaseDuration;
         foreach (var entry in _unfinished.Values.Where(e => e.Task.UpdatedAt < stale))
-            GrainFactory.GetGrain<ITaskGrain>(entry.Task.Id).Poke(null).Ignore();
+            GrainFactory.Reference<ITaskGrain>(entry.Task.Id).Poke(null).Ignore();
         return Task.CompletedTask;
     }
 

@@ -10,8 +10,8 @@ namespace Parity.Tests.Hosting;
 public sealed class LocalGrainStorageTests
 {
     private static readonly GrainId Grain = GrainId.Create("task", "t1");
-    private readonly LocalGrainStorage _storage = new(new OrleansGrainStorageSerializer(
-        new ServiceCollection().AddSerializer(s => s.AddAssembly(typeof(TaskRecord).Assembly)).BuildServiceProvider().GetRequiredService<Serializer>()));
+    private readonly LocalGrainStorage _storage = new(
+        new ServiceCollection().AddSerializer(s => s.AddAssembly(typeof(TaskRecord).Assembly)).BuildServiceProvider().GetRequiredService<Serializer>());
 
     private static GrainState<TaskRecord> Fresh() => new(new TaskRecord());
 
