@@ -144,7 +144,9 @@ public sealed class RunnerDirectoryCache(
     {
         lock (_refreshGate)
         {
-            if (_reading is not { IsCompleted: false } reading) return _reading = ReadAsync();
+            // The read runs on the thread pool, not in the asking grain's context: other grains wait for it, and must
+            // not depend on that grain staying active until the directory answers.
+            if (_reading is not { IsCompleted: false } reading) return _reading = Task.Run(ReadAsync);
             return _readingNext ??= ReadAfterAsync(reading);
         }
     }
@@ -155,7 +157,7 @@ public sealed class RunnerDirectoryCache(
         {
             await current.ConfigureAwait(false);
         }
-        catch
+        catch (Exception)
         {
             // That read's failure is its own callers' to see; the callers waiting here get a read of their own.
         }
@@ -163,14 +165,14 @@ public sealed class RunnerDirectoryCache(
         lock (_refreshGate)
         {
             _readingNext = null;
-            next = _reading = ReadAsync();
+            next = _reading = Task.Run(ReadAsync);
         }
         await next.ConfigureAwait(false);
     }
 
     private async Task ReadAsync()
     {
-        var runners = await grains.Reference<IRunnerDirectoryGrain>(0).GetRunners();
+        var runners = await grains.Reference<IRunnerDirectoryGrain>(0).GetRunners().ConfigureAwait(false);
         lock (_gate)
         {
             _runners = runners;

@@ -22,7 +22,8 @@ public sealed class RunnerDirectoryCacheTests
 
         var first = cache.RefreshAsync();
         var later = Enumerable.Range(0, 5).Select(_ => cache.RefreshAsync()).ToList();
-        Assert.Equal(1, directory.Reads);
+        await directory.WaitForReads(1);
+        Assert.Equal(1, directory.Reads); // the later ones wait for the first to end before reading
 
         directory.Answer(0, [Runner("a", TaskType.Command)]);
         await first.WaitAsync(Limit);
@@ -37,7 +38,7 @@ public sealed class RunnerDirectoryCacheTests
 
         // Nothing under way: the next ask reads again.
         var next = cache.RefreshAsync();
-        Assert.Equal(3, directory.Reads);
+        await directory.WaitForReads(3);
         directory.Answer(2, []);
         await next.WaitAsync(Limit);
     }
@@ -50,6 +51,7 @@ public sealed class RunnerDirectoryCacheTests
 
         var first = cache.RefreshAsync();
         var waiting = cache.RefreshAsync();
+        await directory.WaitForReads(1);
         directory.Fail(0, new TimeoutException("directory grain did not answer"));
 
         await Assert.ThrowsAsync<TimeoutException>(() => first.WaitAsync(Limit));
