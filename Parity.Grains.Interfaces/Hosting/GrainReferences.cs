@@ -20,13 +20,13 @@ public static class GrainReferences
     {
         // GetGrain's own rule, so that both refuse the same keys.
         ArgumentException.ThrowIfNullOrWhiteSpace(key);
-        return TypesOf<T>(grains) is ({ } grain, { } contract)
+        return TypesOf<T>(grains) is (var grain, var contract)
             ? (T)grains.GetGrain(GrainId.Create(grain, IdSpan.Create(key)), contract)
             : grains.GetGrain<T>(key);
     }
 
     public static T Reference<T>(this IGrainFactory grains, long key) where T : IGrainWithIntegerKey =>
-        TypesOf<T>(grains) is ({ } grain, { } contract)
+        TypesOf<T>(grains) is (var grain, var contract)
             ? (T)grains.GetGrain(GrainId.Create(grain, GrainIdKeyExtensions.CreateIntegerKey(key)), contract)
             : grains.GetGrain<T>(key);
 

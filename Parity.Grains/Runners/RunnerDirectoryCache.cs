@@ -20,8 +20,8 @@ public sealed class RunnerDirectoryCache(
     private volatile IReadOnlyList<RunnerInfo> _runners = [];
     private readonly Dictionary<string, int> _optimisticUse = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
-    private readonly Dictionary<TaskType, string?> _reasons = [];
-    private IReadOnlyList<RunnerInfo>? _reasonsFor;
+    /// <summary>Why no runner can run each type (<see cref="NoneCanRun"/>), worked out with each directory read.</summary>
+    private volatile IReadOnlyDictionary<TaskType, string?> _reasons = new Dictionary<TaskType, string?>();
     private readonly Lock _refreshGate = new();
     private Task? _reading;
     private Task? _readingNext;
@@ -105,22 +105,7 @@ public sealed class RunnerDirectoryCache(
     /// Why no runner can ever take this type, when some runners are online and none of them takes it; null while
     /// waiting still makes sense.
     /// </summary>
-    public string? NoneCanRun(ParityTask task)
-    {
-        // Asked on every dispatch try while a type has no runner (each task of a burst of them, each tick): the answer
-        // only changes with the directory, so it is worked out once per type and directory read.
-        var runners = _runners;
-        lock (_gate)
-        {
-            if (!ReferenceEquals(_reasonsFor, runners))
-            {
-                _reasons.Clear();
-                _reasonsFor = runners;
-            }
-            if (_reasons.TryGetValue(task.Type, out var known)) return known;
-            return _reasons[task.Type] = Reason(runners, task.Type);
-        }
-    }
+    public string? NoneCanRun(ParityTask task) => _reasons.GetValueOrDefault(task.Type);
 
     private static string? Reason(IReadOnlyList<RunnerInfo> runners, TaskType type)
     {
@@ -173,9 +158,13 @@ public sealed class RunnerDirectoryCache(
     private async Task ReadAsync()
     {
         var runners = await grains.Reference<IRunnerDirectoryGrain>(0).GetRunners().ConfigureAwait(false);
+        // Asked on every dispatch try while a type has no runner (each task of a burst of them, each tick), the answer
+        // changes only with the directory, so it is worked out here, once per read.
+        var reasons = Enum.GetValues<TaskType>().ToDictionary(type => type, type => Reason(runners, type));
         lock (_gate)
         {
             _runners = runners;
+            _reasons = reasons;
             _optimisticUse.Clear();
         }
     }
