@@ -121,7 +121,8 @@ public static class FlSessionBenchmark
                 var dispatched = new List<double>();
                 var runnerBesidesTraining = new List<double>();
                 var handedBack = new List<double>();
-                var firstRound = new List<string>();
+                // Each round's participants, phase by phase: round 1 and the worst of the others are printed.
+                var phases = new Dictionary<int, List<string>>();
                 foreach (var round in overheadSession.Rounds)
                 foreach (var update in round.Updates.Where(u => u.Status == FlUpdateStatus.Accepted))
                 {
@@ -133,8 +134,7 @@ public static class FlSessionBenchmark
                     dispatched.Add((dis - sub).TotalMilliseconds);
                     runnerBesidesTraining.Add((done - dis).TotalMilliseconds - update.TrainingTimeMs!.Value);
                     handedBack.Add((update.ReceivedAt!.Value - done).TotalMilliseconds);
-                    if (round.Round == 1)
-                        firstRound.Add(string.Create(Invariant, $"{update.Runner}: open -> submitted {(sub - round.StartedAt).TotalMilliseconds:N0}, -> dispatched {(dis - sub).TotalMilliseconds:N0}, -> completed {(done - dis).TotalMilliseconds:N0} (training {update.TrainingTimeMs:N0}), -> taken {(update.ReceivedAt!.Value - done).TotalMilliseconds:N0} ms"));
+                    (phases.TryGetValue(round.Round, out var list) ? list : phases[round.Round] = []).Add(string.Create(Invariant, $"{update.Runner}: open -> submitted {(sub - round.StartedAt).TotalMilliseconds:N0}, -> dispatched {(dis - sub).TotalMilliseconds:N0}, -> completed {(done - dis).TotalMilliseconds:N0} (training {update.TrainingTimeMs:N0}), -> taken {(update.ReceivedAt!.Value - done).TotalMilliseconds:N0} ms"));
                 }
 
                 // 2. A participant's silo SIGKILLed when round 3 opens; the others carry the rounds at quorum 2.
@@ -192,7 +192,9 @@ public static class FlSessionBenchmark
                 Line($"  slowest training per round: median {Percentile(trainings, 0.5):N0} ms; overhead per round (ms): {perRound}");
                 Line($"  round phases, median: open -> first update taken {Percentile(toFirst, 0.5):N0} ms, first -> last update taken {Percentile(spread, 0.5):N0} ms, last update -> closed {Percentile(toClose, 0.5):N0} ms");
                 Line($"  per participant task, median over {submitted.Count}: round open -> task submitted {Percentile(submitted, 0.5):N0} ms, submitted -> dispatched {Percentile(dispatched, 0.5):N0} ms, dispatched -> completed minus training {Percentile(runnerBesidesTraining, 0.5):N0} ms, completed -> taken by the session {Percentile(handedBack, 0.5):N0} ms");
-                Line($"  round 1, per participant: {string.Join("; ", firstRound)}; last update -> closed {toClose[0]:N0} ms");
+                Line($"  round 1, per participant: {string.Join("; ", phases[1])}; last update -> closed {toClose[0]:N0} ms");
+                var worst = Enumerable.Range(1, overheads.Count - 1).MaxBy(i => overheads[i]);
+                Line($"  the worst other round, {worst + 1} ({overheads[worst]:N0} ms), per participant: {string.Join("; ", phases[worst + 1])}; last update -> closed {toClose[worst]:N0} ms");
                 Line($"close at quorum (aggregation_ms: closing update -> aggregated model persisted): median {medianAggregation:N1} ms, p99 {Percentile(aggregations, 0.99):N1} ms, max {aggregations.Max():N1} ms; goal <= 250 ms: {Verdict(medianAggregation <= 250)}");
                 Line($"SIGKILL of participant {victim}'s silo process when round {openRound} of {KillRounds} opened (quorum 2 of {Silos}, round_timeout_seconds {KillRoundTimeoutSeconds}; the session's grain on {string.Join(", ", host)}):");
                 Line($"  (a) round {openRound}: closed_at - deadline = {overshoot:N0} ms ({killedRound.CloseReason}); goal <= 1 s: {Verdict(overshoot <= 1000)}");

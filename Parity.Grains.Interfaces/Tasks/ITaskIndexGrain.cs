@@ -9,8 +9,9 @@ namespace Parity.Tasks;
 /// </summary>
 public interface ITaskIndexGrain : IGrainWithIntegerKey
 {
+    /// <summary>Tasks of this shard changed, oldest change first; a silo sends its changes batched (TaskIndexUpdates).</summary>
     [OneWay]
-    Task Update(TaskSummary task);
+    Task Update(IReadOnlyList<TaskSummary> tasks);
 
     /// <summary>
     /// This shard's newest <paramref name="count"/> tasks (optionally of one status), newest first, and in

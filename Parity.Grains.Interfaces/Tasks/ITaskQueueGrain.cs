@@ -10,8 +10,11 @@ namespace Parity.Tasks;
 /// </summary>
 public interface ITaskQueueGrain : IGrainWithIntegerKey
 {
-    /// <summary>Admits a new task unless the queue of unfinished tasks is full; true for a task already admitted.</summary>
-    Task<bool> TryAdmit(TaskSummary task);
+    /// <summary>
+    /// Admits each new task in order unless the queue of unfinished tasks is full at its turn; true for a task already
+    /// admitted. A silo's submissions come batched (TaskAdmission): one call per burst, not one per task.
+    /// </summary>
+    Task<bool[]> TryAdmit(IReadOnlyList<TaskSummary> tasks);
 
     /// <summary>A task changed state; a finished one leaves the queue.</summary>
     [OneWay]

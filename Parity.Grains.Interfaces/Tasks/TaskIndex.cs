@@ -31,9 +31,6 @@ public static class TaskIndex
         return (int)(XxHash32.HashToUInt32(bytes) % Shards);
     }
 
-    public static ITaskIndexGrain ShardFor(this IGrainFactory grains, string taskId) =>
-        grains.Reference<ITaskIndexGrain>(ShardOf(taskId));
-
     /// <summary>
     /// A page of every shard's tasks, newest first (ties by id): each shard gives its newest offset + limit, and the
     /// page is cut from their merge, so it is exactly the page one index would have given.

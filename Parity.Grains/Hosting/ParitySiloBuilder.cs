@@ -99,6 +99,8 @@ public static class ParitySiloBuilder
         services.AddSingleton(_ => AcceleratorSelector.Select());
         services.AddSingleton<MachineCapabilities>();
         services.AddSingleton<RunnerDirectoryCache>();
+        services.AddSingleton<TaskAdmission>();
+        services.AddSingleton<TaskIndexUpdates>();
         // The task type table's silo side: routers and completion hooks per type (executors are registered above).
         services.AddSingleton<DirectoryTaskRouter>();
         services.AddSingleton<ITaskRouter>(sp => sp.GetRequiredService<DirectoryTaskRouter>());

@@ -16,6 +16,8 @@ namespace Parity.Tasks;
 public sealed partial class TaskGrain(
     [PersistentState("task", ParityStorage.Name)] IPersistentState<TaskRecord> state,
     RunnerDirectoryCache runners,
+    TaskAdmission admission,
+    TaskIndexUpdates index,
     TaskHandlers handlers,
     SchedulingOptions scheduling,
     TimeProvider clock,
@@ -48,7 +50,7 @@ public sealed partial class TaskGrain(
         if (HooksOwed) StartTimer(TimeSpan.Zero);
         // A finished task re-announces itself to its shard alone: an index entry lost in a crash comes back (and can
         // expire) once the task is read again.
-        if (Current is { } finished && finished.Status.IsTerminal()) Shard.Update(finished.Summary()).Ignore();
+        if (Current is { } finished && finished.Status.IsTerminal()) index.Post(finished.Summary());
         if (Current is { } task && !task.Status.IsTerminal())
         {
             // Renewals are not persisted: a fresh activation gives the runner one lease period to renew.
@@ -63,7 +65,7 @@ public sealed partial class TaskGrain(
     {
         if (Current is not null) return SubmitOutcome.Duplicate;
         task = task with { Id = this.GetPrimaryKeyString(), Status = TaskState.Pending, UpdatedAt = Now };
-        if (!await Queue.TryAdmit(task.Summary())) return SubmitOutcome.Busy;
+        if (!await admission.TryAdmit(task.Summary())) return SubmitOutcome.Busy;
         using var span = TaskMetrics.Activities.StartActivity("task submit");
         span?.SetTag("task.id", task.Id).SetTag("task.type", ParityJson.WireName(task.Type));
         Record.TraceParent = span?.Id;
@@ -73,7 +75,7 @@ public sealed partial class TaskGrain(
         await state.WriteStateAsync();
         TaskMetrics.RecordSubmitted(task.Type);
         // One-way: the index shard lists the task a moment later, and a listing in progress never slows an admission.
-        Shard.Update(task.Summary()).Ignore();
+        index.Post(task.Summary());
         StartTimer(TimeSpan.Zero);
         return SubmitOutcome.Accepted;
     }
@@ -166,7 +168,7 @@ public sealed partial class TaskGrain(
         if (!task.Status.IsTerminal() || HooksOwed)
         {
             // Not done yet (a hook still owes its work): back into the index, to be expired on a later sweep.
-            Shard.Update(task.Summary()).Ignore();
+            index.Post(task.Summary());
             return;
         }
         if (Record.Result is { StdoutFile: not null } or { StderrFile: not null })
@@ -306,14 +308,13 @@ public sealed partial class TaskGrain(
     }
 
     private ITaskQueueGrain Queue => GrainFactory.Reference<ITaskQueueGrain>(0);
-    private ITaskIndexGrain Shard => GrainFactory.ShardFor(this.GetPrimaryKeyString());
 
-    /// <summary>Tells the queue and the task's index shard its new state (one-way: neither is on the task's path).</summary>
+    /// <summary>Tells the queue and the task's index shard its new state (one-way, batched: neither is on the task's path).</summary>
     private void Announce(ParityTask task)
     {
         var summary = task.Summary();
         Queue.Update(summary).Ignore();
-        Shard.Update(summary).Ignore();
+        index.Post(summary);
     }
 
     /// <summary>The attempt's output so far from its runner, or null when that runner cannot say (it may be dying).</summary>

@@ -38,10 +38,10 @@ public sealed class TaskIndexGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // An index stored before it was sharded is all in shard 0: each entry goes to its own shard once.
-        foreach (var stray in Tasks.Values.Where(t => TaskIndex.ShardOf(t.Id) != Shard).ToList())
+        foreach (var strays in Tasks.Values.Where(t => TaskIndex.ShardOf(t.Id) != Shard).GroupBy(t => TaskIndex.ShardOf(t.Id)).ToList())
         {
-            GrainFactory.ShardFor(stray.Id).Update(stray).Ignore();
-            Tasks.Remove(stray.Id);
+            GrainFactory.Reference<ITaskIndexGrain>(strays.Key).Update(strays.ToList()).Ignore();
+            foreach (var stray in strays) Tasks.Remove(stray.Id);
             _dirty = true;
         }
         foreach (var task in Tasks.Values) Indexed(task);
@@ -63,18 +63,23 @@ public sealed class TaskIndexGrain(
         if (_dirty) await state.WriteStateAsync(cancellationToken);
     }
 
-    public Task Update(TaskSummary task)
+    public Task Update(IReadOnlyList<TaskSummary> tasks)
+    {
+        foreach (var task in tasks) Update(task);
+        return Task.CompletedTask;
+    }
+
+    private void Update(TaskSummary task)
     {
         if (Tasks.TryGetValue(task.Id, out var known))
         {
             // Updates may arrive out of order (one-way calls): never move a finished task back.
-            if (known.Status.IsTerminal() && !task.Status.IsTerminal()) return Task.CompletedTask;
+            if (known.Status.IsTerminal() && !task.Status.IsTerminal()) return;
             Unindexed(known);
         }
         Tasks[task.Id] = task;
         Indexed(task);
         _dirty = true;
-        return Task.CompletedTask;
     }
 
     public Task<TaskPage> Newest(TaskState? status, int count)

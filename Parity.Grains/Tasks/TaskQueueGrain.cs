@@ -60,12 +60,20 @@ public sealed class TaskQueueGrain(SchedulingOptions scheduling, TimeProvider cl
         return Task.CompletedTask;
     }
 
-    public Task<bool> TryAdmit(TaskSummary task)
+    public Task<bool[]> TryAdmit(IReadOnlyList<TaskSummary> tasks)
     {
-        if (_unfinished.ContainsKey(task.Id)) return Task.FromResult(true);
-        if (_unfinished.Count >= scheduling.QueueLimit) return Task.FromResult(false);
-        Put(task, admittedAt: Now);
-        return Task.FromResult(true);
+        var admitted = new bool[tasks.Count];
+        var now = Now;
+        for (var i = 0; i < tasks.Count; i++) admitted[i] = TryAdmit(tasks[i], now);
+        return Task.FromResult(admitted);
+    }
+
+    private bool TryAdmit(TaskSummary task, DateTimeOffset now)
+    {
+        if (_unfinished.ContainsKey(task.Id)) return true;
+        if (_unfinished.Count >= scheduling.QueueLimit) return false;
+        Put(task, admittedAt: now);
+        return true;
     }
 
     public Task Update(TaskSummary task)
