@@ -3,7 +3,11 @@
 # its own tests. Slow (every mutant reruns the tests that cover it), so it is not part of CI: run it at the end of a
 # change to one of these rooms, and record the scores in docs/testing.md.
 #
-#   deploy/mutation.sh [ROOM...]     rooms: security execution tasks models forest partitioning (default: all)
+#   deploy/mutation.sh [ROOM[:PART]...]   rooms: security execution tasks models forest partitioning (default: all)
+#
+# A PART mutates only some of a room's files (against all of the room's tests), for rooms too big to run in one
+# sitting on a small machine: execution:core|sandbox|docker, forest:trees|federated, tasks:grains|routing. The parts of
+# a room cover its files exactly once, so the room's score is the sum of its parts' counts.
 #
 # The room's tests need the test engines: run it with the PARITY_TEST_* variables of a running set (deploy/test.sh
 # prints how they are started), e.g. after `./deploy/redis.sh start --port 6390` and friends.
@@ -33,20 +37,38 @@ tests[forest]='FullyQualifiedName~Parity.Tests.Learning.Forest'
 project[partitioning]=Parity.Learning/Parity.Learning.csproj; mutate[partitioning]='Partitioning/**/*.cs'
 tests[partitioning]='FullyQualifiedName~Parity.Tests.Learning.Partition|FullyQualifiedName~Parity.Tests.Learning.SeededRandomTests|FullyQualifiedName~Parity.Tests.Federation.HeldOutSplitTests'
 
+# room:part → the room's files that part mutates (globs relative to the room's project)
+declare -A parts
+parts[execution:core]='Execution/*.cs'
+parts[execution:sandbox]='Execution/Sandbox/**/*.cs'
+parts[execution:docker]='Execution/Docker/**/*.cs'
+parts[forest:trees]='Forest/DecisionTree.cs Forest/NodeSplitter.cs Forest/TreeGrower.cs Forest/RandomForest.cs Forest/ForestTrainer.cs Forest/ForestRandom.cs Forest/ForestData.cs Forest/BinEdges.cs'
+parts[forest:federated]='Forest/FederatedForestPlan.cs Forest/ForestAggregation.cs Forest/ForestHistogramCoordinator.cs Forest/ForestHistogramParticipant.cs Forest/HistogramWire.cs Forest/ForestSerializer.cs Forest/ForestOptions.cs Forest/ForestOptionsJson.cs'
+parts[tasks:grains]='Tasks/TaskGrain.cs Tasks/TaskGrain.Dispatch.cs Tasks/TaskQueueGrain.cs Tasks/TaskIndexGrain.cs Tasks/TaskAdmission.cs Tasks/TaskIndexUpdates.cs'
+parts[tasks:routing]='Tasks/DirectoryTaskRouter.cs Tasks/HintedPlacement.cs Tasks/IndexShardPlacement.cs Tasks/LiveOutputRelay.cs Tasks/TaskHandlers.cs Tasks/TaskMetrics.cs Tasks/TaskRoute.cs Tasks/TaskSummaries.cs Tasks/TaskRecord.cs Tasks/TaskIndexRecord.cs Tasks/ITaskRouter.cs Tasks/ITaskFinishedHook.cs'
+
 rooms=("$@")
 [ ${#rooms[@]} -eq 0 ] && rooms=(security execution tasks models forest partitioning)
 summary=()
-for room in "${rooms[@]}"; do
+for name in "${rooms[@]}"; do
+  room=${name%%:*}
   if [ -z "${project[$room]:-}" ]; then echo "mutation.sh: unknown room '$room'" >&2; exit 2; fi
-  out="$root/TestResults/mutation/$room"
+  globs=("${mutate[$room]}")
+  if [ "$name" != "$room" ]; then
+    if [ -z "${parts[$name]:-}" ]; then echo "mutation.sh: unknown part '$name'" >&2; exit 2; fi
+    read -r -a globs <<< "${parts[$name]}"
+  fi
+  args=()
+  for glob in "${globs[@]}"; do args+=(--mutate "**/$glob"); done
+  out="$root/TestResults/mutation/${name/:/-}"
   rm -rf "$out"
   (cd Parity.Tests && "$tools/dotnet-stryker" --project "$(basename "${project[$room]}")" \
-      --test-project Parity.Tests.csproj --mutate "**/${mutate[$room]}" --test-case-filter "${tests[$room]}" \
+      --test-project Parity.Tests.csproj "${args[@]}" --test-case-filter "${tests[$room]}" \
       --configuration Release --concurrency 1 --reporter json --reporter html --reporter progress \
       --output "$out" --skip-version-check)
   report=$(find "$out" -name mutation-report.json | head -1)
   # Score as Stryker counts it: killed + timeout over every mutant that compiled and that a test covers.
-  line=$(grep -o '"status":"[A-Za-z]*"' "$report" | sort | uniq -c | awk -v room="$room" '
+  line=$(grep -o '"status":"[A-Za-z]*"' "$report" | sort | uniq -c | awk -v room="$name" '
     { gsub(/"status":"|"/, "", $2); n[$2] = $1 }
     END {
       detected = n["Killed"] + n["Timeout"]; undetected = n["Survived"] + n["NoCoverage"]
