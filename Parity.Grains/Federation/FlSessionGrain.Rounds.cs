@@ -106,7 +106,41 @@ public sealed partial class FlSessionGrain
         _submitted.Clear();
         // Under secure aggregation the tasks go out once the round's keys are agreed.
         if (IsSecAgg) _ = SetUpSecAgg(round);
-        else SubmitTasks(round);
+        else
+        {
+            SubmitTasks(round);
+            ActivateNextRoundTasks(round);
+        }
+    }
+
+    /// <summary>
+    /// Activates the next round's task grains on their participants' silos while this round trains, so that opening
+    /// the next round submits to grains that are already placed, loaded (an empty record read from storage) and known
+    /// to this silo's directory cache, rather than paying for all three between the round's open and its tasks' start.
+    /// </summary>
+    /// <remarks>
+    /// The ids are fixed by (session, round, part), so the activation is the one the round's submit will reach. A read
+    /// of a task that does not exist yet changes nothing: an empty task grain is collected like any idle one if the
+    /// session ends first. Best effort: a failed read costs the next round only the time it would have cost anyway.
+    /// Measured in docs/benchmarks.md ("Next round's task grains activated ahead").
+    /// </remarks>
+    private void ActivateNextRoundTasks(FlRoundView round)
+    {
+        if (round.Round >= Spec!.TotalRounds) return;
+        foreach (var update in round.Updates.Where(u => u.TaskId is not null))
+            _ = ActivateAhead(RoundTasks.TaskId(Id, round.Round + 1, update.PartIndex), update.Runner);
+    }
+
+    private async Task ActivateAhead(string taskId, string runner)
+    {
+        try
+        {
+            await OnRunnerSilo(runner, () => GrainFactory.GetGrain<ITaskGrain>(taskId).Get());
+        }
+        catch (Exception e)
+        {
+            logger.LogDebug(e, "FL session {SessionId}: activating {TaskId} ahead failed; its round submits it as usual", Id, taskId);
+        }
     }
 
     /// <summary>
@@ -176,14 +210,18 @@ public sealed partial class FlSessionGrain
     }
 
     /// <summary>Submits a task created on its participant's silo (see HintedPlacement): it lives and dies with its participant.</summary>
-    private Task<SubmitOutcome> SubmitOnRunnerSilo(ParityTask task, string runner)
+    private Task<SubmitOutcome> SubmitOnRunnerSilo(ParityTask task, string runner) =>
+        OnRunnerSilo(runner, () => GrainFactory.GetGrain<ITaskGrain>(task.Id).Submit(task));
+
+    /// <summary>Makes a task grain call that places the grain, if it is not active yet, on the runner's silo.</summary>
+    private Task<T> OnRunnerSilo<T>(string runner, Func<Task<T>> call)
     {
         var host = runners.Runners.FirstOrDefault(r => r.Name == runner)?.SiloAddress;
         if (!string.IsNullOrEmpty(host)) RequestContext.Set(IPlacementDirector.PlacementHintKey, SiloAddress.FromParsableString(host));
         try
         {
             // The hint travels with the call as it is made; it must not stay for the session's other calls.
-            return GrainFactory.GetGrain<ITaskGrain>(task.Id).Submit(task);
+            return call();
         }
         finally
         {
