@@ -1,8 +1,8 @@
-using System.Reflection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Parity.Configuration;
 using Parity.Runners;
 using Parity.Tasks;
+using Parity.Tests.Support;
 
 namespace Parity.Tests.Cluster;
 
@@ -139,10 +139,16 @@ public sealed class RunnerDirectoryCacheTests
     };
 
     /// <summary>A grain factory whose runner directory answers each read when the test says so.</summary>
-    public class FakeDirectory : DispatchProxy
+    public sealed class FakeDirectory
     {
         private readonly List<TaskCompletionSource<IReadOnlyList<RunnerInfo>>> _reads = [];
-        public IGrainFactory Factory { get; private set; } = null!;
+
+        private FakeDirectory() =>
+            Factory = FakeGrainFactory.Handing(_ => FakeGrain.Of<IRunnerDirectoryGrain>((method, _) => method == nameof(IRunnerDirectoryGrain.GetRunners)
+                ? Read()
+                : throw new NotSupportedException(method)));
+
+        public IGrainFactory Factory { get; }
 
         public int Reads
         {
@@ -152,13 +158,7 @@ public sealed class RunnerDirectoryCacheTests
             }
         }
 
-        public static FakeDirectory Create()
-        {
-            var factory = DispatchProxy.Create<IGrainFactory, FakeDirectory>();
-            var fake = (FakeDirectory)(object)factory;
-            fake.Factory = factory;
-            return fake;
-        }
+        public static FakeDirectory Create() => new();
 
         public void Answer(int read, IReadOnlyList<RunnerInfo> runners) => Pending(read).SetResult(runners);
 
@@ -179,32 +179,11 @@ public sealed class RunnerDirectoryCacheTests
             lock (_reads) return _reads[read];
         }
 
-        internal Task<IReadOnlyList<RunnerInfo>> Read()
+        private Task<IReadOnlyList<RunnerInfo>> Read()
         {
             var read = new TaskCompletionSource<IReadOnlyList<RunnerInfo>>(TaskCreationOptions.RunContinuationsAsynchronously);
             lock (_reads) _reads.Add(read);
             return read.Task;
         }
-
-        protected override object? Invoke(MethodInfo? method, object?[]? args)
-        {
-            if (method!.Name == nameof(IGrainFactory.GetGrain) && method.ReturnType == typeof(IRunnerDirectoryGrain))
-            {
-                var grain = DispatchProxy.Create<IRunnerDirectoryGrain, FakeDirectoryGrain>();
-                ((FakeDirectoryGrain)(object)grain).Owner = this;
-                return grain;
-            }
-            // GrainReferences asks for a sample reference first; a stand-in factory makes none.
-            if (method.Name == nameof(IGrainFactory.GetGrain) && method.ReturnType == typeof(IAddressable)) return null;
-            throw new NotSupportedException(method.Name);
-        }
-    }
-
-    public class FakeDirectoryGrain : DispatchProxy
-    {
-        internal FakeDirectory Owner = null!;
-
-        protected override object? Invoke(MethodInfo? method, object?[]? args) =>
-            method!.Name == nameof(IRunnerDirectoryGrain.GetRunners) ? Owner.Read() : throw new NotSupportedException(method.Name);
     }
 }

@@ -1,5 +1,5 @@
-using System.Reflection;
 using Parity.Tasks;
+using Parity.Tests.Support;
 
 namespace Parity.Tests.Cluster;
 
@@ -101,10 +101,16 @@ public sealed class TaskAdmissionTests
     };
 
     /// <summary>A grain factory whose task queue answers each admission call when the test says so.</summary>
-    public class FakeQueue : DispatchProxy
+    public sealed class FakeQueue
     {
         private readonly List<(IReadOnlyList<TaskSummary> Tasks, TaskCompletionSource<bool[]> Answer)> _calls = [];
-        public IGrainFactory Factory { get; private set; } = null!;
+
+        private FakeQueue() =>
+            Factory = FakeGrainFactory.Handing(_ => FakeGrain.Of<ITaskQueueGrain>((method, args) => method == nameof(ITaskQueueGrain.TryAdmit)
+                ? Admit((IReadOnlyList<TaskSummary>)args[0]!)
+                : throw new NotSupportedException(method)));
+
+        public IGrainFactory Factory { get; }
 
         public int Calls
         {
@@ -114,13 +120,7 @@ public sealed class TaskAdmissionTests
             }
         }
 
-        public static FakeQueue Create()
-        {
-            var factory = DispatchProxy.Create<IGrainFactory, FakeQueue>();
-            var fake = (FakeQueue)(object)factory;
-            fake.Factory = factory;
-            return fake;
-        }
+        public static FakeQueue Create() => new();
 
         public List<string> Carried(int call)
         {
@@ -146,34 +146,11 @@ public sealed class TaskAdmissionTests
             lock (_calls) return _calls[call].Answer;
         }
 
-        internal Task<bool[]> Admit(IReadOnlyList<TaskSummary> tasks)
+        private Task<bool[]> Admit(IReadOnlyList<TaskSummary> tasks)
         {
             var answer = new TaskCompletionSource<bool[]>(TaskCreationOptions.RunContinuationsAsynchronously);
             lock (_calls) _calls.Add((tasks.ToList(), answer));
             return answer.Task;
         }
-
-        protected override object? Invoke(MethodInfo? method, object?[]? args)
-        {
-            if (method!.Name == nameof(IGrainFactory.GetGrain) && method.ReturnType == typeof(ITaskQueueGrain))
-            {
-                var grain = DispatchProxy.Create<ITaskQueueGrain, FakeQueueGrain>();
-                ((FakeQueueGrain)(object)grain).Owner = this;
-                return grain;
-            }
-            // GrainReferences asks for a sample reference first; a stand-in factory makes none.
-            if (method.Name == nameof(IGrainFactory.GetGrain) && method.ReturnType == typeof(IAddressable)) return null;
-            throw new NotSupportedException(method.Name);
-        }
-    }
-
-    public class FakeQueueGrain : DispatchProxy
-    {
-        internal FakeQueue Owner = null!;
-
-        protected override object? Invoke(MethodInfo? method, object?[]? args) =>
-            method!.Name == nameof(ITaskQueueGrain.TryAdmit)
-                ? Owner.Admit((IReadOnlyList<TaskSummary>)args![0]!)
-                : throw new NotSupportedException(method.Name);
     }
 }

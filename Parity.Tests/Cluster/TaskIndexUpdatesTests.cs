@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using System.Reflection;
 using Parity.Tasks;
+using Parity.Tests.Support;
 
 namespace Parity.Tests.Cluster;
 
@@ -62,20 +62,20 @@ public sealed class TaskIndexUpdatesTests
     };
 
     /// <summary>A grain factory whose index shards record what each call carried.</summary>
-    public class FakeShards : DispatchProxy
+    public sealed class FakeShards
     {
         private int _calls;
-        public IGrainFactory Factory { get; private set; } = null!;
+
+        private FakeShards() =>
+            Factory = FakeGrainFactory.Handing(key => FakeGrain.Of<ITaskIndexGrain>((method, args) => method == nameof(ITaskIndexGrain.Update)
+                ? Take((int)(long)key, (IReadOnlyList<TaskSummary>)args[0]!)
+                : throw new NotSupportedException(method)));
+
+        public IGrainFactory Factory { get; }
         public ConcurrentDictionary<int, List<TaskSummary>> Received { get; } = new();
         public int Calls => Volatile.Read(ref _calls);
 
-        public static FakeShards Create()
-        {
-            var factory = DispatchProxy.Create<IGrainFactory, FakeShards>();
-            var fake = (FakeShards)(object)factory;
-            fake.Factory = factory;
-            return fake;
-        }
+        public static FakeShards Create() => new();
 
         public async Task WaitForSummaries(int count)
         {
@@ -95,37 +95,12 @@ public sealed class TaskIndexUpdatesTests
             return total;
         }
 
-        internal Task Take(int shard, IReadOnlyList<TaskSummary> tasks)
+        private Task Take(int shard, IReadOnlyList<TaskSummary> tasks)
         {
             Interlocked.Increment(ref _calls);
             var list = Received.GetOrAdd(shard, _ => []);
             lock (list) list.AddRange(tasks);
             return Task.CompletedTask;
         }
-
-        protected override object? Invoke(MethodInfo? method, object?[]? args)
-        {
-            if (method!.Name == nameof(IGrainFactory.GetGrain) && method.ReturnType == typeof(ITaskIndexGrain))
-            {
-                var grain = DispatchProxy.Create<ITaskIndexGrain, FakeShard>();
-                ((FakeShard)(object)grain).Owner = this;
-                ((FakeShard)(object)grain).Shard = (int)(long)args![0]!;
-                return grain;
-            }
-            // GrainReferences asks for a sample reference first; a stand-in factory makes none.
-            if (method.Name == nameof(IGrainFactory.GetGrain) && method.ReturnType == typeof(IAddressable)) return null;
-            throw new NotSupportedException(method.Name);
-        }
-    }
-
-    public class FakeShard : DispatchProxy
-    {
-        internal FakeShards Owner = null!;
-        internal int Shard;
-
-        protected override object? Invoke(MethodInfo? method, object?[]? args) =>
-            method!.Name == nameof(ITaskIndexGrain.Update)
-                ? Owner.Take(Shard, (IReadOnlyList<TaskSummary>)args![0]!)
-                : throw new NotSupportedException(method.Name);
     }
 }

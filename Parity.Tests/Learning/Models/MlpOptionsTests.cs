@@ -25,40 +25,31 @@ public sealed class MlpOptionsTests
     };
 
     [Theory]
-    [InlineData(null, Activation.Relu)]
-    [InlineData("relu", Activation.Relu)]
-    [InlineData("tanh", Activation.Tanh)]
-    [InlineData("sigmoid", Activation.Sigmoid)]
-    [InlineData("logistic", Activation.Sigmoid)]
-    [InlineData("identity", Activation.Identity)]
-    public void Every_activation_spelling_maps_to_its_function(string? name, Activation expected)
+    [InlineData("activation", null, Activation.Relu)]
+    [InlineData("activation", "relu", Activation.Relu)]
+    [InlineData("activation", "tanh", Activation.Tanh)]
+    [InlineData("activation", "sigmoid", Activation.Sigmoid)]
+    [InlineData("activation", "logistic", Activation.Sigmoid)]
+    [InlineData("activation", "identity", Activation.Identity)]
+    [InlineData("init", null, Initialization.Glorot)]
+    [InlineData("init", "glorot", Initialization.Glorot)]
+    [InlineData("init", "xavier", Initialization.Glorot)]
+    [InlineData("init", "he", Initialization.He)]
+    [InlineData("task", null, MlpTask.Classification)]
+    [InlineData("task", "classification", MlpTask.Classification)]
+    [InlineData("task", "regression", MlpTask.Regression)]
+    public void Every_spelling_maps_to_its_meaning(string key, string? name, object expected)
     {
-        var model = name is null ? """{"hidden_size": 4}""" : $$"""{"hidden_size": 4, "activation": "{{name}}"}""";
+        var model = name is null ? """{"hidden_size": 4}""" : $$"""{"hidden_size": 4, "{{key}}": "{{name}}"}""";
 
-        Assert.Equal(expected, Parse(Train, model).Activation);
-    }
+        var options = Parse(Train, model);
 
-    [Theory]
-    [InlineData(null, Initialization.Glorot)]
-    [InlineData("glorot", Initialization.Glorot)]
-    [InlineData("xavier", Initialization.Glorot)]
-    [InlineData("he", Initialization.He)]
-    public void Every_initialisation_spelling_maps_to_its_scheme(string? name, Initialization expected)
-    {
-        var model = name is null ? """{"hidden_size": 4}""" : $$"""{"hidden_size": 4, "init": "{{name}}"}""";
-
-        Assert.Equal(expected, Parse(Train, model).Initialization);
-    }
-
-    [Theory]
-    [InlineData(null, MlpTask.Classification)]
-    [InlineData("classification", MlpTask.Classification)]
-    [InlineData("regression", MlpTask.Regression)]
-    public void Every_task_spelling_maps_to_its_task(string? name, MlpTask expected)
-    {
-        var model = name is null ? """{"hidden_size": 4}""" : $$"""{"hidden_size": 4, "task": "{{name}}"}""";
-
-        Assert.Equal(expected, Parse(Train, model).Task);
+        Assert.Equal(expected, key switch
+        {
+            "activation" => options.Activation,
+            "init" => options.Initialization,
+            _ => (object)options.Task,
+        });
     }
 
     [Theory]
