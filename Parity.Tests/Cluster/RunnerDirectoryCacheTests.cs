@@ -141,49 +141,22 @@ public sealed class RunnerDirectoryCacheTests
     /// <summary>A grain factory whose runner directory answers each read when the test says so.</summary>
     public sealed class FakeDirectory
     {
-        private readonly List<TaskCompletionSource<IReadOnlyList<RunnerInfo>>> _reads = [];
+        private readonly HeldCalls<int, IReadOnlyList<RunnerInfo>> _reads = new("the directory was read");
 
         private FakeDirectory() =>
             Factory = FakeGrainFactory.Handing(_ => FakeGrain.Of<IRunnerDirectoryGrain>((method, _) => method == nameof(IRunnerDirectoryGrain.GetRunners)
-                ? Read()
+                ? _reads.Hold(_reads.Count)
                 : throw new NotSupportedException(method)));
 
         public IGrainFactory Factory { get; }
-
-        public int Reads
-        {
-            get
-            {
-                lock (_reads) return _reads.Count;
-            }
-        }
+        public int Reads => _reads.Count;
 
         public static FakeDirectory Create() => new();
 
-        public void Answer(int read, IReadOnlyList<RunnerInfo> runners) => Pending(read).SetResult(runners);
+        public void Answer(int read, IReadOnlyList<RunnerInfo> runners) => _reads.Answer(read, runners);
 
-        public void Fail(int read, Exception failure) => Pending(read).SetException(failure);
+        public void Fail(int read, Exception failure) => _reads.Fail(read, failure);
 
-        public async Task WaitForReads(int count)
-        {
-            var deadline = DateTime.UtcNow + Limit;
-            while (Reads < count)
-            {
-                Assert.True(DateTime.UtcNow < deadline, $"the directory was read {Reads} time(s), not {count}");
-                await Task.Delay(10);
-            }
-        }
-
-        private TaskCompletionSource<IReadOnlyList<RunnerInfo>> Pending(int read)
-        {
-            lock (_reads) return _reads[read];
-        }
-
-        private Task<IReadOnlyList<RunnerInfo>> Read()
-        {
-            var read = new TaskCompletionSource<IReadOnlyList<RunnerInfo>>(TaskCreationOptions.RunContinuationsAsynchronously);
-            lock (_reads) _reads.Add(read);
-            return read.Task;
-        }
+        public Task WaitForReads(int count) => _reads.WaitFor(count);
     }
 }

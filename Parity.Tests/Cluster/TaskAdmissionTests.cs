@@ -103,54 +103,24 @@ public sealed class TaskAdmissionTests
     /// <summary>A grain factory whose task queue answers each admission call when the test says so.</summary>
     public sealed class FakeQueue
     {
-        private readonly List<(IReadOnlyList<TaskSummary> Tasks, TaskCompletionSource<bool[]> Answer)> _calls = [];
+        private readonly HeldCalls<IReadOnlyList<TaskSummary>, bool[]> _calls = new("the queue was called");
 
         private FakeQueue() =>
             Factory = FakeGrainFactory.Handing(_ => FakeGrain.Of<ITaskQueueGrain>((method, args) => method == nameof(ITaskQueueGrain.TryAdmit)
-                ? Admit((IReadOnlyList<TaskSummary>)args[0]!)
+                ? _calls.Hold(((IReadOnlyList<TaskSummary>)args[0]!).ToList())
                 : throw new NotSupportedException(method)));
 
         public IGrainFactory Factory { get; }
-
-        public int Calls
-        {
-            get
-            {
-                lock (_calls) return _calls.Count;
-            }
-        }
+        public int Calls => _calls.Count;
 
         public static FakeQueue Create() => new();
 
-        public List<string> Carried(int call)
-        {
-            lock (_calls) return _calls[call].Tasks.Select(t => t.Id).ToList();
-        }
+        public List<string> Carried(int call) => _calls[call].Select(t => t.Id).ToList();
 
-        public void Answer(int call, bool[] admitted) => Pending(call).SetResult(admitted);
+        public void Answer(int call, bool[] admitted) => _calls.Answer(call, admitted);
 
-        public void Fail(int call, Exception failure) => Pending(call).SetException(failure);
+        public void Fail(int call, Exception failure) => _calls.Fail(call, failure);
 
-        public async Task WaitForCalls(int count)
-        {
-            var deadline = DateTime.UtcNow + Limit;
-            while (Calls < count)
-            {
-                Assert.True(DateTime.UtcNow < deadline, $"the queue was called {Calls} time(s), not {count}");
-                await Task.Delay(10);
-            }
-        }
-
-        private TaskCompletionSource<bool[]> Pending(int call)
-        {
-            lock (_calls) return _calls[call].Answer;
-        }
-
-        private Task<bool[]> Admit(IReadOnlyList<TaskSummary> tasks)
-        {
-            var answer = new TaskCompletionSource<bool[]>(TaskCreationOptions.RunContinuationsAsynchronously);
-            lock (_calls) _calls.Add((tasks.ToList(), answer));
-            return answer.Task;
-        }
+        public Task WaitForCalls(int count) => _calls.WaitFor(count);
     }
 }
