@@ -20,7 +20,9 @@ namespace Parity.Hosting;
 /// </remarks>
 public static class CodeWarmUp
 {
-    private static readonly ConcurrentDictionary<string, Task<CodeWarmUpResult>> Runs = new(StringComparer.Ordinal);
+    // A Lazy per prefix: GetOrAdd may run its factory twice when two sessions start at once, and the factory starts a
+    // thread; the Lazy makes the second factory's value a cheap object that is thrown away, and only one thread runs.
+    private static readonly ConcurrentDictionary<string, Lazy<Task<CodeWarmUpResult>>> Runs = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Starts compiling every non-generic method with a body of the types in <paramref name="assemblies"/> whose full name
@@ -35,28 +37,30 @@ public static class CodeWarmUp
     public static Task<CodeWarmUpResult> Start(string namespacePrefix, IServiceProvider? services, params Assembly[] assemblies)
     {
         ArgumentException.ThrowIfNullOrEmpty(namespacePrefix);
-        return Runs.GetOrAdd(namespacePrefix, prefix =>
+        return Runs.GetOrAdd(namespacePrefix, prefix => new Lazy<Task<CodeWarmUpResult>>(() => Run(prefix, services, assemblies))).Value;
+    }
+
+    private static Task<CodeWarmUpResult> Run(string prefix, IServiceProvider? services, Assembly[] assemblies)
+    {
+        var done = new TaskCompletionSource<CodeWarmUpResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
         {
-            var done = new TaskCompletionSource<CodeWarmUpResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var thread = new Thread(() =>
+            try
             {
-                try
-                {
-                    done.SetResult(Compile(prefix, services, assemblies));
-                }
-                catch (Exception e)
-                {
-                    done.SetException(e);
-                }
-            })
+                done.SetResult(Compile(prefix, services, assemblies));
+            }
+            catch (Exception e)
             {
-                IsBackground = true,
-                Priority = ThreadPriority.BelowNormal,
-                Name = "parity-warm-up",
-            };
-            thread.Start();
-            return done.Task;
-        });
+                done.SetException(e);
+            }
+        })
+        {
+            IsBackground = true,
+            Priority = ThreadPriority.BelowNormal,
+            Name = "parity-warm-up",
+        };
+        thread.Start();
+        return done.Task;
     }
 
     /// <summary>Compiles the matching methods on the calling thread (what <see cref="Start"/> runs).</summary>
