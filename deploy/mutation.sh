@@ -27,9 +27,10 @@ declare -A project mutate tests
 project[security]=Parity.Gateway/Parity.Gateway.csproj;  mutate[security]='Security/**/*.cs'
 tests[security]='FullyQualifiedName~Parity.Tests.Gateway'
 project[execution]=Parity.Grains/Parity.Grains.csproj;   mutate[execution]='Execution/**/*.cs'
-tests[execution]='FullyQualifiedName~Parity.Tests.Execution'
+# The room's keys are read and checked where every room's are (Configuration), so those tests are the room's too.
+tests[execution]='FullyQualifiedName~Parity.Tests.Execution|FullyQualifiedName~Parity.Tests.Configuration.ParityOptionsTests'
 project[tasks]=Parity.Grains/Parity.Grains.csproj;       mutate[tasks]='Tasks/**/*.cs'
-tests[tasks]='FullyQualifiedName~Parity.Tests.Cluster.TaskLifecycleTests|FullyQualifiedName~Parity.Tests.Cluster.TaskIndexTests|FullyQualifiedName~Parity.Tests.Cluster.RetentionTests|FullyQualifiedName~Parity.Tests.Cluster.LapsedLeaseTests|FullyQualifiedName~Parity.Tests.Cluster.LostRenewalTests'
+tests[tasks]='FullyQualifiedName~Parity.Tests.Cluster.TaskLifecycleTests|FullyQualifiedName~Parity.Tests.Cluster.TaskIndexTests|FullyQualifiedName~Parity.Tests.Cluster.RetentionTests|FullyQualifiedName~Parity.Tests.Cluster.LapsedLeaseTests|FullyQualifiedName~Parity.Tests.Cluster.LostRenewalTests|FullyQualifiedName~Parity.Tests.Cluster.TaskAdmissionTests|FullyQualifiedName~Parity.Tests.Cluster.TaskIndexUpdatesTests|FullyQualifiedName~Parity.Tests.Cluster.LongOutputTests|FullyQualifiedName~Parity.Tests.Cluster.ReportingAttemptTests'
 project[models]=Parity.Learning/Parity.Learning.csproj;  mutate[models]='Models/**/*.cs'
 tests[models]='FullyQualifiedName~Parity.Tests.Learning.Models|FullyQualifiedName~Parity.Tests.Learning.ConfigKeysTests|FullyQualifiedName~Parity.Tests.Learning.FedProx'
 project[forest]=Parity.Learning/Parity.Learning.csproj;  mutate[forest]='Forest/**/*.cs'
