@@ -34,7 +34,7 @@ tests[tasks]='FullyQualifiedName~Parity.Tests.Cluster.TaskLifecycleTests|FullyQu
 project[models]=Parity.Learning/Parity.Learning.csproj;  mutate[models]='Models/**/*.cs'
 tests[models]='FullyQualifiedName~Parity.Tests.Learning.Models|FullyQualifiedName~Parity.Tests.Learning.ConfigKeysTests|FullyQualifiedName~Parity.Tests.Learning.FedProx'
 project[forest]=Parity.Learning/Parity.Learning.csproj;  mutate[forest]='Forest/**/*.cs'
-tests[forest]='FullyQualifiedName~Parity.Tests.Learning.Forest'
+tests[forest]='FullyQualifiedName~Parity.Tests.Learning.Forest|FullyQualifiedName~Parity.Tests.Learning.ConfigKeysTests|FullyQualifiedName~Parity.Tests.Learning.Models.LearningBoundsTests'
 project[partitioning]=Parity.Learning/Parity.Learning.csproj; mutate[partitioning]='Partitioning/**/*.cs'
 tests[partitioning]='FullyQualifiedName~Parity.Tests.Learning.Partition|FullyQualifiedName~Parity.Tests.Learning.SeededRandomTests|FullyQualifiedName~Parity.Tests.Federation.HeldOutSplitTests'
 
