@@ -36,8 +36,9 @@ public static class ForestOptionsJson
             Criterion = ConfigJson.String(config, "criterion") switch
             {
                 null or "gini" => SplitCriterion.Gini,
-                "entropy" => SplitCriterion.Entropy,
-                var other => throw ConfigJson.Invalid("criterion", $"criterion must be gini or entropy, got {other}"),
+                // scikit-learn 1.1 renamed entropy to log_loss for the same criterion; both name it there.
+                "entropy" or "log_loss" => SplitCriterion.Entropy,
+                var other => throw ConfigJson.Invalid("criterion", $"criterion must be gini, entropy or log_loss, got {other}"),
             },
             Bootstrap = ConfigJson.Boolean(config, "bootstrap") ?? ConfigJson.Boolean(config, "bootstrap_samples") ?? true,
             MaxSamples = CountOrFractionOf(config, "max_samples")
