@@ -158,6 +158,62 @@ public sealed class FederatedForestTests
     }
 
     [Fact]
+    public void Each_malformed_answer_is_refused_naming_what_is_wrong_and_changes_nothing()
+    {
+        var data = Iris;
+        var options = new ForestOptions { Trees = 2, RandomState = 1, Bootstrap = false, MaxFeatures = MaxFeatures.All };
+        var edges = BinEdges.Compute(data);
+        var plan = new FederatedForestPlan(options, edges, [0f, 1f, 2f], data.Rows);
+        var honest = new ForestHistogramParticipant(plan, data, Enumerable.Range(0, data.Rows).ToArray());
+        var coordinator = new ForestHistogramCoordinator(plan);
+        Assert.Equal("there is no outstanding request",
+            Assert.Throws<InvalidOperationException>(() => coordinator.Apply([])).Message);
+
+        var request = coordinator.NextRequest();
+        var answer = honest.ComputeHistograms(request);
+        HistogramResponse WithFirstTree(TreeHistograms first) => new([first, .. answer.Trees.Skip(1)]);
+        var first = answer.Trees[0];
+        string Refused(params HistogramResponse[] responses) =>
+            Assert.Throws<ArgumentException>(() => coordinator.Apply(responses)).Message;
+
+        Assert.StartsWith("no responses to merge", Refused());
+        Assert.StartsWith("response 1 is null", Refused(answer, null!));
+        Assert.StartsWith("response 0 does not match the request's tree 0 and its 1 nodes",
+            Refused(WithFirstTree(first with { Tree = 1 })));
+        Assert.StartsWith("response 1 does not match the request's tree 0 and its 1 nodes",
+            Refused(answer, WithFirstTree(first with { Nodes = [.. first.Nodes, first.Nodes[0]] })));
+        Assert.StartsWith($"response 0, tree 0: a histogram has {plan.HistogramSize - 1} counts, expected {plan.HistogramSize}",
+            Refused(WithFirstTree(first with { Nodes = [first.Nodes[0][1..]] })));
+        Assert.StartsWith($"response 0, tree 0: a histogram has 0 counts, expected {plan.HistogramSize}",
+            Refused(WithFirstTree(first with { Nodes = [null!] })));
+        var negative = (int[])first.Nodes[0].Clone();
+        negative[^1] = -1;
+        Assert.StartsWith("response 0, tree 0: negative counts", Refused(WithFirstTree(first with { Nodes = [negative] })));
+
+        // None of the refusals touched the trees: the honest answer still trains the centralized forest.
+        coordinator.Apply([answer]);
+        var federated = coordinator.Run(next => [honest.ComputeHistograms(next)]);
+        Assert.Equal(Bytes(new ForestTrainer(options).Fit(data, edges)), Bytes(federated));
+    }
+
+    [Fact]
+    public void A_participant_refuses_a_shard_that_does_not_fit_the_plan()
+    {
+        var data = Iris;
+        var plan = new FederatedForestPlan(new ForestOptions { Trees = 2, RandomState = 1 }, BinEdges.Compute(data), [0f, 1f, 2f], data.Rows);
+        Assert.StartsWith("the shard has 3 features, the plan 4",
+            Assert.Throws<ArgumentException>(() => new ForestHistogramParticipant(plan, Make([[1, 2, 3]], [0]), [0])).Message);
+        Assert.StartsWith("1 global row ids for 2 rows",
+            Assert.Throws<ArgumentException>(() => new ForestHistogramParticipant(plan, data.Subset([0, 1]), [0])).Message);
+        var participant = new ForestHistogramParticipant(plan, data, Enumerable.Range(0, data.Rows).ToArray());
+        var bins = plan.Edges.BinCount(0);
+        Assert.StartsWith($"tree 0 node 0 splits at bin {bins}, outside feature 0's bins",
+            Request(participant, new TreeFrontier(0, [0, -1, -1], [bins, 0, 0], [1, -1, -1], [2, -1, -1], [1])));
+        Assert.StartsWith("tree 0 node 0 splits at bin -1, outside feature 0's bins",
+            Request(participant, new TreeFrontier(0, [0, -1, -1], [-1, 0, 0], [1, -1, -1], [2, -1, -1], [1])));
+    }
+
+    [Fact]
     public void Participants_reject_malformed_requests()
     {
         var data = Iris;
