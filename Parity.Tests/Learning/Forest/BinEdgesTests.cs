@@ -1,3 +1,4 @@
+using Parity.Learning.Models;
 using Parity.Learning.Data;
 using Parity.Learning.Forest;
 using Parity.Learning.Partitioning;
@@ -82,5 +83,47 @@ public sealed class BinEdgesTests
         var edges = BinEdges.FromThresholds([[0.5f], []]);
         Assert.Equal(2, edges.BinCount(0));
         Assert.Equal(1, edges.BinCount(1));
+    }
+
+    [Fact]
+    public void Given_thresholds_are_checked_feature_by_feature_and_copied()
+    {
+        string Refused(IReadOnlyList<float[]> thresholds) => Assert.Throws<ArgumentException>(() => BinEdges.FromThresholds(thresholds)).Message;
+        Assert.StartsWith("bin edges need at least one feature", Refused([]));
+        Assert.StartsWith("feature 1 has no thresholds array", Refused([[0f], null!]));
+        var most = Enumerable.Range(0, ForestOptions.MaxBinsLimit - 1).Select(i => (float)i).ToArray();
+        Assert.Equal(ForestOptions.MaxBinsLimit, BinEdges.FromThresholds([most]).BinCount(0));
+        Assert.StartsWith($"feature 0 has {ForestOptions.MaxBinsLimit + 1} bins, more than {ForestOptions.MaxBinsLimit}",
+            Refused([[.. most, ForestOptions.MaxBinsLimit]]));
+        Assert.StartsWith("feature 1 threshold 2 is not finite", Refused([[0f], [1f, 2f, float.PositiveInfinity]]));
+        Assert.StartsWith("feature 0 thresholds are not strictly increasing at index 1", Refused([[2f, 1f]]));
+
+        var given = new[] { 1f, 2f };
+        var edges = BinEdges.FromThresholds([given]);
+        given[0] = 5f;
+        Assert.Equal(0, edges.BinOf(0, 1f));
+        Assert.Equal(1, edges.BinOf(0, 1.5f));
+    }
+
+    [Fact]
+    public void Summaries_are_checked_before_edges_are_built_from_them()
+    {
+        var one = new ValueSummary([[1f, 2f]], [[1, 1]]);
+        var two = new ValueSummary([[1f], [3f]], [[1], [1]]);
+        Assert.StartsWith("no summaries to build bin edges from",
+            Assert.Throws<ArgumentException>(() => BinEdges.FromSummaries([])).Message);
+        Assert.StartsWith("summaries disagree on the number of features",
+            Assert.Throws<ArgumentException>(() => BinEdges.FromSummaries([one, two])).Message);
+        Assert.Equal("max_bins", Assert.Throws<ModelConfigException>(() => BinEdges.FromSummaries([one], maxBins: 1)).Field);
+        Assert.Equal("max_bins", Assert.Throws<ModelConfigException>(() => BinEdges.FromSummaries([one], maxBins: ForestOptions.MaxBinsLimit + 1)).Field);
+        Assert.Equal(2, BinEdges.FromSummaries([one], maxBins: 2).BinCount(0));
+
+        string Refused(float[][] values, long[][] counts) => Assert.Throws<ArgumentException>(() => new ValueSummary(values, counts)).Message;
+        Assert.StartsWith("2 value lists but 1 count lists", Refused([[1f], [2f]], [[1]]));
+        Assert.StartsWith("feature 0 has 2 values but 1 counts", Refused([[1f, 2f]], [[1]]));
+        Assert.StartsWith("feature 0 values must be finite and strictly increasing", Refused([[2f, 1f]], [[1, 1]]));
+        Assert.StartsWith("feature 0 values must be finite and strictly increasing", Refused([[1f, 1f]], [[1, 1]]));
+        Assert.StartsWith("feature 1 values must be finite and strictly increasing", Refused([[1f], [float.NaN]], [[1], [1]]));
+        Assert.StartsWith("feature 0 has a count below 1", Refused([[1f, 2f]], [[1, 0]]));
     }
 }
