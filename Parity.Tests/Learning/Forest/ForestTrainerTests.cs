@@ -1,5 +1,6 @@
 using Parity.Learning.Data;
 using Parity.Learning.Forest;
+using Parity.Learning.Models;
 using static Parity.Tests.Learning.Forest.ForestTestData;
 
 namespace Parity.Tests.Learning.Forest;
@@ -296,6 +297,30 @@ public sealed class ForestTrainerTests
         var empty = new Dataset([], 0, 3, []);
         var error = Assert.Throws<ArgumentException>(() => new ForestTrainer(new ForestOptions()).Fit(empty));
         Assert.StartsWith("cannot fit a forest on no rows", error.Message);
+    }
+
+    [Fact]
+    public void Labels_that_are_a_numeric_target_are_refused_saying_what_to_use_instead()
+    {
+        var fractional = Make([[1f], [2f], [3f]], [0f, 1.5f, 1f]);
+        var error = Assert.Throws<ModelConfigException>(() => ForestTrainer.ImpliedClasses(fractional));
+        Assert.Equal("labels", error.Field);
+        Assert.StartsWith("label 1.5 is not a whole number: random_forest is a classifier", error.Message);
+
+        var most = Enumerable.Range(0, ForestTrainer.MaxImpliedClasses).Select(i => (float)i).ToArray();
+        Assert.Equal(most, ForestTrainer.ImpliedClasses(Make(most.Select(v => new[] { v }).ToArray(), most)));
+        var tooMany = most.Append(ForestTrainer.MaxImpliedClasses).ToArray();
+        var many = Assert.Throws<ModelConfigException>(() => ForestTrainer.ImpliedClasses(Make(tooMany.Select(v => new[] { v }).ToArray(), tooMany)));
+        Assert.Equal("labels", many.Field);
+        Assert.Contains($"have {ForestTrainer.MaxImpliedClasses + 1} distinct values, more than the {ForestTrainer.MaxImpliedClasses} classes", many.Message);
+    }
+
+    [Fact]
+    public void Bin_edges_for_other_data_are_refused()
+    {
+        var edges = BinEdges.FromThresholds([[0.5f], [0.5f]]);
+        var error = Assert.Throws<ArgumentException>(() => new ForestTrainer(new ForestOptions { Trees = 1, RandomState = 1 }).Fit(Iris, edges));
+        Assert.StartsWith("bin edges are for 2 features, the data has 4", error.Message);
     }
 
     [Fact]
