@@ -10,14 +10,20 @@ public static class CgroupDetector
     private const string ParentName = "parity";
 
     /// <summary>The hierarchy, or null with the reason none is usable.</summary>
-    public static (ICgroupHierarchy? Hierarchy, string? Problem) Detect()
+    public static (ICgroupHierarchy? Hierarchy, string? Problem) Detect() => Detect("/proc/self/mountinfo", "/proc/self/cgroup");
+
+    /// <summary>
+    /// The same from the given mountinfo and cgroup files: tests describe hosts this machine is not (the other cgroup
+    /// version, a container's namespace root, missing controllers) with files and a scratch directory as the mounts.
+    /// </summary>
+    internal static (ICgroupHierarchy? Hierarchy, string? Problem) Detect(string mountInfoFile, string cgroupFile)
     {
         List<(string Root, string MountPoint, string Type, string[] Options)> mounts;
         Dictionary<string, string> own;
         try
         {
-            mounts = File.ReadLines("/proc/self/mountinfo").Select(ParseMount).Where(m => m.Type is "cgroup" or "cgroup2").ToList();
-            own = File.ReadLines("/proc/self/cgroup").Select(l => l.Split(':', 3)).Where(p => p.Length == 3)
+            mounts = File.ReadLines(mountInfoFile).Select(ParseMount).Where(m => m.Type is "cgroup" or "cgroup2").ToList();
+            own = File.ReadLines(cgroupFile).Select(l => l.Split(':', 3)).Where(p => p.Length == 3)
                 .SelectMany(p => (p[1].Length == 0 ? [""] : p[1].Split(',')).Select(c => (c, p[2])))
                 .GroupBy(x => x.c).ToDictionary(g => g.Key, g => g.First().Item2);
         }
