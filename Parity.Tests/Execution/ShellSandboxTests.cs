@@ -85,6 +85,51 @@ public sealed class ShellSandboxTests : IDisposable
     }
 
     [Fact]
+    public async Task Each_namespace_and_limit_of_the_sandbox_is_the_tasks_own()
+    {
+        // What the silo itself has, to compare with: a namespace the task shares would show the same inode here.
+        string Namespace(string kind) => new FileInfo($"/proc/self/ns/{kind}").LinkTarget!;
+        var output = new ExecutionOutput(1 << 16);
+        var options = new ShellExecutorOptions { MaxFileSizeBytes = 3L << 20 };
+
+        var outcome = await Run(Executor(o => o with { MaxFileSizeBytes = options.MaxFileSizeBytes }), CommandTask("""
+            for kind in ipc uts pid mnt net user; do echo "$kind=$(readlink /proc/self/ns/$kind)"; done
+            echo "hostname=$(cat /proc/sys/kernel/hostname)"
+            grep -E '^(CapEff|CapPrm|CapBnd|NoNewPrivs):' /proc/self/status | tr -d '\t' | tr ':' '='
+            echo "uid_map=$(tr -s ' ' < /proc/self/uid_map | sed 's/^ //')"
+            echo "core=$(ulimit -c)"
+            echo "fsize=$(ulimit -f)"
+            echo "sid=$(cut -d' ' -f6 /proc/self/stat)"
+            echo "shm=$(readlink /dev/shm)"
+            echo "devnull=$(echo x > /dev/null && echo writable)"
+            echo "dev=$(touch /dev/made 2>/dev/null && echo writable || echo read-only)"
+            """), output);
+
+        Assert.Equal(0, outcome.ExitCode);
+        var seen = output.Stdout.Text().Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
+        foreach (var kind in new[] { "ipc", "uts", "pid", "mnt", "net", "user" })
+            Assert.NotEqual(Namespace(kind), seen[kind]);
+        Assert.Equal("parity-task", seen["hostname"]);
+        // No capability, not even inside its own user namespace, and none it could gain by exec.
+        Assert.Equal("0000000000000000", seen["CapEff"]);
+        Assert.Equal("0000000000000000", seen["CapPrm"]);
+        Assert.Equal("0000000000000000", seen["CapBnd"]);
+        Assert.Equal("1", seen["NoNewPrivs"]);
+        // Inside, the task is 65534; outside, it is 65534 too, whatever the silo runs as (root here).
+        Assert.Equal($"{SandboxCommand.Nobody} {SandboxCommand.Nobody} 1", seen["uid_map"]);
+        Assert.Equal("0", seen["core"]);
+        // sh counts the file-size limit in 512-byte blocks.
+        Assert.Equal((options.MaxFileSizeBytes / 512).ToString(), seen["fsize"]);
+        // A session of its own (bubblewrap's --new-session): the silo's session is outside the task's pid namespace
+        // and would read as 0, and a terminal of the silo's could be pushed input to (TIOCSTI).
+        Assert.NotEqual("0", seen["sid"]);
+        Assert.Equal("/tmp", seen["shm"]);
+        Assert.Equal("writable", seen["devnull"]);
+        Assert.Equal("read-only", seen["dev"]);
+    }
+
+    [Fact]
     public async Task The_task_cannot_write_outside_its_work_directory()
     {
         var name = $"escape-{Guid.NewGuid():N}";
