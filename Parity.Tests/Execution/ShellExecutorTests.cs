@@ -379,4 +379,26 @@ public sealed class ShellExecutorTests : IDisposable
         Assert.False(File.Exists(marker));
         Assert.True(Executor().Available);
     }
+
+    [Fact]
+    public async Task A_sandbox_tool_that_fails_its_trial_run_turns_shell_tasks_off_with_what_it_said()
+    {
+        // A tool that is there but cannot make namespaces (a kernel or AppArmor without unprivileged user namespaces)
+        // is caught by the trial run, before any task trusts it.
+        // A root silo runs the tool as nobody (setpriv): it must be where nobody can read it, as /usr/bin is.
+        File.SetUnixFileMode(_scratch, (UnixFileMode)Convert.ToInt32("755", 8));
+        var tool = Path.Combine(_scratch, "failing-bwrap");
+        await File.WriteAllTextAsync(tool, "#!/bin/sh\necho 'bwrap: No permissions to creating new namespace' >&2\nexit 1\n");
+        File.SetUnixFileMode(tool, (UnixFileMode)Convert.ToInt32("755", 8));
+        var marker = Path.Combine(_scratch, "ran");
+        var executor = Executor(o => o with { SandboxTool = tool });
+
+        var outcome = await Run(executor, CommandTask($"touch {marker}"), new ExecutionOutput(4096));
+
+        Assert.False(executor.Available);
+        Assert.Equal(-1, outcome.ExitCode);
+        Assert.StartsWith("cannot run shell tasks sandboxed on this runner: a trial sandbox failed (exit 1): " +
+                          "bwrap: No permissions to creating new namespace (bubblewrap needs unprivileged user namespaces", outcome.Error);
+        Assert.False(File.Exists(marker));
+    }
 }
