@@ -122,15 +122,22 @@ public sealed class FederatedForestTests
         Assert.True(federated.Score(data) > 0.95);
     }
 
-    [Fact]
-    public void Inconsistent_answers_are_rejected_and_the_round_can_be_retried()
+    /// <summary>Two trees on iris with one participant holding every row, and the centralized forest it must equal.</summary>
+    private static (FederatedForestPlan Plan, ForestHistogramParticipant Honest, ForestHistogramCoordinator Coordinator, RandomForest Centralized)
+        OneHonestParticipant()
     {
         var data = Iris;
         var options = new ForestOptions { Trees = 2, RandomState = 1, Bootstrap = false, MaxFeatures = MaxFeatures.All };
         var edges = BinEdges.Compute(data);
         var plan = new FederatedForestPlan(options, edges, [0f, 1f, 2f], data.Rows);
         var honest = new ForestHistogramParticipant(plan, data, Enumerable.Range(0, data.Rows).ToArray());
-        var coordinator = new ForestHistogramCoordinator(plan);
+        return (plan, honest, new ForestHistogramCoordinator(plan), new ForestTrainer(options).Fit(data, edges));
+    }
+
+    [Fact]
+    public void Inconsistent_answers_are_rejected_and_the_round_can_be_retried()
+    {
+        var (_, honest, coordinator, centralized) = OneHonestParticipant();
 
         var root = coordinator.NextRequest();
         coordinator.Apply([honest.ComputeHistograms(root)]);
@@ -154,18 +161,13 @@ public sealed class FederatedForestTests
         // Nothing changed: the honest answer is accepted and training finishes with the centralized forest.
         coordinator.Apply([answer]);
         var federated = coordinator.Run(request => [honest.ComputeHistograms(request)]);
-        Assert.Equal(Bytes(new ForestTrainer(options).Fit(data, edges)), Bytes(federated));
+        Assert.Equal(Bytes(centralized), Bytes(federated));
     }
 
     [Fact]
     public void Each_malformed_answer_is_refused_naming_what_is_wrong_and_changes_nothing()
     {
-        var data = Iris;
-        var options = new ForestOptions { Trees = 2, RandomState = 1, Bootstrap = false, MaxFeatures = MaxFeatures.All };
-        var edges = BinEdges.Compute(data);
-        var plan = new FederatedForestPlan(options, edges, [0f, 1f, 2f], data.Rows);
-        var honest = new ForestHistogramParticipant(plan, data, Enumerable.Range(0, data.Rows).ToArray());
-        var coordinator = new ForestHistogramCoordinator(plan);
+        var (plan, honest, coordinator, centralized) = OneHonestParticipant();
         Assert.Equal("there is no outstanding request",
             Assert.Throws<InvalidOperationException>(() => coordinator.Apply([])).Message);
 
@@ -193,7 +195,7 @@ public sealed class FederatedForestTests
         // None of the refusals touched the trees: the honest answer still trains the centralized forest.
         coordinator.Apply([answer]);
         var federated = coordinator.Run(next => [honest.ComputeHistograms(next)]);
-        Assert.Equal(Bytes(new ForestTrainer(options).Fit(data, edges)), Bytes(federated));
+        Assert.Equal(Bytes(centralized), Bytes(federated));
     }
 
     [Fact]
