@@ -288,4 +288,38 @@ public sealed class ShellSandboxTests : IDisposable
         Assert.True(removed >= 1);
         Assert.True(stray.WaitForExit(TimeSpan.FromSeconds(10)));
     }
+
+    [Fact]
+    public async Task Tasks_running_at_once_have_cgroups_of_their_own_and_leave_none_behind()
+    {
+        // Where this silo's task cgroups go: the parent of a probe cgroup made the way tasks' are.
+        var (cgroups, problem) = CgroupDetector.Detect();
+        Assert.Null(problem);
+        string parent;
+        using (var probe = cgroups!.Create($"probe-{Guid.NewGuid():N}", new CgroupLimits(64L << 20, 16, 1)))
+            parent = Path.GetDirectoryName(probe.Path)!;
+        var executor = Executor();
+        var quick = CommandTask("sleep 0.2; echo quick");
+        var slow = CommandTask("echo started; sleep 120");
+        var (quickOutput, slowOutput) = (new ExecutionOutput(4096), new ExecutionOutput(4096));
+        using var stopSlow = new CancellationTokenSource();
+
+        var slowRun = Run(executor, slow, slowOutput, stopSlow.Token);
+        var clock = Stopwatch.StartNew();
+        while (!slowOutput.Stdout.Text().Contains("started") && clock.Elapsed < TimeSpan.FromSeconds(60)) await Task.Delay(20);
+        var quickOutcome = await Run(executor, quick, quickOutput);
+        // The slow task runs on, in a cgroup of its own named after it; then it is stopped.
+        var slowCgroups = Directory.EnumerateDirectories(parent, $"*{SafeName.Of(slow.Id)}-*").ToList();
+        await stopSlow.CancelAsync();
+        var slowOutcome = await slowRun;
+
+        // Ending the quick task (which kills everything in its cgroup) did not touch the slow one: it ran until cancelled.
+        Assert.Equal(0, quickOutcome.ExitCode);
+        Assert.Equal("quick\n", quickOutput.Stdout.Text());
+        Assert.True(slowOutcome.Cancelled, $"the slow task ended otherwise: exit {slowOutcome.ExitCode}, {slowOutcome.Error}");
+        Assert.Equal("started\n", slowOutput.Stdout.Text());
+        Assert.Single(slowCgroups);
+        Assert.Empty(Directory.EnumerateDirectories(parent, $"*{SafeName.Of(quick.Id)}-*"));
+        Assert.Empty(Directory.EnumerateDirectories(parent, $"*{SafeName.Of(slow.Id)}-*"));
+    }
 }
