@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Parity.Configuration;
+using Parity.Execution;
 
 namespace Parity.Tests.Configuration;
 
@@ -19,6 +20,28 @@ public sealed class ParityOptionsTests
         Assert.True(settings.Shell.Enabled);
         Assert.Equal(Environment.ProcessorCount, settings.Scheduling.MaxConcurrentTasks);
         Assert.Equal(TimeSpan.FromMinutes(30), settings.Shell.ExecutionTimeout);
+    }
+
+    [Fact]
+    public void Shell_task_limits_have_their_documented_defaults_and_each_key_sets_its_own()
+    {
+        // The record compares every limit: a key read into another limit, or a default changed, fails.
+        var defaults = Load().Shell;
+        Assert.Equal(new ShellExecutorOptions
+        {
+            Enabled = true, MaxOutputBytes = 1 << 20, ExecutionTimeout = TimeSpan.FromMinutes(30), MemoryLimitBytes = 4L << 30,
+            MaxProcesses = 512, CpuLimit = Environment.ProcessorCount, MaxFileSizeBytes = 1L << 30, DiskLimitBytes = 1L << 30,
+            AllowNetwork = false,
+        }, defaults);
+
+        var set = Load(("RUNNER_SHELL_ENABLED", "false"), ("RUNNER_MAX_OUTPUT_BYTES", "2MiB"), ("RUNNER_EXECUTION_TIMEOUT", "90s"),
+            ("RUNNER_SHELL_MEMORY_LIMIT", "256MiB"), ("RUNNER_SHELL_MAX_PROCESSES", "40"), ("RUNNER_SHELL_CPU_LIMIT", "0.5"),
+            ("RUNNER_SHELL_MAX_FILE_SIZE", "8MiB"), ("RUNNER_SHELL_DISK_LIMIT", "64MiB"), ("RUNNER_SHELL_ALLOW_NETWORK", "true")).Shell;
+        Assert.Equal(new ShellExecutorOptions
+        {
+            Enabled = false, MaxOutputBytes = 2 << 20, ExecutionTimeout = TimeSpan.FromSeconds(90), MemoryLimitBytes = 256L << 20,
+            MaxProcesses = 40, CpuLimit = 0.5, MaxFileSizeBytes = 8L << 20, DiskLimitBytes = 64L << 20, AllowNetwork = true,
+        }, set);
     }
 
     [Fact]
