@@ -132,4 +132,27 @@ public sealed class ForestOptionsTests
             () => new FederatedForestPlan(new ForestOptions(), BinEdges.Compute(data), [0f, 1f], data.Rows));
         Assert.Equal("random_state", error.Field);
     }
+
+    [Fact]
+    public void The_memory_estimate_adds_up_its_documented_parts()
+    {
+        // Per node 32 bytes + 4 per class; a tree of L leaves has 2L − 1 nodes; per worker 7 int row buffers, two
+        // histograms of 4-byte counts (classes + 1 per bin) and two node lists of (node + 12) bytes; binned features of
+        // 1 byte (2 above 256 bins); an out-of-bag bit per row and tree in 8-byte words.
+        var plain = new ForestOptions { Trees = 2, Threads = 1 };
+        Assert.Equal(199, plain.MaxNodesPerTree(100));
+        // 2·199·44 trees + (7·4·100 + 2·1024 + 199·(2·44 + 12)) one worker + 100·4 binned
+        Assert.Equal(2 * 199 * 44 + (2800 + 2048 + 199 * 100) + 400, plain.EstimateMemoryBytes(100, 4, 3, 16));
+
+        var bounded = new ForestOptions { Trees = 3, Threads = 2, MaxDepth = 3, MinSamplesLeaf = 5, OobScore = true };
+        // 1,000 rows / 5 per leaf = 200 leaves, but depth 3 allows 8: 15 nodes.
+        Assert.Equal(15, bounded.MaxNodesPerTree(1000));
+        // 3·15·40 trees + 2 workers·(28,000 + 2·7,200 + 15·92) + 1,000·2·2 binned + 3·8·⌊1,063/64⌋ out-of-bag
+        Assert.Equal(3 * 15 * 40 + 2 * (28_000 + 14_400 + 1380) + 4000 + 3 * 8 * 16, bounded.EstimateMemoryBytes(1000, 2, 2, 300));
+
+        // A fraction of the rows per leaf, rounded up; a depth too large to bound anything.
+        Assert.Equal(19, new ForestOptions { MinSamplesLeaf = 0.1 }.MaxNodesPerTree(1000));
+        Assert.Equal(1999, new ForestOptions { MaxDepth = 70 }.MaxNodesPerTree(1000));
+        Assert.Equal(1, new ForestOptions { MinSamplesLeaf = 50 }.MaxNodesPerTree(10));
+    }
 }
