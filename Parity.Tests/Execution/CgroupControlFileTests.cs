@@ -14,6 +14,9 @@ public sealed class CgroupControlFileTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
+    /// <summary>A pid that is not this process's (the files are plain files here: no process moves).</summary>
+    private static readonly int TaskPid = Environment.ProcessId + 1;
+
     private static readonly CgroupLimits Limits = new(MemoryBytes: 64L << 20, MaxProcesses: 32, Cpus: 1.5);
 
     private string Read(params string[] path) => File.ReadAllText(Path.Combine([_root, .. path]));
@@ -50,8 +53,8 @@ public sealed class CgroupControlFileTests : IDisposable
         Assert.Equal("0", Read("parity", "1.2.task", "memory.swap.max"));
         Assert.Equal("32", Read("parity", "1.2.task", "pids.max"));
         Assert.Equal("150000 100000", Read("parity", "1.2.task", "cpu.max"));
-        cgroup.Add(4242);
-        Assert.Equal("4242", Read("parity", "1.2.task", "cgroup.procs"));
+        cgroup.Add(TaskPid);
+        Assert.Equal(TaskPid.ToString(), Read("parity", "1.2.task", "cgroup.procs"));
         EmptyFiles(cgroup.Path);
     }
 
@@ -121,9 +124,9 @@ public sealed class CgroupControlFileTests : IDisposable
         Assert.Equal("150000", Read("cpu,cpuacct", "parity", "1.2.task", "cpu.cfs_quota_us"));
 
         // A process joins every hierarchy (cpu and cpuacct share one directory, written once).
-        cgroup.Add(4242);
+        cgroup.Add(TaskPid);
         foreach (var controller in new[] { "memory", "pids", "cpu,cpuacct", "freezer" })
-            Assert.Equal("4242", Read(controller, "parity", "1.2.task", "cgroup.procs"));
+            Assert.Equal(TaskPid.ToString(), Read(controller, "parity", "1.2.task", "cgroup.procs"));
 
         Write("1500000000\n", "cpu,cpuacct", "parity", "1.2.task", "cpuacct.usage");
         Write("99999\n", "memory", "parity", "1.2.task", "memory.max_usage_in_bytes");
@@ -199,5 +202,25 @@ public sealed class CgroupControlFileTests : IDisposable
         Assert.False(CgroupOwner.OwnerAlive($"{pid}.1.task"));
         Assert.True(CgroupOwner.OwnerAlive("not-a-parity-name"));
         Assert.True(CgroupOwner.OwnerAlive("abc.1.task"));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(-2)]
+    public void The_silo_is_never_moved_into_a_task_cgroup(int which)
+    {
+        // 0 in cgroup.procs is the writing process itself; -2 here stands for this process's own pid. A mutation that
+        // made a spawned pid 0 once froze the test host inside a probe cgroup: refused before anything is written.
+        var pid = which == -2 ? Environment.ProcessId : which;
+        var parents = V1Parents();
+        using var v1 = new CgroupV1Hierarchy(parents).Create("task", Limits, owner: "1.2.");
+        using var v2 = new CgroupV2Hierarchy(Path.Combine(_root, "v2")).Create("task", Limits, owner: "1.2.");
+        Assert.Throws<ArgumentOutOfRangeException>(() => v1.Add(pid));
+        Assert.Throws<ArgumentOutOfRangeException>(() => v2.Add(pid));
+        Assert.False(File.Exists(Path.Combine(parents["pids"], "1.2.task", "cgroup.procs")));
+        Assert.False(File.Exists(Path.Combine(v2.Path, "cgroup.procs")));
+        foreach (var dir in parents.Values) EmptyFiles(dir);
+        EmptyFiles(v2.Path);
     }
 }

@@ -6,6 +6,14 @@ namespace Parity.Execution.Sandbox;
 /// <summary>Reads and writes of cgroup control files, shared by both versions.</summary>
 internal static class CgroupFiles
 {
+    /// <summary>
+    /// A task process's pid as written to cgroup.procs. 0 there means "the writer itself", so a pid of 0, or this
+    /// process's own, would move the silo into the task's cgroup, where the task's end freezes and kills it: refused.
+    /// </summary>
+    public static string Member(int pid) => pid > 0 && pid != Environment.ProcessId
+        ? pid.ToString(CultureInfo.InvariantCulture)
+        : throw new ArgumentOutOfRangeException(nameof(pid), pid, "only a task's own process may be moved into its cgroup, never the silo");
+
     public static void Write(string directory, string file, string value) =>
         File.WriteAllText(System.IO.Path.Combine(directory, file), value);
 

@@ -41,7 +41,8 @@ public sealed class CgroupV1 : ITaskCgroup
 
     public void Add(int pid)
     {
-        foreach (var dir in _dirs.Values.Distinct()) CgroupFiles.Write(dir, "cgroup.procs", pid.ToString());
+        var member = CgroupFiles.Member(pid);
+        foreach (var dir in _dirs.Values.Distinct()) CgroupFiles.Write(dir, "cgroup.procs", member);
     }
 
     public void KillAll()

@@ -36,7 +36,7 @@ public sealed class CgroupV2 : ITaskCgroup
 
     public string Path { get; }
 
-    public void Add(int pid) => CgroupFiles.Write(Path, "cgroup.procs", pid.ToString());
+    public void Add(int pid) => CgroupFiles.Write(Path, "cgroup.procs", CgroupFiles.Member(pid));
 
     public void KillAll()
     {
